@@ -1,0 +1,41 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "local-migration",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "domain_conf", targets: ["domain_conf"]),
+        .library(name: "virdomainobjlist", targets: ["virdomainobjlist"]),
+    ],
+    targets: [
+        // C at the edge: module maps plus a shim header, nothing else.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibvirt",
+            pkgConfig: "libvirt",
+            providers: [.apt(["libvirt-dev"])]
+        ),
+
+        // libvirt's public ABI: error numbers, states, flags, events, parameters.
+        .target(name: "libvirt_abi", dependencies: ["CLibvirt"]),
+
+        // Domain XML (src/conf/domain_conf.c).
+        .target(name: "domain_conf", dependencies: ["CLibXML2", "libvirt_abi"]),
+
+        // Patches 2 and 6: source and remote tables (src/conf/virdomainobjlist.c).
+        .target(name: "virdomainobjlist", dependencies: ["domain_conf", "libvirt_abi"]),
+
+        // Helpers shared by the test targets (fixture paths, temporary roots).
+        .target(name: "TestSupport", path: "Sources/TestSupport"),
+
+        .testTarget(name: "libvirt_abiTests", dependencies: ["libvirt_abi", "CLibvirt"]),
+        .testTarget(name: "domain_confTests", dependencies: ["domain_conf", "libvirt_abi", "TestSupport"]),
+        .testTarget(name: "virdomainobjlistTests", dependencies: ["virdomainobjlist", "domain_conf", "libvirt_abi", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,87 @@
+/// A character device: `<serial>` or `<console>` (the only ones the model
+/// types; channels and parallel ports are kept as they are).
+///
+/// libvirt: `virDomainChrDef` (src/conf/domain_conf.h).
+public struct DomainChrDef: Hashable, Sendable {
+    /// `serial` or `console`.
+    public var deviceType: String
+    /// The host side: `pty`, `file`, `unix`, `null`, `tcp`, `udp`, `stdio`,
+    /// `vc`, `dev`, `pipe`, `spicevmc`, ...
+    public var type: String
+    /// `file` and `unix`: the path; `pty`: the allocated pty, live only.
+    public var sourcePath: String?
+    /// `unix`: `bind` (QEMU listens) or `connect`.
+    public var sourceMode: String?
+    /// `file`: `<source append='on|off'>`.
+    public var sourceAppend: Bool?
+    /// `isa-serial`, `serial`, `virtio`, ...
+    public var targetType: String?
+    public var targetPort: Int?
+    public var node: XMLElement
+
+    public static let types: Set<String> = ["null", "vc", "pty", "dev", "file", "pipe", "stdio", "udp", "tcp",
+                                           "unix", "spicevmc", "spiceport", "nmdm", "qemu-vdagent", "dbus"]
+    static let order = ["source", "protocol", "log", "target", "alias", "address"]
+
+    public init(deviceType: String, type: String, sourcePath: String? = nil, sourceMode: String? = nil,
+                sourceAppend: Bool? = nil, targetType: String? = nil, targetPort: Int? = 0) {
+        self.deviceType = deviceType
+        self.type = type
+        self.sourcePath = sourcePath
+        self.sourceMode = sourceMode
+        self.sourceAppend = sourceAppend
+        self.targetType = targetType
+        self.targetPort = targetPort
+        self.node = XMLElement(deviceType)
+    }
+
+    init(element: XMLElement) throws(DomainConfError) {
+        node = element
+        deviceType = element.name
+        type = element.attribute("type") ?? "null"
+        guard DomainChrDef.types.contains(type) else {
+            throw DomainConfError(.xmlError, "unknown type presented to host for character device: \(type)")
+        }
+        let source = element.child("source")
+        sourcePath = source?.attribute("path")
+        sourceMode = source?.attribute("mode")
+        switch source?.attribute("append") {
+        case "on"?: sourceAppend = true
+        case "off"?: sourceAppend = false
+        case nil: sourceAppend = nil
+        case let other?:
+            throw DomainConfError(.xmlError, "Invalid value for attribute 'append' in element 'source': '\(other)'.")
+        }
+        let target = element.child("target")
+        targetType = target?.attribute("type")
+        if let p = target?.attribute("port") {
+            guard let v = Int(p), v >= 0 else {
+                throw DomainConfError(.xmlError, "Invalid port number: \(p)")
+            }
+            targetPort = v
+        } else {
+            targetPort = nil
+        }
+    }
+
+    /// - Parameter live: include what only a running instance has (the pty).
+    func element(live: Bool) -> XMLElement {
+        var e = node
+        e.name = deviceType
+        e.setAttribute("type", type)
+        let path = (type == "pty" && !live) ? nil : sourcePath
+        if type == "pty" { e.setAttribute("tty", live ? sourcePath : nil) }
+        var s = node.child("source") ?? XMLElement("source")
+        s.setAttribute("mode", sourceMode)
+        s.setAttribute("path", path)
+        s.setAttribute("append", sourceAppend.map { $0 ? "on" : "off" })
+        e.setChild("source", s.attributes.isEmpty && s.children.isEmpty ? nil : s, order: Self.order)
+        if targetType != nil || targetPort != nil || node.child("target") != nil {
+            var t = node.child("target") ?? XMLElement("target")
+            t.setAttribute("type", targetType)
+            t.setAttribute("port", targetPort.map(String.init))
+            e.setChild("target", t, order: Self.order)
+        }
+        return e
+    }
+}

@@ -1,0 +1,103 @@
+/// An `<interface>` device.
+///
+/// libvirt: `virDomainNetDef` (src/conf/domain_conf.h).
+public struct DomainNetDef: Hashable, Sendable {
+    /// `user`, `network`, `bridge`, `ethernet`, `direct`, ...
+    public var type: String
+    /// `52:54:00:xx:xx:xx`; libvirt generates one when the XML has none.
+    public var mac: String
+    /// The network name (`network`) or bridge name (`bridge`).
+    public var source: String?
+    /// `<model type=...>`: `virtio`, `e1000`, `rtl8139`, ...
+    public var model: String?
+    public var node: XMLElement
+
+    public static let types: Set<String> = ["user", "ethernet", "vhostuser", "server", "client", "mcast", "network",
+                                           "bridge", "internal", "direct", "hostdev", "udp", "vdpa", "null", "vds"]
+    static let order = ["mac", "source", "virtualport", "ip", "route", "script", "downscript", "backenddomain",
+                        "target", "guest", "model", "driver", "backend", "filterref", "tune", "teaming", "link",
+                        "mtu", "coalesce", "rom", "boot", "vlan", "bandwidth", "portForward", "port", "alias",
+                        "address", "acpi"]
+
+    public init(type: String = "user", mac: String = DomainNetDef.generateMAC(), source: String? = nil, model: String? = nil) {
+        self.type = type
+        self.mac = mac
+        self.source = source
+        self.model = model
+        self.node = XMLElement("interface")
+    }
+
+    init(element: XMLElement) throws(DomainConfError) {
+        node = element
+        guard let t = element.attribute("type") else {
+            throw DomainConfError(.internalError, "missing type attribute in interface")
+        }
+        guard DomainNetDef.types.contains(t) else {
+            throw DomainConfError(.internalError, "unknown interface type '\(t)'")
+        }
+        type = t
+        if let text = element.child("mac")?.attribute("address") {
+            guard let bytes = DomainNetDef.parseMAC(text) else {
+                throw DomainConfError(.xmlError, "unable to parse mac address '\(text)'")
+            }
+            guard bytes[0] & 1 == 0 else {
+                throw DomainConfError(.xmlError, "expected unicast mac address, found multicast '\(text)'")
+            }
+            mac = DomainNetDef.formatMAC(bytes)
+        } else {
+            mac = DomainNetDef.generateMAC()
+        }
+        let src = element.child("source")
+        switch t {
+        case "network": source = src?.attribute("network")
+        case "bridge": source = src?.attribute("bridge")
+        default: source = nil
+        }
+        model = element.child("model")?.attribute("type")
+    }
+
+    var element: XMLElement {
+        var e = node
+        e.setAttribute("type", type)
+        var m = node.child("mac") ?? XMLElement("mac")
+        m.setAttribute("address", mac)
+        e.setChild("mac", m, order: Self.order)
+        if let attr = ["network": "network", "bridge": "bridge"][type] {
+            var s = node.child("source") ?? XMLElement("source")
+            s.setAttribute(attr, source)
+            e.setChild("source", s.attributes.isEmpty && s.children.isEmpty ? nil : s, order: Self.order)
+        }
+        if let model {
+            var mo = node.child("model") ?? XMLElement("model")
+            mo.setAttribute("type", model)
+            e.setChild("model", mo, order: Self.order)
+        } else {
+            e.setChild("model", nil, order: Self.order)
+        }
+        return e
+    }
+
+    /// A MAC with QEMU's prefix 52:54:00, as libvirt generates
+    /// (`virDomainNetGenerateMAC`).
+    public static func generateMAC() -> String {
+        var g = SystemRandomNumberGenerator()
+        return formatMAC([0x52, 0x54, 0x00, UInt8.random(in: 0...255, using: &g),
+                          UInt8.random(in: 0...255, using: &g), UInt8.random(in: 0...255, using: &g)])
+    }
+
+    /// libvirt: `virMacAddrParse` (six hex pairs separated by ':').
+    static func parseMAC(_ s: String) -> [UInt8]? {
+        let parts = s.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 6 else { return nil }
+        var out: [UInt8] = []
+        for p in parts {
+            guard (1...2).contains(p.count), let v = UInt8(p, radix: 16) else { return nil }
+            out.append(v)
+        }
+        return out
+    }
+
+    static func formatMAC(_ b: [UInt8]) -> String {
+        b.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined(separator: ":")
+    }
+}
