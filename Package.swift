@@ -30,11 +30,15 @@ let package = Package(
         // Patches 2 and 6: source and remote tables (src/conf/virdomainobjlist.c).
         .target(name: "virdomainobjlist", dependencies: ["domain_conf", "libvirt_abi"]),
 
+        // QMP client (src/qemu/qemu_monitor.c, qemu_monitor_json.c).
+        .target(name: "qemu_monitor", dependencies: ["libvirt_abi"]),
+
         // Helpers shared by the test targets (fixture paths, temporary roots).
         .target(name: "TestSupport", path: "Sources/TestSupport"),
 
         .testTarget(name: "libvirt_abiTests", dependencies: ["libvirt_abi", "CLibvirt"]),
         .testTarget(name: "domain_confTests", dependencies: ["domain_conf", "libvirt_abi", "TestSupport"]),
+        .testTarget(name: "qemu_monitorTests", dependencies: ["qemu_monitor", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "virdomainobjlistTests", dependencies: ["virdomainobjlist", "domain_conf", "libvirt_abi", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
