@@ -91,19 +91,26 @@ public final class DomainObjList: Sendable {
         }
     }
 
+    /// The object unless it is being removed. Checked under the list's
+    /// lock, where `removing` is set, so that a lookup racing a promotion
+    /// sees either the old object or the new one, never neither.
+    private static func live(_ obj: DomainObj) -> DomainObj? {
+        obj.removing ? nil : obj
+    }
+
     /// libvirt: `virDomainObjListFindByUUID`.
     public func findByUUID(_ uuid: DomainUUID) -> DomainObj? {
-        tables.withLock { $0.byUUID[uuid] }.flatMap { $0.removing ? nil : $0 }
+        tables.withLock { $0.byUUID[uuid].flatMap(Self.live) }
     }
 
     /// libvirt: `virDomainObjListFindByName`.
     public func findByName(_ name: String) -> DomainObj? {
-        tables.withLock { $0.byName[name] }.flatMap { $0.removing ? nil : $0 }
+        tables.withLock { $0.byName[name].flatMap(Self.live) }
     }
 
     /// libvirt: `virDomainObjListFindByID` (a scan there, an index here).
     public func findByID(_ id: Int) -> DomainObj? {
-        tables.withLock { $0.byID[id] }.flatMap { $0.removing ? nil : $0 }
+        tables.withLock { $0.byID[id].flatMap(Self.live) }
     }
 
     /// Records that an instance now runs with this id (libvirt sets
@@ -178,8 +185,9 @@ public final class DomainObjList: Sendable {
     ///
     /// libvirt: `virDomainObjListCollect` with `virDomainObjMatchFilter`.
     public func list(_ filter: ListAllDomainsFlags = []) -> [DomainObj] {
-        let all = tables.withLock { Array($0.byUUID.values) }
-        return filter.isEmpty ? all.filter { !$0.removing } : all.filter { $0.matches(filter) }
+        tables.withLock { t in
+            filter.isEmpty ? t.byUUID.values.filter { !$0.removing } : t.byUUID.values.filter { $0.matches(filter) }
+        }
     }
 
     /// libvirt: `virDomainObjListNumOfDomains`.
