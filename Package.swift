@@ -33,6 +33,9 @@ let package = Package(
         // QMP client (src/qemu/qemu_monitor.c, qemu_monitor_json.c).
         .target(name: "qemu_monitor", dependencies: ["libvirt_abi"]),
 
+        // Benchmarks (executables that print figures; not tests).
+        .executableTarget(name: "virdomainobjlist-bench", dependencies: ["virdomainobjlist", "domain_conf"]),
+
         // Helpers shared by the test targets (fixture paths, temporary roots).
         .target(name: "TestSupport", path: "Sources/TestSupport"),
 

@@ -91,26 +91,25 @@ public final class DomainObjList: Sendable {
         }
     }
 
-    /// The object unless it is being removed. Checked under the list's
-    /// lock, where `removing` is set, so that a lookup racing a promotion
-    /// sees either the old object or the new one, never neither.
-    private static func live(_ obj: DomainObj) -> DomainObj? {
-        obj.removing ? nil : obj
-    }
+    // Lookups need no `removing` check (libvirt locks the object to make
+    // one): here an object leaves the tables in the same critical section
+    // that marks it removing, so a lookup racing a removal or a promotion
+    // sees the old object or the new one, never neither and never a removed
+    // one.
 
     /// libvirt: `virDomainObjListFindByUUID`.
     public func findByUUID(_ uuid: DomainUUID) -> DomainObj? {
-        tables.withLock { $0.byUUID[uuid].flatMap(Self.live) }
+        tables.withLock { $0.byUUID[uuid] }
     }
 
     /// libvirt: `virDomainObjListFindByName`.
     public func findByName(_ name: String) -> DomainObj? {
-        tables.withLock { $0.byName[name].flatMap(Self.live) }
+        tables.withLock { $0.byName[name] }
     }
 
     /// libvirt: `virDomainObjListFindByID` (a scan there, an index here).
     public func findByID(_ id: Int) -> DomainObj? {
-        tables.withLock { $0.byID[id].flatMap(Self.live) }
+        tables.withLock { $0.byID[id] }
     }
 
     /// Records that an instance now runs with this id (libvirt sets

@@ -1,0 +1,33 @@
+# Two commands for a newcomer on Debian 12:
+#   make test   install what is missing, build, run every test
+#   make demo   install what is missing, build, show the main job
+# Also: make build, make guest, make bench, make clean.
+
+SWIFT ?= swift
+
+.PHONY: all setup build guest test demo bench clean
+
+all: build
+
+setup:
+	@bash scripts/setup.sh
+
+guest: setup
+	@$(MAKE) -s -C guest
+
+build: setup guest
+	$(SWIFT) build
+
+test: build
+	$(SWIFT) test
+
+demo: build
+	@bash scripts/demo.sh
+
+bench: setup guest
+	$(SWIFT) build -c release --product virdomainobjlist-bench
+	.build/release/virdomainobjlist-bench
+
+clean:
+	$(MAKE) -s -C guest clean
+	rm -rf .build

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian 12 machine lacks to build, test and demo the
+# project: only the missing packages, `apt-get update` first. Idempotent.
+set -euo pipefail
+
+packages=(
+    pkg-config          # finds libxml2 and libvirt for SwiftPM
+    libxml2-dev         # CLibXML2: domain XML, status XML, cookies, RelaxNG
+    libvirt-dev         # CLibvirt: libvirt's public ABI and client library
+    libvirt0            # libvirt's RelaxNG schemas (/usr/share/libvirt/schemas)
+    libglib2.0-dev      # libvirt's client library links glib
+    qemu-system-x86     # the hypervisor the tests and the demo run
+    qemu-utils          # qemu-img
+    libvirt-clients     # Debian's virsh 9.0: the reference for output and messages
+    binutils            # as, ld, objcopy: assemble the test guest
+    make
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+
+if ((${#missing[@]} == 0)); then
+    exit 0
+fi
+
+echo "Installing missing packages: ${missing[*]}"
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "error: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
