@@ -36,12 +36,25 @@ let package = Package(
         // Benchmarks (executables that print figures; not tests).
         .executableTarget(name: "virdomainobjlist-bench", dependencies: ["virdomainobjlist", "domain_conf"]),
 
+        // Patch 5: QEMU instances with per-instance paths (src/qemu/qemu_process.c,
+        // qemu_command.c, qemu_conf.c).
+        .target(name: "qemu_process", dependencies: ["domain_conf", "qemu_monitor", "libvirt_abi"]),
+
+        // Domains and their QEMU processes: private data, jobs, events, state
+        // (src/qemu/qemu_domain.c, qemu_domainjob.c, the domain half of qemu_process.c).
+        .target(name: "qemu_domain", dependencies: ["qemu_process", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi"]),
+
+        // The driver's API: one method per libvirt entry point (src/qemu/qemu_driver.c).
+        .target(name: "qemu_driver", dependencies: ["qemu_domain", "qemu_process", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi"]),
+
         // Helpers shared by the test targets (fixture paths, temporary roots).
         .target(name: "TestSupport", path: "Sources/TestSupport"),
 
         .testTarget(name: "libvirt_abiTests", dependencies: ["libvirt_abi", "CLibvirt"]),
         .testTarget(name: "domain_confTests", dependencies: ["domain_conf", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "qemu_monitorTests", dependencies: ["qemu_monitor", "libvirt_abi", "TestSupport"]),
+        .testTarget(name: "qemu_processTests", dependencies: ["qemu_process", "qemu_monitor", "domain_conf", "libvirt_abi", "TestSupport"]),
+        .testTarget(name: "qemu_driverTests", dependencies: ["qemu_driver", "qemu_domain", "qemu_process", "virdomainobjlist", "domain_conf", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "virdomainobjlistTests", dependencies: ["virdomainobjlist", "domain_conf", "libvirt_abi", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -14,5 +14,4 @@ public struct DomainConfError: LibvirtError, Equatable {
         self.domain = domain
     }
 
-    public var message: String { code.format(detail) }
 }

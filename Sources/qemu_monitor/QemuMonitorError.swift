@@ -26,7 +26,6 @@ public struct QemuMonitorError: LibvirtError, Hashable {
         self.domain = domain
     }
 
-    public var message: String { code.format(detail) }
 
     /// Whether QEMU answered with a QMP error of class `qmpClass`
     /// (libvirt: `qemuMonitorJSONHasError`).

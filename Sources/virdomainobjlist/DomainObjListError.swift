@@ -12,5 +12,4 @@ public struct DomainObjListError: LibvirtError, Equatable {
         self.domain = domain
     }
 
-    public var message: String { code.format(detail) }
 }

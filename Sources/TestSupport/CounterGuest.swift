@@ -1,0 +1,102 @@
+import Foundation
+import Synchronization
+
+/// The project's test guest (guest/counter.S): a boot sector that prints
+/// `counter N` to COM1 about 18 times a second and keeps N at guest-physical
+/// address 0x500.
+public enum CounterGuest {
+    /// Where the guest keeps its counter.
+    public static let counterAddress: UInt64 = 0x500
+
+    private static let built = Mutex<String?>(nil)
+
+    /// The raw disk image, built with `make -C guest` when missing.
+    public static func image() throws -> String {
+        try built.withLock { cached in
+            if let cached { return cached }
+            let path = Fixtures.projectRoot.appendingPathComponent("guest/build/counter.img").path
+            if !FileManager.default.fileExists(atPath: path) {
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: "/usr/bin/make")
+                p.arguments = ["-s", "-C", Fixtures.projectRoot.appendingPathComponent("guest").path]
+                try p.run()
+                p.waitUntilExit()
+                guard p.terminationStatus == 0, FileManager.default.fileExists(atPath: path) else {
+                    throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: path])
+                }
+            }
+            cached = path
+            return path
+        }
+    }
+
+    /// A writable copy of the image in `dir` (QEMU's IDE disks cannot be
+    /// read-only, and every test gets its own).
+    public static func disk(in dir: String, name: String = "counter.img") throws -> String {
+        let target = dir + "/" + name
+        try? FileManager.default.removeItem(atPath: target)
+        try FileManager.default.copyItem(atPath: try image(), toPath: target)
+        return target
+    }
+
+    /// Domain XML for the counter guest: TCG (`type='qemu'`, the fastest way
+    /// to boot it on these machines), 16 MiB, serial to a file.
+    public static func domainXML(name: String, uuid: String? = nil, disk: String, serialLog: String,
+                                 memoryMiB: Int = 16, sharedMemory: Bool = false, emulator: String? = nil,
+                                 extraDevices: String = "") -> String {
+        """
+        <domain type='qemu'>
+          <name>\(name)</name>
+          \(uuid.map { "<uuid>\($0)</uuid>" } ?? "")
+          <memory unit='MiB'>\(memoryMiB)</memory>
+          \(sharedMemory ? "<memoryBacking><source type='file'/><access mode='shared'/></memoryBacking>" : "")
+          <vcpu>1</vcpu>
+          <os>
+            <type arch='x86_64' machine='pc'>hvm</type>
+            <boot dev='hd'/>
+          </os>
+          <devices>
+            \(emulator.map { "<emulator>\($0)</emulator>" } ?? "")
+            <disk type='file' device='disk'>
+              <driver name='qemu' type='raw'/>
+              <source file='\(disk)'/>
+              <target dev='hda' bus='ide'/>
+            </disk>
+            <serial type='file'>
+              <source path='\(serialLog)'/>
+              <target port='0'/>
+            </serial>
+            <console type='file'>
+              <source path='\(serialLog)'/>
+              <target type='serial' port='0'/>
+            </console>
+            <memballoon model='none'/>
+            \(extraDevices)
+          </devices>
+        </domain>
+        """
+    }
+
+    /// The counters printed in a serial log, in order.
+    public static func counters(inLog path: String) -> [Int] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        return counters(in: String(decoding: data, as: UTF8.self))
+    }
+
+    public static func counters(in text: String) -> [Int] {
+        text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).compactMap { line in
+            guard line.hasPrefix("counter ") else { return nil }
+            return Int(line.dropFirst(8))
+        }
+    }
+
+    /// Waits until the log shows a counter of at least `value`.
+    public static func waitForCounter(inLog path: String, atLeast value: Int, timeout: TimeInterval = 20) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let last = counters(inLog: path).last, last >= value { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import Synchronization
+import libvirt_abi
+
+/// Jobs that take a domain's state-change lock for one API call.
+///
+/// libvirt: `virDomainJob` (src/conf/virdomainjob.h).
+public enum QemuJob: String, Sendable, CaseIterable {
+    /// Reads that ask QEMU something.
+    case query
+    /// Stops the domain; allowed during an async job (it ends it).
+    case destroy
+    /// Pauses the guest.
+    case suspend
+    /// Anything else that changes the domain.
+    case modify
+    /// Aborts the async job.
+    case abort
+    /// One step of a migration, from the migration's own API calls.
+    case migrationOp = "migration operation"
+}
+
+/// Jobs that span several API calls (a migration's phases).
+///
+/// libvirt: `virDomainAsyncJob`.
+public enum QemuAsyncJob: String, Sendable {
+    case migrationOut = "migration out"
+    case migrationIn = "migration in"
+
+    /// What `domjobinfo` calls it.
+    public var operation: DomainJobOperation {
+        switch self {
+        case .migrationOut: return .migrationOut
+        case .migrationIn: return .migrationIn
+        }
+    }
+}
+
+/// The job state of one domain instance: at most one job, plus at most one
+/// async job during which only the jobs in its mask may run.
+///
+/// libvirt: `virDomainJobObj` with `virDomainObjBeginJobInternal`
+/// (src/conf/virdomainjob.c).
+public final class QemuDomainJobs: Sendable {
+    struct State {
+        var job: QemuJob?
+        var jobAPI: String?
+        var asyncJob: QemuAsyncJob?
+        var asyncAPI: String?
+        var asyncMask: Set<QemuJob> = []
+        /// Milliseconds since the epoch when the async job started.
+        var asyncStarted: UInt64 = 0
+        var abortRequested = false
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter = 0
+    }
+    let state = Mutex(State())
+
+    /// What may run during a migration: reads, destroy, abort, and the
+    /// migration's own steps (libvirt's `VIR_JOB_DEFAULT_MASK` plus
+    /// migration operations).
+    public static let migrationMask: Set<QemuJob> = [.query, .destroy, .abort, .migrationOp]
+
+    public init() {}
+
+    /// The async job in progress, if any.
+    public var asyncJob: QemuAsyncJob? { state.withLock { $0.asyncJob } }
+    /// When the async job started (ms since the epoch).
+    public var asyncStarted: UInt64 { state.withLock { $0.asyncStarted } }
+    /// Whether someone asked to abort the async job.
+    public var abortRequested: Bool { state.withLock { $0.abortRequested } }
+
+    /// Takes the domain's state-change lock for one call, waiting up to
+    /// `timeout` for the current holder. During an async job, jobs outside
+    /// its mask are refused at once: the domain is being migrated.
+    ///
+    /// - Parameter api: the API asking, named in the timeout message.
+    ///
+    /// libvirt: `virDomainObjBeginJob`.
+    public func begin(_ job: QemuJob, api: String, domainName: String,
+                      timeout: Duration = .seconds(30)) async throws(QemuDomainError) {
+        try await acquire(api: api, timeout: timeout, domainName: domainName) { s throws(QemuDomainError) -> Bool in
+            if let asyncJob = s.asyncJob, !s.asyncMask.contains(job) {
+                throw QemuDomainError(.operationInvalid, "domain '\(domainName)' is being migrated (\(asyncJob.rawValue) job)")
+            }
+            guard s.job == nil else { return false }
+            s.job = job
+            s.jobAPI = api
+            return true
+        }
+    }
+
+    /// Releases the state-change lock. libvirt: `virDomainObjEndJob`.
+    public func end() {
+        wake { s in
+            s.job = nil
+            s.jobAPI = nil
+        }
+    }
+
+    /// Starts an async job: waits for any job to end, refuses when another
+    /// async job runs.
+    ///
+    /// libvirt: `virDomainObjBeginAsyncJob`.
+    public func beginAsync(_ job: QemuAsyncJob, api: String, domainName: String,
+                           mask: Set<QemuJob> = QemuDomainJobs.migrationMask,
+                           timeout: Duration = .seconds(30)) async throws(QemuDomainError) {
+        try await acquire(api: api, timeout: timeout, domainName: domainName) { s throws(QemuDomainError) -> Bool in
+            if let other = s.asyncJob {
+                throw QemuDomainError(.operationInvalid, "domain '\(domainName)' is being migrated (\(other.rawValue) job)")
+            }
+            guard s.job == nil else { return false }
+            s.asyncJob = job
+            s.asyncAPI = api
+            s.asyncMask = mask
+            s.asyncStarted = UInt64(Date().timeIntervalSince1970 * 1000)
+            s.abortRequested = false
+            return true
+        }
+    }
+
+    /// Ends the async job. libvirt: `virDomainObjEndAsyncJob`.
+    public func endAsync() {
+        wake { s in
+            s.asyncJob = nil
+            s.asyncAPI = nil
+            s.asyncMask = []
+            s.abortRequested = false
+        }
+    }
+
+    /// Asks the async job to stop at its next check. Returns whether there
+    /// was one.
+    public func requestAbort() -> Bool {
+        state.withLock { s in
+            guard s.asyncJob != nil else { return false }
+            s.abortRequested = true
+            return true
+        }
+    }
+
+    private func wake(_ change: (inout State) -> Void) {
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            change(&s)
+            defer { s.waiters = [:] }
+            return Array(s.waiters.values)
+        }
+        for w in waiters { w.resume() }
+    }
+
+    private func acquire(api: String, timeout: Duration, domainName: String,
+                         _ attempt: (inout State) throws(QemuDomainError) -> Bool) async throws(QemuDomainError) {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let result: Result<Bool, QemuDomainError> = state.withLock { s in
+                do throws(QemuDomainError) { return .success(try attempt(&s)) } catch { return .failure(error) }
+            }
+            if try result.get() { return }
+            if ContinuousClock.now >= deadline {
+                let holder = state.withLock { $0.jobAPI ?? $0.asyncAPI }
+                throw QemuDomainError(.operationTimeout,
+                                      holder.map { "cannot acquire state change lock (held by monitor=\($0))" } ?? "cannot acquire state change lock")
+            }
+            // Sleep until a job ends, or 50 ms at most (the deadline).
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let token = state.withLock { s -> Int in
+                    s.nextWaiter += 1
+                    s.waiters[s.nextWaiter] = c
+                    return s.nextWaiter
+                }
+                Task {
+                    try? await Task.sleep(for: .milliseconds(50))
+                    self.wake(token: token)
+                }
+            }
+        }
+    }
+
+    private func wake(token: Int) {
+        state.withLock { $0.waiters.removeValue(forKey: token) }?.resume()
+    }
+}

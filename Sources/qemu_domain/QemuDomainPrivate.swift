@@ -1,0 +1,63 @@
+import Synchronization
+import domain_conf
+import libvirt_abi
+import qemu_process
+import virdomainobjlist
+
+/// The driver's data for one domain instance (a `DomainObj`): its QEMU
+/// process, its jobs, and what a migration keeps on it.
+///
+/// libvirt: `qemuDomainObjPrivate` (src/qemu/qemu_domain.h).
+public final class QemuDomainPrivate: Sendable {
+    public let jobs = QemuDomainJobs()
+
+    struct State {
+        var instance: QemuInstance?
+        /// The driver is stopping the process: its exit is expected.
+        var stopping = false
+        /// The guest asked to power off (QMP `SHUTDOWN`).
+        var guestShutdown = false
+        /// Why the next `RESUME` happens (libvirt: `priv->runningReason`).
+        var pendingRunningReason: RunningReason?
+        /// Why the next `STOP` happens (libvirt: `priv->pausedReason`).
+        var pendingPausedReason: PausedReason?
+        var migration: (any Sendable)?
+        var completedJob: (any Sendable)?
+        var statusExtra: [XMLElement] = []
+    }
+    let state = Mutex(State())
+
+    public init() {}
+
+    /// The running QEMU instance, if any.
+    public var instance: QemuInstance? { state.withLock { $0.instance } }
+
+    /// Data a migration keeps on the instance (owned by qemu_migration).
+    public var migration: (any Sendable)? {
+        get { state.withLock { $0.migration } }
+        set { state.withLock { $0.migration = newValue } }
+    }
+
+    /// Statistics of the last completed job (what `domjobinfo --completed`
+    /// shows), owned by the layer that ran the job.
+    public var completedJob: (any Sendable)? {
+        get { state.withLock { $0.completedJob } }
+        set { state.withLock { $0.completedJob = newValue } }
+    }
+
+    /// Elements added to the status file (a migration in flight).
+    public var statusExtra: [XMLElement] {
+        get { state.withLock { $0.statusExtra } }
+        set { state.withLock { $0.statusExtra = newValue } }
+    }
+}
+
+extension DomainObj {
+    /// The QEMU driver's data of this object.
+    public var qemu: QemuDomainPrivate {
+        guard let p = privateData as? QemuDomainPrivate else {
+            preconditionFailure("domain object \(uuid) was created without QEMU private data")
+        }
+        return p
+    }
+}

@@ -1,0 +1,369 @@
+import Foundation
+import domain_conf
+import libvirt_abi
+import qemu_monitor
+import qemu_process
+import virdomainobjlist
+
+/// Starting and stopping domains (objects in the driver's tables), keeping
+/// their state, status file and events in step with their QEMU process.
+///
+/// libvirt: `qemuProcessStart`, `qemuProcessStop`, `qemuProcessStartCPUs`,
+/// `qemuProcessStopCPUs`, the QMP event handlers and
+/// `qemuProcessReconnectAll` (src/qemu/qemu_process.c).
+public enum QemuDomainProcess {
+    // MARK: start
+
+    /// Starts a domain's QEMU and boots the guest (unless `paused`).
+    /// The caller holds a job on the object.
+    ///
+    /// Events: started(booted), then resumed(unpaused) or suspended(paused).
+    @discardableResult
+    public static func start(_ driver: QemuDriverState, _ obj: DomainObj, paused: Bool) async throws(QemuProcessError) -> QemuInstance {
+        let def = obj.def
+        let id = try driver.ids.next()
+        let (instance, live) = try await QemuProcess.start(def: def, id: id, config: driver.config)
+        driver.domains.assignID(obj, id)
+        obj.assignDef(live, live: true)
+        obj.qemu.state.withLock { s in
+            s.instance = instance
+            s.stopping = false
+            s.guestShutdown = false
+        }
+        obj.setState(.paused(.startingUp))
+        attachHandlers(driver, obj, instance)
+        driver.saveStatus(obj)
+        driver.emit(obj, .started(.booted))
+        if paused {
+            obj.setState(.paused(.user))
+            driver.saveStatus(obj)
+            driver.emit(obj, .suspended(.paused))
+            return instance
+        }
+        do {
+            try await startCPUs(driver, obj, reason: .booted)
+        } catch {
+            await stop(driver, obj, reason: .failed, event: .failed)
+            throw QemuProcessError(error.code, error.detail)
+        }
+        return instance
+    }
+
+    /// Starts QEMU for the incoming side of a migration (`-incoming
+    /// defer`) on `obj`, which the caller already put in the tables.
+    public static func startIncoming(_ driver: QemuDriverState, _ obj: DomainObj, def: DomainDef) async throws(QemuProcessError) -> QemuInstance {
+        let id = try driver.ids.next()
+        let (instance, live) = try await QemuProcess.start(def: def, id: id, config: driver.config,
+                                                          options: .init(incoming: true))
+        driver.domains.assignID(obj, id)
+        obj.assignDef(live, live: true)
+        obj.qemu.state.withLock { s in
+            s.instance = instance
+            s.stopping = false
+            s.guestShutdown = false
+        }
+        obj.setState(.paused(.migration))
+        attachHandlers(driver, obj, instance)
+        driver.saveStatus(obj)
+        return instance
+    }
+
+    /// Lets the guest run (`cont`). libvirt: `qemuProcessStartCPUs`.
+    public static func startCPUs(_ driver: QemuDriverState, _ obj: DomainObj, reason: RunningReason) async throws(QemuMonitorError) {
+        guard let instance = obj.qemu.instance else { throw QemuMonitorError(.operationInvalid, "domain is not running") }
+        obj.qemu.state.withLock { $0.pendingRunningReason = reason }
+        do {
+            try await instance.monitor.cont()
+        } catch {
+            obj.qemu.state.withLock { $0.pendingRunningReason = nil }
+            throw error
+        }
+        // The RESUME event normally got there first.
+        if obj.state.state != .running { resumed(driver, obj) }
+    }
+
+    /// Pauses the guest (`stop`). libvirt: `qemuProcessStopCPUs`.
+    public static func stopCPUs(_ driver: QemuDriverState, _ obj: DomainObj, reason: PausedReason) async throws(QemuMonitorError) {
+        guard let instance = obj.qemu.instance else { throw QemuMonitorError(.operationInvalid, "domain is not running") }
+        obj.qemu.state.withLock { $0.pendingPausedReason = reason }
+        do {
+            try await instance.monitor.stop()
+        } catch {
+            obj.qemu.state.withLock { $0.pendingPausedReason = nil }
+            throw error
+        }
+        if obj.state.state != .paused { stopped(driver, obj) }
+    }
+
+    // MARK: stop
+
+    /// Stops a domain's QEMU and cleans up after it: the instance directory,
+    /// the id, the guest RAM file when no other instance of the domain uses
+    /// it, the object itself when it is transient.
+    ///
+    /// - Parameter event: the stopped event to emit (`nil`: none).
+    public static func stop(_ driver: QemuDriverState, _ obj: DomainObj, reason: ShutoffReason,
+                            event: LifecycleEvent.StoppedDetail?, graceful: Bool = true) async {
+        let instance = obj.qemu.state.withLock { s -> QemuInstance? in
+            s.stopping = true
+            return s.instance
+        }
+        if let instance {
+            await QemuProcess.stop(instance, graceful: graceful, reason: logReason(reason))
+        }
+        cleanup(driver, obj, reason: reason, event: event)
+    }
+
+    /// What is left to do once the process is gone.
+    static func cleanup(_ driver: QemuDriverState, _ obj: DomainObj, reason: ShutoffReason,
+                        event: LifecycleEvent.StoppedDetail?) {
+        let instance = obj.qemu.state.withLock { s -> QemuInstance? in
+            defer {
+                s.instance = nil
+                s.stopping = false
+                s.guestShutdown = false
+                s.pendingPausedReason = nil
+                s.pendingRunningReason = nil
+                s.statusExtra = []
+            }
+            return s.instance
+        }
+        if let instance { QemuProcess.removeInstanceDir(instance.paths) }
+        let def = obj.def
+        if event != nil { driver.emit(obj, .stopped(event ?? .destroyed)) }
+        driver.domains.clearID(obj)
+        obj.withLock { f in
+            f.state = .shutoff(reason)
+            if let persistent = f.newDef {
+                f.def = persistent
+                f.newDef = nil
+            }
+        }
+        if def.memoryBacking?.source == .file && !otherInstanceRuns(driver, obj) {
+            removeRAMFile(driver, uuid: obj.uuid)
+        }
+        if driver.domains.findRemote(byUUID: obj.uuid) === obj {
+            driver.domains.removeRemote(obj)
+        } else if !obj.persistent {
+            driver.domains.remove(obj)
+        }
+    }
+
+    /// Another instance of the same domain (the other end of a local
+    /// migration) is alive.
+    static func otherInstanceRuns(_ driver: QemuDriverState, _ obj: DomainObj) -> Bool {
+        [driver.domains.findByUUID(obj.uuid), driver.domains.findRemote(byUUID: obj.uuid)].contains { other in
+            guard let other, other !== obj, let i = other.qemu.instance else { return false }
+            return !i.hasExited
+        }
+    }
+
+    /// The guest's RAM file belongs to the domain, not to an instance: it
+    /// goes when the domain stops for good.
+    public static func removeRAMFile(_ driver: QemuDriverState, uuid: DomainUUID) {
+        let file = driver.config.ramFile(uuid: uuid.description)
+        try? FileManager.default.removeItem(atPath: file)
+        try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent)
+    }
+
+    static func logReason(_ reason: ShutoffReason) -> String {
+        switch reason {
+        case .destroyed: return "destroyed"
+        case .shutdown: return "shutdown"
+        case .migrated: return "migrated"
+        case .crashed: return "crashed"
+        case .failed: return "failed"
+        default: return "unknown"
+        }
+    }
+
+    // MARK: QEMU's events
+
+    static func attachHandlers(_ driver: QemuDriverState, _ obj: DomainObj, _ instance: QemuInstance) {
+        instance.setEventHandler { [weak obj] event in
+            guard let obj else { return }
+            handle(event, driver, obj)
+        }
+        instance.onExit { [weak obj] in
+            guard let obj else { return }
+            processExited(driver, obj, instance)
+        }
+    }
+
+    static func handle(_ event: QemuMonitorEvent, _ driver: QemuDriverState, _ obj: DomainObj) {
+        guard !driver.isClosed else { return }
+        switch event.name {
+        case "STOP": stopped(driver, obj)
+        case "RESUME": resumed(driver, obj)
+        case "SHUTDOWN":
+            obj.qemu.state.withLock { $0.guestShutdown = true }
+            if event.data["guest"]?.boolValue == true {
+                obj.setState(.shutdown(.user))
+                driver.emit(obj, .shutdown(1))
+            }
+        default: break
+        }
+    }
+
+    /// libvirt: `qemuProcessHandleStop`.
+    static func stopped(_ driver: QemuDriverState, _ obj: DomainObj) {
+        let pending = obj.qemu.state.withLock { s -> PausedReason? in
+            defer { s.pendingPausedReason = nil }
+            return s.pendingPausedReason
+        }
+        let migrating = obj.qemu.jobs.asyncJob == .migrationOut
+        let reason = pending ?? (migrating ? .migration : .unknown)
+        let changed = obj.withLock { f -> Bool in
+            guard f.state.state == .running else { return false }
+            f.state = .paused(reason)
+            return true
+        }
+        guard changed else { return }
+        driver.saveStatus(obj)
+        driver.emit(obj, .suspended(reason == .migration ? .migrated : reason == .ioError ? .ioError : .paused))
+    }
+
+    /// libvirt: `qemuProcessHandleResume`.
+    static func resumed(_ driver: QemuDriverState, _ obj: DomainObj) {
+        let pending = obj.qemu.state.withLock { s -> RunningReason? in
+            defer { s.pendingRunningReason = nil }
+            return s.pendingRunningReason
+        }
+        let reason = pending ?? .unpaused
+        let changed = obj.withLock { f -> Bool in
+            guard f.state.state != .running, f.id != nil else { return false }
+            f.state = .running(reason)
+            return true
+        }
+        guard changed else { return }
+        driver.saveStatus(obj)
+        let detail: LifecycleEvent.ResumedDetail
+        switch reason {
+        case .migrated: detail = .migrated
+        case .postcopy: detail = .postcopy
+        default: detail = .unpaused
+        }
+        driver.emit(obj, .resumed(detail))
+    }
+
+    /// QEMU went away without the driver stopping it: the guest powered off,
+    /// QEMU crashed, or someone killed it.
+    ///
+    /// libvirt: `qemuProcessHandleMonitorEOF` and `processMonitorEOFEvent`.
+    static func processExited(_ driver: QemuDriverState, _ obj: DomainObj, _ instance: QemuInstance) {
+        guard !driver.isClosed else { return }
+        let (expected, guestShutdown) = obj.qemu.state.withLock { s -> (Bool, Bool) in
+            (s.stopping || s.instance !== instance, s.guestShutdown)
+        }
+        guard !expected else { return }
+        instance.log.appendLine("shutting down, reason=\(guestShutdown ? "shutdown" : "crashed"), instance id \(instance.id)")
+        cleanup(driver, obj, reason: guestShutdown ? .shutdown : .crashed, event: guestShutdown ? .shutdown : .failed)
+    }
+
+    // MARK: reconnect
+
+    /// What reconnecting found.
+    public struct ReconnectReport: Sendable {
+        /// Instances found alive and attached.
+        public var attached: [DomainObj] = []
+        /// Instances whose QEMU was gone, cleaned up (their status files).
+        public var cleaned: [String] = []
+    }
+
+    /// Finds again every instance the status files describe, after the
+    /// persistent configs are loaded: live ones are attached with their id
+    /// and state, gone ones are cleaned up (directory, sockets, RAM file).
+    /// Instances whose status says they are the incoming side of a migration
+    /// are left to `handleIncoming`.
+    ///
+    /// libvirt: `qemuProcessReconnectAll`.
+    public static func reconnectAll(_ driver: QemuDriverState,
+                                    isMigrationInstance: (QemuStatusFile) -> Bool = { _ in false }) async -> (ReconnectReport, [(QemuStatusFile, QemuInstance?)]) {
+        var report = ReconnectReport()
+        var migrationInstances: [(QemuStatusFile, QemuInstance?)] = []
+        for dir in QemuProcess.orphanInstanceDirs(config: driver.config) {
+            try? FileManager.default.removeItem(atPath: dir)
+            report.cleaned.append(dir)
+        }
+        for file in QemuProcess.statusFiles(config: driver.config) {
+            guard let status = try? QemuStatusFile.read(file), let id = status.def.id else {
+                try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent)
+                report.cleaned.append(file)
+                continue
+            }
+            try? driver.ids.observe(id)
+            let instance = await QemuProcess.attach(status, config: driver.config)
+            if isMigrationInstance(status) {
+                migrationInstances.append((status, instance))
+                continue
+            }
+            guard let instance else {
+                cleanupGone(driver, status)
+                report.cleaned.append(file)
+                continue
+            }
+            do {
+                let obj = try attach(driver, status, instance)
+                report.attached.append(obj)
+            } catch {
+                await QemuProcess.stop(instance, reason: "failed")
+                report.cleaned.append(file)
+            }
+        }
+        return (report, migrationInstances)
+    }
+
+    /// Puts a live instance found from its status file back in the tables.
+    public static func attach(_ driver: QemuDriverState, _ status: QemuStatusFile, _ instance: QemuInstance,
+                              remote: Bool = false) throws -> DomainObj {
+        let obj: DomainObj
+        if remote {
+            obj = try driver.domains.addRemote(status.def)
+        } else {
+            obj = try driver.domains.add(status.def, flags: .live).obj
+        }
+        driver.domains.assignID(obj, instance.id)
+        obj.withLock { f in
+            f.state = status.state
+            if !f.persistent { f.persistent = status.persistent }
+        }
+        obj.qemu.state.withLock { s in
+            s.instance = instance
+            s.statusExtra = status.extra
+        }
+        attachHandlers(driver, obj, instance)
+        Task { await refreshState(driver, obj, instance) }
+        return obj
+    }
+
+    /// Reads the running state from QEMU, which may have changed while no
+    /// driver watched it.
+    static func refreshState(_ driver: QemuDriverState, _ obj: DomainObj, _ instance: QemuInstance) async {
+        guard let status = try? await instance.monitor.queryStatus() else { return }
+        let changed = obj.withLock { f -> Bool in
+            let now = f.state
+            if status.running, now.state != .running { f.state = .running(.unpaused); return true }
+            if !status.running, now.state == .running {
+                f.state = .paused(PausedReason(qemuStatus: status.status))
+                return true
+            }
+            return false
+        }
+        if changed { driver.saveStatus(obj) }
+    }
+
+    /// An instance whose QEMU is gone: its directory goes, and the RAM file
+    /// when no other instance of the domain lives.
+    public static func cleanupGone(_ driver: QemuDriverState, _ status: QemuStatusFile) {
+        if let id = status.def.id {
+            QemuProcess.removeInstanceDir(QemuInstancePaths(stateDir: driver.config.stateDir, id: id, name: status.def.name))
+        }
+        QemuLogFile(path: driver.config.logFile(name: status.def.name))
+            .appendLine("shutting down, reason=crashed (found gone), instance id \(status.def.id ?? -1)")
+        let live = [driver.domains.findByUUID(status.def.uuid), driver.domains.findRemote(byUUID: status.def.uuid)]
+            .contains { $0?.qemu.instance.map { !$0.hasExited } ?? false }
+        if status.def.memoryBacking?.source == .file && !live {
+            removeRAMFile(driver, uuid: status.def.uuid)
+        }
+    }
+}

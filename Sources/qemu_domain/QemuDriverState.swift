@@ -1,0 +1,102 @@
+import Foundation
+import Glibc
+import Synchronization
+import domain_conf
+import libvirt_abi
+import qemu_process
+import virdomainobjlist
+
+/// The state of one QEMU driver: its directories, its domains, its id
+/// counter and its event queue. One per driver root; in the embedded mode
+/// one process at a time holds a root (an exclusive lock on
+/// `run/qemu/driver.lock`).
+///
+/// libvirt: `virQEMUDriver` (src/qemu/qemu_conf.h).
+public final class QemuDriverState: Sendable {
+    public let config: QemuDriverConfig
+    public let domains: DomainObjList
+    public let ids: QemuDomainIDAllocator
+    public let events = DomainEventDispatcher()
+    /// The host's UUID, as the migration cookie carries it.
+    public let hostUUID: DomainUUID
+    public let hostname: String
+    private let lockFD: Mutex<Int32>
+
+    /// Opens a driver root: takes its lock (waiting up to `lockTimeout` for
+    /// another process to let go of it), creates its directories.
+    public init(config: QemuDriverConfig, hostUUID: DomainUUID, lockTimeout: Duration = .seconds(30)) throws(QemuDomainError) {
+        self.config = config
+        self.hostUUID = hostUUID
+        self.hostname = ProcessInfo.processInfo.hostName
+        do {
+            try config.createDirectories()
+        } catch {
+            throw QemuDomainError(error.code, error.detail)
+        }
+        lockFD = Mutex(try Self.lockRoot(config: config, timeout: lockTimeout))
+        domains = DomainObjList(makePrivateData: { _ in QemuDomainPrivate() })
+        ids = QemuDomainIDAllocator(stateDir: config.stateDir)
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Releases the root's lock; the driver no longer acts on its domains'
+    /// processes (their exits are for the next driver to notice).
+    public func close() {
+        lockFD.withLock { fd in
+            if fd >= 0 { Glibc.close(fd) }
+            fd = -1
+        }
+    }
+
+    /// Whether `close()` was called.
+    public var isClosed: Bool { lockFD.withLock { $0 < 0 } }
+
+    /// libvirt takes a pid file lock on an embedded root (`virPidFileAcquire`).
+    private static func lockRoot(config: QemuDriverConfig, timeout: Duration) throws(QemuDomainError) -> Int32 {
+        let path = config.stateDir + "/driver.lock"
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw QemuDomainError(.systemError, "Failed to open pid file '\(path)': \(String(cString: strerror(errno)))")
+        }
+        let deadline = ContinuousClock.now + timeout
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR, ContinuousClock.now < deadline else {
+                var buf = [UInt8](repeating: 0, count: 32)
+                let n = pread(fd, &buf, buf.count, 0)
+                let holder = n > 0 ? String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
+                Glibc.close(fd)
+                throw QemuDomainError(.operationTimeout, "driver root \(config.root ?? config.stateDir) is in use by process \(holder)")
+            }
+            usleep(20_000)
+        }
+        let text = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = pwrite(fd, text, text.count, 0)
+        return fd
+    }
+
+    /// Emits a lifecycle event for an object.
+    public func emit(_ obj: DomainObj, _ event: LifecycleEvent) {
+        let (name, id) = obj.withLock { ($0.def.name, $0.id) }
+        events.emit(.init(name: name, uuid: obj.uuid, id: id, event: event))
+    }
+
+    /// Writes an instance's status file.
+    ///
+    /// libvirt: `qemuDomainSaveStatus`.
+    public func saveStatus(_ obj: DomainObj) {
+        guard let instance = obj.qemu.instance else { return }
+        let (def, state, persistent) = obj.withLock { f -> (DomainDef, DomainStateReason, Bool) in
+            var d = f.def
+            d.id = f.id
+            return (d, f.state, f.persistent)
+        }
+        let status = QemuStatusFile(state: state, pid: instance.pid, startTime: instance.startTime, emulator: instance.emulator,
+                                    monitorPath: instance.paths.monitor, persistent: persistent, def: def,
+                                    extra: obj.qemu.statusExtra)
+        try? status.write(to: instance.paths.statusFile)
+    }
+}

@@ -1,0 +1,357 @@
+import Foundation
+import Glibc
+import domain_conf
+import libvirt_abi
+import qemu_domain
+import qemu_monitor
+import qemu_process
+import virdomainobjlist
+
+/// One client connection to a QEMU driver: the API that `virsh` and the
+/// daemon call, one method per libvirt entry point.
+///
+/// libvirt: the `virHypervisorDriver` table of src/qemu/qemu_driver.c.
+public final class QemuConnection: Sendable {
+    public let driver: QemuDriver
+    var state: QemuDriverState { driver.state }
+    var domains: DomainObjList { driver.state.domains }
+
+    init(driver: QemuDriver) {
+        self.driver = driver
+    }
+
+    // MARK: the connection
+
+    /// libvirt: `qemuConnectGetURI`.
+    public var uri: String { driver.config.uri }
+
+    /// libvirt: `qemuConnectGetHostname`.
+    public var hostname: String { state.hostname }
+
+    /// The host's UUID (`virConnectGetCapabilities` → host/uuid).
+    public var hostUUID: DomainUUID { state.hostUUID }
+
+    /// The version of the libvirt this driver mirrors, as libvirt encodes
+    /// versions (major * 1,000,000 + minor * 1,000 + micro).
+    ///
+    /// libvirt: `virConnectGetLibVersion`.
+    public static let libVersion: UInt64 = 9_000_000
+
+    /// The QEMU version of the default emulator (`qemuConnectGetVersion`).
+    public func hypervisorVersion() -> UInt64 {
+        let argv = [QemuCommandLine.defaultEmulator, "--version"]
+        let pipe = Pipe()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: argv[0])
+        p.arguments = Array(argv.dropFirst())
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return 0 }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard let r = text.range(of: "version ") else { return 0 }
+        let nums = text[r.upperBound...].prefix { $0.isNumber || $0 == "." }.split(separator: ".").compactMap { UInt64($0) }
+        guard nums.count >= 2 else { return 0 }
+        return nums[0] * 1_000_000 + nums[1] * 1_000 + (nums.count > 2 ? nums[2] : 0)
+    }
+
+    // MARK: lookups
+
+    /// libvirt: `qemuDomainLookupByName`.
+    public func lookup(name: String) throws(QemuDriverError) -> DomainRef {
+        guard let obj = domains.findByName(name) else {
+            throw QemuDriverError(.noDomain, "no domain with matching name '\(name)'")
+        }
+        return ref(obj)
+    }
+
+    /// libvirt: `qemuDomainLookupByUUID`.
+    public func lookup(uuid: DomainUUID) throws(QemuDriverError) -> DomainRef {
+        guard let obj = domains.findByUUID(uuid) else {
+            throw QemuDriverError(.noDomain, "no domain with matching uuid '\(uuid)'")
+        }
+        return ref(obj)
+    }
+
+    /// libvirt: `qemuDomainLookupByID`.
+    public func lookup(id: Int) throws(QemuDriverError) -> DomainRef {
+        guard let obj = domains.findByID(id) else {
+            throw QemuDriverError(.noDomain, "no domain with matching id \(id)")
+        }
+        return ref(obj)
+    }
+
+    /// libvirt: `qemuConnectListAllDomains`.
+    public func listAllDomains(_ flags: ListAllDomainsFlags = []) -> [DomainRef] {
+        domains.list(flags).map(ref)
+    }
+
+    func ref(_ obj: DomainObj) -> DomainRef {
+        obj.withLock { DomainRef(name: $0.def.name, uuid: obj.uuid, id: $0.id) }
+    }
+
+    /// The object behind a domain reference.
+    ///
+    /// libvirt: `qemuDomainObjFromDomain`.
+    public func obj(_ dom: DomainRef) throws(QemuDriverError) -> DomainObj {
+        guard let obj = domains.findByUUID(dom.uuid) else {
+            throw QemuDriverError(.noDomain, "no domain with matching uuid '\(dom.uuid)' (\(dom.name))")
+        }
+        return obj
+    }
+
+    // MARK: definitions
+
+    /// Defines (or redefines) a persistent domain.
+    ///
+    /// libvirt: `qemuDomainDefineXMLFlags`.
+    @discardableResult
+    public func defineXML(_ xml: String, validate: Bool = false) throws(QemuDriverError) -> DomainRef {
+        let def: DomainDef
+        do { def = try DomainDef.parse(xml, validate: validate) } catch { throw QemuDriverError(error) }
+        let (obj, oldDef): (DomainObj, DomainDef?)
+        do { (obj, oldDef) = try domains.add(def) } catch { throw QemuDriverError(error) }
+        let wasPersistent = obj.persistent
+        obj.withLock { $0.persistent = true }
+        do {
+            try AtomicFile.write(def.format(.inactive), to: driver.config.configFile(name: def.name), mode: 0o600)
+        } catch {
+            if oldDef == nil && !obj.isActive && !wasPersistent {
+                domains.remove(obj)
+            } else {
+                obj.withLock { f in
+                    f.persistent = wasPersistent
+                    if let oldDef { if f.id != nil { f.newDef = oldDef } else { f.def = oldDef } }
+                }
+            }
+            throw QemuDriverError(error)
+        }
+        if obj.state.state == .noState { obj.setState(.shutoff(.unknown)) }
+        state.emit(obj, .defined(oldDef == nil && !wasPersistent ? LifecycleEvent.definedAdded : LifecycleEvent.definedUpdated))
+        return ref(obj)
+    }
+
+    /// Removes a domain's persistent definition; a running domain goes on
+    /// as a transient one.
+    ///
+    /// libvirt: `qemuDomainUndefineFlags`.
+    public func undefine(_ dom: DomainRef) async throws(QemuDriverError) {
+        let obj = try obj(dom)
+        try await withJob(obj, .modify, api: "remoteDispatchDomainUndefineFlags") { () throws(QemuDriverError) in
+            guard obj.persistent else {
+                throw QemuDriverError(.operationInvalid, "cannot undefine transient domain")
+            }
+            let name = obj.name
+            try? FileManager.default.removeItem(atPath: driver.config.autostartLink(name: name))
+            if unlink(driver.config.configFile(name: name)) != 0 && errno != ENOENT {
+                throw QemuDriverError(.systemError, "cannot remove config \(driver.config.configFile(name: name)): \(String(cString: strerror(errno)))")
+            }
+            state.emit(obj, .undefined(LifecycleEvent.undefinedRemoved))
+            obj.withLock { f in
+                f.autostart = false
+                f.persistent = false
+                f.newDef = nil
+            }
+            if !obj.isActive {
+                domains.remove(obj)
+            } else {
+                state.saveStatus(obj)
+            }
+        }
+    }
+
+    /// libvirt: `qemuDomainGetAutostart`.
+    public func autostart(_ dom: DomainRef) throws(QemuDriverError) -> Bool {
+        try obj(dom).autostart
+    }
+
+    /// Makes a persistent domain start with the driver, or not.
+    ///
+    /// libvirt: `qemuDomainSetAutostart`.
+    public func setAutostart(_ dom: DomainRef, _ on: Bool) throws(QemuDriverError) {
+        let obj = try obj(dom)
+        guard obj.persistent else {
+            throw QemuDriverError(.operationInvalid, "cannot set autostart for transient domain")
+        }
+        let link = driver.config.autostartLink(name: obj.name)
+        if on {
+            try? FileManager.default.removeItem(atPath: link)
+            guard symlink(driver.config.configFile(name: obj.name), link) == 0 else {
+                throw QemuDriverError(.systemError, "Failed to create symlink '\(link)' to '\(driver.config.configFile(name: obj.name))': \(String(cString: strerror(errno)))")
+            }
+        } else {
+            try? FileManager.default.removeItem(atPath: link)
+        }
+        obj.withLock { $0.autostart = on }
+    }
+
+    // MARK: lifecycle
+
+    /// Starts a defined domain.
+    ///
+    /// libvirt: `qemuDomainCreateWithFlags`.
+    public func create(_ dom: DomainRef, paused: Bool = false) async throws(QemuDriverError) {
+        let obj = try obj(dom)
+        try await withJob(obj, .modify, api: "remoteDispatchDomainCreateWithFlags") { () throws(QemuDriverError) in
+            guard !obj.isActive else {
+                throw QemuDriverError(.operationInvalid, "domain is already running")
+            }
+            do {
+                try await QemuDomainProcess.start(state, obj, paused: paused)
+            } catch {
+                throw QemuDriverError.wrap(error)
+            }
+        }
+    }
+
+    /// Starts a transient domain from XML.
+    ///
+    /// libvirt: `qemuDomainCreateXML`.
+    @discardableResult
+    public func createXML(_ xml: String, paused: Bool = false, validate: Bool = false) async throws(QemuDriverError) -> DomainRef {
+        let def: DomainDef
+        do { def = try DomainDef.parse(xml, validate: validate) } catch { throw QemuDriverError(error) }
+        let obj: DomainObj
+        do { obj = try domains.add(def, flags: [.checkLive, .live]).obj } catch { throw QemuDriverError(error) }
+        do {
+            try await withJob(obj, .modify, api: "remoteDispatchDomainCreateXML") { () throws(QemuDriverError) in
+                do { try await QemuDomainProcess.start(state, obj, paused: paused) } catch { throw QemuDriverError.wrap(error) }
+            }
+        } catch {
+            if !obj.isActive && !obj.persistent { domains.remove(obj) }
+            throw QemuDriverError.wrap(error)
+        }
+        return ref(obj)
+    }
+
+    /// Stops a domain at once (the guest is not asked).
+    ///
+    /// libvirt: `qemuDomainDestroyFlags`.
+    public func destroy(_ dom: DomainRef, graceful: Bool = false) async throws(QemuDriverError) {
+        let obj = try obj(dom)
+        try await withJob(obj, .destroy, api: "remoteDispatchDomainDestroy") { () throws(QemuDriverError) in
+            guard obj.isActive else { throw QemuDriverError(QemuDomainError.notRunning) }
+            await QemuDomainProcess.stop(state, obj, reason: .destroyed, event: .destroyed, graceful: graceful)
+        }
+    }
+
+    /// Asks the guest to power off (ACPI power button).
+    ///
+    /// libvirt: `qemuDomainShutdownFlags`.
+    public func shutdown(_ dom: DomainRef) async throws(QemuDriverError) {
+        let obj = try obj(dom)
+        try await withJob(obj, .modify, api: "remoteDispatchDomainShutdown") { () throws(QemuDriverError) in
+            guard let instance = obj.qemu.instance else { throw QemuDriverError(QemuDomainError.notRunning) }
+            do { try await instance.monitor.systemPowerdown() } catch { throw QemuDriverError.wrap(error) }
+        }
+    }
+
+    /// libvirt: `qemuDomainSuspend`.
+    public func suspend(_ dom: DomainRef) async throws(QemuDriverError) {
+        let obj = try obj(dom)
+        try await withJob(obj, .suspend, api: "remoteDispatchDomainSuspend") { () throws(QemuDriverError) in
+            guard obj.isActive else { throw QemuDriverError(QemuDomainError.notRunning) }
+            guard obj.state.state != .paused else { return }
+            do { try await QemuDomainProcess.stopCPUs(state, obj, reason: .user) } catch { throw QemuDriverError.wrap(error) }
+        }
+    }
+
+    /// libvirt: `qemuDomainResume`.
+    public func resume(_ dom: DomainRef) async throws(QemuDriverError) {
+        let obj = try obj(dom)
+        try await withJob(obj, .modify, api: "remoteDispatchDomainResume") { () throws(QemuDriverError) in
+            guard obj.isActive else { throw QemuDriverError(QemuDomainError.notRunning) }
+            let st = obj.state.state
+            if st == .pmSuspended {
+                throw QemuDriverError(.operationInvalid, "domain is pmsuspended")
+            }
+            guard st != .running else { return }
+            do { try await QemuDomainProcess.startCPUs(state, obj, reason: .unpaused) } catch { throw QemuDriverError.wrap(error) }
+        }
+    }
+
+    // MARK: information
+
+    /// libvirt: `qemuDomainGetInfo`.
+    public func info(_ dom: DomainRef) throws(QemuDriverError) -> DomainInfo {
+        let obj = try obj(dom)
+        let (def, st) = obj.withLock { ($0.def, $0.state) }
+        var cpuTime: UInt64 = 0
+        if let pid = obj.qemu.instance?.pid { cpuTime = Self.cpuTime(pid) }
+        return DomainInfo(state: st.state, maxMemory: def.memory, memory: def.currentMemory, vcpus: def.vcpus, cpuTime: cpuTime)
+    }
+
+    /// libvirt: `qemuDomainGetState`.
+    public func state(_ dom: DomainRef) throws(QemuDriverError) -> DomainStateReason {
+        try obj(dom).state
+    }
+
+    /// libvirt: `qemuDomainIsPersistent`.
+    public func isPersistent(_ dom: DomainRef) throws(QemuDriverError) -> Bool {
+        try obj(dom).persistent
+    }
+
+    /// libvirt: `qemuDomainIsActive`.
+    public func isActive(_ dom: DomainRef) throws(QemuDriverError) -> Bool {
+        try obj(dom).isActive
+    }
+
+    /// The domain's XML: live (with id), or the persistent definition with
+    /// `.inactive`, or what a migration destination needs with `.migratable`.
+    ///
+    /// libvirt: `qemuDomainGetXMLDesc`.
+    public func xmlDesc(_ dom: DomainRef, flags: DomainDef.FormatFlags = []) throws(QemuDriverError) -> String {
+        let obj = try obj(dom)
+        if flags.contains(.inactive) { return obj.persistentDef.format(flags) }
+        return obj.def.format(flags)
+    }
+
+    /// The QEMU process's pid (for tests and the demo).
+    public func pid(_ dom: DomainRef) throws(QemuDriverError) -> Int32? {
+        try obj(dom).qemu.instance?.pid
+    }
+
+    /// Reads a 32-bit value of guest memory (for tests and the demo:
+    /// the counter guest keeps its counter at 0x500).
+    public func readGuestMemory32(_ dom: DomainRef, at address: UInt64) async throws(QemuDriverError) -> UInt32 {
+        guard let instance = try obj(dom).qemu.instance else { throw QemuDriverError(QemuDomainError.notRunning) }
+        do { return try await instance.monitor.readGuestMemory32(at: address) } catch { throw QemuDriverError(error) }
+    }
+
+    /// Registers a lifecycle event callback. libvirt: `virConnectDomainEventRegisterAny`.
+    @discardableResult
+    public func registerLifecycleEvents(_ callback: @escaping @Sendable (DomainEventDispatcher.Event) -> Void) -> Int {
+        state.events.register(callback)
+    }
+
+    /// libvirt: `virConnectDomainEventDeregisterAny`.
+    public func deregisterEvents(_ id: Int) {
+        state.events.deregister(id)
+    }
+
+    // MARK: helpers
+
+    /// Runs `body` holding a job on the object (libvirt:
+    /// `virDomainObjBeginJob` / `virDomainObjEndJob`).
+    func withJob<R>(_ obj: DomainObj, _ job: QemuJob, api: String,
+                    _ body: () async throws(QemuDriverError) -> R) async throws(QemuDriverError) -> R {
+        do {
+            try await obj.qemu.jobs.begin(job, api: api, domainName: obj.name)
+        } catch {
+            throw QemuDriverError(error)
+        }
+        defer { obj.qemu.jobs.end() }
+        return try await body()
+    }
+
+    /// utime + stime of a process, in nanoseconds.
+    static func cpuTime(_ pid: Int32) -> UInt64 {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return 0 }
+        let f = text[text.index(after: close)...].split(separator: " ")
+        guard f.count > 13, let u = UInt64(f[11]), let s = UInt64(f[12]) else { return 0 }
+        let hz = UInt64(sysconf(Int32(_SC_CLK_TCK)))
+        return (u + s) * 1_000_000_000 / max(hz, 1)
+    }
+}

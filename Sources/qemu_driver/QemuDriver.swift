@@ -1,0 +1,90 @@
+import Foundation
+import Synchronization
+import domain_conf
+import libvirt_abi
+import qemu_domain
+import qemu_process
+import virdomainobjlist
+
+/// The QEMU driver: one per root in a process, shared by every connection
+/// that opens that root (the source and destination connections of a local
+/// migration reach the same driver).
+///
+/// Opening a driver loads the persistent definitions and reconnects to every
+/// QEMU instance its status files describe, so that VMs outlive the process
+/// that started them (the embedded driver lives inside each client command).
+///
+/// libvirt: `qemuStateInitialize` (src/qemu/qemu_driver.c).
+public final class QemuDriver: Sendable {
+    public let state: QemuDriverState
+    public var config: QemuDriverConfig { state.config }
+
+    private static let registry = Mutex<[String: QemuDriver]>([:])
+
+    private init(state: QemuDriverState) {
+        self.state = state
+    }
+
+    /// The driver for `uri`, opened on first use in this process.
+    ///
+    /// libvirt: `virConnectOpen` → `qemuConnectOpen` (with `qemuStateInitialize`
+    /// for an embedded root).
+    public static func open(uri: String) async throws(QemuDriverError) -> QemuDriver {
+        let config: QemuDriverConfig
+        do { config = try QemuDriverConfig(uri: uri) } catch { throw QemuDriverError(error) }
+        if let d = registry.withLock({ $0[config.uri] }) { return d }
+        let driver = try await start(config: config)
+        return registry.withLock { r in
+            if let existing = r[config.uri] { return existing }
+            r[config.uri] = driver
+            return driver
+        }
+    }
+
+    private static func start(config: QemuDriverConfig) async throws(QemuDriverError) -> QemuDriver {
+        let state: QemuDriverState
+        do {
+            try config.createDirectories()
+            let host = try HostUUID.read(configFile: (config.configDir as NSString).deletingLastPathComponent + "/qemu.conf",
+                                         stateFile: config.libDir + "/host-uuid")
+            state = try QemuDriverState(config: config, hostUUID: host)
+        } catch let e as any LibvirtError {
+            throw QemuDriverError(e)
+        } catch {
+            throw QemuDriverError.wrap(error)
+        }
+        let driver = QemuDriver(state: state)
+        let (_, failures) = state.domains.loadAllConfigs(configDir: config.configDir, autostartDir: config.autostartDir)
+        for f in failures {
+            FileHandle.standardError.write(Data("warning: cannot load domain config \(f.file): \(f.error)\n".utf8))
+        }
+        for obj in state.domains.list() where !obj.isActive {
+            obj.setState(.shutoff(.unknown))
+        }
+        _ = await QemuDomainProcess.reconnectAll(state)
+        return driver
+    }
+
+    /// Lets go of the root: closes the monitors, releases the lock. The VMs
+    /// keep running; the next driver to open the root finds them again.
+    /// Used by tests to play a process that ends, and by the daemon on exit.
+    public func close() {
+        Self.registry.withLock { r in
+            if r[config.uri] === self { r[config.uri] = nil }
+        }
+        for obj in state.domains.list() + state.domains.listRemote() {
+            obj.qemu.instance?.monitor.close()
+        }
+        state.close()
+    }
+
+    /// A new connection to this driver.
+    public func connect() -> QemuConnection {
+        QemuConnection(driver: self)
+    }
+
+    /// Opens `uri` and returns a new connection to its driver.
+    public static func connect(uri: String) async throws(QemuDriverError) -> QemuConnection {
+        try await open(uri: uri).connect()
+    }
+}

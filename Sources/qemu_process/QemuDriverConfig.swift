@@ -1,0 +1,110 @@
+import Foundation
+import libvirt_abi
+
+/// Where a driver keeps its files, from its URI.
+///
+/// `qemu:///embed?root=DIR` is libvirt's embedded-driver layout: everything
+/// under DIR (`etc/qemu`, `run/qemu`, `log/qemu`, `lib/qemu`).
+/// `qemu:///system` uses the same layout in the system's directories, under
+/// a name of this project's own (`/etc/local-migration/qemu`,
+/// `/run/local-migration/qemu`, `/var/log/local-migration/qemu`,
+/// `/var/lib/local-migration/qemu`) so that it never mixes with the files of
+/// a real libvirtd on the same host.
+///
+/// libvirt: `virQEMUDriverConfigNew` (src/qemu/qemu_conf.c).
+public struct QemuDriverConfig: Sendable, Equatable {
+    /// The URI clients use to reach this driver.
+    public let uri: String
+    /// The embedded root, if any.
+    public let root: String?
+    /// Persistent definitions: `NAME.xml`.
+    public let configDir: String
+    /// Links to the definitions of domains that start with the driver.
+    public let autostartDir: String
+    /// Per-instance directories (`domain-ID-SHORTNAME/`) and driver state.
+    public let stateDir: String
+    /// QEMU logs: `NAME.log`.
+    public let logDir: String
+    /// Long-lived data: guest RAM files (`ram/UUID/ram`), the host UUID.
+    public let libDir: String
+
+    /// The system layout's directories.
+    public static let systemPrefix = (etc: "/etc/local-migration", run: "/run/local-migration",
+                                      log: "/var/log/local-migration", lib: "/var/lib/local-migration")
+
+    /// Parses a driver URI.
+    ///
+    /// libvirt: `virConnectOpenInternal` (embed root checks) and
+    /// `qemuConnectOpen` (path checks).
+    public init(uri: String) throws(QemuProcessError) {
+        guard let comps = URLComponents(string: uri), comps.scheme == "qemu" else {
+            throw QemuProcessError(.noConnect, uri)
+        }
+        if let host = comps.host, !host.isEmpty {
+            throw QemuProcessError(.noConnect, "\(uri): remote hosts need a daemon; use qemu+unix:///system?socket=PATH")
+        }
+        switch comps.path {
+        case "/system":
+            let p = QemuDriverConfig.systemPrefix
+            self.init(uri: "qemu:///system", root: nil, configDir: p.etc + "/qemu", stateDir: p.run + "/qemu",
+                      logDir: p.log + "/qemu", libDir: p.lib + "/qemu")
+        case "/embed":
+            guard let root = comps.queryItems?.first(where: { $0.name == "root" })?.value, !root.isEmpty else {
+                throw QemuProcessError(.invalidArg, "Missing 'root' parameter in URI")
+            }
+            guard root.hasPrefix("/") else {
+                throw QemuProcessError(.configUnsupported, "root path must be absolute")
+            }
+            self.init(root: root)
+        case "/session":
+            throw QemuProcessError(.noConnect, "\(uri): the session driver is not provided; use qemu:///embed?root=DIR")
+        default:
+            throw QemuProcessError(.invalidArg, "unexpected QEMU URI path '\(comps.path)', try qemu:///system")
+        }
+    }
+
+    /// The embedded layout under `root` (absolute).
+    public init(root: String) {
+        var r = root
+        while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
+        self.init(uri: "qemu:///embed?root=\(r)", root: r, configDir: r + "/etc/qemu", stateDir: r + "/run/qemu",
+                  logDir: r + "/log/qemu", libDir: r + "/lib/qemu")
+    }
+
+    private init(uri: String, root: String?, configDir: String, stateDir: String, logDir: String, libDir: String) {
+        self.uri = uri
+        self.root = root
+        self.configDir = configDir
+        self.autostartDir = configDir + "/autostart"
+        self.stateDir = stateDir
+        self.logDir = logDir
+        self.libDir = libDir
+    }
+
+    /// Where guest RAM lives when it is a shared file: per UUID, so that the
+    /// source and the destination of a local migration map the same file.
+    public func ramFile(uuid: String) -> String { "\(libDir)/ram/\(uuid)/ram" }
+
+    /// The persistent definition of a domain.
+    public func configFile(name: String) -> String { "\(configDir)/\(name).xml" }
+
+    /// The autostart link of a domain.
+    public func autostartLink(name: String) -> String { "\(autostartDir)/\(name).xml" }
+
+    /// The QEMU log of a domain: one per name, shared by its instances.
+    public func logFile(name: String) -> String { "\(logDir)/\(name).log" }
+
+    /// Creates the driver's directories (mode 0700 where they hold sockets
+    /// or guest memory).
+    public func createDirectories() throws(QemuProcessError) {
+        for (dir, mode) in [(configDir, 0o755), (autostartDir, 0o755), (stateDir, 0o700), (logDir, 0o700),
+                            (libDir, 0o700), (libDir + "/ram", 0o700)] as [(String, Int)] {
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: mode])
+            } catch {
+                throw QemuProcessError(.operationFailed, "cannot create directory '\(dir)': \(error.localizedDescription)")
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Glibc
+
+/// A domain's QEMU log: one file per name, opened with `O_APPEND`, so that
+/// every instance of the domain adds to one continuous history. Each
+/// instance starts with a header line naming its id and emulator; QEMU's
+/// own output (stdout and stderr) follows.
+///
+/// libvirt: `qemuDomainLogContext` (src/qemu/qemu_logcontext.c) and
+/// `qemuLogOperation`.
+public struct QemuLogFile: Sendable {
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// Opens the log for appending (`O_APPEND | O_CREAT`, mode 0600).
+    /// - Returns: the descriptor and the offset where this instance's part
+    ///   begins.
+    func openForInstance() throws(QemuProcessError) -> (fd: Int32, offset: Int) {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw QemuProcessError.system(errno, "failed to create logfile \(path)") }
+        let offset = Int(lseek(fd, 0, SEEK_END))
+        return (fd, max(offset, 0))
+    }
+
+    /// Appends one line with libvirt's timestamp prefix
+    /// (`2026-11-26 23:45:32.123+0000: ...`).
+    func append(fd: Int32, _ text: String) {
+        let line = Self.timestamp() + ": " + text + (text.hasSuffix("\n") ? "" : "\n")
+        let bytes = Array(line.utf8)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    }
+
+    /// Appends a line to the log by path (after the instance is gone).
+    public func appendLine(_ text: String) {
+        append(text)
+    }
+
+    func append(_ text: String) {
+        guard let (fd, _) = try? openForInstance() else { return }
+        defer { close(fd) }
+        append(fd: fd, text)
+    }
+
+    /// What QEMU wrote after `offset`, without the driver's own lines, at
+    /// most the last `max` bytes: what libvirt puts in start errors.
+    ///
+    /// libvirt: `qemuProcessReadLog`.
+    func read(from offset: Int, max: Int = 1024) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
+        defer { try? handle.close() }
+        try? handle.seek(toOffset: UInt64(offset))
+        let data = (try? handle.readToEnd()) ?? Data()
+        var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+        lines.removeAll { $0.contains(": starting up instance") || $0.hasPrefix("LC_ALL=") || $0.contains("char device redirected to") }
+        var text = lines.joined(separator: "\n")
+        if text.utf8.count > max {
+            let tail = text.utf8.suffix(max)
+            text = String(decoding: tail, as: UTF8.self)
+            if let nl = text.firstIndex(of: "\n"), text.index(after: nl) < text.endIndex {
+                text = String(text[text.index(after: nl)...])
+            }
+        }
+        return text
+    }
+
+    static func timestamp() -> String {
+        var tv = timeval()
+        gettimeofday(&tv, nil)
+        var t = tv.tv_sec
+        var tmv = tm()
+        gmtime_r(&t, &tmv)
+        return String(format: "%04d-%02d-%02d %02d:%02d:%02d.%03d+0000", tmv.tm_year + 1900, tmv.tm_mon + 1, tmv.tm_mday,
+                      tmv.tm_hour, tmv.tm_min, tmv.tm_sec, Int(tv.tv_usec / 1000))
+    }
+}

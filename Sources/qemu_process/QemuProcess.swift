@@ -1,0 +1,213 @@
+import Foundation
+import Glibc
+import domain_conf
+import libvirt_abi
+import qemu_monitor
+
+/// Starting, stopping and finding again the QEMU process of one instance.
+///
+/// libvirt: `qemuProcessStart`, `qemuProcessStop`, `qemuProcessReconnect`
+/// (src/qemu/qemu_process.c).
+public enum QemuProcess {
+    /// How to start an instance.
+    public struct StartOptions: Sendable {
+        /// Wait for an incoming migration (`-incoming defer`).
+        public var incoming: Bool
+        /// How long QEMU may take to open its monitor.
+        public var monitorTimeout: Duration
+        /// What the log header says the instance is for.
+        public var purpose: String
+
+        public init(incoming: Bool = false, monitorTimeout: Duration = .seconds(30), purpose: String? = nil) {
+            self.incoming = incoming
+            self.monitorTimeout = monitorTimeout
+            self.purpose = purpose ?? (incoming ? "incoming migration" : "start")
+        }
+    }
+
+    /// Starts QEMU for `def` as instance `id`: paused (`-S`), monitor
+    /// connected, pty paths read back. The caller sends `cont`.
+    ///
+    /// Nothing is left behind when it fails: no process, no instance
+    /// directory.
+    ///
+    /// - Returns: the instance, and the live definition (id and pty paths set).
+    public static func start(def: DomainDef, id: Int, config: QemuDriverConfig,
+                             options: StartOptions = StartOptions()) async throws(QemuProcessError) -> (QemuInstance, DomainDef) {
+        let emulator = QemuCommandLine.emulator(for: def)
+        try QemuHost.checkEmulator(emulator)
+        let paths = QemuInstancePaths(stateDir: config.stateDir, id: id, name: def.name)
+        try paths.checkSocketPaths()
+        try checkDisks(def)
+        let ramFile = config.ramFile(uuid: def.uuid.description)
+        let cmd = try QemuCommandLine.build(def: def, id: id, paths: paths, ramFile: ramFile,
+                                            options: .init(incoming: options.incoming, kvmAvailable: QemuHost.kvmUsable))
+        try config.createDirectories()
+
+        guard mkdir(paths.dir, 0o700) == 0 else {
+            throw QemuProcessError.system(errno, "cannot create instance directory '\(paths.dir)'")
+        }
+        var cleanupDir = true
+        defer { if cleanupDir { removeInstanceDir(paths) } }
+        if def.memoryBacking?.source == .file {
+            let dir = (ramFile as NSString).deletingLastPathComponent
+            if mkdir(dir, 0o700) != 0 && errno != EEXIST {
+                throw QemuProcessError.system(errno, "cannot create directory '\(dir)'")
+            }
+        }
+
+        let log = QemuLogFile(path: config.logFile(name: def.name))
+        let (logFD, logOffset) = try log.openForInstance()
+        defer { close(logFD) }
+        log.append(fd: logFD, "starting up instance id \(id) (\(options.purpose)), emulator \(emulator)")
+        let env = ["LC_ALL=C", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=\(paths.dir)",
+                   "XDG_DATA_HOME=\(paths.dir)", "XDG_CACHE_HOME=\(paths.dir)", "XDG_CONFIG_HOME=\(paths.dir)"]
+        let line = (env + cmd.argv.map(shellQuote)).joined(separator: " ") + "\n"
+        _ = line.utf8CString.withUnsafeBufferPointer { write(logFD, $0.baseAddress, $0.count - 1) }
+
+        let pid = try ProcessSpawner.spawn(cmd.argv, environment: env, outputFD: logFD)
+        let exited = ExitFlag()
+        ProcessSpawner.reap(pid) { status in exited.set(status) }
+
+        let monitor: QemuMonitor
+        do {
+            monitor = try await QemuMonitor.connect(path: paths.monitor, timeout: options.monitorTimeout,
+                                                    processAlive: { !exited.isSet })
+        } catch {
+            Glibc.kill(pid, SIGKILL)
+            _ = await exited.wait(timeout: .seconds(5))
+            let tail = log.read(from: logOffset)
+            let prefix = exited.isSet && !error.message.contains("did not show up") ? "process exited while connecting to monitor" : error.message
+            throw QemuProcessError(.internalError, tail.isEmpty ? prefix : "\(prefix): \(tail)")
+        }
+        let startTime = ProcStat.read(pid)?.startTime ?? 0
+        let instance = QemuInstance(id: id, pid: pid, startTime: startTime, emulator: emulator, paths: paths,
+                                    monitor: monitor, log: log, isChild: true)
+        exited.onSet { status in instance.markExited(status: status) }
+
+        var live = def
+        live.id = id
+        do {
+            try await readPtyPaths(cmd.ptyDevices, monitor: monitor, def: &live)
+        } catch {
+            await kill(instance)
+            throw QemuProcessError(.internalError, "cannot read the pty paths of the character devices: \(error.message)")
+        }
+        cleanupDir = false
+        return (instance, live)
+    }
+
+    /// Stops an instance: `quit` over QMP, then SIGTERM, then SIGKILL, then
+    /// removes its directory (sockets, pid file, status file).
+    ///
+    /// libvirt: `qemuProcessKill` (`virProcessKillPainfully`) and `qemuProcessStop`.
+    public static func stop(_ instance: QemuInstance, graceful: Bool = true, reason: String) async {
+        if !instance.hasExited && graceful {
+            _ = try? await instance.monitor.quit()
+            _ = await instance.waitForExit(timeout: .seconds(5))
+        }
+        await kill(instance)
+        instance.log.append("shutting down, reason=\(reason), instance id \(instance.id)")
+        removeInstanceDir(instance.paths)
+    }
+
+    /// SIGTERM, then SIGKILL, until the process is gone.
+    static func kill(_ instance: QemuInstance) async {
+        for (signal, wait) in [(SIGTERM, Duration.seconds(10)), (SIGKILL, Duration.seconds(10))] {
+            if instance.hasExited { break }
+            if ProcStat.read(instance.pid)?.startTime == instance.startTime {
+                Glibc.kill(instance.pid, signal)
+            }
+            if await instance.waitForExit(timeout: wait) { break }
+        }
+        instance.monitor.close()
+    }
+
+    /// Finds again the instance a status file describes: the pid must be
+    /// alive and be that QEMU (same start time, same monitor socket on its
+    /// command line); then its monitor is reconnected.
+    ///
+    /// - Returns: the instance, or `nil` when its QEMU is gone (the caller
+    ///   cleans up with `removeInstanceDir`).
+    ///
+    /// libvirt: `qemuProcessReconnect`.
+    public static func attach(_ status: QemuStatusFile, config: QemuDriverConfig) async -> QemuInstance? {
+        let pid = status.pid
+        guard let id = status.def.id, ProcStat.isRunning(pid),
+              let stat = ProcStat.read(pid), stat.startTime == status.startTime,
+              ProcStat.commandLine(pid).contains(where: { $0.contains(status.monitorPath) }) else {
+            return nil
+        }
+        let paths = QemuInstancePaths(stateDir: config.stateDir, id: id, name: status.def.name)
+        guard let monitor = try? await QemuMonitor.connect(path: status.monitorPath, timeout: .seconds(10),
+                                                           processAlive: { ProcStat.isRunning(pid) }) else {
+            return nil
+        }
+        let instance = QemuInstance(id: id, pid: pid, startTime: status.startTime, emulator: status.emulator, paths: paths,
+                                    monitor: monitor, log: QemuLogFile(path: config.logFile(name: status.def.name)),
+                                    isChild: false)
+        if !ProcStat.isRunning(pid) { instance.markExited() }
+        return instance
+    }
+
+    /// Removes an instance directory and what is in it.
+    public static func removeInstanceDir(_ paths: QemuInstancePaths) {
+        try? FileManager.default.removeItem(atPath: paths.dir)
+    }
+
+    /// The status files of every instance directory under the state dir.
+    public static func statusFiles(config: QemuDriverConfig) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: config.stateDir)) ?? []
+        return names.filter { $0.hasPrefix("domain-") }.sorted().map { "\(config.stateDir)/\($0)/status.xml" }
+    }
+
+    /// Instance directories with no status file: left by a driver that died
+    /// while starting an instance.
+    public static func orphanInstanceDirs(config: QemuDriverConfig) -> [String] {
+        statusFiles(config: config).filter { !FileManager.default.fileExists(atPath: $0) }
+            .map { ($0 as NSString).deletingLastPathComponent }
+    }
+
+    /// libvirt refuses to start with a disk image that does not exist.
+    ///
+    /// libvirt: `qemuDomainStorageSourceAccessAllow` / `virStorageSourceReportBrokenChain`.
+    static func checkDisks(_ def: DomainDef) throws(QemuProcessError) {
+        for disk in def.disks {
+            guard let path = disk.sourcePath else { continue }
+            if access(path, F_OK) != 0 {
+                throw QemuProcessError.system(errno, "Cannot access storage file '\(path)' (as uid:\(getuid()), gid:\(getgid()))")
+            }
+        }
+    }
+
+    /// Reads where QEMU put each pty (`query-chardev`).
+    ///
+    /// libvirt: `qemuProcessLookupPTYs`.
+    static func readPtyPaths(_ ptys: [QemuCommandLine.PtyDevice], monitor: QemuMonitor, def: inout DomainDef) async throws(QemuMonitorError) {
+        guard !ptys.isEmpty else { return }
+        let reply = try await monitor.execute("query-chardev")
+        var byLabel: [String: String] = [:]
+        for entry in reply.arrayValue ?? [] {
+            if let label = entry["label"]?.stringValue, let file = entry["filename"]?.stringValue, file.hasPrefix("pty:") {
+                byLabel[label] = String(file.dropFirst(4))
+            }
+        }
+        for pty in ptys {
+            guard let path = byLabel[pty.chardevID] else { continue }
+            if pty.kind == "serial" {
+                def.serials[pty.index].sourcePath = path
+                let port = def.serials[pty.index].targetPort ?? pty.index
+                for i in def.consoles.indices where def.consoles[i].type == "pty" && (def.consoles[i].targetPort ?? 0) == port {
+                    def.consoles[i].sourcePath = path
+                }
+            }
+        }
+    }
+
+    static func shellQuote(_ s: String) -> String {
+        if !s.isEmpty && s.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "-_=/.,:@+".unicodeScalars.contains($0) }) {
+            return s
+        }
+        return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}

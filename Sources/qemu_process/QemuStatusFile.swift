@@ -1,0 +1,147 @@
+import Foundation
+import Glibc
+import domain_conf
+import libvirt_abi
+
+/// The status XML of one running instance: what a new driver process needs
+/// to find it again (pid and its start time, monitor socket, state) and the
+/// live definition. Written atomically (a temporary file, fsync, rename), so
+/// a reader never sees half of it.
+///
+/// ```xml
+/// <domstatus state='running' reason='booted' pid='1234'>
+///   <process starttime='5678' emulator='/usr/bin/qemu-system-x86_64' persistent='yes'/>
+///   <monitor path='.../monitor.sock' type='unix'/>
+///   ... elements of the driver's own (migration job) ...
+///   <domain type='qemu' id='3'>...</domain>
+/// </domstatus>
+/// ```
+///
+/// libvirt: `virDomainObjFormat` / `virDomainObjParseXML` with
+/// `qemuDomainObjPrivateXMLFormat` (src/conf/domain_conf.c,
+/// src/qemu/qemu_domain.c).
+public struct QemuStatusFile: Sendable, Equatable {
+    public var state: DomainStateReason
+    public var pid: Int32
+    /// Clock ticks since boot when the process started (/proc/PID/stat).
+    public var startTime: UInt64
+    public var emulator: String
+    public var monitorPath: String
+    /// Whether the domain has a persistent definition.
+    public var persistent: Bool
+    /// The live definition, id included.
+    public var def: DomainDef
+    /// The driver's own elements (a migration in flight, for recovery).
+    public var extra: [XMLElement]
+
+    public init(state: DomainStateReason, pid: Int32, startTime: UInt64, emulator: String, monitorPath: String,
+                persistent: Bool, def: DomainDef, extra: [XMLElement] = []) {
+        self.state = state
+        self.pid = pid
+        self.startTime = startTime
+        self.emulator = emulator
+        self.monitorPath = monitorPath
+        self.persistent = persistent
+        self.def = def
+        self.extra = extra
+    }
+
+    /// The names libvirt writes for states in status XML
+    /// (`virDomainStateTypeToString`).
+    static let stateNames: [DomainState: String] = [
+        .noState: "nostate", .running: "running", .blocked: "blocked", .paused: "paused", .shutdown: "shutdown",
+        .shutoff: "shutoff", .crashed: "crashed", .pmSuspended: "pmsuspended",
+    ]
+
+    public func format() -> String {
+        var root = XMLElement("domstatus", attributes: [
+            XMLAttribute("state", Self.stateNames[state.state] ?? "nostate"),
+            XMLAttribute("reason", String(state.rawReason)),
+            XMLAttribute("pid", String(pid)),
+        ])
+        root.children.append(.element(XMLElement("process", attributes: [
+            XMLAttribute("starttime", String(startTime)), XMLAttribute("emulator", emulator),
+            XMLAttribute("persistent", persistent ? "yes" : "no"),
+        ])))
+        root.children.append(.element(XMLElement("monitor", attributes: [XMLAttribute("path", monitorPath), XMLAttribute("type", "unix")])))
+        root.children += extra.map(XMLNode.element)
+        root.children.append(.element(def.element()))
+        return root.formatted()
+    }
+
+    public static func parse(_ text: String, path: String) throws(DomainConfError) -> QemuStatusFile {
+        let root = try XMLParser.parse(text, url: path, rootElement: "domstatus")
+        guard let stateName = root.attribute("state"),
+              let state = stateNames.first(where: { $0.value == stateName })?.key,
+              let reasonNumber = root.attribute("reason").flatMap(Int32.init),
+              let reason = DomainStateReason(state: state.rawValue, reason: reasonNumber) else {
+            throw DomainConfError(.internalError, "invalid domain state in status file \(path)")
+        }
+        guard let pid = root.attribute("pid").flatMap(Int32.init), pid > 0 else {
+            throw DomainConfError(.internalError, "invalid pid in status file \(path)")
+        }
+        guard let process = root.child("process"), let start = process.attribute("starttime").flatMap(UInt64.init),
+              let emulator = process.attribute("emulator") else {
+            throw DomainConfError(.internalError, "no process element in status file \(path)")
+        }
+        guard let monitor = root.child("monitor")?.attribute("path") else {
+            throw DomainConfError(.internalError, "no monitor path in status file \(path)")
+        }
+        guard let domain = root.child("domain") else {
+            throw DomainConfError(.internalError, "no domain element in status file \(path)")
+        }
+        let def = try DomainDef(element: domain, inactive: false)
+        let extra = root.elements.filter { !["process", "monitor", "domain"].contains($0.name) }
+        return QemuStatusFile(state: reason, pid: pid, startTime: start, emulator: emulator, monitorPath: monitor,
+                              persistent: process.attribute("persistent") == "yes", def: def, extra: extra)
+    }
+
+    /// Reads a status file.
+    public static func read(_ path: String) throws(DomainConfError) -> QemuStatusFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DomainConfError(.readFailed, path)
+        }
+        return try parse(String(decoding: data, as: UTF8.self), path: path)
+    }
+
+    /// Writes the status file atomically.
+    ///
+    /// libvirt: `virDomainObjSave` → `virFileRewrite`.
+    public func write(to path: String) throws(QemuProcessError) {
+        try AtomicFile.write(format(), to: path, mode: 0o600)
+    }
+}
+
+/// Whole-file replacement that readers never see half done.
+///
+/// libvirt: `virFileRewrite` (src/util/virfile.c).
+public enum AtomicFile {
+    public static func write(_ text: String, to path: String, mode: mode_t = 0o600) throws(QemuProcessError) {
+        let tmp = path + ".new"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw QemuProcessError.system(errno, "cannot create file '\(tmp)'") }
+        let bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let n = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let err = errno
+                close(fd)
+                unlink(tmp)
+                throw QemuProcessError.system(err, "cannot write data to file '\(tmp)'")
+            }
+            written += n
+        }
+        if fsync(fd) != 0 || close(fd) != 0 {
+            let err = errno
+            unlink(tmp)
+            throw QemuProcessError.system(err, "cannot sync file '\(tmp)'")
+        }
+        if rename(tmp, path) != 0 {
+            let err = errno
+            unlink(tmp)
+            throw QemuProcessError.system(err, "cannot rename file '\(tmp)' as '\(path)'")
+        }
+    }
+}

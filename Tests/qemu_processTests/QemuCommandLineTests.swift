@@ -1,0 +1,156 @@
+import Foundation
+import Testing
+import domain_conf
+import libvirt_abi
+import qemu_process
+
+@Suite struct QemuCommandLineTests {
+    static let config = QemuDriverConfig(root: "/var/tmp/r")
+
+    static func def(_ extra: String = "", name: String = "counter", memoryBacking: String = "", type: String = "qemu",
+                    machine: String = "pc", features: String = "<features><acpi/></features>") throws -> DomainDef {
+        try DomainDef.parse("""
+            <domain type='\(type)'>
+              <name>\(name)</name>
+              <uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>
+              <memory unit='MiB'>16</memory>
+              \(memoryBacking)
+              <os><type arch='x86_64' machine='\(machine)'>hvm</type><boot dev='hd'/></os>
+              \(features)
+              <devices>
+                <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='/img/a,b.img'/><target dev='hda' bus='ide'/></disk>
+                <serial type='file'><source path='/logs/serial.log'/><target port='0'/></serial>
+                <console type='file'><source path='/logs/serial.log'/><target type='serial' port='0'/></console>
+                \(extra)
+              </devices>
+            </domain>
+            """)
+    }
+
+    static func build(_ def: DomainDef, id: Int = 7, incoming: Bool = false, kvm: Bool = true) throws -> QemuCommandLine {
+        let paths = QemuInstancePaths(stateDir: config.stateDir, id: id, name: def.name)
+        return try QemuCommandLine.build(def: def, id: id, paths: paths, ramFile: config.ramFile(uuid: def.uuid.description),
+                                         options: .init(incoming: incoming, kvmAvailable: kvm))
+    }
+
+    /// The value following an option.
+    static func value(_ argv: [String], _ option: String) -> [String] {
+        argv.indices.filter { argv[$0] == option && $0 + 1 < argv.count }.map { argv[$0 + 1] }
+    }
+
+    @Test func everyPerInstancePathHasTheID() throws {
+        let argv = try Self.build(Self.def(), id: 7).argv
+        #expect(argv.first == "/usr/bin/qemu-system-x86_64")
+        #expect(Self.value(argv, "-chardev").contains("socket,id=charmonitor,path=/var/tmp/r/run/qemu/domain-7-counter/monitor.sock,server=on,wait=off"))
+        #expect(Self.value(argv, "-mon") == ["chardev=charmonitor,id=monitor,mode=control"])
+        #expect(Self.value(argv, "-pidfile") == ["/var/tmp/r/run/qemu/domain-7-counter/qemu.pid"])
+        let other = try Self.build(Self.def(), id: 8).argv
+        #expect(Set(Self.value(argv, "-pidfile")).isDisjoint(with: Self.value(other, "-pidfile")))
+    }
+
+    @Test func basicOptions() throws {
+        let argv = try Self.build(Self.def()).argv
+        #expect(Self.value(argv, "-name") == ["guest=counter,debug-threads=on"])
+        #expect(Self.value(argv, "-uuid") == ["6695eb01-f6a4-8304-79aa-97f2502e193f"])
+        #expect(Self.value(argv, "-machine") == ["pc,usb=off,dump-guest-core=off"])
+        #expect(Self.value(argv, "-accel") == ["tcg"])
+        #expect(Self.value(argv, "-m") == ["size=16384k"])
+        #expect(Self.value(argv, "-smp") == ["1,sockets=1,cores=1,threads=1"])
+        for flag in ["-S", "-nodefaults", "-no-user-config"] { #expect(argv.contains(flag)) }
+        #expect(Self.value(argv, "-display") == ["none"])
+        #expect(!argv.contains("-incoming"))
+        #expect(Self.value(try Self.build(Self.def(), incoming: true).argv, "-incoming") == ["defer"])
+    }
+
+    @Test func commasAreEscapedTheQemuWay() throws {
+        let argv = try Self.build(Self.def(name: "a,b")).argv
+        #expect(Self.value(argv, "-name") == ["guest=a,,b,debug-threads=on"])
+        #expect(Self.value(argv, "-drive") == ["file=/img/a,,b.img,format=raw,if=none,id=drive-ide-disk0"])
+        #expect(Self.value(argv, "-device").contains("ide-hd,bus=ide.0,unit=0,drive=drive-ide-disk0,id=ide0-0-0,bootindex=1"))
+    }
+
+    @Test func serialFileIsOpenedForAppending() throws {
+        let cmd = try Self.build(Self.def())
+        #expect(Self.value(cmd.argv, "-chardev").contains("file,id=charserial0,path=/logs/serial.log,append=on"))
+        #expect(Self.value(cmd.argv, "-device").contains("isa-serial,chardev=charserial0,id=serial0,index=0"))
+        // The console is serial 0: no second device.
+        #expect(Self.value(cmd.argv, "-device").filter { $0.hasPrefix("isa-serial") }.count == 1)
+    }
+
+    @Test func ptyAndUnixChardevs() throws {
+        var def = try Self.def()
+        def.serials[0] = DomainChrDef(deviceType: "serial", type: "pty")
+        def.consoles = []
+        def.serials.append(DomainChrDef(deviceType: "serial", type: "unix", sourceMode: "bind", targetPort: 1))
+        let cmd = try Self.build(def)
+        #expect(Self.value(cmd.argv, "-chardev").contains("pty,id=charserial0"))
+        #expect(cmd.ptyDevices == [.init(kind: "serial", index: 0, chardevID: "charserial0")])
+        // A listening socket with no path of its own lives in the instance dir.
+        #expect(Self.value(cmd.argv, "-chardev").contains("socket,id=charserial1,path=/var/tmp/r/run/qemu/domain-7-counter/charserial1.sock,server=on,wait=off"))
+    }
+
+    @Test func sharedFileMemoryUsesThePerUUIDPath() throws {
+        let def = try Self.def(memoryBacking: "<memoryBacking><source type='file'/><access mode='shared'/></memoryBacking>")
+        let argv = try Self.build(def).argv
+        #expect(Self.value(argv, "-machine") == ["pc,usb=off,dump-guest-core=off,memory-backend=pc.ram"])
+        #expect(Self.value(argv, "-object") == [
+            #"{"qom-type":"memory-backend-file","id":"pc.ram","mem-path":"/var/tmp/r/lib/qemu/ram/6695eb01-f6a4-8304-79aa-97f2502e193f/ram","share":true,"size":16777216}"#,
+        ])
+        let memfd = try Self.def(memoryBacking: "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>")
+        #expect(Self.value(try Self.build(memfd).argv, "-object") == [#"{"qom-type":"memory-backend-memfd","id":"pc.ram","share":true,"size":16777216}"#])
+        let anon = try Self.def(memoryBacking: "<memoryBacking><source type='anonymous'/></memoryBacking>")
+        #expect(Self.value(try Self.build(anon).argv, "-object") == [#"{"qom-type":"memory-backend-ram","id":"pc.ram","share":false,"size":16777216}"#])
+    }
+
+    @Test func networking() throws {
+        let def = try Self.def("""
+            <interface type='user'><mac address='52:54:00:12:34:56'/><model type='virtio'/></interface>
+            <interface type='bridge'><mac address='52:54:00:12:34:57'/><source bridge='br0'/><model type='e1000'/></interface>
+            """)
+        let argv = try Self.build(def).argv
+        #expect(Self.value(argv, "-netdev") == ["user,id=hostnet0", "bridge,id=hostnet1,br=br0"])
+        #expect(Self.value(argv, "-device").contains("virtio-net-pci,netdev=hostnet0,id=net0,mac=52:54:00:12:34:56"))
+        #expect(Self.value(argv, "-device").contains("e1000,netdev=hostnet1,id=net1,mac=52:54:00:12:34:57"))
+    }
+
+    @Test func kvmNeedsDevKvm() throws {
+        let def = try Self.def(type: "kvm")
+        #expect(Self.value(try Self.build(def, kvm: true).argv, "-accel") == ["kvm"])
+        let error = #expect(throws: QemuProcessError.self) { try Self.build(def, kvm: false) }
+        #expect(error?.message == "unsupported configuration: Domain requires KVM, but it is not available. Check that virtualization is enabled in the host BIOS, and host configuration is setup to load the kvm modules.")
+    }
+
+    @Test(arguments: [
+        ("<graphics type='vnc' port='-1'/>", "unsupported configuration: graphics device 'vnc' is not supported by this driver"),
+        ("<interface type='network'><source network='default'/></interface>", "unsupported configuration: interface type 'network' is not supported by this driver (type 'user' and 'bridge' are)"),
+        ("<controller type='usb' index='0'/>", "unsupported configuration: controller type 'usb' is not supported by this driver"),
+        ("<sound model='ich6'/>", "unsupported configuration: sound device 'ich6' is not supported by this driver"),
+        ("<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>", "unsupported configuration: rng device 'virtio' is not supported by this driver"),
+        ("<input type='tablet' bus='usb'/>", "unsupported configuration: input device 'tablet' on bus 'usb' is not supported by this driver"),
+    ])
+    func devicesItCannotRunAreRefusedByName(_ device: String, _ message: String) throws {
+        let error = #expect(throws: QemuProcessError.self) { try Self.build(Self.def(device)) }
+        #expect(error?.code == .configUnsupported)
+        #expect(error?.message == message)
+    }
+
+    @Test func ideOnQ35AndHugepagesAreRefused() throws {
+        let q35 = #expect(throws: QemuProcessError.self) { try Self.build(Self.def(machine: "q35")) }
+        #expect(q35?.message == "unsupported configuration: IDE controllers are unsupported for this QEMU binary or machine type")
+        let huge = #expect(throws: QemuProcessError.self) {
+            try Self.build(Self.def(memoryBacking: "<memoryBacking><hugepages/></memoryBacking>"))
+        }
+        #expect(huge?.message == "unsupported configuration: hugepages are not supported by this driver")
+    }
+
+    @Test func otherArchitecturesAreRefused() throws {
+        var def = try Self.def()
+        def.os.arch = "aarch64"
+        let error = #expect(throws: QemuProcessError.self) { try Self.build(def) }
+        #expect(error?.message == "unsupported configuration: architecture 'aarch64' is not supported by this driver (x86_64 and i686 are)")
+    }
+
+    @Test func acpiFollowsTheFeature() throws {
+        #expect(Self.value(try Self.build(Self.def(features: "")).argv, "-machine") == ["pc,usb=off,dump-guest-core=off,acpi=off"])
+    }
+}
