@@ -84,7 +84,7 @@ public enum CounterGuest {
     }
 
     public static func counters(in text: String) -> [Int] {
-        text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).compactMap { line in
+        text.split(whereSeparator: \.isNewline).compactMap { line in
             guard line.hasPrefix("counter ") else { return nil }
             return Int(line.dropFirst(8))
         }

@@ -228,7 +228,7 @@ public final class QemuConnection: Sendable {
     /// Stops a domain at once (the guest is not asked).
     ///
     /// libvirt: `qemuDomainDestroyFlags`.
-    public func destroy(_ dom: DomainRef, graceful: Bool = false) async throws(QemuDriverError) {
+    public func destroy(_ dom: DomainRef, graceful: Bool = true) async throws(QemuDriverError) {
         let obj = try obj(dom)
         try await withJob(obj, .destroy, api: "remoteDispatchDomainDestroy") { () throws(QemuDriverError) in
             guard obj.isActive else { throw QemuDriverError(QemuDomainError.notRunning) }

@@ -38,6 +38,8 @@ enum ProcessSpawner {
         posix_spawn_file_actions_adddup2(&actions, outputFD, 1)
         posix_spawn_file_actions_adddup2(&actions, outputFD, 2)
 
+        markInheritedDescriptorsCloseOnExec(keeping: outputFD)
+
         var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         var cEnv: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
         defer {
@@ -50,6 +52,22 @@ enum ProcessSpawner {
             throw QemuProcessError.system(rc, "cannot execute binary \(program)")
         }
         return pid
+    }
+
+    /// Descriptors this process opened without `O_CLOEXEC` (its own, or a
+    /// library's) must not leak into QEMU, which outlives us: mark them.
+    /// (glibc's `posix_spawn_file_actions_addclosefrom_np` would do it in the
+    /// child, but Swift's Glibc module does not export it.)
+    private static func markInheritedDescriptorsCloseOnExec(keeping keep: Int32) {
+        guard let dir = opendir("/proc/self/fd") else { return }
+        defer { closedir(dir) }
+        let own = dirfd(dir)
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let fd = Int32(name), fd > 2, fd != keep, fd != own else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 && flags & FD_CLOEXEC == 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+        }
     }
 
     /// Waits for a child on its own thread and reports how it ended.

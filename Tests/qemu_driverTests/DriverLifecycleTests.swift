@@ -1,0 +1,143 @@
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+import domain_conf
+import libvirt_abi
+import qemu_domain
+import qemu_driver
+import qemu_process
+
+/// Events a test received, in order.
+final class EventLog: Sendable {
+    private let events = Mutex<[DomainEventDispatcher.Event]>([])
+    func record(_ e: DomainEventDispatcher.Event) { events.withLock { $0.append(e) } }
+    var all: [LifecycleEvent] { events.withLock { $0.map(\.event) } }
+}
+
+/// The lifecycle of the counter guest through the driver's API, with real QEMU.
+@Suite(.serialized) struct DriverLifecycleTests {
+    @Test func defineStartSuspendResumeDestroyUndefine() async throws {
+        let root = TestRoot("life")
+        defer { root.cleanup() }
+        let disk = try CounterGuest.disk(in: root.path)
+        let serial = root.path + "/serial.log"
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        let events = EventLog()
+        conn.registerLifecycleEvents { events.record($0) }
+
+        let dom = try conn.defineXML(CounterGuest.domainXML(name: "counter", disk: disk, serialLog: serial), validate: true)
+        #expect(dom.id == nil)
+        #expect(FileManager.default.fileExists(atPath: root.path + "/etc/qemu/counter.xml"))
+        #expect(try conn.state(dom) == .shutoff(.unknown))
+
+        try await conn.create(dom)
+        let running = try conn.lookup(name: "counter")
+        #expect(running.id == 1)
+        #expect(try conn.lookup(id: 1) == running)
+        #expect(try conn.state(dom) == .running(.booted))
+        #expect(CounterGuest.waitForCounter(inLog: serial, atLeast: 5), "the guest runs and prints its counter")
+        let live = try conn.xmlDesc(running)
+        #expect(live.hasPrefix("<domain type='qemu' id='1'>"))
+        #expect(try !conn.xmlDesc(running, flags: .inactive).contains("id='1'"))
+
+        try await conn.suspend(running)
+        #expect(try conn.state(dom) == .paused(.user))
+        let frozen = try await conn.readGuestMemory32(running, at: CounterGuest.counterAddress)
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(try await conn.readGuestMemory32(running, at: CounterGuest.counterAddress) == frozen, "a paused guest does not count")
+
+        try await conn.resume(running)
+        #expect(try conn.state(dom) == .running(.unpaused))
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(try await conn.readGuestMemory32(running, at: CounterGuest.counterAddress) > frozen)
+
+        let info = try conn.info(running)
+        #expect(info.state == .running && info.maxMemory == 16384 && info.vcpus == 1)
+
+        let pid = try #require(try conn.pid(running))
+        try await conn.destroy(running)
+        #expect(try conn.state(dom) == .shutoff(.destroyed))
+        #expect(kill(pid, 0) != 0, "QEMU is gone")
+        #expect(root.files(under: "run/qemu").filter { $0.hasPrefix("domain-") }.isEmpty, "no instance directory left")
+        let notRunning = await #expect(throws: QemuDriverError.self) { try await conn.destroy(dom) }
+        #expect(notRunning?.message == "Requested operation is not valid: domain is not running")
+
+        try await conn.undefine(dom)
+        #expect(!FileManager.default.fileExists(atPath: root.path + "/etc/qemu/counter.xml"))
+        let gone = #expect(throws: QemuDriverError.self) { try conn.lookup(name: "counter") }
+        #expect(gone?.message == "Domain not found: no domain with matching name 'counter'")
+
+        conn.driver.state.events.flush()
+        #expect(events.all == [
+            .defined(0), .started(.booted), .resumed(.unpaused), .suspended(.paused), .resumed(.unpaused),
+            .stopped(.destroyed), .undefined(0),
+        ])
+    }
+
+    @Test func guestCounterInTheSerialLogNeverRestarts() async throws {
+        let root = TestRoot("serial")
+        defer { root.cleanup() }
+        let serial = root.path + "/serial.log"
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        let dom = try await conn.createXML(CounterGuest.domainXML(name: "c", disk: try CounterGuest.disk(in: root.path), serialLog: serial))
+        #expect(CounterGuest.waitForCounter(inLog: serial, atLeast: 10))
+        let counters = CounterGuest.counters(inLog: serial)
+        #expect(counters.first == 0)
+        #expect(counters == Array(0..<counters.count), "consecutive, no gap, no restart")
+        // A transient domain disappears when it stops.
+        try await conn.destroy(dom)
+        #expect(conn.listAllDomains().isEmpty)
+    }
+
+    @Test func undefineOfARunningDomainLeavesItTransient() async throws {
+        let root = TestRoot("undef")
+        defer { root.cleanup() }
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        let dom = try conn.defineXML(CounterGuest.domainXML(name: "u", disk: try CounterGuest.disk(in: root.path), serialLog: root.path + "/s.log"))
+        try await conn.create(dom)
+        try await conn.undefine(dom)
+        #expect(try conn.isPersistent(dom) == false)
+        #expect(try conn.isActive(dom))
+        let again = await #expect(throws: QemuDriverError.self) { try await conn.undefine(dom) }
+        #expect(again?.message == "Requested operation is not valid: cannot undefine transient domain")
+        try await conn.destroy(dom)
+        #expect(conn.listAllDomains().isEmpty)
+    }
+}
+
+@Suite(.serialized) struct ProcessExitTests {
+    /// QEMU dying on its own (here: killed behind the driver's back) is
+    /// noticed at once: the domain is shut off (crashed), the stopped(failed)
+    /// event goes out, and nothing is left.
+    @Test func qemuKilledBehindTheDriversBackIsNoticedPromptly() async throws {
+        let root = TestRoot("crash")
+        defer { root.cleanup() }
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        let events = EventLog()
+        conn.registerLifecycleEvents { events.record($0) }
+        let dom = try conn.defineXML(CounterGuest.domainXML(name: "c", disk: try CounterGuest.disk(in: root.path),
+                                                            serialLog: root.path + "/s.log", sharedMemory: true))
+        try await conn.create(dom)
+        let pid = try #require(try conn.pid(dom))
+        let uuid = try conn.obj(dom).uuid
+        kill(pid, SIGKILL)
+        let start = ContinuousClock.now
+        while try conn.state(dom).state != .shutoff && ContinuousClock.now - start < .seconds(5) {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(ContinuousClock.now - start < .seconds(1), "noticed within a second")
+        #expect(try conn.state(dom) == .shutoff(.crashed))
+        #expect(try conn.lookup(name: "c").id == nil)
+        #expect(root.files(under: "run/qemu").filter { $0.hasPrefix("domain-") }.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: conn.driver.config.ramFile(uuid: uuid.description)))
+        conn.driver.state.events.flush()
+        #expect(events.all.last == .stopped(.failed))
+        let log = try String(contentsOfFile: root.path + "/log/qemu/c.log", encoding: .utf8)
+        #expect(log.contains("shutting down, reason=crashed, instance id 1"))
+    }
+}

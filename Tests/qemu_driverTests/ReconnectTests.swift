@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+import TestSupport
+import domain_conf
+import libvirt_abi
+import qemu_domain
+import qemu_driver
+import qemu_process
+
+/// VMs outlive the driver that started them; the next driver on the same
+/// root finds them again from their status files.
+@Suite(.serialized) struct ReconnectTests {
+    @Test func aNewDriverFindsRunningVMsAndCleansUpDeadOnes() async throws {
+        let root = TestRoot("recon")
+        defer { root.cleanup() }
+        let keepSerial = root.path + "/keep.log"
+        var first: QemuConnection? = try await QemuDriver.connect(uri: root.uri)
+        guard let conn1 = first else { return }
+        let keep = try conn1.defineXML(CounterGuest.domainXML(name: "keep", disk: try CounterGuest.disk(in: root.path, name: "k.img"),
+                                                              serialLog: keepSerial, sharedMemory: true))
+        let doomed = try conn1.defineXML(CounterGuest.domainXML(name: "doomed", disk: try CounterGuest.disk(in: root.path, name: "d.img"),
+                                                                serialLog: root.path + "/doomed.log", sharedMemory: true))
+        try await conn1.create(keep)
+        try await conn1.create(doomed)
+        try await conn1.suspend(doomed)
+        let keepRef = try conn1.lookup(name: "keep")
+        let keepPID = try #require(try conn1.pid(keepRef))
+        let doomedRef = try conn1.lookup(name: "doomed")
+        let doomedPID = try #require(try conn1.pid(doomedRef))
+        let doomedDir = try #require(try conn1.obj(doomedRef).qemu.instance?.paths.dir)
+
+        // The driver goes away (as the embedded driver does when a command
+        // ends); the VMs do not.
+        conn1.driver.close()
+        first = nil
+        // Meanwhile one QEMU dies.
+        kill(doomedPID, SIGKILL)
+        #expect(CounterGuest.waitForCounter(inLog: keepSerial, atLeast: 5))
+
+        let conn2 = try await QemuDriver.connect(uri: root.uri)
+        defer { conn2.driver.close() }
+        #expect(conn2.driver !== conn1.driver)
+        let found = try conn2.lookup(name: "keep")
+        #expect(found.id == keepRef.id, "same id")
+        #expect(try conn2.state(found) == .running(.booted))
+        #expect(try conn2.pid(found) == keepPID)
+        #expect(try conn2.lookup(id: try #require(keepRef.id)) == found)
+        // It takes commands.
+        try await conn2.suspend(found)
+        #expect(try conn2.state(found) == .paused(.user))
+        try await conn2.resume(found)
+        let counter = try await conn2.readGuestMemory32(found, at: CounterGuest.counterAddress)
+        #expect(counter > 0)
+
+        // The dead one is shut off and left nothing behind.
+        let gone = try conn2.lookup(name: "doomed")
+        #expect(gone.id == nil)
+        #expect(try conn2.state(gone).state == .shutoff)
+        #expect(!FileManager.default.fileExists(atPath: doomedDir))
+        let doomedUUID = try conn2.obj(gone).uuid
+        #expect(!FileManager.default.fileExists(atPath: conn2.driver.config.ramFile(uuid: doomedUUID.description)))
+        #expect(conn2.listAllDomains(.active).map(\.name) == ["keep"])
+
+        // A new instance never reuses a live id.
+        try await conn2.create(gone)
+        let restarted = try conn2.lookup(name: "doomed")
+        #expect(restarted.id != nil && restarted.id != found.id && (restarted.id ?? 0) > (doomedRef.id ?? 0))
+
+        try await conn2.destroy(found)
+        try await conn2.destroy(restarted)
+        #expect(root.files(under: "run/qemu").filter { $0.hasPrefix("domain-") }.isEmpty)
+    }
+
+    @Test func theRootIsLockedWhileADriverHoldsIt() async throws {
+        let root = TestRoot("lock")
+        defer { root.cleanup() }
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        // A second process would wait, then give up; in-process, the same
+        // driver is shared instead.
+        let again = try await QemuDriver.connect(uri: root.uri)
+        #expect(again.driver === conn.driver)
+        let config = QemuDriverConfig(root: root.path)
+        let error = #expect(throws: QemuDomainError.self) {
+            _ = try QemuDriverState(config: config, hostUUID: .generate(), lockTimeout: .milliseconds(100))
+        }
+        #expect(error?.message.contains("is in use by process \(getpid())") == true)
+    }
+}
