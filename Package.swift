@@ -44,8 +44,12 @@ let package = Package(
         // (src/qemu/qemu_domain.c, qemu_domainjob.c, the domain half of qemu_process.c).
         .target(name: "qemu_domain", dependencies: ["qemu_process", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi"]),
 
+        // Patch 3: local migration in the QEMU migration framework
+        // (src/qemu/qemu_migration.c, qemu_migration_cookie.c).
+        .target(name: "qemu_migration", dependencies: ["qemu_domain", "qemu_process", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi"]),
+
         // The driver's API: one method per libvirt entry point (src/qemu/qemu_driver.c).
-        .target(name: "qemu_driver", dependencies: ["qemu_domain", "qemu_process", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi"]),
+        .target(name: "qemu_driver", dependencies: ["qemu_migration", "qemu_domain", "qemu_process", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi"]),
 
         // Helpers shared by the test targets (fixture paths, temporary roots).
         .target(name: "TestSupport", path: "Sources/TestSupport"),
@@ -54,7 +58,8 @@ let package = Package(
         .testTarget(name: "domain_confTests", dependencies: ["domain_conf", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "qemu_monitorTests", dependencies: ["qemu_monitor", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "qemu_processTests", dependencies: ["qemu_process", "qemu_monitor", "domain_conf", "libvirt_abi", "TestSupport"]),
-        .testTarget(name: "qemu_driverTests", dependencies: ["qemu_driver", "qemu_domain", "qemu_process", "virdomainobjlist", "domain_conf", "libvirt_abi", "TestSupport"]),
+        .testTarget(name: "qemu_migrationTests", dependencies: ["qemu_migration", "domain_conf", "libvirt_abi", "TestSupport"]),
+        .testTarget(name: "qemu_driverTests", dependencies: ["qemu_driver", "qemu_migration", "qemu_domain", "qemu_process", "virdomainobjlist", "domain_conf", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "virdomainobjlistTests", dependencies: ["virdomainobjlist", "domain_conf", "libvirt_abi", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

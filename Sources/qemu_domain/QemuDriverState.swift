@@ -21,6 +21,15 @@ public final class QemuDriverState: Sendable {
     public let hostUUID: DomainUUID
     public let hostname: String
     private let lockFD: Mutex<Int32>
+    private let phaseTimeout = Mutex<Duration>(.seconds(120))
+
+    /// How long a migration waits for its next phase (a client that began a
+    /// migration and went quiet) before the driver rolls it back or
+    /// completes it by itself.
+    public var migrationPhaseTimeout: Duration {
+        get { phaseTimeout.withLock { $0 } }
+        set { phaseTimeout.withLock { $0 = newValue } }
+    }
 
     /// Opens a driver root: takes its lock (waiting up to `lockTimeout` for
     /// another process to let go of it), creates its directories.

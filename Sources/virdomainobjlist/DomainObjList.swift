@@ -303,24 +303,29 @@ public final class DomainObjList: Sendable {
     // MARK: promotion (patch 6)
 
     /// After Confirm: the incoming instance replaces the source object in
-    /// the source tables, in one step under the list's lock.
+    /// the source tables, in one step under the list's lock. When the
+    /// source object is gone already (a transient domain whose source QEMU
+    /// died after the switch-over), the incoming one simply takes its place.
     ///
     /// - Returns: the source object it replaced, now out of every table.
-    public func promoteRemote(_ uuid: DomainUUID) throws(DomainObjListError) -> DomainObj {
-        let result: Result<DomainObj, DomainObjListError> = tables.withLock { t in
+    @discardableResult
+    public func promoteRemote(_ uuid: DomainUUID) throws(DomainObjListError) -> DomainObj? {
+        let result: Result<DomainObj?, DomainObjListError> = tables.withLock { t in
             guard let incoming = t.remoteByUUID[uuid] else {
                 return .failure(DomainObjListError(.noDomain, "no incoming migration for domain with uuid '\(uuid)'"))
             }
-            guard let source = t.byUUID[uuid] else {
-                return .failure(DomainObjListError(.noDomain, "no domain with matching uuid '\(uuid)'"))
-            }
-            let (sourceName, sourceID) = source.withLock { f -> (String, Int?) in
-                f.removing = true
-                return (f.def.name, f.id)
-            }
             let (name, id) = incoming.withLock { ($0.def.name, $0.id) }
-            if let sourceID, t.byID[sourceID] === source { t.byID[sourceID] = nil }
-            if t.byName[sourceName] === source { t.byName[sourceName] = nil }
+            let source = t.byUUID[uuid]
+            if let source {
+                let (sourceName, sourceID) = source.withLock { f -> (String, Int?) in
+                    f.removing = true
+                    return (f.def.name, f.id)
+                }
+                if let sourceID, t.byID[sourceID] === source { t.byID[sourceID] = nil }
+                if t.byName[sourceName] === source { t.byName[sourceName] = nil }
+            } else if let other = t.byName[name] {
+                return .failure(DomainObjListError(.operationFailed, "domain '\(name)' already exists with uuid \(other.uuid)"))
+            }
             t.byUUID[uuid] = incoming
             t.byName[name] = incoming
             if let id { t.byID[id] = incoming }

@@ -49,6 +49,19 @@ import virdomainobjlist
         #expect(error?.message == "Requested operation is not valid: domain 'vm' is not running")
     }
 
+    /// A transient domain whose source QEMU died after the switch-over has
+    /// no source object left: the incoming one takes its place.
+    @Test func promotionWithoutASourceObject() throws {
+        let list = DomainObjList()
+        let (source, def) = try runningSource(list, id: 1)
+        let incoming = try list.addRemote(def, id: 2)
+        list.remove(source)
+        #expect(try list.promoteRemote(def.uuid) == nil)
+        #expect(list.findByUUID(def.uuid) === incoming)
+        #expect(list.findByName("vm") === incoming)
+        #expect(list.findByID(2) === incoming)
+    }
+
     @Test func refusedWithoutSourceOrWithAnotherName() throws {
         let list = DomainObjList()
         let e1 = #expect(throws: DomainObjListError.self) { try list.addRemote(makeDef("ghost")) }
@@ -143,7 +156,7 @@ import virdomainobjlist
                 list.removeRemote(incoming)
                 continue
             }
-            let old = try list.promoteRemote(uuid)
+            let old = try #require(try list.promoteRemote(uuid))
             list.clearID(old)
         }
         shared.done.store(true, ordering: .releasing)

@@ -1,0 +1,502 @@
+import Foundation
+import domain_conf
+import libvirt_abi
+import qemu_domain
+import qemu_monitor
+import qemu_process
+import virdomainobjlist
+
+/// Local live migration, phase by phase (migration protocol v3 with
+/// parameters): Begin and Perform and Confirm on the source instance,
+/// Prepare and Finish on the incoming instance, which lives in the remote
+/// tables until Confirm promotes it (patches 2, 3 and 6 of the series).
+///
+/// Every phase is its own entry point, so that a client can drive them over
+/// two connections that reach the same driver, as `virDomainMigrate3` does.
+///
+/// libvirt: src/qemu/qemu_migration.c (`qemuMigrationSrcBegin`,
+/// `qemuMigrationDstPrepareDirect`, `qemuMigrationSrcPerformPhase`,
+/// `qemuMigrationDstFinish`, `qemuMigrationSrcConfirm`).
+public enum QemuMigration {
+    /// Flags this driver supports for a local migration.
+    public static let supportedFlags: MigrateFlags = [.live, .peer2peer, .persistDest, .undefineSource, .paused,
+                                                      .changeProtection, .unsafe, .abortOnError, .autoConverge, .local]
+
+    /// The default downtime limit of a local migration (QEMU's is 300 ms).
+    public static let localDowntimeLimitMs: UInt64 = 20
+
+    // MARK: Begin (source)
+
+    /// Starts the outgoing job and describes the domain for the destination.
+    ///
+    /// - Returns: the cookie for Prepare and the domain XML the destination
+    ///   runs (the `destination_xml` parameter when given: it may name
+    ///   another emulator, not another guest ABI).
+    public static func begin(_ d: QemuDriverState, _ obj: DomainObj, params: [TypedParameter],
+                             flags: MigrateFlags) async throws(QemuMigrationError) -> (cookie: String, xml: String) {
+        try checkFlags(flags)
+        let p = try QemuMigrationParams(params)
+        let name = obj.name
+        do {
+            try await obj.qemu.jobs.beginAsync(.migrationOut, api: "remoteDispatchDomainMigrateBegin3Params", domainName: name)
+        } catch { throw QemuMigrationError(error) }
+        do {
+            guard obj.isActive, obj.qemu.instance != nil else { throw QemuMigrationError(QemuDomainError.notRunning) }
+            let current = obj.def
+            var xml = current.format(.migratable)
+            if let destXML = p.destXML {
+                let dst: DomainDef
+                do { dst = try DomainDef.parse(destXML) } catch { throw QemuMigrationError(error) }
+                do { try DomainABIStability.check(source: current, destination: dst) } catch { throw QemuMigrationError(error) }
+                xml = dst.format(.migratable)
+            }
+            if let dn = p.destName, dn != name, flags.contains(.local) {
+                throw QemuMigrationError(.argumentUnsupported, "a local migration keeps the domain's name: destination name '\(dn)' differs from '\(name)'")
+            }
+            let m = QemuMigrationState(role: .outgoing, flags: flags, params: p, phase: .begin3)
+            m.state.withLock { $0.sourceWasRunning = obj.state.state == .running }
+            record(d, obj, m)
+            arm(d, obj.uuid, m)
+            return (cookie(d, obj).format(), xml)
+        } catch {
+            obj.qemu.jobs.endAsync()
+            throw QemuMigrationError.wrap(error)
+        }
+    }
+
+    // MARK: Prepare (destination)
+
+    /// Starts the incoming instance: the remote tables, a new id and
+    /// instance directory, QEMU with `-incoming defer`, listening on its
+    /// own socket.
+    ///
+    /// - Returns: the cookie for Perform, the URI the source sends to, and
+    ///   the incoming object.
+    public static func prepare(_ d: QemuDriverState, cookieIn: String, domXML: String, params: [TypedParameter],
+                               flags: MigrateFlags) async throws(QemuMigrationError) -> (cookie: String, uri: String, obj: DomainObj) {
+        try checkFlags(flags)
+        let p = try QemuMigrationParams(params)
+        let def: DomainDef
+        do { def = try DomainDef.parse(domXML) } catch { throw QemuMigrationError(error) }
+        _ = try QemuMigrationCookie.parse(cookieIn, name: def.name, uuid: def.uuid, localHostUUID: d.hostUUID,
+                                          local: flags.contains(.local))
+        guard flags.contains(.local) else {
+            throw QemuMigrationError(.operationUnsupported, "this driver only migrates within one host: use VIR_MIGRATE_LOCAL (virsh migrate --local)")
+        }
+        if let dn = p.destName, dn != def.name {
+            throw QemuMigrationError(.argumentUnsupported, "a local migration keeps the domain's name: destination name '\(dn)' differs from '\(def.name)'")
+        }
+        guard let source = d.domains.findByUUID(def.uuid) else {
+            throw QemuMigrationError(.noDomain, "no domain with matching uuid '\(def.uuid)' (\(def.name))")
+        }
+        guard source.isActive else { throw QemuMigrationError(QemuDomainError.notRunning) }
+        do { try DomainABIStability.check(source: source.def, destination: def) } catch { throw QemuMigrationError(error) }
+        try checkListeningSockets(source: source.def, destination: def)
+
+        let dst: DomainObj
+        do { dst = try d.domains.addRemote(def) } catch { throw QemuMigrationError(error) }
+        do {
+            try await dst.qemu.jobs.beginAsync(.migrationIn, api: "remoteDispatchDomainMigratePrepare3Params", domainName: def.name)
+        } catch {
+            d.domains.removeRemote(dst)
+            throw QemuMigrationError(error)
+        }
+        do {
+            let instance: QemuInstance
+            do { instance = try await QemuDomainProcess.startIncoming(d, dst, def: def) } catch { throw QemuMigrationError(error) }
+            let m = QemuMigrationState(role: .incoming, flags: flags, params: p, phase: .prepare)
+            record(d, dst, m)
+            let uri = p.migrateURI ?? "unix:" + instance.paths.migrateSocket
+            if uri.hasPrefix("unix:") {
+                do { try QemuInstancePaths.checkSocketPath(String(uri.dropFirst(5))) } catch { throw QemuMigrationError(error) }
+            }
+            do {
+                try await instance.monitor.migrateSetCapabilities(capabilities(for: def, flags: flags, incoming: true))
+                try await instance.monitor.migrateIncoming(uri: uri)
+            } catch { throw QemuMigrationError(error) }
+            d.emit(dst, .started(.migrated))
+            arm(d, def.uuid, m)
+            return (cookie(d, dst).format(), uri, dst)
+        } catch {
+            await abandonIncoming(d, dst)
+            throw QemuMigrationError.wrap(error)
+        }
+    }
+
+    // MARK: Perform (source)
+
+    /// Sends the guest: migration capabilities and parameters (bandwidth
+    /// unlimited and a small downtime limit for a local migration, unless
+    /// asked otherwise), `migrate`, then QEMU's progress until it completes,
+    /// fails or is cancelled. On failure the source guest runs on.
+    ///
+    /// - Parameter progress: called with the statistics as they change.
+    /// - Returns: the cookie for Finish (statistics, persistent definition).
+    public static func perform(_ d: QemuDriverState, _ obj: DomainObj, cookieIn: String, uri: String, flags: MigrateFlags,
+                               progress: (@Sendable (QemuMigrationStatistics) -> Void)? = nil) async throws(QemuMigrationError) -> String {
+        let m = try outgoing(obj)
+        try m.enter(.perform3, domain: obj.name)
+        defer {
+            m.leave()
+            arm(d, obj.uuid, m)
+        }
+        _ = try QemuMigrationCookie.parse(cookieIn, name: obj.name, uuid: obj.uuid, localHostUUID: d.hostUUID,
+                                          local: m.flags.contains(.local))
+        guard let instance = obj.qemu.instance, !instance.hasExited else {
+            m.state.withLock { $0.performFailed = true }
+            throw QemuMigrationError(QemuDomainError.notRunning)
+        }
+        do {
+            let def = obj.def
+            try await instance.monitor.migrateSetCapabilities(capabilities(for: def, flags: m.flags, incoming: false))
+            let bandwidth = m.params.bandwidth.map { Int64($0) * 1_048_576 } ?? Int64.max
+            let downtime = m.params.downtime ?? (m.flags.contains(.local) ? localDowntimeLimitMs : 300)
+            try await instance.monitor.migrateSetParameters(["max-bandwidth": .int(bandwidth), "downtime-limit": .int(Int64(downtime))])
+            if !m.flags.contains(.live) && obj.state.state == .running {
+                try await QemuDomainProcess.stopCPUs(d, obj, reason: .migration)
+            }
+            try await instance.monitor.migrate(uri: uri)
+            try await waitForCompletion(d, obj, instance, m, progress: progress)
+        } catch {
+            m.state.withLock { $0.performFailed = true }
+            await restoreSource(d, obj, m)
+            record(d, obj, m)
+            throw QemuMigrationError.wrap(error)
+        }
+        m.state.withLock { $0.phase = .perform3Done }
+        record(d, obj, m)
+        var out = cookie(d, obj)
+        out.statistics = m.stats
+        if m.flags.contains(.persistDest) {
+            out.mandatoryFeatures = ["persistent"]
+            out.persistent = obj.persistentDef
+        }
+        return out.format()
+    }
+
+    /// Polls `query-migrate` until the migration ends. Quick at first (a
+    /// local migration with shared memory ends within milliseconds), then
+    /// every 20 ms.
+    static func waitForCompletion(_ d: QemuDriverState, _ obj: DomainObj, _ instance: QemuInstance, _ m: QemuMigrationState,
+                                  progress: (@Sendable (QemuMigrationStatistics) -> Void)?) async throws(QemuMigrationError) {
+        var polls = 0
+        var cancelSent = false
+        while true {
+            if instance.hasExited {
+                throw QemuMigrationError(.operationFailed, "job 'migration out' failed: QEMU exited")
+            }
+            if obj.qemu.jobs.abortRequested && !cancelSent {
+                cancelSent = true
+                try? await instance.monitor.migrateCancel()
+            }
+            let s: MigrationStats
+            do { s = try await instance.monitor.queryMigrate() } catch {
+                if instance.hasExited || error.isEndOfFile {
+                    throw QemuMigrationError(.operationFailed, "job 'migration out' failed: QEMU exited")
+                }
+                throw QemuMigrationError(error)
+            }
+            let stats = m.state.withLock { st -> QemuMigrationStatistics in
+                st.stats.update(from: s)
+                if s.status == .completed {
+                    let now = UInt64(Date().timeIntervalSince1970 * 1000)
+                    st.stats.stopped = now
+                    st.stats.sent = now
+                }
+                return st.stats
+            }
+            progress?(stats)
+            switch s.status {
+            case .completed:
+                return
+            case .failed:
+                if let e = s.errorDescription {
+                    throw QemuMigrationError(.operationFailed, "job 'migration out' failed: \(e)")
+                }
+                throw QemuMigrationError(.operationFailed, "job 'migration out' unexpectedly failed")
+            case .cancelled:
+                throw QemuMigrationError(.operationAborted, "job 'migration out' canceled by client")
+            default:
+                polls += 1
+                try? await Task.sleep(for: polls < 200 ? .microseconds(500) : .milliseconds(20))
+            }
+        }
+    }
+
+    // MARK: Finish (destination)
+
+    /// Ends the incoming side: on success waits for the incoming migration
+    /// to land, lets the guest run (`cont`, unless `VIR_MIGRATE_PAUSED`) and
+    /// records the statistics; when `cancelled`, or on any failure, kills
+    /// the incoming instance and drops it.
+    ///
+    /// - Returns: the incoming object, running; `nil` when cancelled.
+    @discardableResult
+    public static func finish(_ d: QemuDriverState, name: String, cookieIn: String, flags: MigrateFlags,
+                              cancelled: Bool) async throws(QemuMigrationError) -> DomainObj? {
+        guard let dst = d.domains.findRemote(byName: name) else {
+            if cancelled { return nil }
+            throw QemuMigrationError(.noDomain, "no domain with matching name '\(name)'")
+        }
+        guard let m = dst.qemu.migration as? QemuMigrationState, m.role == .incoming else {
+            throw QemuMigrationError(.operationInvalid, "domain '\(name)' is not processing incoming migration")
+        }
+        try m.enter(.finish3, domain: name)
+        defer { m.leave() }
+        if cancelled {
+            await abandonIncoming(d, dst)
+            return nil
+        }
+        do {
+            let cookie = try QemuMigrationCookie.parse(cookieIn, name: name, uuid: dst.uuid, localHostUUID: d.hostUUID,
+                                                       local: m.flags.contains(.local))
+            guard let instance = dst.qemu.instance, !instance.hasExited else {
+                throw QemuMigrationError(.operationFailed, "job 'migration in' failed: QEMU exited")
+            }
+            try await waitForIncoming(instance)
+            var persistent: DomainDef?
+            if m.flags.contains(.persistDest) {
+                if let xml = m.params.persistXML {
+                    do { persistent = try DomainDef.parse(xml) } catch { throw QemuMigrationError(error) }
+                } else {
+                    persistent = cookie.persistent
+                }
+            }
+            m.state.withLock { st in
+                if let s = cookie.statistics { st.stats = s }
+                st.persistentDef = persistent
+            }
+            if m.flags.contains(.paused) {
+                dst.setState(.paused(.user))
+                d.emit(dst, .suspended(.paused))
+            } else {
+                do { try await QemuDomainProcess.startCPUs(d, dst, reason: .migrated) } catch { throw QemuMigrationError(error) }
+            }
+            m.state.withLock { $0.phase = .finished }
+            record(d, dst, m)
+            dst.qemu.jobs.endAsync()
+            return dst
+        } catch {
+            await abandonIncoming(d, dst)
+            throw QemuMigrationError.wrap(error)
+        }
+    }
+
+    /// Waits until the incoming QEMU has taken the whole state.
+    static func waitForIncoming(_ instance: QemuInstance) async throws(QemuMigrationError) {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            let status: (running: Bool, status: String)
+            do { status = try await instance.monitor.queryStatus() } catch { throw QemuMigrationError(error) }
+            if status.status != "inmigrate" { break }
+            if let s = try? await instance.monitor.queryMigrate(), s.status == .failed {
+                throw QemuMigrationError(.operationFailed, "job 'migration in' failed: \(s.errorDescription ?? "unexpectedly failed")")
+            }
+            if ContinuousClock.now >= deadline {
+                throw QemuMigrationError(.operationTimeout, "job 'migration in' did not complete")
+            }
+            try? await Task.sleep(for: .microseconds(500))
+        }
+    }
+
+    // MARK: Confirm (source)
+
+    /// Ends the outgoing side. After a successful Finish: the incoming
+    /// object replaces the source object in the source tables (promotion,
+    /// patch 6), then the source QEMU stops. When `cancelled` or when
+    /// Perform failed: the source guest runs on and what is left of the
+    /// incoming instance goes.
+    public static func confirm(_ d: QemuDriverState, _ obj: DomainObj, cookieIn: String?, cancelled: Bool) async throws(QemuMigrationError) {
+        let m = try outgoing(obj)
+        try m.enter(.confirm3, domain: obj.name)
+        defer { m.leave() }
+        let failed = m.state.withLock { $0.performFailed }
+        if cancelled || failed {
+            await rollbackSource(d, obj, m)
+            return
+        }
+        try await completeSource(d, obj, m)
+    }
+
+    // MARK: shared steps
+
+    static func outgoing(_ obj: DomainObj) throws(QemuMigrationError) -> QemuMigrationState {
+        guard let m = obj.qemu.migration as? QemuMigrationState, m.role == .outgoing,
+              obj.qemu.jobs.asyncJob == .migrationOut else {
+            throw QemuMigrationError(.operationInvalid, "domain '\(obj.name)' is not being migrated")
+        }
+        return m
+    }
+
+    static func checkFlags(_ flags: MigrateFlags) throws(QemuMigrationError) {
+        let unknown = flags.subtracting(MigrateFlags.known)
+        if !unknown.isEmpty {
+            throw QemuMigrationError(.invalidArg, "unsupported flags (0x\(String(unknown.rawValue, radix: 16))) in function qemuDomainMigrateBegin3Params")
+        }
+        let names: [(MigrateFlags, String, String)] = [
+            (.tunnelled, "VIR_MIGRATE_TUNNELLED", "the migration stream never leaves the host"),
+            (.offline, "VIR_MIGRATE_OFFLINE", "an inactive domain has nothing to migrate within one host"),
+            (.nonSharedDisk, "VIR_MIGRATE_NON_SHARED_DISK", "both instances open the same disk images"),
+            (.nonSharedInc, "VIR_MIGRATE_NON_SHARED_INC", "both instances open the same disk images"),
+            (.compressed, "VIR_MIGRATE_COMPRESSED", "compression only slows a local migration"),
+            (.rdmaPinAll, "VIR_MIGRATE_RDMA_PIN_ALL", "there is no RDMA within one host"),
+            (.postcopy, "VIR_MIGRATE_POSTCOPY", "not supported by this driver"),
+            (.postcopyResume, "VIR_MIGRATE_POSTCOPY_RESUME", "not supported by this driver"),
+            (.tls, "VIR_MIGRATE_TLS", "the stream is a UNIX socket within one host"),
+            (.parallel, "VIR_MIGRATE_PARALLEL", "not supported by this driver"),
+            (.nonSharedSynchronousWrites, "VIR_MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES", "both instances open the same disk images"),
+            (.zerocopy, "VIR_MIGRATE_ZEROCOPY", "not supported by this driver"),
+        ]
+        for (flag, name, why) in names where flags.contains(flag) {
+            throw QemuMigrationError(.argumentUnsupported, "migration flag \(name) is not supported for local migration: \(why)")
+        }
+    }
+
+    /// What both QEMUs must agree on: `x-ignore-shared` when guest RAM is a
+    /// shared file (it is then not copied at all), `validate-uuid` (the
+    /// destination checks it receives the right guest), and
+    /// `late-block-activate` on the destination (it takes the disk images
+    /// only when it resumes, so that a rollback gives them back).
+    static func capabilities(for def: DomainDef, flags: MigrateFlags, incoming: Bool) -> [String: Bool] {
+        var caps: [String: Bool] = [
+            "x-ignore-shared": def.memoryBacking?.isSharedFile == true,
+            "validate-uuid": true,
+        ]
+        if incoming {
+            caps["late-block-activate"] = true
+        } else {
+            caps["auto-converge"] = flags.contains(.autoConverge)
+        }
+        return caps
+    }
+
+    /// A listening UNIX chardev at a fixed path cannot be opened twice.
+    static func checkListeningSockets(source: DomainDef, destination: DomainDef) throws(QemuMigrationError) {
+        let fixed = { (d: DomainDef) in
+            (d.serials + d.consoles).filter { $0.type == "unix" && ($0.sourceMode ?? "bind") == "bind" }.compactMap(\.sourcePath)
+        }
+        if let clash = Set(fixed(source)).intersection(fixed(destination)).first {
+            throw QemuMigrationError(.configUnsupported, "the source instance listens on UNIX socket '\(clash)'; give the destination another path in its XML (or leave the path out to get one per instance)")
+        }
+    }
+
+    static func cookie(_ d: QemuDriverState, _ obj: DomainObj) -> QemuMigrationCookie {
+        var c = QemuMigrationCookie(name: obj.name, uuid: obj.uuid, hostname: d.hostname, hostUUID: d.hostUUID)
+        c.capabilities = [(name: "x-ignore-shared", automatic: obj.def.memoryBacking?.isSharedFile == true)]
+        return c
+    }
+
+    /// Keeps the migration on the instance and in its status file.
+    static func record(_ d: QemuDriverState, _ obj: DomainObj, _ m: QemuMigrationState?) {
+        obj.qemu.migration = m
+        obj.qemu.statusExtra = m.map { [$0.element] } ?? []
+        d.saveStatus(obj)
+    }
+
+    /// Puts the source back as it was before the migration: QEMU not
+    /// migrating, the guest running if it ran.
+    static func restoreSource(_ d: QemuDriverState, _ obj: DomainObj, _ m: QemuMigrationState) async {
+        guard let instance = obj.qemu.instance, !instance.hasExited else { return }
+        if let s = try? await instance.monitor.queryMigrate(), s.status.isInProgress {
+            try? await instance.monitor.migrateCancel()
+            for _ in 0..<2000 {
+                guard let s = try? await instance.monitor.queryMigrate(), s.status.isInProgress else { break }
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+        }
+        let wasRunning = m.state.withLock { $0.sourceWasRunning }
+        if wasRunning && obj.state.state == .paused {
+            try? await QemuDomainProcess.startCPUs(d, obj, reason: .migrationCanceled)
+        }
+    }
+
+    /// Rolls the migration back on the source: the incoming instance goes,
+    /// the source guest runs on, the job ends.
+    static func rollbackSource(_ d: QemuDriverState, _ obj: DomainObj, _ m: QemuMigrationState) async {
+        if let dst = d.domains.findRemote(byUUID: obj.uuid) {
+            await abandonIncoming(d, dst)
+        }
+        await restoreSource(d, obj, m)
+        m.state.withLock { s in
+            s.watchdog?.cancel()
+            s.watchdog = nil
+        }
+        record(d, obj, nil)
+        obj.qemu.jobs.endAsync()
+    }
+
+    /// Completes the migration on the source after a successful Finish:
+    /// promotion, then the source QEMU stops.
+    static func completeSource(_ d: QemuDriverState, _ obj: DomainObj, _ m: QemuMigrationState) async throws(QemuMigrationError) {
+        guard let dst = d.domains.findRemote(byUUID: obj.uuid), dst.isActive,
+              let dm = dst.qemu.migration as? QemuMigrationState, dm.phase == .finished else {
+            // Finish did not succeed: the guest still lives on the source.
+            await rollbackSource(d, obj, m)
+            throw QemuMigrationError(.operationFailed, "migration of domain '\(obj.name)' was not finished on the destination; the domain runs on in its source instance")
+        }
+        let (persistent, autostart, persistentDef) = obj.withLock { f in (f.persistent, f.autostart, f.newDef ?? f.def) }
+        var newPersistent: DomainDef? = persistent ? persistentDef : nil
+        if m.flags.contains(.persistDest) {
+            newPersistent = dm.state.withLock { $0.persistentDef } ?? persistentDef
+        }
+        if m.flags.contains(.undefineSource) {
+            newPersistent = nil
+        }
+        do {
+            if let def = newPersistent, m.flags.contains(.persistDest) {
+                try AtomicFile.write(def.format(.inactive), to: d.config.configFile(name: def.name), mode: 0o600)
+            } else if newPersistent == nil && persistent {
+                try? FileManager.default.removeItem(atPath: d.config.autostartLink(name: obj.name))
+                try? FileManager.default.removeItem(atPath: d.config.configFile(name: obj.name))
+            }
+        } catch { throw QemuMigrationError(error) }
+
+        // Patch 6: one step, under the list's lock.
+        do { _ = try d.domains.promoteRemote(obj.uuid) } catch { throw QemuMigrationError(error) }
+        var stats = m.stats
+        stats.timeElapsed = max(stats.timeElapsed, UInt64(Date().timeIntervalSince1970 * 1000) - m.started)
+        dst.withLock { f in
+            f.persistent = newPersistent != nil
+            f.autostart = autostart && newPersistent != nil
+            if var p = newPersistent {
+                p.id = nil
+                f.newDef = p
+            } else {
+                f.newDef = nil
+            }
+        }
+        dst.qemu.completedJob = QemuCompletedJob(operation: .migrationOut, stats: stats)
+        record(d, dst, nil)
+        if persistent && newPersistent == nil {
+            d.emit(dst, .undefined(LifecycleEvent.undefinedRemoved))
+        }
+
+        // The old instance is no longer the domain: stop it. Its RAM file
+        // stays (the promoted instance maps it).
+        obj.withLock { $0.persistent = false }
+        m.state.withLock { s in
+            s.watchdog?.cancel()
+            s.watchdog = nil
+        }
+        obj.qemu.migration = nil
+        obj.qemu.statusExtra = []
+        await QemuDomainProcess.stop(d, obj, reason: .migrated, event: .migrated)
+        obj.qemu.jobs.endAsync()
+    }
+
+    /// Kills an incoming instance and drops it from the remote tables.
+    static func abandonIncoming(_ d: QemuDriverState, _ dst: DomainObj) async {
+        if let m = dst.qemu.migration as? QemuMigrationState {
+            m.state.withLock { s in
+                s.watchdog?.cancel()
+                s.watchdog = nil
+            }
+        }
+        dst.qemu.migration = nil
+        dst.qemu.statusExtra = []
+        let started = dst.qemu.instance != nil
+        await QemuDomainProcess.stop(d, dst, reason: .failed, event: started ? .failed : nil)
+        d.domains.removeRemote(dst)
+        dst.qemu.jobs.endAsync()
+    }
+}

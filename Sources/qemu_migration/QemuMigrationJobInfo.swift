@@ -1,0 +1,46 @@
+import Foundation
+import libvirt_abi
+import qemu_domain
+import qemu_monitor
+import virdomainobjlist
+
+extension QemuMigration {
+    /// The job of a domain as `virDomainGetJobStats` reports it: the
+    /// migration in progress (live figures from QEMU), or with `completed`
+    /// the statistics of the last completed one.
+    ///
+    /// libvirt: `qemuDomainGetJobStats` / `qemuDomainGetJobInfoMigrationStats`.
+    public static func jobStats(_ obj: DomainObj, completed: Bool) async -> (DomainJobType, [TypedParameter]) {
+        if completed {
+            guard let job = obj.qemu.completedJob as? QemuCompletedJob else { return (.none, []) }
+            return (.completed, job.stats.parameters(type: .completed, operation: job.operation))
+        }
+        guard let async = obj.qemu.jobs.asyncJob else { return (.none, []) }
+        let m = obj.qemu.migration as? QemuMigrationState
+        var stats = m?.stats ?? QemuMigrationStatistics()
+        if async == .migrationOut, let instance = obj.qemu.instance, let s = try? await instance.monitor.queryMigrate() {
+            stats.update(from: s)
+        }
+        let started = m?.started ?? obj.qemu.jobs.asyncStarted
+        stats.timeElapsed = UInt64(Date().timeIntervalSince1970 * 1000) - min(started, UInt64(Date().timeIntervalSince1970 * 1000))
+        return (.unbounded, stats.parameters(type: .unbounded, operation: async.operation))
+    }
+
+    /// Aborts the migration in progress: QEMU cancels the transfer, the
+    /// source guest runs on (Perform rolls back).
+    ///
+    /// libvirt: `qemuDomainAbortJobFlags`.
+    public static func abort(_ obj: DomainObj) async throws(QemuMigrationError) {
+        switch obj.qemu.jobs.asyncJob {
+        case nil:
+            throw QemuMigrationError(.operationInvalid, "no job is active on the domain")
+        case .migrationIn?:
+            throw QemuMigrationError(.operationInvalid, "cannot abort incoming migration; use virDomainDestroy instead")
+        case .migrationOut?:
+            _ = obj.qemu.jobs.requestAbort()
+            if let instance = obj.qemu.instance {
+                do { try await instance.monitor.migrateCancel() } catch { throw QemuMigrationError(error) }
+            }
+        }
+    }
+}

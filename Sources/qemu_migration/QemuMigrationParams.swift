@@ -1,0 +1,75 @@
+import Foundation
+import domain_conf
+import libvirt_abi
+
+/// The typed parameters of a migration (`VIR_MIGRATE_PARAM_*`) this driver
+/// acts on; any other is refused by name.
+///
+/// libvirt: `qemuMigrationParams` and the `QEMU_MIGRATION_PARAMETERS` list
+/// checked with `virTypedParamsValidate` (src/qemu/qemu_migration.h).
+public struct QemuMigrationParams: Sendable, Equatable {
+    /// `destination_xml`: the definition the destination runs; may change
+    /// the emulator (the QEMU upgrade), not the guest ABI.
+    public var destXML: String?
+    /// `destination_name`: a local migration keeps the domain's name.
+    public var destName: String?
+    /// `persistent_xml`: the persistent definition after the migration.
+    public var persistXML: String?
+    /// `bandwidth` in MiB/s; `nil`: unlimited for a local migration.
+    public var bandwidth: UInt64?
+    /// `migrate_uri`: where the destination listens (`unix:PATH` or
+    /// `tcp:HOST:PORT`); `nil`: a socket in its instance directory.
+    public var migrateURI: String?
+    /// Downtime limit in ms; `nil`: the local default.
+    public var downtime: UInt64?
+
+    /// What this driver accepts.
+    public static let known: Set<String> = [MigrateParam.destXML, MigrateParam.destName, MigrateParam.persistXML,
+                                            MigrateParam.bandwidth, MigrateParam.uri, MigrateParam.downtime]
+
+    public init() {}
+
+    public init(_ params: [TypedParameter]) throws(QemuMigrationError) {
+        for p in params where !Self.known.contains(p.name) {
+            throw QemuMigrationError(.argumentUnsupported, "parameter '\(p.name)' not supported")
+        }
+        func string(_ name: String) throws(QemuMigrationError) -> String? {
+            guard let p = params.last(where: { $0.name == name }) else { return nil }
+            guard case .string(let s) = p.value else {
+                throw QemuMigrationError(.invalidArg, "invalid type for parameter '\(name)', expected string")
+            }
+            return s
+        }
+        func number(_ name: String) throws(QemuMigrationError) -> UInt64? {
+            guard params.contains(where: { $0.name == name }) else { return nil }
+            guard let v = params.unsigned(name) else {
+                throw QemuMigrationError(.invalidArg, "invalid value for parameter '\(name)', expected a non-negative integer")
+            }
+            return v
+        }
+        destXML = try string(MigrateParam.destXML)
+        destName = try string(MigrateParam.destName)
+        persistXML = try string(MigrateParam.persistXML)
+        bandwidth = try number(MigrateParam.bandwidth)
+        migrateURI = try string(MigrateParam.uri)
+        downtime = try number(MigrateParam.downtime)
+        if let uri = migrateURI, !(uri.hasPrefix("unix:") || uri.hasPrefix("tcp:")) {
+            throw QemuMigrationError(.argumentUnsupported, "migration URI '\(uri)' is not supported for local migration; use unix:PATH or tcp:HOST:PORT")
+        }
+        if let bw = bandwidth, bw == 0 || bw > UInt64(Int64.max) / 1_048_576 {
+            throw QemuMigrationError(.overflow, "bandwidth must be between 1 and \(UInt64(Int64.max) / 1_048_576) MiB/s")
+        }
+    }
+
+    /// Back to typed parameters (what a peer-to-peer source sends on).
+    public var typed: [TypedParameter] {
+        var p: [TypedParameter] = []
+        if let destXML { p.append(TypedParameter(MigrateParam.destXML, .string(destXML))) }
+        if let destName { p.append(TypedParameter(MigrateParam.destName, .string(destName))) }
+        if let persistXML { p.append(TypedParameter(MigrateParam.persistXML, .string(persistXML))) }
+        if let bandwidth { p.append(TypedParameter(MigrateParam.bandwidth, .ullong(bandwidth))) }
+        if let migrateURI { p.append(TypedParameter(MigrateParam.uri, .string(migrateURI))) }
+        if let downtime { p.append(TypedParameter(MigrateParam.downtime, .ullong(downtime))) }
+        return p
+    }
+}
