@@ -41,11 +41,17 @@ public enum CounterGuest {
 
     /// Domain XML for the counter guest: TCG (`type='qemu'`, the fastest way
     /// to boot it on these machines), 16 MiB, serial to a file.
+    /// - Parameter ballast: a file QEMU loads into guest RAM at 4 MiB
+    ///   (`-device loader`), so that private memory has something to copy
+    ///   and a bandwidth-limited migration takes a while.
     public static func domainXML(name: String, uuid: String? = nil, disk: String, serialLog: String,
                                  memoryMiB: Int = 16, sharedMemory: Bool = false, emulator: String? = nil,
-                                 extraDevices: String = "") -> String {
-        """
-        <domain type='qemu'>
+                                 extraDevices: String = "", ballast: String? = nil) -> String {
+        let passthrough = ballast.map {
+            "<qemu:commandline><qemu:arg value='-device'/><qemu:arg value='loader,file=\($0),addr=0x400000,force-raw=on'/></qemu:commandline>"
+        } ?? ""
+        return """
+        <domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
           <name>\(name)</name>
           \(uuid.map { "<uuid>\($0)</uuid>" } ?? "")
           <memory unit='MiB'>\(memoryMiB)</memory>
@@ -73,8 +79,23 @@ public enum CounterGuest {
             <memballoon model='none'/>
             \(extraDevices)
           </devices>
+          \(passthrough)
         </domain>
         """
+    }
+
+    /// Random bytes for `ballast` (random, so that QEMU cannot skip them as
+    /// zero pages).
+    public static func ballast(in dir: String, mebibytes: Int) throws -> String {
+        let path = dir + "/ballast.bin"
+        var g = SystemRandomNumberGenerator()
+        var bytes = [UInt8](repeating: 0, count: mebibytes * 1_048_576)
+        for i in stride(from: 0, to: bytes.count, by: 8) {
+            let v = g.next() as UInt64
+            for j in 0..<8 { bytes[i + j] = UInt8(truncatingIfNeeded: v >> (8 * j)) }
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
     }
 
     /// The counters printed in a serial log, in order.

@@ -43,6 +43,9 @@ public struct QemuCommandLine: Sendable, Equatable {
         }
     }
 
+    /// The namespace of libvirt's QEMU-specific XML (`<qemu:commandline>`).
+    public static let qemuNamespace = "http://libvirt.org/schemas/domain/qemu/1.0"
+
     /// The emulator when the XML names none.
     public static let defaultEmulator = "/usr/bin/qemu-system-x86_64"
     /// The id of the RAM backend: the name of the RAM block in the migration
@@ -85,6 +88,7 @@ public struct QemuCommandLine: Sendable, Equatable {
         try b.addDevices()
         b.add("-pidfile", paths.pidFile)
         if options.incoming { b.add("-incoming", "defer") }
+        b.addPassthrough()
         return QemuCommandLine(argv: b.argv, ptyDevices: b.ptys)
     }
 
@@ -398,6 +402,23 @@ private struct Builder {
             add("-chardev", "socket,id=\(id),path=\(QemuCommandLine.escape(path))\(listen ? ",server=on,wait=off" : "")")
         default:
             throw QemuCommandLine.unsupported("character device type '\(chr.type)' of \(kind) \(index) is not supported by this driver")
+        }
+    }
+
+    /// `<qemu:commandline>`: arguments the XML passes to QEMU as they are
+    /// (libvirt taints such domains "custom-argv").
+    ///
+    /// libvirt: `qemuBuildCommandLineNamespace` (src/qemu/qemu_domain.c's
+    /// `qemuDomainXMLNamespace`).
+    mutating func addPassthrough() {
+        let prefixes = def.node.attributes.filter { $0.value == QemuCommandLine.qemuNamespace && $0.name.hasPrefix("xmlns:") }
+            .map { String($0.name.dropFirst("xmlns:".count)) }
+        for prefix in prefixes {
+            for commandline in def.node.children(named: prefix + ":commandline") {
+                for arg in commandline.children(named: prefix + ":arg") {
+                    if let v = arg.attribute("value") { add(v) }
+                }
+            }
         }
     }
 

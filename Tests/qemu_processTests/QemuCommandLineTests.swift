@@ -154,3 +154,16 @@ import qemu_process
         #expect(Self.value(try Self.build(Self.def(features: "")).argv, "-machine") == ["pc,usb=off,dump-guest-core=off,acpi=off"])
     }
 }
+
+extension QemuCommandLineTests {
+    @Test func qemuCommandlinePassthroughGoesLast() throws {
+        let def = try DomainDef.parse("""
+            <domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
+              <name>p</name><memory>16384</memory><os><type>hvm</type></os>
+              <qemu:commandline><qemu:arg value='-device'/><qemu:arg value='loader,file=/x,addr=0x200000'/></qemu:commandline>
+            </domain>
+            """, validate: true)
+        let argv = try Self.build(def).argv
+        #expect(Array(argv.suffix(2)) == ["-device", "loader,file=/x,addr=0x200000"])
+    }
+}

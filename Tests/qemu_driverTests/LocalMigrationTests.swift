@@ -1,0 +1,210 @@
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+import domain_conf
+import libvirt_abi
+import qemu_domain
+import qemu_driver
+import qemu_migration
+import virdomainobjlist
+
+/// Local live migration of the counter guest, all five phases through the
+/// driver's public API over two connections, with real QEMU.
+@Suite(.serialized) struct LocalMigrationTests {
+    @Test func theGuestMovesToANewQemuAndKeepsCounting() async throws {
+        let f = try await MigrationFixture.start("move")
+        defer { f.close() }
+        let before = try f.dom
+        let oldPID = try #require(try f.conn.pid(before))
+        let oldDir = try #require(try f.obj.qemu.instance?.paths.dir)
+        let uuid = try f.obj.uuid
+        let events = EventRecorder(f.conn)
+
+        // A reader lists and looks the domain up all through the migration.
+        final class Reader: Sendable {
+            let stop = Atomic<Bool>(false), anomalies = Atomic<Int>(0), reads = Atomic<Int>(0)
+        }
+        let reader = Reader()
+        let list = f.state.domains
+        let finished = DispatchGroup()
+        finished.enter()
+        Thread.detachNewThread {
+            defer { finished.leave() }
+            while !reader.stop.load(ordering: .acquiring) {
+                let seen = list.list().filter { $0.uuid == uuid }.count
+                if seen != 1 || list.findByName("vm") == nil || list.findByUUID(uuid) == nil {
+                    reader.anomalies.add(1, ordering: .relaxed)
+                }
+                reader.reads.add(1, ordering: .relaxed)
+            }
+        }
+
+        let dconn = f.conn.driver.connect()
+        let after = try await f.conn.migrate3(before, to: dconn, params: [], flags: [.live, .local])
+        reader.stop.store(true, ordering: .releasing)
+        finished.wait()
+        #expect(reader.anomalies.load(ordering: .relaxed) == 0, "the domain was always seen exactly once")
+        #expect(reader.reads.load(ordering: .relaxed) > 10)
+
+        #expect(after.name == before.name && after.uuid == before.uuid)
+        #expect(after.id != before.id && (after.id ?? 0) > (before.id ?? 0))
+        #expect(try f.conn.lookup(name: "vm") == after)
+        let newPID = try #require(try f.conn.pid(after))
+        #expect(newPID != oldPID)
+        #expect(kill(oldPID, 0) != 0, "the source QEMU is gone")
+        #expect(!FileManager.default.fileExists(atPath: oldDir), "the source instance directory is gone")
+        #expect(f.qemuProcesses == [newPID])
+        #expect(f.instanceDirs.count == 1)
+        #expect(try f.conn.state(after) == .running(.migrated))
+        #expect(try f.conn.isPersistent(after))
+
+        // The guest goes on from where it was: the serial log continues
+        // without a restart, and the counter in RAM keeps growing.
+        #expect(f.counterAdvances())
+        #expect(f.countersAreContinuous())
+        let c1 = try await f.conn.readGuestMemory32(after, at: CounterGuest.counterAddress)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await f.conn.readGuestMemory32(after, at: CounterGuest.counterAddress) > c1)
+
+        // The statistics of the migration stay on the domain.
+        let (type, params) = try await f.conn.jobStats(after, completed: true)
+        #expect(type == .completed)
+        let p = Dictionary(params.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+        #expect(p["operation"] == .int(DomainJobOperation.migrationOut.rawValue))
+        if case .ullong(let downtime)? = p["downtime"] { #expect(downtime < 1000) } else { Issue.record("no downtime") }
+        #expect(p["memory_total"] != nil && p["time_elapsed"] != nil)
+
+        // Events: the incoming instance started(migrated), the source
+        // suspended(migrated), the new instance resumed(migrated), the
+        // source stopped(migrated).
+        f.state.events.flush()
+        let ev = events.all
+        #expect(ev.map(\.1) == [.started(.migrated), .suspended(.migrated), .resumed(.migrated), .stopped(.migrated)])
+        #expect(ev.map(\.0) == [after.id, before.id, after.id, before.id])
+
+        // The RAM file belongs to the VM: still there, until it stops for good.
+        let ram = f.conn.driver.config.ramFile(uuid: uuid.description)
+        #expect(FileManager.default.fileExists(atPath: ram))
+        try await f.conn.destroy(after)
+        #expect(!FileManager.default.fileExists(atPath: ram))
+        #expect(f.qemuProcesses.isEmpty && f.instanceDirs.isEmpty)
+    }
+
+    @Test func sharedMemoryIsNotCopiedPrivateMemoryIs() async throws {
+        for shared in [true, false] {
+            let f = try await MigrationFixture.start(shared ? "shm" : "priv", shared: shared, ballastMiB: 4)
+            defer { f.close() }
+            let after = try await f.conn.migrate3(try f.dom, to: f.conn.driver.connect(), params: [], flags: [.live, .local])
+            let params = try await f.conn.jobStats(after, completed: true).params
+            let p = Dictionary(params.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+            guard case .ullong(let processed)? = p["memory_processed"] else { Issue.record("no memory_processed"); continue }
+            if shared {
+                #expect(processed < 1_048_576, "x-ignore-shared: guest RAM is not sent (\(processed) bytes)")
+            } else {
+                #expect(processed > 4 * 1_048_576, "private RAM is copied (\(processed) bytes)")
+            }
+            #expect(f.counterAdvances())
+            #expect(f.countersAreContinuous())
+            #expect(try f.runsExactlyOnce())
+        }
+    }
+
+    @Test func sameHostWithoutLocalIsRefusedWithLibvirtsMessage() async throws {
+        let f = try await MigrationFixture.start("nolocal")
+        defer { f.close() }
+        let before = try f.dom
+        let error = await #expect(throws: QemuDriverError.self) {
+            try await f.conn.migrate3(before, to: f.conn.driver.connect(), params: [], flags: [.live])
+        }
+        #expect(error?.message == "internal error: Attempt to migrate guest to the same host \(f.conn.hostUUID)")
+        #expect(try f.conn.lookup(name: "vm") == before)
+        #expect(try f.conn.state(before) == .running(.booted))
+        #expect(try f.runsExactlyOnce())
+        #expect(f.counterAdvances())
+        // The job ended: the next migration goes through.
+        _ = try await f.conn.migrate3(before, to: f.conn.driver.connect(), params: [], flags: [.live, .local])
+    }
+
+    @Test func twentyMigrationsBackToBackLeaveNothingBehind() async throws {
+        let f = try await MigrationFixture.start("twenty")
+        defer { f.close() }
+        let processes = f.qemuProcesses.count
+        let dirs = f.instanceDirs.count
+        // One migration first: its one-time allocations (threads, the
+        // QEMU version probe) are not leaks.
+        _ = try await f.conn.migrate3(try f.dom, to: f.conn.driver.connect(), params: [], flags: [.live, .local])
+        let fds = Self.openDescriptors()
+        var ids: [Int] = []
+        for _ in 0..<20 {
+            let d = try await f.conn.migrate3(try f.dom, to: f.conn.driver.connect(), params: [], flags: [.live, .local])
+            ids.append(try #require(d.id))
+        }
+        #expect(ids == Array(Set(ids)).sorted(), "every instance has a new id")
+        #expect(f.qemuProcesses.count == processes)
+        #expect(f.instanceDirs.count == dirs)
+        #expect(Self.openDescriptors() <= fds, "no descriptor leaked")
+        #expect(f.counterAdvances())
+        #expect(f.countersAreContinuous())
+        #expect(try f.runsExactlyOnce())
+    }
+
+    @Test func peerToPeerRunsAllPhasesInTheDriver() async throws {
+        let f = try await MigrationFixture.start("p2p")
+        defer { f.close() }
+        let before = try f.dom
+        let after = try await f.conn.migrateToURI3(before, dconnuri: f.root.uri, params: [], flags: [.live, .local, .peer2peer])
+        #expect(after.id != before.id && after.uuid == before.uuid)
+        #expect(f.counterAdvances())
+        #expect(f.countersAreContinuous())
+        #expect(try f.runsExactlyOnce())
+        let other = await #expect(throws: QemuDriverError.self) {
+            try await f.conn.migrateToURI3(after, dconnuri: "qemu:///embed?root=/nonexistent-elsewhere", params: [],
+                                           flags: [.live, .local, .peer2peer])
+        }
+        #expect(other?.code == .operationUnsupported)
+        #expect(try f.runsExactlyOnce())
+    }
+
+    /// The upgrade: the destination XML names another emulator binary.
+    @Test func theDestinationRunsAnotherEmulator() async throws {
+        let f = try await MigrationFixture.start("upgrade")
+        defer { f.close() }
+        let marker = f.root.path + "/wrapper-ran"
+        let wrapper = f.root.path + "/qemu-next"
+        try """
+            #!/bin/sh
+            echo "$$ $*" >> \(marker)
+            exec /usr/bin/qemu-system-x86_64 "$@"
+            """.write(toFile: wrapper, atomically: true, encoding: .utf8)
+        chmod(wrapper, 0o755)
+        var dest = try DomainDef.parse(try f.conn.xmlDesc(try f.dom, flags: .migratable))
+        dest.emulator = wrapper
+        let after = try await f.conn.migrate3(try f.dom, to: f.conn.driver.connect(),
+                                              params: f.migrationParams(destXML: dest.format()), flags: [.live, .local])
+        #expect(try f.conn.obj(after).qemu.instance?.emulator == wrapper)
+        #expect(try DomainDef.parse(f.conn.xmlDesc(after)).emulator == wrapper)
+        let ran = try String(contentsOfFile: marker, encoding: .utf8)
+        #expect(ran.contains("-incoming defer"))
+        #expect(ran.hasPrefix("\(try #require(try f.conn.pid(after))) "), "the wrapper's pid is the new QEMU (it execs)")
+        #expect(f.counterAdvances())
+        #expect(f.countersAreContinuous())
+        let log = try String(contentsOfFile: f.root.path + "/log/qemu/vm.log", encoding: .utf8)
+        #expect(log.contains("starting up instance id \(try #require(after.id)) (incoming migration), emulator \(wrapper)"))
+
+        // Changing the guest ABI is refused, and changes nothing.
+        var bigger = dest
+        bigger.memory = 32768
+        let error = await #expect(throws: QemuDriverError.self) {
+            try await f.conn.migrate3(after, to: f.conn.driver.connect(), params: f.migrationParams(destXML: bigger.format()),
+                                      flags: [.live, .local])
+        }
+        #expect(error?.message == "unsupported configuration: Target domain max memory 32768 does not match source 16384")
+        #expect(try f.conn.lookup(name: "vm") == after)
+        #expect(try f.runsExactlyOnce())
+    }
+
+    static func openDescriptors() -> Int {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).count
+    }
+}

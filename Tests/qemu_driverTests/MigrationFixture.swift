@@ -1,0 +1,89 @@
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+import domain_conf
+import libvirt_abi
+import qemu_domain
+import qemu_driver
+import qemu_migration
+import virdomainobjlist
+
+/// A driver root with the counter guest running, ready to migrate.
+struct MigrationFixture {
+    let root: TestRoot
+    let conn: QemuConnection
+    let serial: String
+    let disk: String
+    let name: String
+    var state: QemuDriverState { conn.driver.state }
+
+    static func start(_ label: String, shared: Bool = true, ballastMiB: Int? = nil, emulator: String? = nil,
+                      persistent: Bool = true) async throws -> MigrationFixture {
+        let root = TestRoot(label)
+        let serial = root.path + "/serial.log"
+        let disk = try CounterGuest.disk(in: root.path)
+        let ballast = try ballastMiB.map { try CounterGuest.ballast(in: root.path, mebibytes: $0) }
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        let xml = CounterGuest.domainXML(name: "vm", disk: disk, serialLog: serial, sharedMemory: shared, emulator: emulator,
+                                         ballast: ballast)
+        if persistent {
+            try await conn.create(conn.defineXML(xml, validate: true))
+        } else {
+            try await conn.createXML(xml)
+        }
+        let f = MigrationFixture(root: root, conn: conn, serial: serial, disk: disk, name: "vm")
+        #expect(CounterGuest.waitForCounter(inLog: serial, atLeast: 3), "the guest runs before the migration")
+        return f
+    }
+
+    func close() {
+        conn.driver.close()
+        root.cleanup()
+    }
+
+    var dom: DomainRef { get throws { try conn.lookup(name: name) } }
+    var obj: DomainObj { get throws { try conn.obj(dom) } }
+    /// The incoming instance, while a migration has one.
+    var incoming: DomainObj? { get throws { state.domains.findRemote(byUUID: try obj.uuid) } }
+
+    /// QEMU processes of this root.
+    var qemuProcesses: [pid_t] { TestRoot.processes(mentioning: root.path) }
+    /// Instance directories.
+    var instanceDirs: [String] { root.files(under: "run/qemu").filter { $0.hasPrefix("domain-") && !$0.contains("/") } }
+
+    /// The guest keeps counting: the serial log grows by `by` more lines.
+    func counterAdvances(by: Int = 3) -> Bool {
+        CounterGuest.waitForCounter(inLog: serial, atLeast: (CounterGuest.counters(inLog: serial).last ?? 0) + by)
+    }
+
+    /// The counters are 0, 1, 2, ... without a gap or a restart.
+    func countersAreContinuous() -> Bool {
+        let c = CounterGuest.counters(inLog: serial)
+        return !c.isEmpty && c == Array(0..<c.count)
+    }
+
+    /// Exactly one running instance of the domain: in the tables and as a
+    /// QEMU process.
+    func runsExactlyOnce() throws -> Bool {
+        let uuid = try obj.uuid
+        let inTables = state.domains.list().filter { $0.uuid == uuid && $0.isActive }.count
+        return inTables == 1 && state.domains.findRemote(byUUID: uuid) == nil && qemuProcesses.count == 1
+    }
+
+    func migrationParams(bandwidth: UInt64? = nil, destXML: String? = nil) -> [TypedParameter] {
+        var p: [TypedParameter] = []
+        if let bandwidth { p.append(TypedParameter(MigrateParam.bandwidth, .ullong(bandwidth))) }
+        if let destXML { p.append(TypedParameter(MigrateParam.destXML, .string(destXML))) }
+        return p
+    }
+}
+
+/// Lifecycle events with the instance id they came from.
+final class EventRecorder: Sendable {
+    private let events = Mutex<[(Int?, LifecycleEvent)]>([])
+    init(_ conn: QemuConnection) {
+        conn.registerLifecycleEvents { [weak self] e in self?.events.withLock { $0.append((e.id, e.event)) } }
+    }
+    var all: [(Int?, LifecycleEvent)] { events.withLock { $0 } }
+}
