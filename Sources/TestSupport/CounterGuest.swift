@@ -51,7 +51,7 @@ public enum CounterGuest {
             "<qemu:commandline><qemu:arg value='-device'/><qemu:arg value='loader,file=\($0),addr=0x400000,force-raw=on'/></qemu:commandline>"
         } ?? ""
         return """
-        <domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
+        <domain type='qemu'\(ballast == nil ? "" : " xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'")>
           <name>\(name)</name>
           \(uuid.map { "<uuid>\($0)</uuid>" } ?? "")
           <memory unit='MiB'>\(memoryMiB)</memory>

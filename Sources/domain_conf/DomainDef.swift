@@ -244,6 +244,8 @@ public struct DomainDef: Equatable, Sendable {
         e.name = "domain"
         e.setAttribute("type", virtType)
         e.setAttribute("id", live ? id.map(String.init) : nil)
+        // libvirt writes type and id first, then the namespaces.
+        e.attributes.sort { rank($0.name) < rank($1.name) }
         let o = DomainDef.order
         e.setChildText("name", name, order: o)
         e.setChildText("uuid", uuid.description, order: o)
@@ -279,6 +281,14 @@ public struct DomainDef: Equatable, Sendable {
         devices.setChild("memballoon", memballoon?.element, order: d)
         e.setChild("devices", devices, order: o)
         return e
+    }
+
+    private func rank(_ attribute: String) -> Int {
+        switch attribute {
+        case "type": return 0
+        case "id": return 1
+        default: return 2
+        }
     }
 
     private func setMemory(_ e: inout XMLElement, _ name: String, _ kib: UInt64) {

@@ -81,7 +81,11 @@ extension QemuMigration {
         let task = Task {
             try? await Task.sleep(for: timeout)
             if Task.isCancelled { return }
-            await recover(d, uuid: uuid, reason: "no next migration phase within \(timeout)")
+            // Recovery cancels the watchdogs, this one included: it must not
+            // run inside it, or its own QMP commands would be cancelled.
+            Task.detached {
+                await recover(d, uuid: uuid, reason: "no next migration phase within \(timeout)")
+            }
         }
         m.state.withLock { s in
             s.watchdog?.cancel()
