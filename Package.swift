@@ -35,6 +35,7 @@ let package = Package(
 
         // Benchmarks (executables that print figures; not tests).
         .executableTarget(name: "virdomainobjlist-bench", dependencies: ["virdomainobjlist", "domain_conf"]),
+        .executableTarget(name: "migration-bench", dependencies: ["qemu_driver", "qemu_domain", "qemu_process", "qemu_monitor", "domain_conf", "libvirt_abi", "TestSupport"]),
 
         // Patch 5: QEMU instances with per-instance paths (src/qemu/qemu_process.c,
         // qemu_command.c, qemu_conf.c).

@@ -37,6 +37,9 @@ public struct QemuMigrationStatistics: Sendable, Equatable {
     /// Set together when XBZRLE compression ran.
     public var compression: Compression?
     public var autoConvergeThrottle: Int32 = 0
+    /// QEMU's own `total-time` of the transfer (libvirt keeps the job's wall
+    /// time in `timeElapsed`; this one is for benchmarks).
+    public var qemuTotalTime: UInt64?
 
     public struct Compression: Sendable, Equatable {
         public var cache: UInt64 = 0, bytes: UInt64 = 0, pages: UInt64 = 0, cacheMisses: UInt64 = 0, overflow: UInt64 = 0
@@ -48,7 +51,10 @@ public struct QemuMigrationStatistics: Sendable, Equatable {
     ///
     /// libvirt: `qemuMigrationAnyFetchStats` / `qemuDomainJobDataUpdateTime`.
     public mutating func update(from s: MigrationStats) {
-        if let t = s.totalTime { timeElapsed = t }
+        if let t = s.totalTime {
+            timeElapsed = t
+            qemuTotalTime = t
+        }
         if let d = s.downtime { downtime = d }
         if let st = s.setupTime { setupTime = st }
         if let ram = s.ram {

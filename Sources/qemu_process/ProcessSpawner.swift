@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// libvirt: `virCommandRun` with `virCommandDaemonize`-like setup
 /// (src/util/vircommand.c).
-enum ProcessSpawner {
+public enum ProcessSpawner {
     /// `POSIX_SPAWN_SETSID` from glibc's <spawn.h> (a GNU extension that
     /// Swift's Glibc module does not export).
     private static let spawnSetSID: Int32 = 0x80
@@ -18,7 +18,7 @@ enum ProcessSpawner {
     /// Spawns `argv[0]` with `argv`, writing its output to `outputFD`.
     ///
     /// - Returns: the child's pid.
-    static func spawn(_ argv: [String], environment: [String], outputFD: Int32) throws(QemuProcessError) -> pid_t {
+    public static func spawn(_ argv: [String], environment: [String], outputFD: Int32) throws(QemuProcessError) -> pid_t {
         guard let program = argv.first else { throw QemuProcessError(.internalError, "empty command line") }
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
@@ -71,7 +71,7 @@ enum ProcessSpawner {
     }
 
     /// Waits for a child on its own thread and reports how it ended.
-    static func reap(_ pid: pid_t, onExit: @escaping @Sendable (Int32) -> Void) {
+    public static func reap(_ pid: pid_t, onExit: @escaping @Sendable (Int32) -> Void) {
         var thread = pthread_t()
         let box = Unmanaged.passRetained(ReapRequest(pid: pid, onExit: onExit))
         let rc = pthread_create(&thread, nil, { raw in

@@ -107,8 +107,12 @@ public struct QemuStatusFile: Sendable, Equatable {
     /// Writes the status file atomically.
     ///
     /// libvirt: `virDomainObjSave` → `virFileRewrite`.
+    ///
+    /// Atomic, not durable (no fsync): a status file describes processes,
+    /// which do not outlive a crash of the host either; what matters is that
+    /// a reader never sees half a file.
     public func write(to path: String) throws(QemuProcessError) {
-        try AtomicFile.write(format(), to: path, mode: 0o600)
+        try AtomicFile.write(format(), to: path, mode: 0o600, durable: false)
     }
 }
 
@@ -116,7 +120,9 @@ public struct QemuStatusFile: Sendable, Equatable {
 ///
 /// libvirt: `virFileRewrite` (src/util/virfile.c).
 public enum AtomicFile {
-    public static func write(_ text: String, to path: String, mode: mode_t = 0o600) throws(QemuProcessError) {
+    /// - Parameter durable: fsync before the rename, so that the new content
+    ///   survives a crash of the host (configuration files need it).
+    public static func write(_ text: String, to path: String, mode: mode_t = 0o600, durable: Bool = true) throws(QemuProcessError) {
         let tmp = path + ".new"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw QemuProcessError.system(errno, "cannot create file '\(tmp)'") }
@@ -133,7 +139,7 @@ public enum AtomicFile {
             }
             written += n
         }
-        if fsync(fd) != 0 || close(fd) != 0 {
+        if (durable && fsync(fd) != 0) || close(fd) != 0 {
             let err = errno
             unlink(tmp)
             throw QemuProcessError.system(err, "cannot sync file '\(tmp)'")
