@@ -8,6 +8,9 @@ let package = Package(
         .library(name: "domain_conf", targets: ["domain_conf"]),
         .library(name: "virdomainobjlist", targets: ["virdomainobjlist"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
     targets: [
         // C at the edge: module maps plus a shim header, nothing else.
         .systemLibrary(
@@ -33,6 +36,19 @@ let package = Package(
         // QMP client (src/qemu/qemu_monitor.c, qemu_monitor_json.c).
         .target(name: "qemu_monitor", dependencies: ["libvirt_abi"]),
 
+        // Patch 4: close callbacks per instance (src/hypervisor/virclosecallbacks.c).
+        .target(name: "virclosecallbacks", dependencies: ["virdomainobjlist", "domain_conf", "libvirt_abi"]),
+
+        // libvirt's RPC protocol (src/rpc/virnetprotocol.x, src/remote/remote_protocol.x).
+        .target(name: "remote", dependencies: ["libvirt_abi", "domain_conf"]),
+
+        // The daemon: the driver behind libvirt's wire protocol.
+        .executableTarget(name: "virtqemud", dependencies: ["remote", "qemu_driver", "libvirt_abi", "domain_conf",
+                                                            .product(name: "Logging", package: "swift-log")]),
+
+        // Patch 1: virsh with `migrate --local`.
+        .executableTarget(name: "virsh", dependencies: ["qemu_driver", "libvirt_abi", "domain_conf", "CLibvirt"]),
+
         // Benchmarks (executables that print figures; not tests).
         .executableTarget(name: "virdomainobjlist-bench", dependencies: ["virdomainobjlist", "domain_conf"]),
         .executableTarget(name: "migration-bench", dependencies: ["qemu_driver", "qemu_domain", "qemu_process", "qemu_monitor", "domain_conf", "libvirt_abi", "TestSupport"]),
@@ -55,6 +71,10 @@ let package = Package(
         // Helpers shared by the test targets (fixture paths, temporary roots).
         .target(name: "TestSupport", path: "Sources/TestSupport"),
 
+        .testTarget(name: "virclosecallbacksTests", dependencies: ["virclosecallbacks", "virdomainobjlist", "domain_conf", "libvirt_abi"]),
+        .testTarget(name: "remoteTests", dependencies: ["remote", "libvirt_abi", "domain_conf"]),
+        .testTarget(name: "virtqemudTests", dependencies: ["remote", "libvirt_abi", "domain_conf", "TestSupport"]),
+        .testTarget(name: "virshTests", dependencies: ["libvirt_abi", "domain_conf", "TestSupport"]),
         .testTarget(name: "libvirt_abiTests", dependencies: ["libvirt_abi", "CLibvirt"]),
         .testTarget(name: "domain_confTests", dependencies: ["domain_conf", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "qemu_monitorTests", dependencies: ["qemu_monitor", "libvirt_abi", "TestSupport"]),
