@@ -49,6 +49,9 @@ let package = Package(
         // Patch 1: virsh with `migrate --local`.
         .executableTarget(name: "virsh", dependencies: ["qemu_driver", "libvirt_abi", "domain_conf", "CLibvirt"]),
 
+        // A client that stops a migration at a given phase (used by tests).
+        .executableTarget(name: "test-migration-client", dependencies: ["qemu_driver", "libvirt_abi"]),
+
         // Benchmarks (executables that print figures; not tests).
         .executableTarget(name: "virdomainobjlist-bench", dependencies: ["virdomainobjlist", "domain_conf"]),
         .executableTarget(name: "migration-bench", dependencies: ["qemu_driver", "qemu_domain", "qemu_process", "qemu_monitor", "domain_conf", "libvirt_abi", "TestSupport"]),
@@ -59,14 +62,14 @@ let package = Package(
 
         // Domains and their QEMU processes: private data, jobs, events, state
         // (src/qemu/qemu_domain.c, qemu_domainjob.c, the domain half of qemu_process.c).
-        .target(name: "qemu_domain", dependencies: ["qemu_process", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi"]),
+        .target(name: "qemu_domain", dependencies: ["qemu_process", "qemu_monitor", "virdomainobjlist", "virclosecallbacks", "domain_conf", "libvirt_abi"]),
 
         // Patch 3: local migration in the QEMU migration framework
         // (src/qemu/qemu_migration.c, qemu_migration_cookie.c).
-        .target(name: "qemu_migration", dependencies: ["qemu_domain", "qemu_process", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi"]),
+        .target(name: "qemu_migration", dependencies: ["qemu_domain", "virclosecallbacks", "qemu_process", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi"]),
 
         // The driver's API: one method per libvirt entry point (src/qemu/qemu_driver.c).
-        .target(name: "qemu_driver", dependencies: ["qemu_migration", "qemu_domain", "qemu_process", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi"]),
+        .target(name: "qemu_driver", dependencies: ["qemu_migration", "qemu_domain", "virclosecallbacks", "qemu_process", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi"]),
 
         // Helpers shared by the test targets (fixture paths, temporary roots).
         .target(name: "TestSupport", path: "Sources/TestSupport"),
@@ -80,7 +83,7 @@ let package = Package(
         .testTarget(name: "qemu_monitorTests", dependencies: ["qemu_monitor", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "qemu_processTests", dependencies: ["qemu_process", "qemu_monitor", "domain_conf", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "qemu_migrationTests", dependencies: ["qemu_migration", "domain_conf", "libvirt_abi", "TestSupport"]),
-        .testTarget(name: "qemu_driverTests", dependencies: ["qemu_driver", "qemu_migration", "qemu_domain", "qemu_process", "virdomainobjlist", "domain_conf", "libvirt_abi", "TestSupport"]),
+        .testTarget(name: "qemu_driverTests", dependencies: ["qemu_driver", "qemu_migration", "virclosecallbacks", "qemu_domain", "qemu_process", "virdomainobjlist", "domain_conf", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "virdomainobjlistTests", dependencies: ["virdomainobjlist", "domain_conf", "libvirt_abi", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

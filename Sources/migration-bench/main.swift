@@ -157,7 +157,7 @@ func baselineRun(sizeMiB: Int, shared: Bool, options: Options) async throws -> S
     repeat {
         stats = try await srcMon.queryMigrate()
         polls += 1
-        if stats.status != .completed { try await Task.sleep(for: polls < 200 ? .microseconds(500) : .milliseconds(20)) }
+        if stats.status != .completed { try await Task.sleep(for: polls < 200 ? .microseconds(500) : .milliseconds(2)) }
         if stats.status == .failed || stats.status == .cancelled { throw CocoaError(.featureUnsupported) }
     } while stats.status != .completed
     while try await dstMon.queryStatus().status == "inmigrate" { try await Task.sleep(for: .microseconds(500)) }

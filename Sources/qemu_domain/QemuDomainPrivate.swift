@@ -23,7 +23,7 @@ public final class QemuDomainPrivate: Sendable {
         var pendingPausedReason: PausedReason?
         var migration: (any Sendable)?
         var completedJob: (any Sendable)?
-        var statusExtra: [XMLElement] = []
+        var statusExtras: [String: XMLElement] = [:]
     }
     let state = Mutex(State())
 
@@ -45,10 +45,16 @@ public final class QemuDomainPrivate: Sendable {
         set { state.withLock { $0.completedJob = newValue } }
     }
 
-    /// Elements added to the status file (a migration in flight).
-    public var statusExtra: [XMLElement] {
-        get { state.withLock { $0.statusExtra } }
-        set { state.withLock { $0.statusExtra = newValue } }
+    /// Elements added to the status file, by name (`migration`: a
+    /// migration in flight; `autodestroy`: the connection it dies with).
+    public var statusExtras: [String: XMLElement] {
+        get { state.withLock { $0.statusExtras } }
+        set { state.withLock { $0.statusExtras = newValue } }
+    }
+
+    /// Sets (or with `nil` removes) one status element.
+    public func setStatusExtra(_ name: String, _ element: XMLElement?) {
+        state.withLock { $0.statusExtras[name] = element }
     }
 }
 

@@ -3,6 +3,7 @@ import domain_conf
 import libvirt_abi
 import qemu_monitor
 import qemu_process
+import virclosecallbacks
 import virdomainobjlist
 
 /// Starting and stopping domains (objects in the driver's tables), keeping
@@ -124,11 +125,14 @@ public enum QemuDomainProcess {
                 s.guestShutdown = false
                 s.pendingPausedReason = nil
                 s.pendingRunningReason = nil
-                s.statusExtra = []
+                s.statusExtras = [:]
             }
             return s.instance
         }
-        if let instance { QemuProcess.removeInstanceDir(instance.paths) }
+        if let instance {
+            QemuProcess.removeInstanceDir(instance.paths)
+            driver.closeCallbacks.forget(CloseCallbackInstance(uuid: obj.uuid, id: instance.id))
+        }
         let def = obj.def
         if event != nil { driver.emit(obj, .stopped(event ?? .destroyed)) }
         driver.domains.clearID(obj)
@@ -329,7 +333,7 @@ public enum QemuDomainProcess {
         }
         obj.qemu.state.withLock { s in
             s.instance = instance
-            s.statusExtra = status.extra
+            s.statusExtras = Dictionary(status.extra.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         }
         attachHandlers(driver, obj, instance)
         Task { await refreshState(driver, obj, instance) }

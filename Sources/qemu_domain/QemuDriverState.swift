@@ -4,6 +4,7 @@ import Synchronization
 import domain_conf
 import libvirt_abi
 import qemu_process
+import virclosecallbacks
 import virdomainobjlist
 
 /// The state of one QEMU driver: its directories, its domains, its id
@@ -17,6 +18,8 @@ public final class QemuDriverState: Sendable {
     public let domains: DomainObjList
     public let ids: QemuDomainIDAllocator
     public let events = DomainEventDispatcher()
+    /// Close callbacks of client connections, per instance (patch 4).
+    public let closeCallbacks = CloseCallbacks()
     /// The host's UUID, as the migration cookie carries it.
     public let hostUUID: DomainUUID
     public let hostname: String
@@ -105,7 +108,7 @@ public final class QemuDriverState: Sendable {
         }
         let status = QemuStatusFile(state: state, pid: instance.pid, startTime: instance.startTime, emulator: instance.emulator,
                                     monitorPath: instance.paths.monitor, persistent: persistent, def: def,
-                                    extra: obj.qemu.statusExtra)
+                                    extra: obj.qemu.statusExtras.sorted { $0.key < $1.key }.map(\.value))
         try? status.write(to: instance.paths.statusFile)
     }
 }

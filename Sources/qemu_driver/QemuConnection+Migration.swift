@@ -3,6 +3,7 @@ import domain_conf
 import libvirt_abi
 import qemu_domain
 import qemu_migration
+import virclosecallbacks
 import virdomainobjlist
 
 /// The migration entry points of the driver: the five phases of protocol
@@ -12,7 +13,13 @@ extension QemuConnection {
     /// libvirt: `qemuDomainMigrateBegin3Params`.
     public func migrateBegin3(_ dom: DomainRef, params: [TypedParameter], flags: MigrateFlags) async throws(QemuDriverError) -> (cookie: String, xml: String) {
         let obj = try obj(dom)
-        do { return try await QemuMigration.begin(state, obj, params: params, flags: flags) } catch { throw QemuDriverError(error) }
+        if let id = obj.id, state.closeCallbacks.get(CloseCallbackInstance(uuid: obj.uuid, id: id)) == "autodestroy" {
+            throw QemuDriverError(.operationInvalid, "domain is marked for auto destroy")
+        }
+        let r: (cookie: String, xml: String)
+        do { r = try await QemuMigration.begin(state, obj, params: params, flags: flags) } catch { throw QemuDriverError(error) }
+        driver.watchMigration(obj, connection: self)
+        return r
     }
 
     /// The domain XML comes in `destination_xml`, as `virDomainMigrate3`
@@ -25,6 +32,7 @@ extension QemuConnection {
         }
         do {
             let r = try await QemuMigration.prepare(state, cookieIn: cookie, domXML: xml, params: params, flags: flags)
+            driver.watchMigration(r.obj, connection: self)
             return (r.cookie, r.uri)
         } catch { throw QemuDriverError(error) }
     }
@@ -50,6 +58,7 @@ extension QemuConnection {
         }
         do {
             guard let obj = try await QemuMigration.finish(state, name: name, cookieIn: cookie, flags: flags, cancelled: cancelled) else { return nil }
+            driver.unwatchMigration(obj)
             return ref(obj)
         } catch { throw QemuDriverError(error) }
     }
@@ -57,6 +66,7 @@ extension QemuConnection {
     /// libvirt: `qemuDomainMigrateConfirm3Params`.
     public func migrateConfirm3(_ dom: DomainRef, cookie: String, flags: MigrateFlags, cancelled: Bool) async throws(QemuDriverError) {
         let obj = try obj(dom)
+        defer { driver.unwatchMigration(obj) }
         do { try await QemuMigration.confirm(state, obj, cookieIn: cookie, cancelled: cancelled) } catch { throw QemuDriverError(error) }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 import domain_conf
 import libvirt_abi
 import qemu_domain
@@ -13,11 +14,41 @@ import virdomainobjlist
 /// libvirt: the `virHypervisorDriver` table of src/qemu/qemu_driver.c.
 public final class QemuConnection: Sendable {
     public let driver: QemuDriver
+    /// Unique in the process: the key of this connection's close callbacks.
+    public let id: Int
     var state: QemuDriverState { driver.state }
     var domains: DomainObjList { driver.state.domains }
 
+    struct Local {
+        var closed = false
+        var eventCallbacks: Set<Int> = []
+    }
+    let local = Mutex(Local())
+    private static let nextID = Atomic<Int>(1)
+
     init(driver: QemuDriver) {
         self.driver = driver
+        self.id = Self.nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+    }
+
+    /// Whether `close()` was called.
+    public var isClosed: Bool { local.withLock { $0.closed } }
+
+    /// Closes the connection: its event callbacks go, and its close
+    /// callbacks run (an autodestroy domain is destroyed, a migration it
+    /// drove is finished or rolled back). Idempotent.
+    ///
+    /// libvirt: `qemuConnectClose` → `virCloseCallbacksRun`.
+    public func close() async {
+        let events = local.withLock { l -> Set<Int> in
+            defer {
+                l.closed = true
+                l.eventCallbacks = []
+            }
+            return l.closed ? [] : l.eventCallbacks
+        }
+        for e in events { state.events.deregister(e) }
+        await driver.runCloseCallbacks(for: self)
     }
 
     // MARK: the connection
@@ -191,7 +222,10 @@ public final class QemuConnection: Sendable {
     /// Starts a defined domain.
     ///
     /// libvirt: `qemuDomainCreateWithFlags`.
-    public func create(_ dom: DomainRef, paused: Bool = false) async throws(QemuDriverError) {
+    ///
+    /// - Parameter autodestroy: destroy the domain when this connection
+    ///   closes (`VIR_DOMAIN_START_AUTODESTROY`).
+    public func create(_ dom: DomainRef, paused: Bool = false, autodestroy: Bool = false) async throws(QemuDriverError) {
         let obj = try obj(dom)
         try await withJob(obj, .modify, api: "remoteDispatchDomainCreateWithFlags") { () throws(QemuDriverError) in
             guard !obj.isActive else {
@@ -202,6 +236,7 @@ public final class QemuConnection: Sendable {
             } catch {
                 throw QemuDriverError.wrap(error)
             }
+            if autodestroy { driver.setAutodestroy(obj, connection: self) }
         }
     }
 
@@ -209,7 +244,8 @@ public final class QemuConnection: Sendable {
     ///
     /// libvirt: `qemuDomainCreateXML`.
     @discardableResult
-    public func createXML(_ xml: String, paused: Bool = false, validate: Bool = false) async throws(QemuDriverError) -> DomainRef {
+    public func createXML(_ xml: String, paused: Bool = false, validate: Bool = false,
+                          autodestroy: Bool = false) async throws(QemuDriverError) -> DomainRef {
         let def: DomainDef
         do { def = try DomainDef.parse(xml, validate: validate) } catch { throw QemuDriverError(error) }
         let obj: DomainObj
@@ -322,11 +358,14 @@ public final class QemuConnection: Sendable {
     /// Registers a lifecycle event callback. libvirt: `virConnectDomainEventRegisterAny`.
     @discardableResult
     public func registerLifecycleEvents(_ callback: @escaping @Sendable (DomainEventDispatcher.Event) -> Void) -> Int {
-        state.events.register(callback)
+        let id = state.events.register(callback)
+        local.withLock { _ = $0.eventCallbacks.insert(id) }
+        return id
     }
 
     /// libvirt: `virConnectDomainEventDeregisterAny`.
     public func deregisterEvents(_ id: Int) {
+        local.withLock { _ = $0.eventCallbacks.remove(id) }
         state.events.deregister(id)
     }
 

@@ -4,6 +4,8 @@ import domain_conf
 import libvirt_abi
 import qemu_domain
 import qemu_process
+import qemu_migration
+import virclosecallbacks
 import virdomainobjlist
 
 /// The QEMU driver: one per root in a process, shared by every connection
@@ -61,7 +63,14 @@ public final class QemuDriver: Sendable {
         for obj in state.domains.list() where !obj.isActive {
             obj.setState(.shutoff(.unknown))
         }
-        _ = await QemuDomainProcess.reconnectAll(state)
+        let (_, migrating) = await QemuDomainProcess.reconnectAll(state) { status in
+            status.extra.contains { $0.name == "migration" }
+        }
+        _ = await QemuMigration.recoverAfterRestart(state, migrating)
+        // Their connection is gone: autodestroy domains go too.
+        for obj in state.domains.list() where obj.qemu.statusExtras["autodestroy"] != nil && obj.isActive {
+            await QemuDomainProcess.stop(state, obj, reason: .destroyed, event: .destroyed)
+        }
         return driver
     }
 
@@ -76,6 +85,49 @@ public final class QemuDriver: Sendable {
             obj.qemu.instance?.monitor.close()
         }
         state.close()
+    }
+
+    /// Runs the close callbacks a connection registered.
+    ///
+    /// libvirt: `virCloseCallbacksRun`.
+    func runCloseCallbacks(for conn: QemuConnection) async {
+        await state.closeCallbacks.run(connection: conn.id, domains: state.domains)
+    }
+
+    /// Destroys `obj` when `conn` closes (`VIR_DOMAIN_START_AUTODESTROY`),
+    /// and says so in its status file, so that a driver that finds it after
+    /// its connection is gone destroys it too.
+    ///
+    /// libvirt: `qemuProcessAutoDestroyAdd`.
+    func setAutodestroy(_ obj: DomainObj, connection conn: QemuConnection) {
+        guard let id = obj.id else { return }
+        let state = self.state
+        try? state.closeCallbacks.set(CloseCallbackInstance(uuid: obj.uuid, id: id), connection: conn.id, kind: "autodestroy",
+                                      name: obj.name) { obj, _ in
+            try? await obj.qemu.jobs.begin(.destroy, api: "autodestroy", domainName: obj.name)
+            if obj.isActive { await QemuDomainProcess.stop(state, obj, reason: .destroyed, event: .destroyed) }
+            obj.qemu.jobs.end()
+        }
+        obj.qemu.setStatusExtra("autodestroy", XMLElement("autodestroy"))
+        state.saveStatus(obj)
+    }
+
+    /// Finishes or rolls back `obj`'s migration when `conn` closes.
+    ///
+    /// libvirt: `qemuMigrationSrcCleanup` registered with `virCloseCallbacksSet`.
+    func watchMigration(_ obj: DomainObj, connection conn: QemuConnection) {
+        guard let id = obj.id else { return }
+        let state = self.state
+        try? state.closeCallbacks.set(CloseCallbackInstance(uuid: obj.uuid, id: id), connection: conn.id, kind: "migration",
+                                      name: obj.name) { obj, _ in
+            await QemuMigration.recover(state, uuid: obj.uuid, reason: "the client connection closed", waitForPhase: true)
+        }
+    }
+
+    /// Stops watching an instance's migration for a connection.
+    func unwatchMigration(_ obj: DomainObj) {
+        guard let id = obj.id else { return }
+        try? state.closeCallbacks.unset(CloseCallbackInstance(uuid: obj.uuid, id: id), kind: "migration", name: obj.name)
     }
 
     /// A new connection to this driver.

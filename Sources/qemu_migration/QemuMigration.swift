@@ -4,6 +4,7 @@ import libvirt_abi
 import qemu_domain
 import qemu_monitor
 import qemu_process
+import virclosecallbacks
 import virdomainobjlist
 
 /// Local live migration, phase by phase (migration protocol v3 with
@@ -176,7 +177,7 @@ public enum QemuMigration {
 
     /// Polls `query-migrate` until the migration ends. Quick at first (a
     /// local migration with shared memory ends within milliseconds), then
-    /// every 20 ms.
+    /// every 2 ms.
     static func waitForCompletion(_ d: QemuDriverState, _ obj: DomainObj, _ instance: QemuInstance, _ m: QemuMigrationState,
                                   progress: (@Sendable (QemuMigrationStatistics) -> Void)?) async throws(QemuMigrationError) {
         var polls = 0
@@ -218,7 +219,7 @@ public enum QemuMigration {
                 throw QemuMigrationError(.operationAborted, "job 'migration out' canceled by client")
             default:
                 polls += 1
-                try? await Task.sleep(for: polls < 200 ? .microseconds(500) : .milliseconds(20))
+                try? await Task.sleep(for: polls < 200 ? .microseconds(500) : .milliseconds(2))
             }
         }
     }
@@ -389,7 +390,7 @@ public enum QemuMigration {
     /// Keeps the migration on the instance and in its status file.
     static func record(_ d: QemuDriverState, _ obj: DomainObj, _ m: QemuMigrationState?) {
         obj.qemu.migration = m
-        obj.qemu.statusExtra = m.map { [$0.element] } ?? []
+        obj.qemu.setStatusExtra("migration", m?.element)
         d.saveStatus(obj)
     }
 
@@ -421,6 +422,7 @@ public enum QemuMigration {
             s.watchdog?.cancel()
             s.watchdog = nil
         }
+        if let id = obj.id { d.closeCallbacks.forget(CloseCallbackInstance(uuid: obj.uuid, id: id)) }
         record(d, obj, nil)
         obj.qemu.jobs.endAsync()
     }
@@ -479,7 +481,7 @@ public enum QemuMigration {
             s.watchdog = nil
         }
         obj.qemu.migration = nil
-        obj.qemu.statusExtra = []
+        obj.qemu.setStatusExtra("migration", nil)
         await QemuDomainProcess.stop(d, obj, reason: .migrated, event: .migrated)
         obj.qemu.jobs.endAsync()
     }
@@ -493,7 +495,7 @@ public enum QemuMigration {
             }
         }
         dst.qemu.migration = nil
-        dst.qemu.statusExtra = []
+        dst.qemu.setStatusExtra("migration", nil)
         let started = dst.qemu.instance != nil
         await QemuDomainProcess.stop(d, dst, reason: .failed, event: started ? .failed : nil)
         d.domains.removeRemote(dst)

@@ -3,6 +3,7 @@ import domain_conf
 import libvirt_abi
 import qemu_domain
 import qemu_process
+import virclosecallbacks
 import virdomainobjlist
 
 /// Ending a migration that its client abandoned: the watchdog between
@@ -18,13 +19,32 @@ extension QemuMigration {
     /// phase it reached.
     ///
     /// - Returns: what was done, in words.
+    ///
+    /// - Parameter waitForPhase: when a phase is running (a client that went
+    ///   away in the middle of Perform), abort it and wait for it to end;
+    ///   otherwise leave the migration to that phase.
     @discardableResult
-    public static func recover(_ d: QemuDriverState, uuid: DomainUUID, reason: String) async -> String {
-        let src = d.domains.findByUUID(uuid)
-        let srcM = src.flatMap { $0.qemu.migration as? QemuMigrationState }.flatMap { $0.role == .outgoing ? $0 : nil }
-        let dst = d.domains.findRemote(byUUID: uuid)
-        let dstM = dst.flatMap { $0.qemu.migration as? QemuMigrationState }
-        if srcM?.isBusy == true || dstM?.isBusy == true { return "a phase is running" }
+    public static func recover(_ d: QemuDriverState, uuid: DomainUUID, reason: String, waitForPhase: Bool = false) async -> String {
+        var src = d.domains.findByUUID(uuid)
+        var srcM = src.flatMap { $0.qemu.migration as? QemuMigrationState }.flatMap { $0.role == .outgoing ? $0 : nil }
+        var dst = d.domains.findRemote(byUUID: uuid)
+        var dstM = dst.flatMap { $0.qemu.migration as? QemuMigrationState }
+        if srcM?.isBusy == true || dstM?.isBusy == true {
+            guard waitForPhase else { return "a phase is running" }
+            if let src, srcM?.isBusy == true, src.qemu.jobs.requestAbort() {
+                try? await src.qemu.instance?.monitor.migrateCancel()
+            }
+            let deadline = ContinuousClock.now + .seconds(120)
+            while (srcM?.isBusy == true || dstM?.isBusy == true) && ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            // The phase may have ended the migration, or moved it on.
+            src = d.domains.findByUUID(uuid)
+            srcM = src.flatMap { $0.qemu.migration as? QemuMigrationState }.flatMap { $0.role == .outgoing ? $0 : nil }
+            dst = d.domains.findRemote(byUUID: uuid)
+            dstM = dst.flatMap { $0.qemu.migration as? QemuMigrationState }
+            if srcM == nil && dstM == nil && dst == nil { return "the migration had ended" }
+        }
         srcM?.state.withLock { $0.endedByDriver = reason }
         dstM?.state.withLock { $0.endedByDriver = reason }
 
@@ -66,12 +86,61 @@ extension QemuMigration {
         if let source {
             source.withLock { $0.persistent = false }
             source.qemu.migration = nil
-            source.qemu.statusExtra = []
+            source.qemu.setStatusExtra("migration", nil)
             if source.isActive {
                 await QemuDomainProcess.stop(d, source, reason: .migrated, event: .migrated)
             }
             source.qemu.jobs.endAsync()
         }
+    }
+
+    /// After a restart: puts back the instances whose status files say a
+    /// migration was in flight (sources first, then incoming instances in
+    /// the remote tables), then finishes or rolls back each migration.
+    ///
+    /// libvirt: `qemuProcessRecoverMigration` (src/qemu/qemu_process.c).
+    public static func recoverAfterRestart(_ d: QemuDriverState, _ found: [(QemuStatusFile, QemuInstance?)]) async -> [String] {
+        func role(_ s: QemuStatusFile) -> QemuMigrationState? {
+            s.extra.first { $0.name == "migration" }.flatMap(QemuMigrationState.from)
+        }
+        var uuids: [DomainUUID] = []
+        let ordered = found.sorted { (role($0.0)?.role == .outgoing ? 0 : 1) < (role($1.0)?.role == .outgoing ? 0 : 1) }
+        for (status, instance) in ordered {
+            guard let m = role(status) else { continue }
+            if !uuids.contains(status.def.uuid) { uuids.append(status.def.uuid) }
+            guard let instance else {
+                QemuDomainProcess.cleanupGone(d, status)
+                continue
+            }
+            switch m.role {
+            case .outgoing:
+                guard let obj = try? QemuDomainProcess.attach(d, status, instance) else {
+                    await QemuProcess.stop(instance, reason: "failed")
+                    continue
+                }
+                obj.qemu.migration = m
+                try? await obj.qemu.jobs.beginAsync(.migrationOut, api: "recovery", domainName: obj.name, timeout: .seconds(1))
+            case .incoming:
+                let sourceRuns = d.domains.findByUUID(status.def.uuid)?.isActive == true
+                if sourceRuns, let obj = try? QemuDomainProcess.attach(d, status, instance, remote: true) {
+                    obj.qemu.migration = m
+                    if m.phase != .finished {
+                        try? await obj.qemu.jobs.beginAsync(.migrationIn, api: "recovery", domainName: obj.name, timeout: .seconds(1))
+                    }
+                } else if !sourceRuns, m.phase == .finished, (try? QemuDomainProcess.attach(d, status, instance)) != nil {
+                    // The source died after the switch-over: this instance is the domain.
+                    continue
+                } else {
+                    await QemuProcess.stop(instance, reason: "failed")
+                    QemuDomainProcess.cleanupGone(d, status)
+                }
+            }
+        }
+        var done: [String] = []
+        for uuid in uuids {
+            done.append(await recover(d, uuid: uuid, reason: "the driver that ran the migration went away"))
+        }
+        return done
     }
 
     /// Arms the watchdog of a migration: if its next phase does not come

@@ -106,7 +106,7 @@ public final class QemuMonitor: Sendable {
             } catch {
                 throw QemuMonitorError(.operationAborted, "connecting to monitor socket '\(path)' was cancelled")
             }
-            pause = min(pause * 2, .milliseconds(100))
+            pause = min(pause * 2, .milliseconds(10))
         }
     }
 
