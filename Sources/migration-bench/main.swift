@@ -128,8 +128,9 @@ func baselineRun(sizeMiB: Int, shared: Bool, options: Options) async throws -> S
     func launch(id: Int, incoming: Bool) throws -> (Child, QemuInstancePaths) {
         let paths = QemuInstancePaths(stateDir: config.stateDir, id: id, name: def.name)
         try FileManager.default.createDirectory(atPath: paths.dir, withIntermediateDirectories: true)
-        let argv = try QemuCommandLine.build(def: def, id: id, paths: paths, ramFile: ram,
-                                             options: .init(incoming: incoming, kvmAvailable: QemuHost.kvmUsable)).argv
+        let options = QemuCommandLine.Options(incoming: incoming, kvmAvailable: QemuHost.kvmUsable)
+        let command = try QemuCommandLine.build(def: def, id: id, paths: paths, ramFile: ram, options: options)
+        let argv = command.argv
         let null = open("/dev/null", O_WRONLY)
         defer { close(null) }
         let pid = try ProcessSpawner.spawn(argv, environment: ["LC_ALL=C", "PATH=/usr/bin:/bin"], outputFD: null)
