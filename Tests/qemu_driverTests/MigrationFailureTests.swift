@@ -202,11 +202,19 @@ import virdomainobjlist
         let f = try await MigrationFixture.start("f-jobs", shared: false, ballastMiB: 8)
         defer { f.close() }
         let source = try f.dom
+        let custom = f.root.path + "/custom-migrate.sock"
+        let params = f.migrationParams(bandwidth: 2) + [TypedParameter(MigrateParam.downtime, .ullong(150)),
+                                                         TypedParameter(MigrateParam.uri, .string("unix:" + custom))]
         let migration = Task { () -> DomainRef? in
-            try? await f.conn.migrate3(source, to: f.conn.driver.connect(), params: f.migrationParams(bandwidth: 2),
-                                       flags: [.live, .local])
+            try? await f.conn.migrate3(source, to: f.conn.driver.connect(), params: params, flags: [.live, .local])
         }
         try await Self.waitForTransfer(f, source)
+        // The parameters reached QEMU: bandwidth in bytes/s, downtime in ms,
+        // and the destination listens where migrate_uri said.
+        let qemuParams = try await #require(try f.obj.qemu.instance).monitor.queryMigrateParameters()
+        #expect(qemuParams["max-bandwidth"]?.int64Value == 2 * 1_048_576)
+        #expect(qemuParams["downtime-limit"]?.int64Value == 150)
+        #expect(FileManager.default.fileExists(atPath: custom))
         // Reads keep working.
         let (type, params) = try await f.conn.jobStats(source)
         #expect(type == .unbounded)
