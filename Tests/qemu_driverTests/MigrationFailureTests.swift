@@ -203,17 +203,17 @@ import virdomainobjlist
         defer { f.close() }
         let source = try f.dom
         let custom = f.root.path + "/custom-migrate.sock"
-        let params = f.migrationParams(bandwidth: 2) + [TypedParameter(MigrateParam.downtime, .ullong(150)),
-                                                         TypedParameter(MigrateParam.uri, .string("unix:" + custom))]
+        let migrationParams = f.migrationParams(bandwidth: 2) + [TypedParameter(MigrateParam.downtime, .ullong(150)),
+                                                                  TypedParameter(MigrateParam.uri, .string("unix:" + custom))]
         let migration = Task { () -> DomainRef? in
-            try? await f.conn.migrate3(source, to: f.conn.driver.connect(), params: params, flags: [.live, .local])
+            try? await f.conn.migrate3(source, to: f.conn.driver.connect(), params: migrationParams, flags: [.live, .local])
         }
         try await Self.waitForTransfer(f, source)
         // The parameters reached QEMU: bandwidth in bytes/s, downtime in ms,
         // and the destination listens where migrate_uri said.
         let qemuParams = try await #require(try f.obj.qemu.instance).monitor.queryMigrateParameters()
-        #expect(qemuParams["max-bandwidth"]?.int64Value == 2 * 1_048_576)
-        #expect(qemuParams["downtime-limit"]?.int64Value == 150)
+        #expect(qemuParams["max-bandwidth"]?.int64Value == Int64(2 * 1_048_576))
+        #expect(qemuParams["downtime-limit"]?.int64Value == Int64(150))
         #expect(FileManager.default.fileExists(atPath: custom))
         // Reads keep working.
         let (type, params) = try await f.conn.jobStats(source)
