@@ -21,19 +21,7 @@ public enum QemuDomainProcess {
     /// Events: started(booted), then resumed(unpaused) or suspended(paused).
     @discardableResult
     public static func start(_ driver: QemuDriverState, _ obj: DomainObj, paused: Bool) async throws(QemuProcessError) -> QemuInstance {
-        let def = obj.def
-        let id = try driver.ids.next()
-        let (instance, live) = try await QemuProcess.start(def: def, id: id, config: driver.config)
-        driver.domains.assignID(obj, id)
-        obj.assignDef(live, live: true)
-        obj.qemu.state.withLock { s in
-            s.instance = instance
-            s.stopping = false
-            s.guestShutdown = false
-        }
-        obj.setState(.paused(.startingUp))
-        attachHandlers(driver, obj, instance)
-        driver.saveStatus(obj)
+        let instance = try await launch(driver, obj, def: obj.def, incoming: false)
         driver.emit(obj, .started(.booted))
         if paused {
             obj.setState(.paused(.user))
@@ -53,9 +41,16 @@ public enum QemuDomainProcess {
     /// Starts QEMU for the incoming side of a migration (`-incoming
     /// defer`) on `obj`, which the caller already put in the tables.
     public static func startIncoming(_ driver: QemuDriverState, _ obj: DomainObj, def: DomainDef) async throws(QemuProcessError) -> QemuInstance {
+        try await launch(driver, obj, def: def, incoming: true)
+    }
+
+    /// Starts QEMU paused (`-S`) with a new id, and makes it the object's
+    /// instance: the id in the tables, the live definition, the handlers,
+    /// the status file.
+    static func launch(_ driver: QemuDriverState, _ obj: DomainObj, def: DomainDef, incoming: Bool) async throws(QemuProcessError) -> QemuInstance {
         let id = try driver.ids.next()
         let (instance, live) = try await QemuProcess.start(def: def, id: id, config: driver.config,
-                                                          options: .init(incoming: true))
+                                                          options: .init(incoming: incoming))
         driver.domains.assignID(obj, id)
         obj.assignDef(live, live: true)
         obj.qemu.state.withLock { s in
@@ -63,7 +58,7 @@ public enum QemuDomainProcess {
             s.stopping = false
             s.guestShutdown = false
         }
-        obj.setState(.paused(.migration))
+        obj.setState(incoming ? .paused(.migration) : .paused(.startingUp))
         attachHandlers(driver, obj, instance)
         driver.saveStatus(obj)
         return instance

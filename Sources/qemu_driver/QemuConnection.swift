@@ -68,23 +68,11 @@ public final class QemuConnection: Sendable {
     /// libvirt: `virConnectGetLibVersion`.
     public static let libVersion: UInt64 = 9_000_000
 
-    /// The QEMU version of the default emulator (`qemuConnectGetVersion`).
+    /// The QEMU version of the default emulator, read once per driver.
+    ///
+    /// libvirt: `qemuConnectGetVersion`.
     public func hypervisorVersion() -> UInt64 {
-        let argv = [QemuCommandLine.defaultEmulator, "--version"]
-        let pipe = Pipe()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: argv[0])
-        p.arguments = Array(argv.dropFirst())
-        p.standardOutput = pipe
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return 0 }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard let r = text.range(of: "version ") else { return 0 }
-        let nums = text[r.upperBound...].prefix { $0.isNumber || $0 == "." }.split(separator: ".").compactMap { UInt64($0) }
-        guard nums.count >= 2 else { return 0 }
-        return nums[0] * 1_000_000 + nums[1] * 1_000 + (nums.count > 2 ? nums[2] : 0)
+        driver.hypervisorVersion
     }
 
     // MARK: lookups

@@ -22,6 +22,7 @@ public final class QemuDriver: Sendable {
     public var config: QemuDriverConfig { state.config }
 
     private static let registry = Mutex<[String: QemuDriver]>([:])
+    private let qemuVersion = Mutex<UInt64?>(nil)
 
     private init(state: QemuDriverState) {
         self.state = state
@@ -128,6 +129,32 @@ public final class QemuDriver: Sendable {
     func unwatchMigration(_ obj: DomainObj) {
         guard let id = obj.id else { return }
         try? state.closeCallbacks.unset(CloseCallbackInstance(uuid: obj.uuid, id: id), kind: "migration", name: obj.name)
+    }
+
+    /// The version of the default emulator (`qemu-system-x86_64 --version`),
+    /// as libvirt encodes versions (major * 1,000,000 + minor * 1,000 + micro).
+    var hypervisorVersion: UInt64 {
+        if let v = qemuVersion.withLock({ $0 }) { return v }
+        let v = Self.readEmulatorVersion(QemuCommandLine.defaultEmulator)
+        qemuVersion.withLock { $0 = v }
+        return v
+    }
+
+    static func readEmulatorVersion(_ emulator: String) -> UInt64 {
+        let pipe = Pipe()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: emulator)
+        p.arguments = ["--version"]
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return 0 }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard let r = text.range(of: "version ") else { return 0 }
+        let nums = text[r.upperBound...].prefix { $0.isNumber || $0 == "." }.split(separator: ".").compactMap { UInt64($0) }
+        guard nums.count >= 2 else { return 0 }
+        return nums[0] * 1_000_000 + nums[1] * 1_000 + (nums.count > 2 ? nums[2] : 0)
     }
 
     /// A new connection to this driver.
