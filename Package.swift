@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "remote", dependencies: ["libvirt_abi", "domain_conf"]),
 
         // The daemon: the driver behind libvirt's wire protocol.
-        .executableTarget(name: "virtqemud", dependencies: ["remote", "qemu_driver", "libvirt_abi", "domain_conf",
+        .executableTarget(name: "virtqemud", dependencies: ["remote", "qemu_driver", "qemu_domain", "virdomainobjlist", "libvirt_abi", "domain_conf",
                                                             .product(name: "Logging", package: "swift-log")]),
 
         // Patch 1: virsh with `migrate --local`.
@@ -54,6 +54,7 @@ let package = Package(
 
         // Benchmarks (executables that print figures; not tests).
         .executableTarget(name: "virdomainobjlist-bench", dependencies: ["virdomainobjlist", "domain_conf"]),
+        .executableTarget(name: "virtqemud-bench", dependencies: ["remote", "libvirt_abi", "domain_conf", "TestSupport"]),
         .executableTarget(name: "migration-bench", dependencies: ["qemu_driver", "qemu_domain", "qemu_process", "qemu_monitor", "domain_conf", "libvirt_abi", "TestSupport"]),
 
         // Patch 5: QEMU instances with per-instance paths (src/qemu/qemu_process.c,

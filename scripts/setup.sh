@@ -12,6 +12,8 @@ packages=(
     qemu-system-x86     # the hypervisor the tests and the demo run
     qemu-utils          # qemu-img
     libvirt-clients     # Debian's virsh 9.0: the reference for output and messages
+    libvirt-daemon-system  # Debian's libvirtd 9.0: the reference daemon for compatibility tests
+    python3-libvirt     # libvirt's Python binding: a client of virtqemud in tests
     binutils            # as, ld, objcopy: assemble the test guest
     make
 )

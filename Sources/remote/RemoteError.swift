@@ -7,19 +7,27 @@ public struct RemoteError: LibvirtError, Equatable {
     public let code: ErrorNumber
     public let domain: ErrorDomain
     public let detail: String?
+    /// The message exactly as a server sent it, when it came over the wire.
+    public let serverMessage: String?
 
     public init(_ code: ErrorNumber, _ detail: String?, domain: ErrorDomain = .rpc) {
         self.code = code
         self.domain = domain
         self.detail = detail
+        self.serverMessage = nil
     }
 
-    /// Carries another module's error unchanged.
+    /// Carries another module's error unchanged (a server's error keeps
+    /// the server's message).
     public init(_ error: any LibvirtError) {
         self.code = error.code
         self.domain = error.domain
         self.detail = error.detail
+        self.serverMessage = error.message
     }
+
+    /// The message as libvirt prints it.
+    public var message: String { serverMessage ?? code.format(detail) }
 
     /// `VIR_ERR_RPC` with a detail, from `VIR_FROM_RPC`.
     public static func rpc(_ detail: String) -> RemoteError { RemoteError(.rpc, detail) }

@@ -1,0 +1,221 @@
+import Foundation
+import Logging
+import Synchronization
+import domain_conf
+import libvirt_abi
+import qemu_driver
+import remote
+
+/// One client of the daemon: a reader thread that frames and checks what
+/// comes in, a writer thread that sends what goes out, calls run as tasks
+/// (at most `maxRequests` at once, as libvirtd's `max_client_requests`),
+/// one driver connection opened by `CONNECT_OPEN` and closed when the
+/// client goes, and the client's event callbacks.
+///
+/// libvirt: `virNetServerClient` (src/rpc/virnetserverclient.c) and the
+/// client private data of src/remote/remote_daemon_dispatch.c.
+final class DaemonClient: Sendable {
+    let id: Int
+    let stream: UnixStream
+    let server: DaemonServer
+    let outbox = Outbox()
+    var logger: Logger { server.logger }
+
+    /// Calls served at once; the reader waits for a free slot (libvirtd's
+    /// `max_client_requests` is 5; a little more lets a migration's phases
+    /// and the lookups around them overlap).
+    static let maxRequests = 8
+    private let slots = DispatchSemaphore(value: DaemonClient.maxRequests)
+    private let inflight = DispatchGroup()
+    private let writerDone = DispatchSemaphore(value: 0)
+
+    /// A registered event callback: the driver's id for lifecycle
+    /// callbacks, nil for event ids this driver never emits.
+    struct EventCallback: Sendable {
+        let eventID: Int32
+        let driverID: Int?
+    }
+
+    struct State: Sendable {
+        var conn: QemuConnection?
+        var readOnly = false
+        var nextCallbackID: Int32 = 1
+        var callbacks: [Int32: EventCallback] = [:]
+        var gone = false
+    }
+    let state = Mutex(State())
+
+    init(id: Int, stream: UnixStream, server: DaemonServer) {
+        self.id = id
+        self.stream = stream
+        self.server = server
+    }
+
+    func start() {
+        stream.setSendTimeout(seconds: 30)
+        let writer = Thread { [self] in self.writeLoop() }
+        writer.name = "virtqemud-client-\(id)-tx"
+        writer.start()
+        let reader = Thread { [self] in self.readLoop() }
+        reader.name = "virtqemud-client-\(id)-rx"
+        reader.start()
+    }
+
+    /// The driver connection, once `CONNECT_OPEN` succeeded.
+    ///
+    /// libvirt: `remoteGetHypervisorConn` ("connection not open").
+    func connection() throws(RemoteError) -> QemuConnection {
+        guard let c = state.withLock({ $0.conn }) else {
+            throw RemoteError(.internalError, "connection not open")
+        }
+        return c
+    }
+
+    // MARK: reading
+
+    private func readLoop() {
+        while true {
+            let msg: RemoteMessage
+            do {
+                guard let m = try stream.readMessage() else { break }
+                msg = m
+            } catch {
+                if !server.shuttingDown.load(ordering: .acquiring) {
+                    logger.warning("dropping client: \(error.message)", metadata: ["client": "\(id)"])
+                }
+                break
+            }
+            handle(msg)
+        }
+        finish()
+    }
+
+    /// Routes one message: keepalive, a call of the remote program, or
+    /// something to refuse.
+    ///
+    /// libvirt: `virNetServerProcessMsg`, `virNetServerProgramDispatch`.
+    private func handle(_ msg: RemoteMessage) {
+        let h = msg.header
+        if h.program == RemoteProgram.keepalive && h.version == RemoteProgram.keepaliveVersion && h.type == .message {
+            if h.procedure == KeepaliveProcedure.ping.rawValue {
+                send(KeepaliveProcedure.pong.message)
+            }
+            return
+        }
+        guard h.program == RemoteProgram.remote, h.version == RemoteProgram.remoteVersion else {
+            if h.type == .call || h.type == .callWithFDs {
+                reply(to: h, error: RemoteError.rpc("Cannot find program \(Int32(bitPattern: h.program)) version \(Int32(bitPattern: h.version))"))
+            }
+            return
+        }
+        guard h.type == .call || h.type == .callWithFDs else {
+            logger.debug("ignoring message of type \(h.type)", metadata: ["client": "\(id)"])
+            return
+        }
+        guard h.status == .ok else {
+            reply(to: h, error: RemoteError.rpc("Unexpected message status \(h.status.rawValue)"))
+            return
+        }
+        slots.wait()
+        inflight.enter()
+        Task { [self] in
+            defer {
+                inflight.leave()
+                slots.signal()
+            }
+            await dispatch(msg)
+        }
+    }
+
+    private func dispatch(_ msg: RemoteMessage) async {
+        let proc = RemoteProcedure(rawValue: msg.header.procedure)
+        let started = ContinuousClock.now
+        do {
+            let payload = try await RemoteDispatcher.dispatch(msg, client: self)
+            send(RemoteMessage(header: msg.header.reply(), payload: payload))
+            if server.options.verbose {
+                logger.info("\(proc)", metadata: ["client": "\(id)", "serial": "\(msg.header.serial)",
+                                                  "took": "\(ContinuousClock.now - started)"])
+            }
+        } catch {
+            reply(to: msg.header, error: error)
+            logger.log(level: server.options.verbose ? .info : .debug, "\(proc) failed: \(error.message)",
+                       metadata: ["client": "\(id)", "serial": "\(msg.header.serial)"])
+        }
+    }
+
+    /// An error reply (status `VIR_NET_ERROR`, payload `remote_error`).
+    ///
+    /// libvirt: `virNetServerProgramSendReplyError`.
+    func reply(to h: MessageHeader, error: RemoteError) {
+        let wire = RemoteWireError(error)
+        guard let m = try? RemoteMessage(header: h.reply(status: .error), body: wire) else { return }
+        send(m)
+    }
+
+    /// Queues a message; a client that does not keep up is dropped.
+    func send(_ m: RemoteMessage) {
+        if !outbox.send(m) {
+            logger.warning("dropping client: output queue full or closed", metadata: ["client": "\(id)"])
+            stream.shutdown()
+        }
+    }
+
+    // MARK: writing
+
+    private func writeLoop() {
+        while let frame = outbox.next() {
+            do {
+                try stream.write(frame)
+            } catch {
+                stream.shutdown()
+                break
+            }
+        }
+        outbox.close()
+        // Let `finish()` close the descriptor only once nobody writes to it.
+        while outbox.next() != nil {}
+        writerDone.signal()
+    }
+
+    // MARK: going away
+
+    /// The client is gone: its event callbacks go; once its calls in
+    /// flight are done, its driver connection is closed, which runs the
+    /// connection's close callbacks (an autodestroy domain is destroyed, a
+    /// migration the client drove is rolled back).
+    ///
+    /// libvirt: `remoteClientCloseFunc` → `virConnectClose` → (when the
+    /// last call drops its reference) `qemuConnectClose`.
+    private func finish() {
+        let (conn, callbacks) = state.withLock { s -> (QemuConnection?, [EventCallback]) in
+            s.gone = true
+            defer { s.callbacks = [:] }
+            return (s.conn, Array(s.callbacks.values))
+        }
+        if let conn {
+            for cb in callbacks { if let d = cb.driverID { conn.deregisterEvents(d) } }
+        }
+        let shutdown = server.shuttingDown.load(ordering: .acquiring)
+        inflight.notify(queue: .global()) { [self] in
+            Task { [self] in
+                if let conn, !shutdown, !server.shuttingDown.load(ordering: .acquiring) {
+                    await conn.close()
+                }
+                outbox.close()
+                stream.shutdown()
+                DispatchQueue.global().async { [self] in
+                    writerDone.wait()
+                    stream.close()
+                    server.remove(self)
+                }
+            }
+        }
+    }
+
+    /// Daemon shutdown: the socket closes, the driver connection is left
+    /// alone (no close callbacks run).
+    func cutOff() {
+        stream.shutdown()
+    }
+}

@@ -1,0 +1,293 @@
+import Foundation
+import domain_conf
+import libvirt_abi
+import qemu_driver
+import remote
+
+/// The domain procedures: lists, lookups, definitions, lifecycle, state,
+/// XML, autostart, jobs.
+extension RemoteDispatcher {
+    /// `VIR_DOMAIN_DEFINE_VALIDATE`.
+    static let defineValidate: UInt32 = 1
+    /// `VIR_DOMAIN_START_PAUSED`, `_AUTODESTROY`, `_BYPASS_CACHE`,
+    /// `_FORCE_BOOT`, `_VALIDATE`, `_RESET_NVRAM`.
+    static let startPaused: UInt32 = 1, startAutodestroy: UInt32 = 2, startBypassCache: UInt32 = 4,
+               startForceBoot: UInt32 = 8, startValidate: UInt32 = 16, startResetNVRAM: UInt32 = 32
+    /// `VIR_DOMAIN_UNDEFINE_*`: managed save, snapshots, NVRAM, keep
+    /// NVRAM, checkpoints, TPM, keep TPM. This driver keeps none of them,
+    /// so each is accepted and has nothing to do.
+    static let undefineAll: UInt32 = 1 | 2 | 4 | 8 | 16 | 32 | 64
+    /// `VIR_DOMAIN_DESTROY_GRACEFUL`.
+    static let destroyGraceful: UInt32 = 1
+    /// `VIR_DOMAIN_XML_SECURE`, `_INACTIVE`, `_UPDATE_CPU`, `_MIGRATABLE`.
+    static let xmlSecure: UInt32 = 1, xmlInactive: UInt32 = 2, xmlUpdateCPU: UInt32 = 4, xmlMigratable: UInt32 = 8
+    /// `VIR_DOMAIN_JOB_STATS_COMPLETED`, `_KEEP_COMPLETED`.
+    static let jobStatsCompleted: UInt32 = 1, jobStatsKeepCompleted: UInt32 = 2
+    /// `VIR_DOMAIN_SHUTDOWN_DEFAULT` and `_ACPI_POWER_BTN`: what this driver does.
+    static let shutdownACPI: UInt32 = 1
+
+    static func dispatchDomain(_ p: RemoteProcedure, _ msg: RemoteMessage, client: DaemonClient,
+                               conn: QemuConnection) async throws(RemoteError) -> [UInt8]? {
+        switch p {
+        case .connectListAllDomains:
+            return try runSync(RemoteCalls.ConnectListAllDomains.self, msg) { a throws(RemoteError) in
+                let doms = conn.listAllDomains(ListAllDomainsFlags(rawValue: a.flags))
+                guard doms.count <= RemoteProtocolLimits.domainListMax else {
+                    throw RemoteError(.internalError, "Too many domains '\(doms.count)' for limit '\(RemoteProtocolLimits.domainListMax)'")
+                }
+                return ConnectListAllDomainsRet(domains: a.needResults != 0 ? doms.map(wire) : [], count: UInt32(doms.count))
+            }
+        case .connectListDomains:
+            return try runSync(RemoteCalls.ConnectListDomains.self, msg) { a throws(RemoteError) in
+                try checkMax(a.value, "maxids")
+                let ids = conn.listAllDomains(.active).compactMap(\.id).sorted().prefix(Int(a.value))
+                return IntListRet(ids.map { Int32(clamping: $0) })
+            }
+        case .connectNumOfDomains:
+            return try runSync(RemoteCalls.ConnectNumOfDomains.self, msg) { _ in IntValue(Int32(clamping: conn.listAllDomains(.active).count)) }
+        case .connectListDefinedDomains:
+            return try runSync(RemoteCalls.ConnectListDefinedDomains.self, msg) { a throws(RemoteError) in
+                try checkMax(a.value, "maxnames")
+                return StringListRet(Array(conn.listAllDomains(.inactive).map(\.name).sorted().prefix(Int(a.value))))
+            }
+        case .connectNumOfDefinedDomains:
+            return try runSync(RemoteCalls.ConnectNumOfDefinedDomains.self, msg) { _ in IntValue(Int32(clamping: conn.listAllDomains(.inactive).count)) }
+        case .domainLookupByID:
+            return try await run(RemoteCalls.DomainLookupByID.self, msg) { a throws(RemoteError) in
+                DomainRet(dom: wire(try await driver { try conn.lookup(id: Int(a.value)) }))
+            }
+        case .domainLookupByName:
+            return try await run(RemoteCalls.DomainLookupByName.self, msg) { a throws(RemoteError) in
+                DomainRet(dom: wire(try await driver { try conn.lookup(name: a.value) }))
+            }
+        case .domainLookupByUUID:
+            return try await run(RemoteCalls.DomainLookupByUUID.self, msg) { a throws(RemoteError) in
+                DomainRet(dom: wire(try await driver { try conn.lookup(uuid: a.uuid) }))
+            }
+        case .domainDefineXML:
+            return try await run(RemoteCalls.DomainDefineXML.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainDefineXML")
+                return DomainRet(dom: wire(try await driver { try conn.defineXML(a.value) }))
+            }
+        case .domainDefineXMLFlags:
+            return try await run(RemoteCalls.DomainDefineXMLFlags.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainDefineXMLFlags")
+                try checkFlags(a.flags, allowed: defineValidate, "qemuDomainDefineXMLFlags")
+                return DomainRet(dom: wire(try await driver { try conn.defineXML(a.value, validate: a.flags & defineValidate != 0) }))
+            }
+        case .domainUndefine:
+            return try await run(RemoteCalls.DomainUndefine.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainUndefine")
+                try await driver { try await conn.undefine(ref(a.dom)) }
+                return XDRVoid()
+            }
+        case .domainUndefineFlags:
+            return try await run(RemoteCalls.DomainUndefineFlags.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainUndefineFlags")
+                try checkFlags(a.flags, allowed: undefineAll, "qemuDomainUndefineFlags")
+                try await driver { try await conn.undefine(ref(a.dom)) }
+                return XDRVoid()
+            }
+        case .domainCreate:
+            return try await run(RemoteCalls.DomainCreate.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainCreate")
+                try await driver { try await conn.create(ref(a.dom)) }
+                return XDRVoid()
+            }
+        case .domainCreateWithFlags:
+            return try await run(RemoteCalls.DomainCreateWithFlags.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainCreateWithFlags")
+                try checkFlags(a.flags, allowed: startPaused | startAutodestroy | startBypassCache | startForceBoot | startValidate | startResetNVRAM,
+                               "qemuDomainCreateWithFlags")
+                let dom = ref(a.dom)
+                let started = try await driver { () async throws -> DomainRef in
+                    try await conn.create(dom, paused: a.flags & startPaused != 0, autodestroy: a.flags & startAutodestroy != 0)
+                    return try conn.lookup(uuid: dom.uuid)
+                }
+                return DomainRet(dom: wire(started))
+            }
+        case .domainCreateXML:
+            return try await run(RemoteCalls.DomainCreateXML.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainCreateXML")
+                try checkFlags(a.flags, allowed: startPaused | startAutodestroy | startBypassCache | startForceBoot | startValidate | startResetNVRAM,
+                               "qemuDomainCreateXML")
+                let dom = try await driver {
+                    try await conn.createXML(a.value, paused: a.flags & startPaused != 0, validate: a.flags & startValidate != 0,
+                                             autodestroy: a.flags & startAutodestroy != 0)
+                }
+                return DomainRet(dom: wire(dom))
+            }
+        case .domainDestroy:
+            return try await run(RemoteCalls.DomainDestroy.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainDestroy")
+                try await driver { try await conn.destroy(ref(a.dom)) }
+                return XDRVoid()
+            }
+        case .domainDestroyFlags:
+            return try await run(RemoteCalls.DomainDestroyFlags.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainDestroyFlags")
+                try checkFlags(a.flags, allowed: destroyGraceful, "qemuDomainDestroyFlags")
+                try await driver { try await conn.destroy(ref(a.dom)) }
+                return XDRVoid()
+            }
+        case .domainShutdown:
+            return try await run(RemoteCalls.DomainShutdown.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainShutdown")
+                try await driver { try await conn.shutdown(ref(a.dom)) }
+                return XDRVoid()
+            }
+        case .domainShutdownFlags:
+            return try await run(RemoteCalls.DomainShutdownFlags.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainShutdownFlags")
+                try checkFlags(a.flags, allowed: shutdownACPI, "qemuDomainShutdownFlags")
+                try await driver { try await conn.shutdown(ref(a.dom)) }
+                return XDRVoid()
+            }
+        case .domainSuspend:
+            return try await run(RemoteCalls.DomainSuspend.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainSuspend")
+                try await driver { try await conn.suspend(ref(a.dom)) }
+                return XDRVoid()
+            }
+        case .domainResume:
+            return try await run(RemoteCalls.DomainResume.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainResume")
+                try await driver { try await conn.resume(ref(a.dom)) }
+                return XDRVoid()
+            }
+        case .domainGetInfo:
+            return try await run(RemoteCalls.DomainGetInfo.self, msg) { a throws(RemoteError) in
+                let i = try await driver { try conn.info(ref(a.dom)) }
+                return DomainGetInfoRet(state: UInt8(clamping: i.state.rawValue), maxMem: i.maxMemory, memory: i.memory,
+                                        nrVirtCpu: UInt16(clamping: i.vcpus), cpuTime: i.cpuTime)
+            }
+        case .domainGetState:
+            return try await run(RemoteCalls.DomainGetState.self, msg) { a throws(RemoteError) in
+                try checkFlags(a.flags, allowed: 0, "qemuDomainGetState")
+                let s = try await driver { try conn.state(ref(a.dom)) }
+                return DomainGetStateRet(state: s.state.rawValue, reason: s.rawReason)
+            }
+        case .domainGetControlInfo:
+            return try await run(RemoteCalls.DomainGetControlInfo.self, msg) { a throws(RemoteError) in
+                try checkFlags(a.flags, allowed: 0, "qemuDomainGetControlInfo")
+                let active = try await driver { try conn.isActive(ref(a.dom)) }
+                guard active else { throw RemoteError(.operationInvalid, "domain is not running", domain: .qemu) }
+                return DomainGetControlInfoRet(state: 0, details: 0, stateTime: 0)
+            }
+        case .domainGetXMLDesc:
+            return try await run(RemoteCalls.DomainGetXMLDesc.self, msg) { a throws(RemoteError) in
+                try checkFlags(a.flags, allowed: xmlSecure | xmlInactive | xmlUpdateCPU | xmlMigratable, "qemuDomainGetXMLDesc")
+                let flags = DomainDef.FormatFlags(rawValue: a.flags & (xmlInactive | xmlMigratable))
+                return StringValue(try await driver { try conn.xmlDesc(ref(a.dom), flags: flags) })
+            }
+        case .domainGetOSType:
+            return try await run(RemoteCalls.DomainGetOSType.self, msg) { a throws(RemoteError) in
+                StringValue(try await driver { try conn.obj(ref(a.dom)).def.os.type })
+            }
+        case .domainGetMaxMemory:
+            return try await run(RemoteCalls.DomainGetMaxMemory.self, msg) { a throws(RemoteError) in
+                UHyperValue(try await driver { try conn.info(ref(a.dom)).maxMemory })
+            }
+        case .domainIsActive:
+            return try await run(RemoteCalls.DomainIsActive.self, msg) { a throws(RemoteError) in
+                IntValue(try await driver { try conn.isActive(ref(a.dom)) } ? 1 : 0)
+            }
+        case .domainIsPersistent:
+            return try await run(RemoteCalls.DomainIsPersistent.self, msg) { a throws(RemoteError) in
+                IntValue(try await driver { try conn.isPersistent(ref(a.dom)) } ? 1 : 0)
+            }
+        case .domainGetAutostart:
+            return try await run(RemoteCalls.DomainGetAutostart.self, msg) { a throws(RemoteError) in
+                IntValue(try await driver { try conn.autostart(ref(a.dom)) } ? 1 : 0)
+            }
+        case .domainSetAutostart:
+            return try await run(RemoteCalls.DomainSetAutostart.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainSetAutostart")
+                try await driver { try conn.setAutostart(ref(a.dom), a.autostart != 0) }
+                return XDRVoid()
+            }
+        case .domainHasManagedSaveImage:
+            return try await run(RemoteCalls.DomainHasManagedSaveImage.self, msg) { a throws(RemoteError) in
+                try checkFlags(a.flags, allowed: 0, "qemuDomainHasManagedSaveImage")
+                _ = try await driver { try conn.obj(ref(a.dom)) }
+                return IntValue(0)
+            }
+        case .domainGetSecurityLabel:
+            return try await run(RemoteCalls.DomainGetSecurityLabel.self, msg) { a throws(RemoteError) in
+                _ = try await driver { try conn.obj(ref(a.dom)) }
+                return DomainGetSecurityLabelRet(label: "", enforcing: 0)
+            }
+        case .domainGetMessages:
+            return try await run(RemoteCalls.DomainGetMessages.self, msg) { a throws(RemoteError) in
+                try checkFlags(a.flags, allowed: 1 | 2, "qemuDomainGetMessages")
+                _ = try await driver { try conn.obj(ref(a.dom)) }
+                return DomainGetMessagesRet([])
+            }
+        case .domainGetJobInfo:
+            return try await run(RemoteCalls.DomainGetJobInfo.self, msg) { a throws(RemoteError) in
+                let (type, params) = try await jobStats(conn, ref(a.dom), completed: false)
+                return jobInfo(type: type, params: params)
+            }
+        case .domainGetJobStats:
+            return try await run(RemoteCalls.DomainGetJobStats.self, msg) { a throws(RemoteError) in
+                try checkFlags(a.flags, allowed: jobStatsCompleted | jobStatsKeepCompleted, "qemuDomainGetJobStats")
+                let (type, params) = try await jobStats(conn, ref(a.dom), completed: a.flags & jobStatsCompleted != 0)
+                return DomainGetJobStatsRet(type: type.rawValue, params: Array(params.prefix(RemoteProtocolLimits.jobStatsMax)))
+            }
+        case .domainAbortJob:
+            return try await run(RemoteCalls.DomainAbortJob.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainAbortJob")
+                try await driver { try await conn.abortJob(ref(a.dom)) }
+                return XDRVoid()
+            }
+        case .domainAbortJobFlags:
+            return try await run(RemoteCalls.DomainAbortJobFlags.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainAbortJobFlags")
+                try checkFlags(a.flags, allowed: 0, "qemuDomainAbortJobFlags")
+                try await driver { try await conn.abortJob(ref(a.dom)) }
+                return XDRVoid()
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// The driver's job statistics; a domain that does not run has no
+    /// current job to report (libvirt: `qemuDomainGetJobStatsInternal`,
+    /// "domain is not running").
+    static func jobStats(_ conn: QemuConnection, _ dom: DomainRef, completed: Bool) async throws(RemoteError) -> (DomainJobType, [TypedParameter]) {
+        try await driver { () async throws -> (DomainJobType, [TypedParameter]) in
+            if !completed, !(try conn.isActive(dom)) {
+                throw QemuDriverError(.operationInvalid, "domain is not running")
+            }
+            let r = try await conn.jobStats(dom, completed: completed)
+            return (r.type, r.params)
+        }
+    }
+
+    /// `virDomainJobInfo` from the typed statistics.
+    ///
+    /// libvirt: `qemuDomainJobDataToInfo`.
+    static func jobInfo(type: DomainJobType, params: [TypedParameter]) -> DomainGetJobInfoRet {
+        var r = DomainGetJobInfoRet(type: type.rawValue)
+        r.timeElapsed = params.unsigned("time_elapsed") ?? 0
+        r.timeRemaining = params.unsigned("time_remaining") ?? 0
+        r.dataTotal = params.unsigned("data_total") ?? 0
+        r.dataProcessed = params.unsigned("data_processed") ?? 0
+        r.dataRemaining = params.unsigned("data_remaining") ?? 0
+        r.memTotal = params.unsigned("memory_total") ?? 0
+        r.memProcessed = params.unsigned("memory_processed") ?? 0
+        r.memRemaining = params.unsigned("memory_remaining") ?? 0
+        r.fileTotal = params.unsigned("disk_total") ?? 0
+        r.fileProcessed = params.unsigned("disk_processed") ?? 0
+        r.fileRemaining = params.unsigned("disk_remaining") ?? 0
+        return r
+    }
+
+    /// libvirt: "maxids > REMOTE_DOMAIN_LIST_MAX" and friends.
+    static func checkMax(_ n: Int32, _ what: String) throws(RemoteError) {
+        guard n >= 0, Int(n) <= RemoteProtocolLimits.domainListMax else {
+            throw RemoteError(.rpc, "\(what) > REMOTE_DOMAIN_LIST_MAX")
+        }
+    }
+}

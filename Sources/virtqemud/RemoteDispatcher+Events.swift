@@ -1,0 +1,59 @@
+import Foundation
+import libvirt_abi
+import qemu_domain
+import qemu_driver
+import remote
+
+/// Domain event callbacks: registration per client, delivery as
+/// `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE` messages.
+extension RemoteDispatcher {
+    /// `VIR_DOMAIN_EVENT_ID_LAST` in libvirt 9.0.
+    static let eventIDLast: Int32 = 27
+
+    /// Registers a callback for `eventID`, optionally for one domain.
+    /// Lifecycle events are delivered; the other event ids are accepted
+    /// (as libvirtd does) but this driver never emits them.
+    ///
+    /// libvirt: `remoteDispatchConnectDomainEventCallbackRegisterAny`,
+    /// `remoteRelayDomainEventLifecycle`.
+    static func registerEvent(_ a: EventCallbackRegisterAnyArgs, _ client: DaemonClient,
+                              _ conn: QemuConnection) throws(RemoteError) -> IntValue {
+        guard a.eventID >= 0, a.eventID < eventIDLast else {
+            throw RemoteError(.internalError, "unsupported event ID \(a.eventID)")
+        }
+        let filter = a.dom?.uuid
+        let callbackID = client.state.withLock { s -> Int32 in
+            defer { s.nextCallbackID &+= 1 }
+            return s.nextCallbackID
+        }
+        var driverID: Int?
+        if a.eventID == DomainEventID.lifecycle.rawValue {
+            driverID = conn.registerLifecycleEvents { [weak client] ev in
+                guard let client else { return }
+                if let filter, filter != ev.uuid { return }
+                let msg = DomainEventCallbackLifecycleMsg(
+                    callbackID: callbackID,
+                    dom: RemoteDomain(name: ev.name, uuid: ev.uuid, id: ev.id.map { Int32(clamping: $0) } ?? -1),
+                    event: ev.event.type, detail: ev.event.detail)
+                if let m = try? msg.message() { client.send(m) }
+            }
+        }
+        let kept = client.state.withLock { s -> Bool in
+            guard !s.gone else { return false }
+            s.callbacks[callbackID] = DaemonClient.EventCallback(eventID: a.eventID, driverID: driverID)
+            return true
+        }
+        if !kept, let driverID { conn.deregisterEvents(driverID) }
+        return IntValue(callbackID)
+    }
+
+    /// libvirt: `remoteDispatchConnectDomainEventCallbackDeregisterAny`
+    /// ("domain event callback %d not registered").
+    static func deregisterEvent(_ id: Int32, _ client: DaemonClient, _ conn: QemuConnection) throws(RemoteError) -> XDRVoid {
+        guard let cb = client.state.withLock({ $0.callbacks.removeValue(forKey: id) }) else {
+            throw RemoteError(.internalError, "domain event callback \(id) not registered")
+        }
+        if let d = cb.driverID { conn.deregisterEvents(d) }
+        return XDRVoid()
+    }
+}

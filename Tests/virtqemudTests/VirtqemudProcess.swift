@@ -1,0 +1,98 @@
+import Foundation
+import Glibc
+import TestSupport
+import remote
+
+/// The built `virtqemud` running as a real process on a socket inside a
+/// test root, serving that root's embedded driver.
+final class VirtqemudProcess: @unchecked Sendable {
+    let root: TestRoot
+    let socket: String
+    let logPath: String
+    private(set) var process: Process
+
+    /// The daemon executable, next to the test bundle in the build folder.
+    static var binary: String? { BuiltProduct.path("virtqemud") }
+
+    /// `qemu+unix:///system?socket=PATH`: what virsh and python use.
+    var uri: String { "qemu+unix:///system?socket=\(socket)" }
+
+    init(root: TestRoot, extraArgs: [String] = []) throws {
+        self.root = root
+        self.socket = root.path + "/virtqemud.sock"
+        self.logPath = root.path + "/virtqemud.log"
+        process = try Self.launch(socket: socket, root: root.path, log: logPath, extraArgs: extraArgs)
+        try waitForSocket()
+    }
+
+    private static func launch(socket: String, root: String, log: String, extraArgs: [String]) throws -> Process {
+        guard let binary else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "virtqemud (build the package first)"]) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = ["--socket", socket, "--root", root] + extraArgs
+        if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
+        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        h.seekToEndOfFile()
+        p.standardOutput = h
+        p.standardError = h
+        try p.run()
+        return p
+    }
+
+    /// Waits until a client can connect.
+    func waitForSocket(timeout: TimeInterval = 20) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let s = try? UnixStream.connect(path: socket) {
+                s.close()
+                return
+            }
+            guard process.isRunning else { break }
+            usleep(20_000)
+        }
+        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "virtqemud did not come up:\n\(log)"])
+    }
+
+    var isRunning: Bool { process.isRunning }
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Sends `signal` and waits for the process to end; its exit status.
+    @discardableResult
+    func stop(_ signal: Int32 = SIGTERM, timeout: TimeInterval = 20) -> Int32? {
+        guard process.isRunning else { return process.terminationStatus }
+        kill(process.processIdentifier, signal)
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    /// Starts the daemon again on the same socket and root.
+    func restart(extraArgs: [String] = []) throws {
+        process = try Self.launch(socket: socket, root: root.path, log: logPath, extraArgs: extraArgs)
+        try waitForSocket()
+    }
+
+    /// A client of our own, opened.
+    func client(onEvent: (@Sendable (RemoteMessage) -> Void)? = nil) throws -> RemoteClient {
+        let c = try RemoteClient(socketPath: socket, onEvent: onEvent)
+        try c.open()
+        return c
+    }
+
+    /// QEMU processes of the root (the daemon mentions the root too).
+    var qemuProcesses: [pid_t] {
+        TestRoot.processes(mentioning: root.path).filter { pid in
+            guard let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe") else { return false }
+            return exe.contains("qemu-system")
+        }
+    }
+
+    deinit {
+        if process.isRunning { stop(SIGKILL) }
+    }
+}
