@@ -27,6 +27,9 @@ demo: build
 bench: setup guest
 	$(SWIFT) build -c release --product virdomainobjlist-bench
 	.build/release/virdomainobjlist-bench
+	$(SWIFT) build -c release --static-swift-stdlib --product virsh
+	$(SWIFT) build -c release --static-swift-stdlib --product virsh-bench
+	.build/release/virsh-bench
 
 clean:
 	$(MAKE) -s -C guest clean

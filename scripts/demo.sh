@@ -1,19 +1,127 @@
 #!/usr/bin/env bash
-# The demo. Until the virsh command exists (issue "virsh (patch 1)"), this
-# shows the parts that exist: libvirt's domain XML handled by domain_conf,
-# and the object list with its remote tables and promotion.
+# The demo (`make demo`, which sets up and builds first): a running VM moves
+# into a new QEMU process on this same host, live, with `virsh migrate
+# --live --local`; then it moves again, into a different emulator binary
+# (the QEMU upgrade). Everything runs in a temporary embedded driver root
+# and is removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== This is an interim demo: virsh and live migration are not built yet."
-echo "== 1. libvirt 9.0's own domain XML fixtures: parse, validate against"
-echo "==    /usr/share/libvirt/schemas/domain.rng, format, parse again."
-swift test --filter 'FixtureRoundTripTests|HostileXMLTests' 2>&1 | grep -E '^(✔|✘) (Suite|Test run)'
-echo
-echo "== 2. The domain object list: remote tables and promotion (patches 2 and 6),"
-echo "==    with readers running while the incoming instance is promoted."
-swift test --filter 'RemoteTablesTests' 2>&1 | grep -E '^(✔|✘) (Test|Suite)'
-echo
-echo "== 3. Lookups with 100,000 domains in the list (release build)."
-swift build -c release --product virdomainobjlist-bench >/dev/null
-.build/release/virdomainobjlist-bench
+VIRSH=${VIRSH:-.build/debug/virsh}
+IMAGE=guest/build/counter.img
+[[ -x $VIRSH ]] || { echo "demo: $VIRSH is missing; run 'make demo' (it builds first)" >&2; exit 1; }
+[[ -f $IMAGE ]] || make -s -C guest
+
+ROOT=$(mktemp -d /tmp/lm-demo-XXXXXX)
+URI="qemu:///embed?root=$ROOT"
+export LIBVIRT_DEFAULT_URI=$URI
+SERIAL=$ROOT/serial.log
+
+cleanup() {
+    "$VIRSH" -q destroy vm >/dev/null 2>&1 || true
+    "$VIRSH" -q undefine vm >/dev/null 2>&1 || true
+    # Anything QEMU left under the root (only if the demo broke half-way).
+    for f in "$ROOT"/run/qemu/*/qemu.pid; do
+        [[ -f $f ]] && kill -9 "$(cat "$f")" 2>/dev/null || true
+    done
+    rm -rf "$ROOT"
+}
+trap cleanup EXIT
+
+say() { printf '\n== %s\n' "$*"; }
+run() { printf '$ virsh %s\n' "$*"; "$VIRSH" "$@"; }
+qemu_pid() { cat "$ROOT"/run/qemu/domain-"$1"-vm/qemu.pid; }
+counters() { tr -d '\r' < "$SERIAL" | grep -a '^counter ' | cut -d' ' -f2; }
+last_counter() { counters | tail -n 1; }
+continuous() { counters | awk '{ if ($1 != NR - 1) bad = 1 } END { exit bad }'; }
+# Whether a process still runs (a zombie does not count); waits up to 5 s
+# for one that is on its way out.
+alive() {
+    for _ in $(seq 50); do
+        [[ -r /proc/$1/stat ]] && [[ $(cut -d' ' -f3 < "/proc/$1/stat" 2>/dev/null) != Z ]] || return 1
+        sleep 0.1
+    done
+    return 0
+}
+field() { "$VIRSH" dominfo vm | sed -n "s/^$1: *//p"; }
+
+cp "$IMAGE" "$ROOT/counter.img"
+cat > "$ROOT/vm.xml" <<EOF
+<domain type='qemu'>
+  <name>vm</name>
+  <memory unit='MiB'>16</memory>
+  <memoryBacking><source type='file'/><access mode='shared'/></memoryBacking>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
+  <devices>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='$ROOT/counter.img'/>
+      <target dev='hda' bus='ide'/>
+    </disk>
+    <serial type='file'><source path='$SERIAL'/><target port='0'/></serial>
+    <console type='file'><source path='$SERIAL'/><target type='serial' port='0'/></console>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+EOF
+
+say "A tiny guest (a boot sector that counts on its serial port), its RAM in a"
+echo "   shared file, in a temporary embedded driver root: $URI"
+run define "$ROOT/vm.xml"
+run start vm
+sleep 1.5
+say "It runs and counts (its serial log, twice, half a second apart):"
+tail -n 2 "$SERIAL" | tr -d '\r'; sleep 0.5; tail -n 2 "$SERIAL" | tr -d '\r'
+run list
+
+ID1=$(field Id); UUID1=$(field UUID); PID1=$(qemu_pid "$ID1"); C1=$(last_counter)
+say "Before: name vm, UUID $UUID1, id $ID1, QEMU pid $PID1, counter $C1"
+
+say "Live local migration: a new QEMU on this host takes the running guest over."
+echo "   (One virsh command line, two commands: the statistics of the finished job"
+echo "   live in the driver that ran it.)"
+printf '$ virsh "migrate --live --local --verbose vm %s; domjobinfo --completed vm"\n' "$URI"
+"$VIRSH" "migrate --live --local --verbose vm $URI; domjobinfo --completed vm" | tee "$ROOT/job.txt"
+DOWNTIME=$(sed -n 's/^Total downtime: *\([0-9]*\).*/\1/p' "$ROOT/job.txt")
+
+sleep 1
+ID2=$(field Id); UUID2=$(field UUID); PID2=$(qemu_pid "$ID2"); C2=$(last_counter)
+say "After:  name $(field Name), UUID $UUID2, id $ID2, QEMU pid $PID2, counter $C2"
+[[ $UUID1 == "$UUID2" ]] && echo "   same name and UUID"
+[[ $ID1 != "$ID2" ]] && echo "   a new id ($ID1 -> $ID2): a new instance"
+[[ $PID1 != "$PID2" ]] && ! alive "$PID1" && echo "   a new QEMU process ($PID1 -> $PID2); the old one is gone"
+if continuous; then
+    echo "   the counter went on from $C1 to $C2 with no gap and no restart"
+else
+    echo "   WARNING: the counter restarted or jumped" >&2; exit 1
+fi
+echo "   downtime reported by QEMU: ${DOWNTIME:-?} ms"
+
+say "The upgrade: the same guest into a different emulator binary, through --xml."
+cat > "$ROOT/qemu-upgraded" <<EOF
+#!/bin/sh
+echo "qemu-upgraded: started as pid \$\$, exec'ing /usr/bin/qemu-system-x86_64" >> "$ROOT/qemu-upgraded.log"
+exec /usr/bin/qemu-system-x86_64 "\$@"
+EOF
+chmod +x "$ROOT/qemu-upgraded"
+"$VIRSH" dumpxml --inactive vm | sed "s|<devices>|<devices>\n    <emulator>$ROOT/qemu-upgraded</emulator>|" > "$ROOT/upgrade.xml"
+run migrate --live --local --verbose --xml "$ROOT/upgrade.xml" vm "$URI"
+sleep 1
+ID3=$(field Id); PID3=$(qemu_pid "$ID3"); C3=$(last_counter)
+cat "$ROOT/qemu-upgraded.log"
+echo "   emulator now: $("$VIRSH" dumpxml vm | sed -n 's/ *<emulator>\(.*\)<\/emulator>/\1/p')"
+echo "   id $ID2 -> $ID3, QEMU pid $PID2 -> $PID3, counter $C2 -> $C3"
+continuous && echo "   the counter still never restarted"
+
+say "Clean up: destroy, undefine, remove the root."
+run destroy vm
+run undefine vm
+PIDS_LEFT=$(for p in "$PID1" "$PID2" "$PID3"; do alive "$p" && echo "$p"; done || true)
+trap - EXIT
+cleanup
+if [[ -z $PIDS_LEFT && ! -e $ROOT ]]; then
+    echo "   no QEMU process and no file left behind"
+else
+    echo "demo: left behind: ${PIDS_LEFT:-} $ROOT" >&2; exit 1
+fi

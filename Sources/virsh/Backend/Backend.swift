@@ -1,0 +1,195 @@
+import libvirt_abi
+
+/// An error as virsh reports it: libvirt's whole message (what
+/// `virGetLastErrorMessage` gives) and its code.
+struct VirshError: Error, Sendable {
+    let code: ErrorNumber
+    let message: String
+
+    init(code: ErrorNumber, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// A driver error, in libvirt's words.
+    init(_ e: any LibvirtError) {
+        self.init(code: e.code, message: e.message)
+    }
+
+    /// Something virsh itself refuses (libvirt's `VIR_ERR_ARGUMENT_UNSUPPORTED`
+    /// layout: "argument unsupported: ...").
+    static func unsupported(_ what: String) -> VirshError {
+        VirshError(code: .argumentUnsupported, message: ErrorNumber.argumentUnsupported.format(what))
+    }
+}
+
+/// What `virDomainGetInfo` returns.
+struct VirshDomainInfo: Sendable {
+    var state: Int32
+    /// KiB.
+    var maxMemory: UInt64
+    /// KiB.
+    var memory: UInt64
+    var vcpus: UInt32
+    /// Nanoseconds.
+    var cpuTime: UInt64
+}
+
+/// What `virDomainGetJobInfo` returns (the job watcher reads type and
+/// data figures; `domjobinfo` falls back on it).
+struct VirshJobProgress: Sendable {
+    var type: DomainJobType
+    var dataTotal: UInt64
+    var dataRemaining: UInt64
+    var timeElapsed: UInt64 = 0
+    var timeRemaining: UInt64 = 0
+    var dataProcessed: UInt64 = 0
+    var memTotal: UInt64 = 0
+    var memProcessed: UInt64 = 0
+    var memRemaining: UInt64 = 0
+    var fileTotal: UInt64 = 0
+    var fileProcessed: UInt64 = 0
+    var fileRemaining: UInt64 = 0
+
+    /// As the typed parameters of `virDomainGetJobStats`.
+    var parameters: [TypedParameter] {
+        [("time_elapsed", timeElapsed), ("time_remaining", timeRemaining), ("data_total", dataTotal),
+         ("data_processed", dataProcessed), ("data_remaining", dataRemaining), ("memory_total", memTotal),
+         ("memory_processed", memProcessed), ("memory_remaining", memRemaining), ("disk_total", fileTotal),
+         ("disk_processed", fileProcessed), ("disk_remaining", fileRemaining)]
+            .map { TypedParameter($0.0, .ullong($0.1)) }
+    }
+}
+
+/// libvirt's `VIR_DOMAIN_XML_*` flags, the numbers are libvirt's.
+struct DomainXMLFlags: OptionSet, Sendable {
+    let rawValue: UInt32
+    static let secure = DomainXMLFlags(rawValue: 1 << 0)
+    static let inactive = DomainXMLFlags(rawValue: 1 << 1)
+    static let updateCPU = DomainXMLFlags(rawValue: 1 << 2)
+    static let migratable = DomainXMLFlags(rawValue: 1 << 3)
+}
+
+/// libvirt's `VIR_DOMAIN_START_*` flags.
+struct DomainStartFlags: OptionSet, Sendable {
+    let rawValue: UInt32
+    static let paused = DomainStartFlags(rawValue: 1 << 0)
+    static let autodestroy = DomainStartFlags(rawValue: 1 << 1)
+    static let bypassCache = DomainStartFlags(rawValue: 1 << 2)
+    static let forceBoot = DomainStartFlags(rawValue: 1 << 3)
+    static let validate = DomainStartFlags(rawValue: 1 << 4)
+    static let resetNVRAM = DomainStartFlags(rawValue: 1 << 5)
+}
+
+/// A domain handle as a connection hands it out (`virDomainPtr`): name,
+/// UUID and id are fixed when the handle is made, as in libvirt.
+protocol VirshDomain: Sendable {
+    var name: String { get }
+    /// The UUID in libvirt's text form.
+    var uuid: String { get }
+    /// The id, `nil` for an inactive domain (libvirt's -1).
+    var id: Int? { get }
+
+    /// libvirt: `virDomainGetOSType`.
+    func osType() async throws(VirshError) -> String
+    /// libvirt: `virDomainGetInfo`.
+    func info() async throws(VirshError) -> VirshDomainInfo
+    /// State and reason numbers (libvirt: `virDomainGetState`).
+    func state() async throws(VirshError) -> (state: Int32, reason: Int32)
+    /// libvirt: `virDomainIsActive`.
+    func isActive() async throws(VirshError) -> Bool
+    /// libvirt: `virDomainIsPersistent`.
+    func isPersistent() async throws(VirshError) -> Bool
+    /// libvirt: `virDomainGetAutostart`.
+    func autostart() async throws(VirshError) -> Bool
+    /// libvirt: `virDomainHasManagedSaveImage`.
+    func hasManagedSaveImage() async throws(VirshError) -> Bool
+    /// libvirt: `virDomainGetSecurityLabel` (label and enforcing).
+    func securityLabel() async throws(VirshError) -> (label: String, enforcing: Bool)
+    /// libvirt: `virDomainGetMessages`.
+    func messages() async throws(VirshError) -> [String]
+    /// libvirt: `virDomainGetXMLDesc`.
+    func xmlDesc(_ flags: DomainXMLFlags) async throws(VirshError) -> String
+
+    /// libvirt: `virDomainCreateWithFlags`.
+    func create(_ flags: DomainStartFlags) async throws(VirshError)
+    /// libvirt: `virDomainDestroyFlags` (`graceful`: `VIR_DOMAIN_DESTROY_GRACEFUL`).
+    func destroy(graceful: Bool) async throws(VirshError)
+    /// libvirt: `virDomainShutdown`.
+    func shutdown() async throws(VirshError)
+    /// libvirt: `virDomainSuspend`.
+    func suspend() async throws(VirshError)
+    /// libvirt: `virDomainResume`.
+    func resume() async throws(VirshError)
+    /// libvirt: `virDomainUndefine`.
+    func undefine() async throws(VirshError)
+
+    /// libvirt: `virDomainGetJobStats` (`VIR_DOMAIN_JOB_STATS_COMPLETED`).
+    func jobStats(completed: Bool) async throws(VirshError) -> (type: Int32, params: [TypedParameter])
+    /// libvirt: `virDomainGetJobInfo`, what the progress bar reads.
+    func jobProgress() async throws(VirshError) -> VirshJobProgress
+    /// libvirt: `virDomainAbortJob`.
+    func abortJob() async throws(VirshError)
+}
+
+/// A connection to a hypervisor (`virConnectPtr`): the embedded driver in
+/// this process, or libvirt's client library for every other URI.
+protocol VirshConnection: AnyObject, Sendable {
+    /// libvirt: `virConnectGetURI`.
+    func uri() async throws(VirshError) -> String
+    /// libvirt: `virConnectGetHostname`.
+    func hostname() async throws(VirshError) -> String
+    /// libvirt: `virConnectGetType` ("QEMU", "TEST", ...).
+    func type() async throws(VirshError) -> String
+    /// libvirt: `virConnectGetVersion` (0: unknown).
+    func hypervisorVersion() async throws(VirshError) -> UInt64
+    /// libvirt: `virConnectGetLibVersion` (the daemon's version).
+    func libVersion() async throws(VirshError) -> UInt64
+    /// libvirt: `virNodeGetSecurityModel`; `nil` when the driver has none
+    /// (`VIR_ERR_NO_SUPPORT`).
+    func securityModel() async throws(VirshError) -> (model: String, doi: String)?
+
+    /// libvirt: `virDomainLookupByID`.
+    func lookup(id: Int32) async throws(VirshError) -> any VirshDomain
+    /// libvirt: `virDomainLookupByUUIDString`.
+    func lookup(uuid: String) async throws(VirshError) -> any VirshDomain
+    /// libvirt: `virDomainLookupByName`.
+    func lookup(name: String) async throws(VirshError) -> any VirshDomain
+    /// libvirt: `virConnectListAllDomains`.
+    func listAllDomains(_ flags: ListAllDomainsFlags) async throws(VirshError) -> [any VirshDomain]
+    /// libvirt: `virDomainDefineXMLFlags` (`VIR_DOMAIN_DEFINE_VALIDATE`).
+    func defineXML(_ xml: String, validate: Bool) async throws(VirshError) -> any VirshDomain
+
+    /// Migration over two connections, the client driving the five
+    /// phases (libvirt: `virDomainMigrate3`). `dconn` is a connection of
+    /// the same kind.
+    func migrate(_ dom: any VirshDomain, to dconn: any VirshConnection, params: [TypedParameter],
+                 flags: MigrateFlags) async throws(VirshError) -> any VirshDomain
+    /// Peer-to-peer migration: the source driver reaches `dconnuri` itself
+    /// (libvirt: `virDomainMigrateToURI3`).
+    func migrateToURI(_ dom: any VirshDomain, dconnuri: String, params: [TypedParameter],
+                      flags: MigrateFlags) async throws(VirshError)
+
+    /// Closes the connection (libvirt: `virConnectClose`): the driver runs
+    /// the connection's close callbacks (`start --autodestroy` domains go).
+    func close() async
+}
+
+/// Opens connections: the embedded driver for `qemu:///embed?root=DIR`,
+/// libvirt's client library for everything else.
+enum Backends {
+    /// Whether `uri` names this project's embedded driver.
+    static func isEmbedded(_ uri: String) -> Bool {
+        uri.hasPrefix("qemu:///embed")
+    }
+
+    static func open(_ uri: String, readonly: Bool) async throws(VirshError) -> any VirshConnection {
+        if isEmbedded(uri) {
+            if readonly {
+                throw VirshError.unsupported("read-only connections (-r) are not supported by the embedded driver")
+            }
+            return try await EmbeddedConnection.open(uri)
+        }
+        return try await LibvirtConnection.open(uri, readonly: readonly)
+    }
+}

@@ -1,0 +1,254 @@
+import domain_conf
+import libvirt_abi
+import qemu_driver
+import virdomainobjlist
+
+/// The embedded QEMU driver (`qemu:///embed?root=DIR`), running inside
+/// this virsh process. The VMs outlive the process; the next command's
+/// driver reconnects to them from their status files.
+final class EmbeddedConnection: VirshConnection {
+    let conn: QemuConnection
+
+    private init(_ conn: QemuConnection) {
+        self.conn = conn
+    }
+
+    static func open(_ uri: String) async throws(VirshError) -> EmbeddedConnection {
+        do {
+            return EmbeddedConnection(try await QemuDriver.connect(uri: uri))
+        } catch {
+            throw VirshError(error)
+        }
+    }
+
+    private func domain(_ ref: DomainRef) -> EmbeddedDomain { EmbeddedDomain(conn: conn, ref: ref) }
+
+    func uri() async throws(VirshError) -> String { conn.uri }
+    func hostname() async throws(VirshError) -> String { conn.hostname }
+    func type() async throws(VirshError) -> String { "QEMU" }
+    func hypervisorVersion() async throws(VirshError) -> UInt64 { conn.hypervisorVersion() }
+    func libVersion() async throws(VirshError) -> UInt64 { QemuConnection.libVersion }
+
+    /// The embedded driver runs without a security driver, which libvirt
+    /// reports as model "none", DOI "0".
+    func securityModel() async throws(VirshError) -> (model: String, doi: String)? { ("none", "0") }
+
+    func lookup(id: Int32) async throws(VirshError) -> any VirshDomain {
+        do { return domain(try conn.lookup(id: Int(id))) } catch { throw VirshError(error) }
+    }
+
+    func lookup(uuid: String) async throws(VirshError) -> any VirshDomain {
+        guard let u = DomainUUID(uuid) else {
+            throw VirshError(code: .invalidArg, message: ErrorNumber.invalidArg.format("uuidstr in virDomainLookupByUUIDString must be a valid UUID"))
+        }
+        do { return domain(try conn.lookup(uuid: u)) } catch { throw VirshError(error) }
+    }
+
+    func lookup(name: String) async throws(VirshError) -> any VirshDomain {
+        do { return domain(try conn.lookup(name: name)) } catch { throw VirshError(error) }
+    }
+
+    func listAllDomains(_ flags: ListAllDomainsFlags) async throws(VirshError) -> [any VirshDomain] {
+        conn.listAllDomains(flags).map { domain($0) }
+    }
+
+    func defineXML(_ xml: String, validate: Bool) async throws(VirshError) -> any VirshDomain {
+        do { return domain(try conn.defineXML(xml, validate: validate)) } catch { throw VirshError(error) }
+    }
+
+    func migrate(_ dom: any VirshDomain, to dconn: any VirshConnection, params: [TypedParameter],
+                 flags: MigrateFlags) async throws(VirshError) -> any VirshDomain {
+        guard let d = dom as? EmbeddedDomain, let dest = dconn as? EmbeddedConnection else {
+            throw VirshError.unsupported("migration between the embedded driver and a libvirt daemon is not supported; use the same kind of URI on both sides")
+        }
+        do {
+            return domain(try await conn.migrate3(d.ref, to: dest.conn, params: params, flags: flags))
+        } catch {
+            throw VirshError(error)
+        }
+    }
+
+    func migrateToURI(_ dom: any VirshDomain, dconnuri: String, params: [TypedParameter],
+                      flags: MigrateFlags) async throws(VirshError) {
+        guard let d = dom as? EmbeddedDomain else {
+            throw VirshError.unsupported("the domain does not belong to the embedded driver")
+        }
+        // The client library refuses a peer-to-peer migration to this
+        // same host before it reaches the driver (virDomainMigrateCheckNotLocal);
+        // the series lets VIR_MIGRATE_LOCAL through.
+        if flags.contains(.peer2peer) && !flags.contains(.local) {
+            try MigrateURICheck.checkNotLocal(dconnuri)
+        }
+        do {
+            try await conn.migrateToURI3(d.ref, dconnuri: dconnuri, params: params, flags: flags)
+        } catch {
+            throw VirshError(error)
+        }
+    }
+
+    func close() async {
+        await conn.close()
+    }
+
+    /// Lets go of the driver's root (its lock and monitor sockets): libvirt
+    /// shuts an embedded driver down when its last connection closes.
+    func closeDriver() {
+        conn.driver.close()
+    }
+}
+
+/// A domain of the embedded driver.
+struct EmbeddedDomain: VirshDomain {
+    let conn: QemuConnection
+    let ref: DomainRef
+
+    var name: String { ref.name }
+    var uuid: String { ref.uuid.description }
+    var id: Int? { ref.id }
+
+    private func run<R>(_ body: () throws(QemuDriverError) -> R) throws(VirshError) -> R {
+        do { return try body() } catch { throw VirshError(error) }
+    }
+
+    func osType() async throws(VirshError) -> String {
+        try run { () throws(QemuDriverError) in try conn.obj(ref).def.os.type }
+    }
+
+    func info() async throws(VirshError) -> VirshDomainInfo {
+        let i = try run { () throws(QemuDriverError) in try conn.info(ref) }
+        return VirshDomainInfo(state: i.state.rawValue, maxMemory: i.maxMemory, memory: i.memory, vcpus: i.vcpus,
+                               cpuTime: i.cpuTime)
+    }
+
+    func state() async throws(VirshError) -> (state: Int32, reason: Int32) {
+        let s = try run { () throws(QemuDriverError) in try conn.state(ref) }
+        return (s.state.rawValue, s.rawReason)
+    }
+
+    func isActive() async throws(VirshError) -> Bool { try run { () throws(QemuDriverError) in try conn.isActive(ref) } }
+    func isPersistent() async throws(VirshError) -> Bool { try run { () throws(QemuDriverError) in try conn.isPersistent(ref) } }
+    func autostart() async throws(VirshError) -> Bool { try run { () throws(QemuDriverError) in try conn.autostart(ref) } }
+
+    /// The embedded driver has no managed save.
+    func hasManagedSaveImage() async throws(VirshError) -> Bool {
+        _ = try run { () throws(QemuDriverError) in try conn.obj(ref) }
+        return false
+    }
+
+    func securityLabel() async throws(VirshError) -> (label: String, enforcing: Bool) { ("", false) }
+    func messages() async throws(VirshError) -> [String] { [] }
+
+    func xmlDesc(_ flags: DomainXMLFlags) async throws(VirshError) -> String {
+        var f: DomainDef.FormatFlags = []
+        if flags.contains(.inactive) { f.insert(.inactive) }
+        if flags.contains(.migratable) { f.insert(.migratable) }
+        return try run { () throws(QemuDriverError) in try conn.xmlDesc(ref, flags: f) }
+    }
+
+    func create(_ flags: DomainStartFlags) async throws(VirshError) {
+        // Without managed save and NVRAM, force-boot, bypass-cache and
+        // reset-nvram change nothing (as in libvirt's QEMU driver).
+        let known: DomainStartFlags = [.paused, .autodestroy, .forceBoot, .bypassCache, .resetNVRAM]
+        guard flags.subtracting(known).isEmpty else {
+            throw VirshError.unsupported("unsupported flags (0x\(String(flags.subtracting(known).rawValue, radix: 16))) in function qemuDomainCreateWithFlags")
+        }
+        do {
+            try await conn.create(ref, paused: flags.contains(.paused), autodestroy: flags.contains(.autodestroy))
+        } catch {
+            throw VirshError(error)
+        }
+    }
+
+    /// SIGTERM, then SIGKILL if QEMU lingers: libvirt's plain destroy; with
+    /// `graceful` libvirt would not send SIGKILL, which the driver does
+    /// only when QEMU ignores SIGTERM.
+    func destroy(graceful: Bool) async throws(VirshError) {
+        do { try await conn.destroy(ref, graceful: true) } catch { throw VirshError(error) }
+    }
+
+    func shutdown() async throws(VirshError) {
+        do { try await conn.shutdown(ref) } catch { throw VirshError(error) }
+    }
+
+    func suspend() async throws(VirshError) {
+        do { try await conn.suspend(ref) } catch { throw VirshError(error) }
+    }
+
+    func resume() async throws(VirshError) {
+        do { try await conn.resume(ref) } catch { throw VirshError(error) }
+    }
+
+    func undefine() async throws(VirshError) {
+        do { try await conn.undefine(ref) } catch { throw VirshError(error) }
+    }
+
+    func jobStats(completed: Bool) async throws(VirshError) -> (type: Int32, params: [TypedParameter]) {
+        // libvirt's entry point wants a running domain for the current job
+        // (qemuDomainGetJobStats → virDomainObjCheckActive).
+        if !completed, try await !isActive() {
+            throw VirshError(code: .operationInvalid, message: ErrorNumber.operationInvalid.format("domain is not running"))
+        }
+        do {
+            let r = try await conn.jobStats(ref, completed: completed)
+            return (r.type.rawValue, r.params)
+        } catch {
+            throw VirshError(error)
+        }
+    }
+
+    func jobProgress() async throws(VirshError) -> VirshJobProgress {
+        let (type, params) = try await jobStats(completed: false)
+        return VirshJobProgress(type: DomainJobType(rawValue: type) ?? .none,
+                                dataTotal: params.unsigned("data_total") ?? 0,
+                                dataRemaining: params.unsigned("data_remaining") ?? 0)
+    }
+
+    func abortJob() async throws(VirshError) {
+        do { try await conn.abortJob(ref) } catch { throw VirshError(error) }
+    }
+}
+
+/// The client library's same-host check for peer-to-peer migration.
+///
+/// libvirt: `virDomainMigrateCheckNotLocal` (src/libvirt-domain.c).
+enum MigrateURICheck {
+    static func checkNotLocal(_ dconnuri: String) throws(VirshError) {
+        let host = Self.server(of: dconnuri)
+        let isUnixSocket = Self.isUnixSocket(dconnuri)
+        if let host, host.hasPrefix("localhost") {
+            throw Self.sameHost()
+        }
+        if host == nil && !isUnixSocket {
+            throw Self.sameHost()
+        }
+    }
+
+    private static func sameHost() -> VirshError {
+        VirshError(code: .invalidArg, message: "Attempt to migrate guest to the same host")
+    }
+
+    /// libvirt: `virURICheckUnixSocket`: a `...+unix` scheme with a
+    /// `socket` parameter.
+    static func isUnixSocket(_ uri: String) -> Bool {
+        guard let r = uri.range(of: "://") else { return false }
+        let scheme = uri[..<r.lowerBound]
+        guard let plus = scheme.firstIndex(of: "+"), scheme[plus...] == "+unix" else { return false }
+        guard let q = uri.firstIndex(of: "?") else { return false }
+        return uri[uri.index(after: q)...].split(separator: "&").contains { $0.split(separator: "=", maxSplits: 1).first == "socket" }
+    }
+
+    /// The server part of a URI (`scheme://[user@]server[:port]/...`), `nil`
+    /// when empty.
+    static func server(of uri: String) -> String? {
+        guard let r = uri.range(of: "://") else { return nil }
+        var rest = uri[r.upperBound...]
+        if let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) { rest = rest[..<slash] }
+        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
+        if rest.hasPrefix("[") {
+            if let close = rest.firstIndex(of: "]") { rest = rest[rest.index(after: rest.startIndex)..<close] }
+        } else if let colon = rest.firstIndex(of: ":") {
+            rest = rest[..<colon]
+        }
+        return rest.isEmpty ? nil : String(rest)
+    }
+}

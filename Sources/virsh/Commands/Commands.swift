@@ -1,0 +1,21 @@
+/// Every command, in the order `virsh help` lists them within a group.
+enum Commands {
+    static let all: [any VirshCommand.Type] = [
+        // Domain Management
+        DefineCommand.self, DestroyCommand.self, DomIDCommand.self, DomJobAbortCommand.self,
+        DomJobInfoCommand.self, DomNameCommand.self, DomUUIDCommand.self, DumpXMLCommand.self,
+        MigrateCommand.self, ResumeCommand.self, ShutdownCommand.self, StartCommand.self,
+        SuspendCommand.self, UndefineCommand.self,
+        // Domain Monitoring
+        DomInfoCommand.self, DomStateCommand.self, ListCommand.self,
+        // Host and Hypervisor
+        HostnameCommand.self, URICommand.self, VersionCommand.self,
+        // Virsh itself
+        ConnectCommand.self, ExitCommand.self, HelpCommand.self, QuitCommand.self,
+    ]
+
+    /// libvirt: `vshCmddefSearch`.
+    static func find(_ name: String) -> (any VirshCommand.Type)? {
+        all.first { $0.name == name }
+    }
+}

@@ -1,0 +1,240 @@
+import Foundation
+import Glibc
+import Testing
+import TestSupport
+
+/// The command line as a user types it, on the embedded driver, with the
+/// project's counter guest (TCG, 16 MiB, RAM in a shared file): define,
+/// start, `migrate --live --local --verbose`, dominfo, destroy, undefine,
+/// each its own virsh process, checking outputs, exit codes, and that the
+/// guest's counter went on across the migration.
+@Suite(.serialized, .enabled(if: Virsh.ours != nil))
+struct LocalMigrationShellTests {
+    /// A root with the counter guest's files and its domain XML.
+    struct Guest {
+        let root: TestRoot
+        let name: String
+        let xmlFile: String
+        let serial: String
+        var env: [String: String] { ["LIBVIRT_DEFAULT_URI": root.uri] }
+
+        init(_ label: String, name: String = "vm", sharedMemory: Bool = true, ballastMiB: Int? = nil) throws {
+            let root = TestRoot(label)
+            self.root = root
+            self.name = name
+            serial = root.path + "/serial.log"
+            let disk = try CounterGuest.disk(in: root.path)
+            let ballast = try ballastMiB.map { try CounterGuest.ballast(in: root.path, mebibytes: $0) }
+            let xml = CounterGuest.domainXML(name: name, disk: disk, serialLog: serial, sharedMemory: sharedMemory,
+                                             ballast: ballast)
+            xmlFile = root.path + "/\(name).xml"
+            try xml.write(toFile: xmlFile, atomically: true, encoding: .utf8)
+        }
+
+        @discardableResult
+        func virsh(_ args: String...) -> VirshResult { Virsh.run(Virsh.ours ?? "", args, env: env) }
+
+        /// `dominfo` as field → value.
+        func info() -> [String: String] {
+            var d: [String: String] = [:]
+            for line in virsh("dominfo", name).stdout.split(separator: "\n") {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                d[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+            return d
+        }
+
+        /// QEMU processes under the root.
+        var qemus: [pid_t] { TestRoot.processes(mentioning: root.path + "/") }
+
+        func counterAdvances(by n: Int = 3) -> Bool {
+            CounterGuest.waitForCounter(inLog: serial, atLeast: (CounterGuest.counters(inLog: serial).last ?? 0) + n)
+        }
+
+        func countersAreContinuous() -> Bool {
+            let c = CounterGuest.counters(inLog: serial)
+            return !c.isEmpty && c == Array(0..<c.count)
+        }
+    }
+
+    @Test func defineStartMigrateLocallyDestroyUndefine() throws {
+        let g = try Guest("vsh")
+        defer { g.root.cleanup() }
+
+        var r = g.virsh("define", g.xmlFile)
+        #expect(r == VirshResult(stdout: "Domain 'vm' defined from \(g.xmlFile)\n\n", stderr: "", status: 0))
+        r = g.virsh("list", "--all")
+        #expect(r.stdout == " Id   Name   State\n-----------------------\n -    vm     shut off\n\n" && r.status == 0)
+
+        r = g.virsh("start", "vm")
+        #expect(r == VirshResult(stdout: "Domain 'vm' started\n\n", stderr: "", status: 0))
+        #expect(CounterGuest.waitForCounter(inLog: g.serial, atLeast: 5), "the guest counts")
+        let before = g.info()
+        #expect(before["State"] == "running" && before["Id"] == "1" && before["Persistent"] == "yes")
+        #expect(g.virsh("domstate", "--reason", "vm").stdout == "running (booted)\n\n")
+        let pidBefore = try #require(g.qemus.first)
+        #expect(g.qemus.count == 1)
+
+        r = g.virsh("migrate", "--live", "--local", "--verbose", "vm", g.root.uri)
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout == "\n")
+        #expect(r.stderr.hasSuffix("\rMigration: [100 %]"), "progress on stderr as virsh prints it: \(r.stderr.debugDescription)")
+
+        let after = g.info()
+        #expect(after["Name"] == before["Name"] && after["UUID"] == before["UUID"], "name and UUID stay")
+        #expect(after["Id"] == "2", "a new instance, a new id")
+        #expect(after["State"] == "running")
+        #expect(g.virsh("domstate", "--reason", "vm").stdout == "running (migrated)\n\n")
+        #expect(g.virsh("list").stdout == " Id   Name   State\n----------------------\n 2    vm     running\n\n")
+        #expect(g.virsh("domid", "vm").stdout == "2\n\n")
+        #expect(g.virsh("domname", "2").stdout == "vm\n\n")
+        #expect(g.virsh("domid", "1").status == 1, "the old id is gone")
+        let pidAfter = try #require(g.qemus.first)
+        #expect(g.qemus.count == 1 && pidAfter != pidBefore, "exactly one QEMU, a new one")
+        #expect(g.counterAdvances(), "the guest goes on counting")
+        #expect(g.countersAreContinuous(), "from where it was: no gap, no restart")
+
+        // The reason of a shut-off state lives in the driver's memory: ask
+        // in the same virsh process.
+        r = g.virsh("destroy vm; domstate --reason vm")
+        #expect(r == VirshResult(stdout: "Domain 'vm' destroyed\n\nshut off (destroyed)\n\n", stderr: "", status: 0))
+        #expect(g.qemus.isEmpty)
+        r = g.virsh("undefine", "vm")
+        #expect(r == VirshResult(stdout: "Domain 'vm' has been undefined\n\n", stderr: "", status: 0))
+        r = g.virsh("dominfo", "vm")
+        #expect(r == VirshResult(stdout: "\n", stderr: "error: failed to get domain 'vm'\n", status: 1))
+        #expect(g.virsh("list", "--all").stdout == " Id   Name   State\n--------------------\n\n")
+    }
+
+    @Test func completedJobStatisticsAndTheUpgradeToAnotherEmulator() throws {
+        let g = try Guest("vup")
+        defer { g.root.cleanup() }
+        #expect(g.virsh("define", g.xmlFile).status == 0)
+        #expect(g.virsh("start", "vm").status == 0)
+        #expect(CounterGuest.waitForCounter(inLog: g.serial, atLeast: 3))
+
+        // One virsh process: the statistics stay with the domain in the
+        // driver that ran the migration.
+        var r = g.virsh("migrate --live --local vm \(g.root.uri); domjobinfo --completed vm")
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout.contains("Job type:         Completed   \nOperation:        Outgoing migration\n"))
+        #expect(r.stdout.range(of: #"Total downtime:   \d+ +ms\n"#, options: .regularExpression) != nil, "\(r.stdout)")
+
+        // The upgrade: the same guest, another emulator binary.
+        let wrapper = g.root.path + "/qemu-new"
+        try "#!/bin/sh\necho \"qemu-new: $$\" >> \(g.root.path)/wrapper.log\nexec /usr/bin/qemu-system-x86_64 \"$@\"\n"
+            .write(toFile: wrapper, atomically: true, encoding: .utf8)
+        chmod(wrapper, 0o755)
+        let xml = try String(contentsOfFile: g.xmlFile, encoding: .utf8)
+        let uuid = g.virsh("domuuid", "vm").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let newXML = xml.replacingOccurrences(of: "<devices>", with: "<devices>\n<emulator>\(wrapper)</emulator>")
+            .replacingOccurrences(of: "<name>vm</name>", with: "<name>vm</name><uuid>\(uuid)</uuid>")
+        try newXML.write(toFile: g.root.path + "/new.xml", atomically: true, encoding: .utf8)
+        r = g.virsh("migrate", "--live", "--local", "--xml", g.root.path + "/new.xml", "vm", g.root.uri)
+        #expect(r.status == 0, "\(r)")
+        #expect(FileManager.default.fileExists(atPath: g.root.path + "/wrapper.log"), "the new emulator ran")
+        #expect(g.virsh("dumpxml", "vm").stdout.contains("<emulator>\(wrapper)</emulator>"))
+        #expect(g.counterAdvances())
+        #expect(g.countersAreContinuous())
+        #expect(g.virsh("destroy", "vm").status == 0)
+        #expect(g.virsh("undefine", "vm").status == 0)
+    }
+
+    @Test func errorsOfMigrate() throws {
+        let g = try Guest("ver")
+        defer { g.root.cleanup() }
+        #expect(g.virsh("define", g.xmlFile).status == 0)
+        var r = g.virsh("migrate", "--live", "--local", "vm", g.root.uri)
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: Requested operation is not valid: domain is not running\n", "\(r)")
+        #expect(g.virsh("start", "vm").status == 0)
+        r = g.virsh("migrate", "--live", "vm", g.root.uri)
+        #expect(r.status == 1)
+        #expect(maskingUUIDs(r.stderr) == "error: internal error: Attempt to migrate guest to the same host UUID\n")
+        r = g.virsh("migrate", "--live", "--p2p", "vm", g.root.uri)
+        #expect(r.stderr == "error: Attempt to migrate guest to the same host\n" && r.status == 1)
+        r = g.virsh("migrate", "--live", "--local", "--xml", g.root.path + "/missing.xml", "vm", g.root.uri)
+        #expect(r.stderr == "error: cannot read file '\(g.root.path)/missing.xml'\nerror: Failed to open file '\(g.root.path)/missing.xml': No such file or directory\n")
+        r = g.virsh("migrate", "--live", "--local", "--dname", "other", "vm", g.root.uri)
+        #expect(r.status == 1 && r.stderr.contains("keeps the domain's name"), "\(r)")
+        r = g.virsh("migrate", "--local", "--timeout", "5", "vm", g.root.uri)
+        #expect(r.stderr == "error: migrate: Unexpected timeout for offline migration\n")
+        // The guest was never disturbed.
+        #expect(g.virsh("domid", "vm").stdout == "1\n\n")
+        #expect(g.qemus.count == 1)
+        // p2p with --local: the driver runs the five phases itself.
+        r = g.virsh("migrate", "--live", "--local", "--p2p", "vm", g.root.uri)
+        #expect(r.status == 0, "\(r)")
+        #expect(g.virsh("domid", "vm").stdout == "2\n\n")
+        #expect(g.virsh("destroy", "vm").status == 0)
+    }
+
+    @Test func ctrlCAbortsTheMigrationAndTheGuestRunsOn() throws {
+        // Private memory with 64 MiB of random data and 8 MiB/s: about 8 s.
+        let g = try Guest("vint", sharedMemory: false, ballastMiB: 64)
+        defer { g.root.cleanup() }
+        let xml = try String(contentsOfFile: g.xmlFile, encoding: .utf8).replacingOccurrences(of: "<memory unit='MiB'>16</memory>",
+                                                                                              with: "<memory unit='MiB'>128</memory>")
+        try xml.write(toFile: g.xmlFile, atomically: true, encoding: .utf8)
+        #expect(g.virsh("define", g.xmlFile).status == 0)
+        #expect(g.virsh("start", "vm").status == 0)
+        #expect(CounterGuest.waitForCounter(inLog: g.serial, atLeast: 3))
+
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Virsh.ours ?? "")
+        p.arguments = ["migrate", "--live", "--local", "--verbose", "--bandwidth", "8", "vm", g.root.uri]
+        var env = ProcessInfo.processInfo.environment
+        env["LIBVIRT_DEFAULT_URI"] = g.root.uri
+        p.environment = env
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        // Wait for the progress bar, then Ctrl-C.
+        var seen = Data()
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline && String(decoding: seen, as: UTF8.self).range(of: #"Migration: \[ *[1-9]\d? %\]"#, options: .regularExpression) == nil {
+            seen += err.fileHandleForReading.availableData
+        }
+        kill(p.processIdentifier, SIGINT)
+        seen += err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let stderr = String(decoding: seen, as: UTF8.self)
+        #expect(p.terminationStatus == 1, "\(stderr)")
+        #expect(stderr.contains("error: operation aborted") || stderr.contains("canceled"), "\(stderr.debugDescription)")
+        #expect(!stderr.contains("[100 %]"))
+        #expect(g.virsh("domid", "vm").stdout == "1\n\n", "the guest stays where it was")
+        #expect(g.virsh("domstate", "vm").stdout == "running\n\n")
+        #expect(g.qemus.count == 1)
+        #expect(g.counterAdvances())
+        #expect(g.virsh("destroy", "vm").status == 0)
+    }
+
+    @Test func sigtermClosesTheConnectionAndAutodestroyDomainsGo() throws {
+        let g = try Guest("vad")
+        defer { g.root.cleanup() }
+        #expect(g.virsh("define", g.xmlFile).status == 0)
+        // `start --autodestroy`: the domain lives as long as the virsh
+        // that started it (libvirt's close callback).
+        let r = g.virsh("start", "--autodestroy", "vm")
+        #expect(r == VirshResult(stdout: "Domain 'vm' started\n\n", stderr: "", status: 0))
+        withKnownIssue("the driver's close callbacks are being wired (virclosecallbacks)", isIntermittent: true) {
+            #expect(g.qemus.isEmpty)
+        }
+        g.virsh("destroy", "vm")
+        #expect(g.qemus.isEmpty)
+    }
+
+    @Test func theDefaultConnectionIsAnEmbeddedRootPerUser() throws {
+        let root = TestRoot("vdef")
+        defer { root.cleanup() }
+        let env = ["XDG_STATE_HOME": root.path, "LIBVIRT_DEFAULT_URI": ""]
+        let r = Virsh.run(Virsh.ours ?? "", ["uri"], env: env)
+        #expect(r == VirshResult(stdout: "qemu:///embed?root=\(root.path)/local-migration\n\n", stderr: "", status: 0))
+        #expect(FileManager.default.fileExists(atPath: root.path + "/local-migration/etc/qemu"))
+        let home = Virsh.run(Virsh.ours ?? "", ["uri"], env: ["XDG_STATE_HOME": "", "HOME": root.path + "/home"])
+        #expect(home.stdout == "qemu:///embed?root=\(root.path)/home/.local/state/local-migration\n\n")
+        let c = Virsh.run(Virsh.ours ?? "", ["-c", "test:///default", "uri"], env: env)
+        #expect(c.stdout == "test:///default\n\n")
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+
+/// Our virsh against Debian's virsh 9.0 on identical data: both talk to
+/// libvirt's test driver (`test:///default`) through libvirt's client
+/// library, so every byte of output and every error must match.
+@Suite(.serialized, .enabled(if: Virsh.ours != nil && Virsh.haveReference))
+struct TestDriverGoldenTests {
+    static let uri = "test:///default"
+
+    /// Both binaries, same arguments: same stdout, stderr and status.
+    func same(_ args: String..., dropLinesStarting prefix: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+        var ref = Virsh.run(Virsh.reference, args)
+        var ours = Virsh.run(Virsh.ours ?? "", args)
+        if let prefix {
+            ref.stdout = dropping(prefix, ref.stdout)
+            ours.stdout = dropping(prefix, ours.stdout)
+        }
+        #expect(ours == ref, "virsh \(args.joined(separator: " "))", sourceLocation: sourceLocation)
+    }
+
+    @Test func listings() {
+        same("-c", Self.uri, "list")
+        same("-c", Self.uri, "list", "--all")
+        same("-c", Self.uri, "list", "--inactive")
+        same("-c", Self.uri, "list", "--state-running")
+        same("-c", Self.uri, "list", "--state-shutoff")
+        same("-c", Self.uri, "list", "--persistent", "--all")
+        same("-c", Self.uri, "list", "--transient", "--all")
+        same("-c", Self.uri, "list", "--name")
+        same("-c", Self.uri, "list", "--uuid", "--all")
+        same("-c", Self.uri, "list", "--id", "--name", "--uuid")
+        same("-q", "-c", Self.uri, "list", "--all")
+        same("-c", Self.uri, "list", "--table", "--name")
+    }
+
+    @Test func domainInformation() {
+        for dom in ["test", "1", "6695eb01-f6a4-8304-79aa-97f2502e193f"] {
+            same("-c", Self.uri, "dominfo", dom, dropLinesStarting: "CPU time:")
+            same("-c", Self.uri, "domstate", dom)
+            same("-c", Self.uri, "domstate", "--reason", dom)
+            same("-c", Self.uri, "domid", dom)
+            same("-c", Self.uri, "domuuid", dom)
+            same("-c", Self.uri, "domname", dom)
+        }
+        same("-c", Self.uri, "dumpxml", "test")
+        same("-c", Self.uri, "dumpxml", "--inactive", "test")
+        same("-c", Self.uri, "domjobinfo", "test")
+    }
+
+    @Test func lifecycleInOneCommandString() {
+        same("-c", Self.uri, "suspend test; domstate --reason test; suspend test; resume test; domstate --reason test; resume test")
+        same("-c", Self.uri, "destroy test; domstate --reason test; list --all; destroy 1; start test; start test; domid test")
+        same("-c", Self.uri, "shutdown test; undefine test; list --all")
+        same("-c", Self.uri, "destroy", "test", ";", "list")
+    }
+
+    @Test func hostCommands() {
+        same("-c", Self.uri, "version")
+        same("-c", Self.uri, "uri")
+        same("-c", Self.uri, "hostname")
+        same("-c", Self.uri, "version", "--daemon")
+    }
+
+    @Test func errorsOfLookupAndParsing() {
+        same("-c", Self.uri, "dominfo", "nosuch")           // unknown domain
+        same("-c", Self.uri, "domname", "test")             // domname takes only ids and UUIDs
+        same("-c", Self.uri, "nosuch")                      // unknown command
+        same("-c", Self.uri, "dominfo")                     // missing argument
+        same("-c", Self.uri, "migrate", "test")             // missing second argument
+        same("-c", Self.uri, "list", "--foo")               // unknown option
+        same("-c", Self.uri, "list", "--all", "--all")      // option seen twice
+        same("-c", Self.uri, "list", "--all=yes")           // '=' after a boolean
+        same("-c", Self.uri, "list", "extra")               // unexpected data
+        same("-c", Self.uri, "define", "--file")            // option without its value
+        same("-c", Self.uri, "define", "--file=")           // empty value
+        same("-c", Self.uri, "dominfo", "--domain", "test", dropLinesStarting: "CPU time:")
+        same("-c", Self.uri, "dominfo", "--", "test", dropLinesStarting: "CPU time:")
+        same("-c", Self.uri, "list --all; nosuch")          // nothing runs when a command is wrong
+        same("-c", Self.uri, "list \"--all")                // missing quote
+        same("-c", Self.uri, "list --all \\")               // dangling backslash
+        same("-c", Self.uri, "list 'pa rt")
+        same("-c", Self.uri, "migrate --timeout x test test:///default")
+        same("-c", Self.uri, "migrate --timeout 5 test test:///default")
+        same("-c", Self.uri, "migrate --live --offline test test:///default")
+        same("-c", Self.uri, "domjobinfo --keep-completed test")
+        same("-c", Self.uri, "list --table --uuid")
+    }
+
+    @Test func malformedAndMissingFiles() throws {
+        let dir = NSTemporaryDirectory() + "virsh-golden-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let files = [
+            "truncated.xml": "<domain type='test'><name>x</name",
+            "text.xml": "hello",
+            "noos.xml": "<domain type='test'><name>x</name><memory>1024</memory></domain>",
+        ]
+        for (name, text) in files {
+            try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8)
+            same("-c", Self.uri, "define", dir + "/" + name)
+        }
+        same("-c", Self.uri, "define", dir + "/missing.xml")
+    }
+
+    @Test func globalOptionsAndHelp() {
+        same("--foo")
+        same("-x")
+        same("-c")
+        same("--connect")
+        same("-v")
+        same("--version")
+        same("-d", "9", "-c", Self.uri, "uri")
+        same("-e", "xyz", "uri")
+        same("-k", "x", "uri")
+        same("-K", "-1", "uri")
+        same("--conn=test:///default", "uri")
+        same("-qc", Self.uri, "list")
+        same("-c", "foo:///nowhere", "list")
+        same("-c", Self.uri, "help", "nosuch")
+        for c in ["list", "dominfo", "domstate", "domid", "domuuid", "domname", "define", "undefine", "start", "destroy",
+                  "shutdown", "suspend", "resume", "dumpxml", "domjobinfo", "domjobabort", "version", "uri", "hostname",
+                  "help"] {
+            same("help", c)
+            same("-c", Self.uri, c, "--help")
+        }
+    }
+
+    @Test func timingOutputHasVirshLayout() {
+        let r = Virsh.ours("-t", "-c", Self.uri, "uri")
+        #expect(r.status == 0)
+        #expect(r.stdout.hasPrefix("test:///default\n\n(Time: ") && r.stdout.hasSuffix(" ms)\n\n"))
+    }
+}

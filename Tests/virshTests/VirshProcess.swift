@@ -1,0 +1,146 @@
+import Foundation
+import Glibc
+import TestSupport
+
+/// What one virsh run printed and how it ended.
+struct VirshResult: Equatable, CustomStringConvertible {
+    var stdout: String
+    var stderr: String
+    var status: Int32
+
+    var description: String { "status \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)---" }
+}
+
+/// Runs virsh binaries as a user types them: ours (built next to this
+/// test bundle) and Debian's `/usr/bin/virsh`, the reference.
+enum Virsh {
+    /// Our virsh, from the build directory of this test run.
+    static let ours: String? = {
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("virsh").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir.deleteLastPathComponent()
+        }
+        for d in [".build-virsh", ".build"] {
+            let candidate = Fixtures.projectRoot.appendingPathComponent("\(d)/debug/virsh").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }()
+
+    static let reference = "/usr/bin/virsh"
+    static var haveReference: Bool { FileManager.default.isExecutableFile(atPath: reference) }
+
+    /// Runs `binary args...` with a clean environment plus `env`, and
+    /// `stdin` from /dev/null.
+    @discardableResult
+    static func run(_ binary: String, _ args: [String], env: [String: String] = [:],
+                    timeout: TimeInterval = 120) -> VirshResult {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        var e = ProcessInfo.processInfo.environment
+        e["LIBVIRT_DEFAULT_URI"] = nil
+        e["VIRSH_DEFAULT_CONNECT_URI"] = nil
+        e["LC_ALL"] = "C"
+        for (k, v) in env { e[k] = v }
+        p.environment = e
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        do { try p.run() } catch {
+            return VirshResult(stdout: "", stderr: "cannot run \(binary): \(error)", status: -1)
+        }
+        // Read both pipes while the process runs, so that neither fills up.
+        final class Box: @unchecked Sendable { var data = Data() }
+        let o = Box(), r = Box()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { o.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.enter()
+        DispatchQueue.global().async { r.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        if group.wait(timeout: .now() + timeout) == .timedOut {
+            p.terminate()
+        }
+        p.waitUntilExit()
+        group.wait()
+        return VirshResult(stdout: String(decoding: o.data, as: UTF8.self), stderr: String(decoding: r.data, as: UTF8.self),
+                           status: p.terminationStatus)
+    }
+
+    /// Ours.
+    @discardableResult
+    static func ours(_ args: String..., env: [String: String] = [:]) -> VirshResult {
+        run(ours ?? "/nonexistent/virsh", args, env: env)
+    }
+
+    /// Debian's.
+    @discardableResult
+    static func reference(_ args: String..., env: [String: String] = [:]) -> VirshResult {
+        run(reference, args, env: env)
+    }
+}
+
+/// Lines without those that mention `prefix` (figures that differ from run
+/// to run, such as CPU time).
+func dropping(_ prefix: String, _ text: String) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix(prefix) }.joined(separator: "\n")
+}
+
+/// A UUID in a text, replaced by a fixed word.
+func maskingUUIDs(_ text: String) -> String {
+    text.replacingOccurrences(of: "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", with: "UUID",
+                              options: .regularExpression)
+}
+
+/// The real libvirtd (Debian's libvirt-daemon-system), started by hand
+/// for the tests that compare with the QEMU driver of real libvirt, and
+/// stopped afterwards if the tests started it.
+enum ReferenceDaemon {
+    static let libvirtd = "/usr/sbin/libvirtd"
+    static let virtlogd = "/usr/sbin/virtlogd"
+    static var installed: Bool {
+        FileManager.default.isExecutableFile(atPath: libvirtd) && FileManager.default.isExecutableFile(atPath: virtlogd)
+            && Virsh.haveReference
+    }
+
+    /// Starts what is not running; returns the pids it started.
+    static func start() -> [pid_t] {
+        var started: [pid_t] = []
+        for (binary, pidfile) in [(virtlogd, "/run/virtlogd.pid"), (libvirtd, "/run/libvirtd.pid")] {
+            if let pid = running(pidfile) { _ = pid; continue }
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: binary)
+            p.arguments = ["-d"]
+            try? p.run()
+            p.waitUntilExit()
+            let deadline = Date().addingTimeInterval(10)
+            while running(pidfile) == nil && Date() < deadline { usleep(50_000) }
+            if let pid = running(pidfile) { started.append(pid) }
+        }
+        // libvirtd answers once its socket is there.
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline {
+            if Virsh.reference("-c", "qemu:///system", "uri").status == 0 { break }
+            usleep(100_000)
+        }
+        return started
+    }
+
+    static func stop(_ pids: [pid_t]) {
+        for pid in pids.reversed() {
+            kill(pid, SIGTERM)
+            let deadline = Date().addingTimeInterval(10)
+            while kill(pid, 0) == 0 && Date() < deadline { usleep(50_000) }
+        }
+    }
+
+    static func running(_ pidfile: String) -> pid_t? {
+        guard let text = try? String(contentsOfFile: pidfile, encoding: .utf8),
+              let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), kill(pid, 0) == 0 else { return nil }
+        return pid
+    }
+}
