@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "remote", dependencies: ["libvirt_abi", "domain_conf"]),
 
         // The daemon: the driver behind libvirt's wire protocol.
-        .executableTarget(name: "virtqemud", dependencies: ["remote", "qemu_driver", "qemu_domain", "virdomainobjlist", "libvirt_abi", "domain_conf",
+        .executableTarget(name: "virtqemud", dependencies: ["remote", "qemu_driver", "qemu_domain", "libvirt_abi", "domain_conf",
                                                             .product(name: "Logging", package: "swift-log")]),
 
         // Patch 1: virsh with `migrate --local`.

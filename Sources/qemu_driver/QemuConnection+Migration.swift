@@ -137,9 +137,13 @@ extension QemuConnection {
 
     // MARK: jobs
 
+    /// A domain that does not run has no current job: asking for one is an
+    /// error, asking for the last completed one is not.
+    ///
     /// libvirt: `qemuDomainGetJobStats` (`VIR_DOMAIN_JOB_STATS_COMPLETED` for `completed`).
     public func jobStats(_ dom: DomainRef, completed: Bool = false) async throws(QemuDriverError) -> (type: DomainJobType, params: [TypedParameter]) {
         let obj = try obj(dom)
+        if !completed && !obj.isActive { throw QemuDriverError(QemuDomainError.notRunning) }
         let r = await QemuMigration.jobStats(obj, completed: completed)
         return (r.0, r.1)
     }

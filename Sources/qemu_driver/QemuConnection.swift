@@ -213,7 +213,9 @@ public final class QemuConnection: Sendable {
     ///
     /// - Parameter autodestroy: destroy the domain when this connection
     ///   closes (`VIR_DOMAIN_START_AUTODESTROY`).
-    public func create(_ dom: DomainRef, paused: Bool = false, autodestroy: Bool = false) async throws(QemuDriverError) {
+    /// - Returns: the domain, now with its id.
+    @discardableResult
+    public func create(_ dom: DomainRef, paused: Bool = false, autodestroy: Bool = false) async throws(QemuDriverError) -> DomainRef {
         let obj = try obj(dom)
         try await withJob(obj, .modify, api: "remoteDispatchDomainCreateWithFlags") { () throws(QemuDriverError) in
             guard !obj.isActive else {
@@ -226,6 +228,7 @@ public final class QemuConnection: Sendable {
             }
             if autodestroy { driver.setAutodestroy(obj, connection: self) }
         }
+        return ref(obj)
     }
 
     /// Starts a transient domain from XML.
@@ -314,6 +317,11 @@ public final class QemuConnection: Sendable {
     /// libvirt: `qemuDomainIsPersistent`.
     public func isPersistent(_ dom: DomainRef) throws(QemuDriverError) -> Bool {
         try obj(dom).persistent
+    }
+
+    /// The guest's OS type (`hvm`). libvirt: `qemuDomainGetOSType`.
+    public func osType(_ dom: DomainRef) throws(QemuDriverError) -> String {
+        try obj(dom).def.os.type
     }
 
     /// libvirt: `qemuDomainIsActive`.

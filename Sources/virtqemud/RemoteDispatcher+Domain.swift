@@ -91,7 +91,7 @@ extension RemoteDispatcher {
         case .domainCreate:
             return try await run(RemoteCalls.DomainCreate.self, msg) { a throws(RemoteError) in
                 try checkWritable(client, "virDomainCreate")
-                try await driver { try await conn.create(ref(a.dom)) }
+                _ = try await driver { try await conn.create(ref(a.dom)) }
                 return XDRVoid()
             }
         case .domainCreateWithFlags:
@@ -102,7 +102,6 @@ extension RemoteDispatcher {
                 let dom = ref(a.dom)
                 let started = try await driver { () async throws -> DomainRef in
                     try await conn.create(dom, paused: a.flags & startPaused != 0, autodestroy: a.flags & startAutodestroy != 0)
-                    return try conn.lookup(uuid: dom.uuid)
                 }
                 return DomainRet(dom: wire(started))
             }
@@ -182,7 +181,7 @@ extension RemoteDispatcher {
             }
         case .domainGetOSType:
             return try await run(RemoteCalls.DomainGetOSType.self, msg) { a throws(RemoteError) in
-                StringValue(try await driver { try conn.obj(ref(a.dom)).def.os.type })
+                StringValue(try await driver { try conn.osType(ref(a.dom)) })
             }
         case .domainGetMaxMemory:
             return try await run(RemoteCalls.DomainGetMaxMemory.self, msg) { a throws(RemoteError) in
@@ -257,9 +256,6 @@ extension RemoteDispatcher {
     /// "domain is not running").
     static func jobStats(_ conn: QemuConnection, _ dom: DomainRef, completed: Bool) async throws(RemoteError) -> (DomainJobType, [TypedParameter]) {
         try await driver { () async throws -> (DomainJobType, [TypedParameter]) in
-            if !completed, !(try conn.isActive(dom)) {
-                throw QemuDriverError(.operationInvalid, "domain is not running")
-            }
             let r = try await conn.jobStats(dom, completed: completed)
             return (r.type, r.params)
         }
