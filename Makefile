@@ -19,7 +19,7 @@ build: setup guest
 	$(SWIFT) build
 
 test: build
-	$(SWIFT) test
+	$(SWIFT) test --no-parallel
 
 demo: build
 	@bash scripts/demo.sh

@@ -47,7 +47,7 @@ let package = Package(
                                                             .product(name: "Logging", package: "swift-log")]),
 
         // Patch 1: virsh with `migrate --local`.
-        .executableTarget(name: "virsh", dependencies: ["qemu_driver", "virdomainobjlist", "libvirt_abi", "domain_conf", "CLibvirt"]),
+        .executableTarget(name: "virsh", dependencies: ["qemu_driver", "libvirt_abi", "domain_conf", "CLibvirt"]),
         // CLI latency: our virsh on the embedded driver against Debian's virsh on libvirtd.
         .executableTarget(name: "virsh-bench", dependencies: ["TestSupport"]),
 

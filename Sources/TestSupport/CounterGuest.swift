@@ -16,12 +16,8 @@ public enum CounterGuest {
             if let cached { return cached }
             let path = Fixtures.projectRoot.appendingPathComponent("guest/build/counter.img").path
             if !FileManager.default.fileExists(atPath: path) {
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: "/usr/bin/make")
-                p.arguments = ["-s", "-C", Fixtures.projectRoot.appendingPathComponent("guest").path]
-                try p.run()
-                p.waitUntilExit()
-                guard p.terminationStatus == 0, FileManager.default.fileExists(atPath: path) else {
+                let made = try Subprocess.run("/usr/bin/make", ["-s", "-C", Fixtures.projectRoot.appendingPathComponent("guest").path])
+                guard made.status == 0, FileManager.default.fileExists(atPath: path) else {
                     throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: path])
                 }
             }

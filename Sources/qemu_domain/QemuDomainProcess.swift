@@ -51,6 +51,7 @@ public enum QemuDomainProcess {
         let id = try driver.ids.next()
         let (instance, live) = try await QemuProcess.start(def: def, id: id, config: driver.config,
                                                           options: .init(incoming: incoming))
+        if !incoming { driver.rememberShutoffReason(obj.uuid, nil) }
         driver.domains.assignID(obj, id)
         obj.assignDef(live, live: true)
         obj.qemu.state.withLock { s in
@@ -131,6 +132,7 @@ public enum QemuDomainProcess {
         let def = obj.def
         if event != nil { driver.emit(obj, .stopped(event ?? .destroyed)) }
         driver.domains.clearID(obj)
+        if obj.persistent && driver.domains.findByUUID(obj.uuid) === obj { driver.rememberShutoffReason(obj.uuid, reason) }
         obj.withLock { f in
             f.state = .shutoff(reason)
             if let persistent = f.newDef {

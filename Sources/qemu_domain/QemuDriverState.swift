@@ -39,7 +39,7 @@ public final class QemuDriverState: Sendable {
     public init(config: QemuDriverConfig, hostUUID: DomainUUID, lockTimeout: Duration = .seconds(30)) throws(QemuDomainError) {
         self.config = config
         self.hostUUID = hostUUID
-        self.hostname = ProcessInfo.processInfo.hostName
+        self.hostname = Self.localHostname()
         do {
             try config.createDirectories()
         } catch {
@@ -66,6 +66,16 @@ public final class QemuDriverState: Sendable {
     /// Whether `close()` was called.
     public var isClosed: Bool { lockFD.withLock { $0 < 0 } }
 
+    /// `gethostname`: no resolver lookup on every driver open.
+    ///
+    /// libvirt: `virGetHostname` (which qualifies it through the resolver;
+    /// the embedded driver opens with every command, so it keeps it short).
+    static func localHostname() -> String {
+        var buf = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buf, buf.count) == 0 else { return "localhost" }
+        return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// libvirt takes a pid file lock on an embedded root (`virPidFileAcquire`).
     private static func lockRoot(config: QemuDriverConfig, timeout: Duration) throws(QemuDomainError) -> Int32 {
         let path = config.stateDir + "/driver.lock"
@@ -88,6 +98,33 @@ public final class QemuDriverState: Sendable {
         _ = ftruncate(fd, 0)
         _ = pwrite(fd, text, text.count, 0)
         return fd
+    }
+
+    // MARK: shut-off reasons
+
+    /// Where the reason a domain last stopped is kept: a long-running
+    /// libvirtd remembers it in memory, the embedded driver lives only as
+    /// long as one command, so the next one reads it here.
+    func shutoffReasonFile(_ uuid: DomainUUID) -> String { "\(config.stateDir)/shutoff/\(uuid)" }
+
+    /// Remembers why a domain stopped (`nil`: forget it, it runs again or is gone).
+    public func rememberShutoffReason(_ uuid: DomainUUID, _ reason: ShutoffReason?) {
+        let file = shutoffReasonFile(uuid)
+        guard let reason else {
+            unlink(file)
+            return
+        }
+        mkdir(config.stateDir + "/shutoff", 0o700)
+        try? AtomicFile.write("\(reason.rawValue)\n", to: file, mode: 0o600, durable: false)
+    }
+
+    /// The reason a domain last stopped, as remembered.
+    public func shutoffReason(_ uuid: DomainUUID) -> ShutoffReason {
+        guard let text = try? String(contentsOfFile: shutoffReasonFile(uuid), encoding: .utf8),
+              let n = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), let r = ShutoffReason(rawValue: n) else {
+            return .unknown
+        }
+        return r
     }
 
     /// Emits a lifecycle event for an object.

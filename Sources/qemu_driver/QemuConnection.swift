@@ -174,6 +174,7 @@ public final class QemuConnection: Sendable {
             }
             if !obj.isActive {
                 domains.remove(obj)
+                state.rememberShutoffReason(obj.uuid, nil)
             } else {
                 state.saveStatus(obj)
             }

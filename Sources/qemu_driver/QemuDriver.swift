@@ -62,7 +62,7 @@ public final class QemuDriver: Sendable {
             FileHandle.standardError.write(Data("warning: cannot load domain config \(f.file): \(f.error)\n".utf8))
         }
         for obj in state.domains.list() where !obj.isActive {
-            obj.setState(.shutoff(.unknown))
+            obj.setState(.shutoff(state.shutoffReason(obj.uuid)))
         }
         let (_, migrating) = await QemuDomainProcess.reconnectAll(state) { status in
             status.extra.contains { $0.name == "migration" }

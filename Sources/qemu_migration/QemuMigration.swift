@@ -467,7 +467,9 @@ public enum QemuMigration {
                 f.newDef = nil
             }
         }
-        dst.qemu.completedJob = QemuCompletedJob(operation: .migrationOut, stats: stats)
+        let completed = QemuCompletedJob(operation: .migrationOut, stats: stats)
+        dst.qemu.completedJob = completed
+        dst.qemu.setStatusExtra("completedJob", completed.element)
         record(d, dst, nil)
         if persistent && newPersistent == nil {
             d.emit(dst, .undefined(LifecycleEvent.undefinedRemoved))

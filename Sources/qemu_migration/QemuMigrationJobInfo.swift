@@ -12,7 +12,7 @@ extension QemuMigration {
     /// libvirt: `qemuDomainGetJobStats` / `qemuDomainGetJobInfoMigrationStats`.
     public static func jobStats(_ obj: DomainObj, completed: Bool) async -> (DomainJobType, [TypedParameter]) {
         if completed {
-            guard let job = obj.qemu.completedJob as? QemuCompletedJob else { return (.none, []) }
+            guard let job = QemuCompletedJob.of(obj) else { return (.none, []) }
             return (.completed, job.stats.parameters(type: .completed, operation: job.operation))
         }
         guard let async = obj.qemu.jobs.asyncJob else { return (.none, []) }

@@ -2,6 +2,8 @@ import Foundation
 import Synchronization
 import domain_conf
 import libvirt_abi
+import qemu_domain
+import virdomainobjlist
 
 /// What a migration keeps on each of its two instances between phases
 /// (stored in `QemuDomainPrivate.migration`), and writes to the instance's
@@ -110,4 +112,33 @@ public final class QemuMigrationState: Sendable {
 public struct QemuCompletedJob: Sendable, Equatable {
     public var operation: DomainJobOperation
     public var stats: QemuMigrationStatistics
+
+    public init(operation: DomainJobOperation, stats: QemuMigrationStatistics) {
+        self.operation = operation
+        self.stats = stats
+    }
+
+    /// The status file's `<completedJob>`: the next driver process (the
+    /// next virsh command) shows it too.
+    var element: XMLElement {
+        var stats = self.stats.element
+        if let t = self.stats.qemuTotalTime { stats.children.append(.element(XMLElement("qemu_total_time", text: String(t)))) }
+        return XMLElement("completedJob", attributes: [XMLAttribute("operation", String(operation.rawValue))],
+                          children: [.element(stats)])
+    }
+
+    init?(element e: XMLElement) {
+        guard e.name == "completedJob", let op = e.attribute("operation").flatMap(Int32.init).flatMap(DomainJobOperation.init(rawValue:)),
+              let s = e.child("statistics") else { return nil }
+        operation = op
+        stats = QemuMigrationStatistics(element: s)
+        stats.qemuTotalTime = s.childText("qemu_total_time").flatMap { UInt64($0) }
+    }
+
+    /// The completed job of a domain: kept in memory, or found in its
+    /// status file by a driver that started since.
+    static func of(_ obj: DomainObj) -> QemuCompletedJob? {
+        if let job = obj.qemu.completedJob as? QemuCompletedJob { return job }
+        return obj.qemu.statusExtras["completedJob"].flatMap(QemuCompletedJob.init(element:))
+    }
 }

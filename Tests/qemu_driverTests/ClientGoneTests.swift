@@ -40,20 +40,15 @@ import virdomainobjlist
         fixture.conn.driver.close()
         f = nil
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: client)
-        process.arguments = [root.uri, "vm", boundary.rawValue] + (slow ? ["2"] : [])
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.standardError
-        try process.run()
-        let line = try await Self.readLine(out.fileHandleForReading, timeout: .seconds(60))
+        let process = try Subprocess(client, [root.uri, "vm", boundary.rawValue] + (slow ? ["2"] : []),
+                                     stdout: .pipe, stderr: .inherit)
+        let line = try await Self.readLine(try #require(process.standardOutput), timeout: .seconds(60))
         let fields = line.split(separator: " ")
         #expect(fields.first == "READY" && fields.dropFirst().first.map(String.init) == boundary.rawValue, "client said: \(line)")
         let destID = fields.count > 2 ? Int(fields[2]) : nil
 
         kill(process.processIdentifier, signal)
-        process.waitUntilExit()
+        process.wait()
 
         // A new driver on the root: the VM runs exactly once.
         let conn = try await QemuDriver.connect(uri: root.uri)

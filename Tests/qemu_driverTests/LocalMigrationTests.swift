@@ -139,16 +139,9 @@ import virdomainobjlist
         fixture.conn.driver.close()
         f = nil
 
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: client)
-        p.arguments = [fixture.root.uri, "vm", "repeat", "20"]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        p.waitUntilExit()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let fds = text.split(separator: "\n").first { $0.hasPrefix("FDS ") }?.split(separator: " ").compactMap { Int($0) } ?? []
-        #expect(p.terminationStatus == 0)
+        let run = try Subprocess.run(client, [fixture.root.uri, "vm", "repeat", "20"], timeout: 300)
+        let fds = run.stdout.split(separator: "\n").first { $0.hasPrefix("FDS ") }?.split(separator: " ").compactMap { Int($0) } ?? []
+        #expect(run.status == 0, "\(run)")
         #expect(fds.count == 2 && fds[1] <= fds[0], "the driver's open descriptors after the first migration and after 20 more: \(fds)")
 
         let conn = try await QemuDriver.connect(uri: fixture.root.uri)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import qemu_monitor
 
 /// One QEMU for one test: `-S`, 16 MiB, TCG, no devices, a QMP socket in a
@@ -9,7 +10,7 @@ final class QemuInstance {
 
     let directory: URL
     let socketPath: String
-    let process = Process()
+    let process: Subprocess
 
     /// A fresh directory for an instance's files (short enough for a socket path).
     static func makeDirectoryURL() -> URL {
@@ -26,17 +27,12 @@ final class QemuInstance {
         socketPath = Self.socketPath(in: directory)
         let log = directory.appendingPathComponent("qemu.log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = [
-            "-machine", "pc", "-accel", "tcg", "-m", "16",
-            "-nodefaults", "-no-user-config", "-display", "none", "-S",
-            "-qmp", "unix:\(socketPath),server=on,wait=off",
-        ] + extraArguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: log)
         do {
-            try process.run()
+            process = try Subprocess(Self.binary, [
+                "-machine", "pc", "-accel", "tcg", "-m", "16",
+                "-nodefaults", "-no-user-config", "-display", "none", "-S",
+                "-qmp", "unix:\(socketPath),server=on,wait=off",
+            ] + extraArguments, stderr: .file(log.path))
         } catch {
             try? FileManager.default.removeItem(at: directory)
             throw error
@@ -66,7 +62,7 @@ final class QemuInstance {
         if process.isRunning {
             Foundation.kill(pid, SIGKILL)
         }
-        process.waitUntilExit()
+        process.wait()
         try? FileManager.default.removeItem(at: directory)
     }
 }

@@ -38,37 +38,17 @@ enum Virsh {
     @discardableResult
     static func run(_ binary: String, _ args: [String], env: [String: String] = [:],
                     timeout: TimeInterval = 120) -> VirshResult {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
         var e = ProcessInfo.processInfo.environment
         e["LIBVIRT_DEFAULT_URI"] = nil
         e["VIRSH_DEFAULT_CONNECT_URI"] = nil
         e["LC_ALL"] = "C"
         for (k, v) in env { e[k] = v }
-        p.environment = e
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        do { try p.run() } catch {
+        do {
+            let r = try Subprocess.run(binary, args, environment: e, timeout: timeout)
+            return VirshResult(stdout: r.stdout, stderr: r.stderr, status: r.status)
+        } catch {
             return VirshResult(stdout: "", stderr: "cannot run \(binary): \(error)", status: -1)
         }
-        // Read both pipes while the process runs, so that neither fills up.
-        final class Box: @unchecked Sendable { var data = Data() }
-        let o = Box(), r = Box()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { o.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { r.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        if group.wait(timeout: .now() + timeout) == .timedOut {
-            p.terminate()
-        }
-        p.waitUntilExit()
-        group.wait()
-        return VirshResult(stdout: String(decoding: o.data, as: UTF8.self), stderr: String(decoding: r.data, as: UTF8.self),
-                           status: p.terminationStatus)
     }
 
     /// Ours.
@@ -112,11 +92,8 @@ enum ReferenceDaemon {
         var started: [pid_t] = []
         for (binary, pidfile) in [(virtlogd, "/run/virtlogd.pid"), (libvirtd, "/run/libvirtd.pid")] {
             if let pid = running(pidfile) { _ = pid; continue }
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: binary)
-            p.arguments = ["-d"]
-            try? p.run()
-            p.waitUntilExit()
+            // Its output is not captured: the daemon would hold the pipes.
+            (try? Subprocess(binary, ["-d"]))?.wait(timeout: 30)
             let deadline = Date().addingTimeInterval(10)
             while running(pidfile) == nil && Date() < deadline { usleep(50_000) }
             if let pid = running(pidfile) { started.append(pid) }

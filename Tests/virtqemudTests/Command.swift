@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs a program to completion: its output, error output and status.
 struct Command {
@@ -12,37 +13,18 @@ struct Command {
     }
 
     static func run(_ path: String, _ args: [String], stdin: String? = nil, timeout: TimeInterval = 120) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
         var env = ProcessInfo.processInfo.environment
         env["LC_ALL"] = "C"
         env["LANG"] = "C"
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        let input = Pipe()
-        p.standardInput = input
-        try p.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try? input.fileHandleForWriting.close()
-        // Read both pipes while waiting, so a chatty child never blocks.
-        let group = DispatchGroup()
-        let o = DataBox(), e = DataBox()
-        group.enter()
-        DispatchQueue.global().async { o.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { e.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let deadline = Date().addingTimeInterval(timeout)
-        while p.isRunning && Date() < deadline { usleep(5_000) }
-        if p.isRunning {
-            p.terminate()
-            p.waitUntilExit()
-        }
-        group.wait()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o.data, as: UTF8.self),
-                      stderr: String(decoding: e.data, as: UTF8.self))
+        let r = try Subprocess.run(path, args, environment: env, stdin: stdin.map { Data($0.utf8) }, timeout: timeout)
+        return Result(status: r.status, stdout: r.stdout, stderr: r.stderr)
+    }
+
+    /// Starts a program that daemonizes (`libvirtd -d`) and waits for the
+    /// foreground part to exit. Its output is not captured: the daemon would
+    /// keep the pipes open forever.
+    static func daemonize(_ path: String, _ args: [String]) throws {
+        try Subprocess(path, args).wait(timeout: 60)
     }
 
     /// The real virsh (Debian's libvirt-clients 9.0) against `uri`.
@@ -64,7 +46,3 @@ struct Command {
     }
 }
 
-/// Output collected on another thread (read only after the group is done).
-private final class DataBox: @unchecked Sendable {
-    var data = Data()
-}

@@ -65,13 +65,8 @@ import remote
 
     /// Starts the slow migration in a python process and waits until the
     /// source runs its outgoing migration job.
-    static func startSlowMigration(_ daemon: VirtqemudProcess) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        p.arguments = ["-c", slowMigrationScript, daemon.uri]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+    static func startSlowMigration(_ daemon: VirtqemudProcess) throws -> Subprocess {
+        let p = try Subprocess("/usr/bin/python3", ["-c", slowMigrationScript, daemon.uri])
         let c = try daemon.client()
         defer { c.close() }
         let dom = try c.call(RemoteCalls.DomainLookupByName.self, StringValue("vm")).dom
@@ -110,7 +105,7 @@ import remote
         #expect(daemon.qemuProcesses.count == 2, "source and destination during the migration")
 
         daemon.stop(SIGKILL)
-        python.waitUntilExit()
+        python.wait()
         #expect(python.terminationStatus != 0, "the client sees the daemon go")
         try daemon.restart()
         #expect(Self.runsExactlyOnce(daemon), "after the restart the VM runs exactly once:\n\(daemon.log)")
@@ -127,7 +122,7 @@ import remote
         let serial = try PythonMigrationTests.startCounterGuest(daemon, shared: false, ballastMiB: 8)
         let python = try Self.startSlowMigration(daemon)
         kill(python.processIdentifier, SIGKILL)
-        python.waitUntilExit()
+        python.wait()
 
         #expect(daemon.isRunning)
         // The daemon closes the dead client's connection once its Perform

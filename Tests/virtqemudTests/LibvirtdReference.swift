@@ -14,8 +14,8 @@ final class LibvirtdReference: @unchecked Sendable {
     static func acquire() -> LibvirtdReference? {
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/libvirtd") else { return nil }
         if responds() { return LibvirtdReference(started: false) }
-        _ = try? Command.run("/usr/sbin/virtlogd", ["-d"])
-        _ = try? Command.run("/usr/sbin/libvirtd", ["-d"])
+        try? Command.daemonize("/usr/sbin/virtlogd", ["-d"])
+        try? Command.daemonize("/usr/sbin/libvirtd", ["-d"])
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if responds() { return LibvirtdReference(started: true) }

@@ -9,7 +9,7 @@ final class VirtqemudProcess: @unchecked Sendable {
     let root: TestRoot
     let socket: String
     let logPath: String
-    private(set) var process: Process
+    private(set) var process: Subprocess
 
     /// The daemon executable, next to the test bundle in the build folder.
     static var binary: String? { BuiltProduct.path("virtqemud") }
@@ -25,18 +25,9 @@ final class VirtqemudProcess: @unchecked Sendable {
         try waitForSocket()
     }
 
-    private static func launch(socket: String, root: String, log: String, extraArgs: [String]) throws -> Process {
+    private static func launch(socket: String, root: String, log: String, extraArgs: [String]) throws -> Subprocess {
         guard let binary else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "virtqemud (build the package first)"]) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = ["--socket", socket, "--root", root] + extraArgs
-        if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
-        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        h.seekToEndOfFile()
-        p.standardOutput = h
-        p.standardError = h
-        try p.run()
-        return p
+        return try Subprocess(binary, ["--socket", socket, "--root", root] + extraArgs, stdout: .file(log), stderr: .file(log))
     }
 
     /// Waits until a client can connect.
@@ -65,7 +56,7 @@ final class VirtqemudProcess: @unchecked Sendable {
         while process.isRunning && Date() < deadline { usleep(10_000) }
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process.wait()
             return nil
         }
         return process.terminationStatus

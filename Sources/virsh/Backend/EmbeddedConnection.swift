@@ -1,7 +1,6 @@
 import domain_conf
 import libvirt_abi
 import qemu_driver
-import virdomainobjlist
 
 /// The embedded QEMU driver (`qemu:///embed?root=DIR`), running inside
 /// this virsh process. The VMs outlive the process; the next command's
@@ -111,7 +110,7 @@ struct EmbeddedDomain: VirshDomain {
     }
 
     func osType() async throws(VirshError) -> String {
-        try run { () throws(QemuDriverError) in try conn.obj(ref).def.os.type }
+        try run { () throws(QemuDriverError) in try conn.osType(ref) }
     }
 
     func info() async throws(VirshError) -> VirshDomainInfo {
@@ -131,7 +130,7 @@ struct EmbeddedDomain: VirshDomain {
 
     /// The embedded driver has no managed save.
     func hasManagedSaveImage() async throws(VirshError) -> Bool {
-        _ = try run { () throws(QemuDriverError) in try conn.obj(ref) }
+        _ = try run { () throws(QemuDriverError) in try conn.isActive(ref) }
         return false
     }
 
@@ -183,11 +182,6 @@ struct EmbeddedDomain: VirshDomain {
     }
 
     func jobStats(completed: Bool) async throws(VirshError) -> (type: Int32, params: [TypedParameter]) {
-        // libvirt's entry point wants a running domain for the current job
-        // (qemuDomainGetJobStats → virDomainObjCheckActive).
-        if !completed, try await !isActive() {
-            throw VirshError(code: .operationInvalid, message: ErrorNumber.operationInvalid.format("domain is not running"))
-        }
         do {
             let r = try await conn.jobStats(ref, completed: completed)
             return (r.type.rawValue, r.params)

@@ -1,0 +1,180 @@
+import Foundation
+import Glibc
+import Synchronization
+
+/// A child process for tests, started with `posix_spawn` and reaped with
+/// `waitpid` on its own pid.
+///
+/// Foundation's `Process` is not used in tests: its children inherit the
+/// test runner's blocked signals (an incoming QEMU then never answers
+/// `cont`), and under load its exit monitoring can miss a child, leaving
+/// `waitUntilExit` spinning forever.
+public final class Subprocess: Sendable {
+    /// Where a standard stream goes.
+    public enum Stream: Sendable {
+        case null
+        /// A pipe the test reads (or, for stdin, writes).
+        case pipe
+        /// The test runner's own stream.
+        case inherit
+        /// A file, appended to.
+        case file(String)
+    }
+
+    public let processIdentifier: pid_t
+    /// Read ends of `.pipe` outputs, write end of a `.pipe` stdin.
+    public let standardOutput: FileHandle?
+    public let standardError: FileHandle?
+    public let standardInput: FileHandle?
+
+    private let status = Mutex<Int32?>(nil)
+
+    /// Starts `path` with `arguments`.
+    ///
+    /// - Parameter environment: the whole environment (`nil`: the runner's).
+    public init(_ path: String, _ arguments: [String], environment: [String: String]? = nil,
+                stdin: Stream = .null, stdout: Stream = .null, stderr: Stream = .null) throws {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attr, &none)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        var childEnds: [Int32] = []
+        var parentEnds: [Int32: Int32] = [:]
+        func setUp(_ stream: Stream, fd: Int32, write: Bool) throws {
+            switch stream {
+            case .inherit:
+                break
+            case .null:
+                posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", write ? O_WRONLY : O_RDONLY, 0)
+            case .file(let path):
+                posix_spawn_file_actions_addopen(&actions, fd, path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+            case .pipe:
+                var ends: [Int32] = [0, 0]
+                guard pipe(&ends) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+                for e in ends { _ = fcntl(e, F_SETFD, FD_CLOEXEC) }
+                let (child, parent) = write ? (ends[1], ends[0]) : (ends[0], ends[1])
+                posix_spawn_file_actions_adddup2(&actions, child, fd)
+                childEnds.append(child)
+                parentEnds[fd] = parent
+            }
+        }
+        try setUp(stdin, fd: 0, write: false)
+        try setUp(stdout, fd: 1, write: true)
+        try setUp(stderr, fd: 2, write: true)
+
+        let env = environment ?? ProcessInfo.processInfo.environment
+        var cArgs: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        var cEnv: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for p in cArgs { free(p) }
+            for p in cEnv { free(p) }
+            for fd in childEnds { close(fd) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, path, &actions, &attr, &cArgs, &cEnv)
+        guard rc == 0 else {
+            for fd in parentEnds.values { close(fd) }
+            throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO)
+        }
+        processIdentifier = pid
+        standardInput = parentEnds[0].map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
+        standardOutput = parentEnds[1].map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
+        standardError = parentEnds[2].map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
+    }
+
+    /// Reaps the child if it has exited; whether it still runs.
+    public var isRunning: Bool {
+        status.withLock { s in
+            if s != nil { return false }
+            var st: Int32 = 0
+            let r = waitpid(processIdentifier, &st, WNOHANG)
+            if r == processIdentifier || (r < 0 && errno == ECHILD) {
+                s = r == processIdentifier ? st : 0
+                return false
+            }
+            return true
+        }
+    }
+
+    /// Waits for the child to exit, at most `timeout` (`nil`: for ever).
+    /// - Returns: whether it exited.
+    @discardableResult
+    public func wait(timeout: TimeInterval? = nil) -> Bool {
+        let deadline = timeout.map { Date().addingTimeInterval($0) }
+        while isRunning {
+            if let deadline, Date() >= deadline { return false }
+            usleep(2_000)
+        }
+        return true
+    }
+
+    /// The exit code, or the number of the signal that ended the process
+    /// (as Foundation's `terminationStatus`); -1 while it runs.
+    public var terminationStatus: Int32 {
+        guard !isRunning, let st = status.withLock({ $0 }) else { return -1 }
+        let signal = st & 0x7f
+        return signal == 0 ? (st >> 8) & 0xff : signal
+    }
+
+    /// Whether a signal ended it.
+    public var wasSignaled: Bool {
+        guard !isRunning, let st = status.withLock({ $0 }) else { return false }
+        return st & 0x7f != 0
+    }
+
+    public func signal(_ sig: Int32) {
+        if isRunning { kill(processIdentifier, sig) }
+    }
+
+    /// SIGTERM, like Foundation's `terminate()`.
+    public func terminate() { signal(SIGTERM) }
+
+    /// What `run` returns.
+    public struct Result: Sendable, CustomStringConvertible {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+        public var description: String { "status \(status)\nstdout:\n\(stdout)\nstderr:\n\(stderr)" }
+    }
+
+    /// Runs a program to completion, feeding it `stdin`, collecting its
+    /// output; killed (SIGKILL) when it outlives `timeout`.
+    public static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil,
+                           stdin: Data? = nil, timeout: TimeInterval = 120) throws -> Result {
+        let p = try Subprocess(path, arguments, environment: environment, stdin: stdin == nil ? .null : .pipe,
+                               stdout: .pipe, stderr: .pipe)
+        if let stdin, let h = p.standardInput {
+            try? h.write(contentsOf: stdin)
+            try? h.close()
+        }
+        final class Box: @unchecked Sendable { var data = Data() }
+        let out = Box(), err = Box()
+        let group = DispatchGroup()
+        for (handle, box) in [(p.standardOutput, out), (p.standardError, err)] {
+            guard let handle else { continue }
+            group.enter()
+            Thread.detachNewThread {
+                box.data = handle.readDataToEndOfFile()
+                group.leave()
+            }
+        }
+        if !p.wait(timeout: timeout) {
+            p.signal(SIGKILL)
+            p.wait()
+        }
+        // A child that left a daemon behind holding the pipes: do not wait for it.
+        _ = group.wait(timeout: .now() + 5)
+        return Result(status: p.terminationStatus, stdout: String(decoding: out.data, as: UTF8.self),
+                      stderr: String(decoding: err.data, as: UTF8.self))
+    }
+}
