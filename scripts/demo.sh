@@ -79,10 +79,9 @@ ID1=$(field Id); UUID1=$(field UUID); PID1=$(qemu_pid "$ID1"); C1=$(last_counter
 say "Before: name vm, UUID $UUID1, id $ID1, QEMU pid $PID1, counter $C1"
 
 say "Live local migration: a new QEMU on this host takes the running guest over."
-echo "   (One virsh command line, two commands: the statistics of the finished job"
-echo "   live in the driver that ran it.)"
-printf '$ virsh "migrate --live --local --verbose vm %s; domjobinfo --completed vm"\n' "$URI"
-"$VIRSH" "migrate --live --local --verbose vm $URI; domjobinfo --completed vm" | tee "$ROOT/job.txt"
+run migrate --live --local --verbose vm "$URI"
+say "What QEMU reported for the finished migration:"
+run domjobinfo --completed vm | tee "$ROOT/job.txt"
 DOWNTIME=$(sed -n 's/^Total downtime: *\([0-9]*\).*/\1/p' "$ROOT/job.txt")
 
 sleep 1
