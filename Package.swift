@@ -18,9 +18,10 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // Headers only: virsh loads the client library with dlopen when a
+        // URI needs it (the embedded driver never does).
         .systemLibrary(
             name: "CLibvirt",
-            pkgConfig: "libvirt",
             providers: [.apt(["libvirt-dev"])]
         ),
 

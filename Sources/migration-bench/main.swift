@@ -23,7 +23,7 @@ import qemu_process
 
 struct Options {
     var sizes = [128, 1024, 4096]
-    var runs = 3
+    var runs = 7
     var accel = "tcg"
     var ballastMiB = 64
 

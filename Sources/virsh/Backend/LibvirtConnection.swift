@@ -11,28 +11,179 @@ import libvirt_abi
 // libvirt keeps the last error per thread: each wrapper reads it on the
 // thread that made the failing call, before anything else can run there.
 
+/// libvirt's client library, loaded with `dlopen` the first time a
+/// connection needs it: the embedded driver never does, and loading
+/// libvirt and its fifty libraries is most of a short virsh command's
+/// start-up time.
+struct LibvirtAPI: @unchecked Sendable {
+    let virConnectClose: clibvirt_virConnectClose_fn
+    let virConnectGetHostname: clibvirt_virConnectGetHostname_fn
+    let virConnectGetLibVersion: clibvirt_virConnectGetLibVersion_fn
+    let virConnectGetType: clibvirt_virConnectGetType_fn
+    let virConnectGetURI: clibvirt_virConnectGetURI_fn
+    let virConnectGetVersion: clibvirt_virConnectGetVersion_fn
+    let virConnectListAllDomains: clibvirt_virConnectListAllDomains_fn
+    let virConnectOpenAuth: clibvirt_virConnectOpenAuth_fn
+    let virDomainAbortJob: clibvirt_virDomainAbortJob_fn
+    let virDomainCreate: clibvirt_virDomainCreate_fn
+    let virDomainCreateWithFlags: clibvirt_virDomainCreateWithFlags_fn
+    let virDomainDefineXML: clibvirt_virDomainDefineXML_fn
+    let virDomainDefineXMLFlags: clibvirt_virDomainDefineXMLFlags_fn
+    let virDomainDestroy: clibvirt_virDomainDestroy_fn
+    let virDomainDestroyFlags: clibvirt_virDomainDestroyFlags_fn
+    let virDomainFree: clibvirt_virDomainFree_fn
+    let virDomainGetAutostart: clibvirt_virDomainGetAutostart_fn
+    let virDomainGetID: clibvirt_virDomainGetID_fn
+    let virDomainGetInfo: clibvirt_virDomainGetInfo_fn
+    let virDomainGetJobInfo: clibvirt_virDomainGetJobInfo_fn
+    let virDomainGetJobStats: clibvirt_virDomainGetJobStats_fn
+    let virDomainGetMessages: clibvirt_virDomainGetMessages_fn
+    let virDomainGetName: clibvirt_virDomainGetName_fn
+    let virDomainGetOSType: clibvirt_virDomainGetOSType_fn
+    let virDomainGetSecurityLabel: clibvirt_virDomainGetSecurityLabel_fn
+    let virDomainGetState: clibvirt_virDomainGetState_fn
+    let virDomainGetUUIDString: clibvirt_virDomainGetUUIDString_fn
+    let virDomainGetXMLDesc: clibvirt_virDomainGetXMLDesc_fn
+    let virDomainHasManagedSaveImage: clibvirt_virDomainHasManagedSaveImage_fn
+    let virDomainIsActive: clibvirt_virDomainIsActive_fn
+    let virDomainIsPersistent: clibvirt_virDomainIsPersistent_fn
+    let virDomainLookupByID: clibvirt_virDomainLookupByID_fn
+    let virDomainLookupByName: clibvirt_virDomainLookupByName_fn
+    let virDomainLookupByUUIDString: clibvirt_virDomainLookupByUUIDString_fn
+    let virDomainMigrate3: clibvirt_virDomainMigrate3_fn
+    let virDomainMigrateToURI3: clibvirt_virDomainMigrateToURI3_fn
+    let virDomainResume: clibvirt_virDomainResume_fn
+    let virDomainShutdown: clibvirt_virDomainShutdown_fn
+    let virDomainSuspend: clibvirt_virDomainSuspend_fn
+    let virDomainUndefine: clibvirt_virDomainUndefine_fn
+    let virGetLastError: clibvirt_virGetLastError_fn
+    let virGetVersion: clibvirt_virGetVersion_fn
+    let virInitialize: clibvirt_virInitialize_fn
+    let virNodeGetSecurityModel: clibvirt_virNodeGetSecurityModel_fn
+    let virResetLastError: clibvirt_virResetLastError_fn
+    let virSetErrorFunc: clibvirt_virSetErrorFunc_fn
+    let virTypedParamsAddBoolean: clibvirt_virTypedParamsAddBoolean_fn
+    let virTypedParamsAddDouble: clibvirt_virTypedParamsAddDouble_fn
+    let virTypedParamsAddInt: clibvirt_virTypedParamsAddInt_fn
+    let virTypedParamsAddLLong: clibvirt_virTypedParamsAddLLong_fn
+    let virTypedParamsAddString: clibvirt_virTypedParamsAddString_fn
+    let virTypedParamsAddUInt: clibvirt_virTypedParamsAddUInt_fn
+    let virTypedParamsAddULLong: clibvirt_virTypedParamsAddULLong_fn
+    let virTypedParamsFree: clibvirt_virTypedParamsFree_fn
+    /// `virConnectAuthPtrDefault`: libvirt's terminal prompts.
+    let defaultAuth: virConnectAuthPtr?
+
+    /// The library, or why it cannot be loaded.
+    static let shared: Result<LibvirtAPI, VirshError> = load()
+
+    static func load() -> Result<LibvirtAPI, VirshError> {
+        guard let h = dlopen("libvirt.so.0", RTLD_NOW | RTLD_GLOBAL) else {
+            let why = dlerror().map { String(cString: $0) } ?? "unknown error"
+            return .failure(VirshError(code: .noConnect, message: "cannot load libvirt's client library: \(why)"))
+        }
+        func sym<T>(_ name: String, _: T.Type) throws(VirshError) -> T {
+            guard let p = dlsym(h, name) else {
+                throw VirshError(code: .noConnect, message: "libvirt's client library lacks \(name)")
+            }
+            return unsafeBitCast(p, to: T.self)
+        }
+        do throws(VirshError) {
+            return .success(LibvirtAPI(
+                virConnectClose: try sym("virConnectClose", clibvirt_virConnectClose_fn.self),
+                virConnectGetHostname: try sym("virConnectGetHostname", clibvirt_virConnectGetHostname_fn.self),
+                virConnectGetLibVersion: try sym("virConnectGetLibVersion", clibvirt_virConnectGetLibVersion_fn.self),
+                virConnectGetType: try sym("virConnectGetType", clibvirt_virConnectGetType_fn.self),
+                virConnectGetURI: try sym("virConnectGetURI", clibvirt_virConnectGetURI_fn.self),
+                virConnectGetVersion: try sym("virConnectGetVersion", clibvirt_virConnectGetVersion_fn.self),
+                virConnectListAllDomains: try sym("virConnectListAllDomains", clibvirt_virConnectListAllDomains_fn.self),
+                virConnectOpenAuth: try sym("virConnectOpenAuth", clibvirt_virConnectOpenAuth_fn.self),
+                virDomainAbortJob: try sym("virDomainAbortJob", clibvirt_virDomainAbortJob_fn.self),
+                virDomainCreate: try sym("virDomainCreate", clibvirt_virDomainCreate_fn.self),
+                virDomainCreateWithFlags: try sym("virDomainCreateWithFlags", clibvirt_virDomainCreateWithFlags_fn.self),
+                virDomainDefineXML: try sym("virDomainDefineXML", clibvirt_virDomainDefineXML_fn.self),
+                virDomainDefineXMLFlags: try sym("virDomainDefineXMLFlags", clibvirt_virDomainDefineXMLFlags_fn.self),
+                virDomainDestroy: try sym("virDomainDestroy", clibvirt_virDomainDestroy_fn.self),
+                virDomainDestroyFlags: try sym("virDomainDestroyFlags", clibvirt_virDomainDestroyFlags_fn.self),
+                virDomainFree: try sym("virDomainFree", clibvirt_virDomainFree_fn.self),
+                virDomainGetAutostart: try sym("virDomainGetAutostart", clibvirt_virDomainGetAutostart_fn.self),
+                virDomainGetID: try sym("virDomainGetID", clibvirt_virDomainGetID_fn.self),
+                virDomainGetInfo: try sym("virDomainGetInfo", clibvirt_virDomainGetInfo_fn.self),
+                virDomainGetJobInfo: try sym("virDomainGetJobInfo", clibvirt_virDomainGetJobInfo_fn.self),
+                virDomainGetJobStats: try sym("virDomainGetJobStats", clibvirt_virDomainGetJobStats_fn.self),
+                virDomainGetMessages: try sym("virDomainGetMessages", clibvirt_virDomainGetMessages_fn.self),
+                virDomainGetName: try sym("virDomainGetName", clibvirt_virDomainGetName_fn.self),
+                virDomainGetOSType: try sym("virDomainGetOSType", clibvirt_virDomainGetOSType_fn.self),
+                virDomainGetSecurityLabel: try sym("virDomainGetSecurityLabel", clibvirt_virDomainGetSecurityLabel_fn.self),
+                virDomainGetState: try sym("virDomainGetState", clibvirt_virDomainGetState_fn.self),
+                virDomainGetUUIDString: try sym("virDomainGetUUIDString", clibvirt_virDomainGetUUIDString_fn.self),
+                virDomainGetXMLDesc: try sym("virDomainGetXMLDesc", clibvirt_virDomainGetXMLDesc_fn.self),
+                virDomainHasManagedSaveImage: try sym("virDomainHasManagedSaveImage", clibvirt_virDomainHasManagedSaveImage_fn.self),
+                virDomainIsActive: try sym("virDomainIsActive", clibvirt_virDomainIsActive_fn.self),
+                virDomainIsPersistent: try sym("virDomainIsPersistent", clibvirt_virDomainIsPersistent_fn.self),
+                virDomainLookupByID: try sym("virDomainLookupByID", clibvirt_virDomainLookupByID_fn.self),
+                virDomainLookupByName: try sym("virDomainLookupByName", clibvirt_virDomainLookupByName_fn.self),
+                virDomainLookupByUUIDString: try sym("virDomainLookupByUUIDString", clibvirt_virDomainLookupByUUIDString_fn.self),
+                virDomainMigrate3: try sym("virDomainMigrate3", clibvirt_virDomainMigrate3_fn.self),
+                virDomainMigrateToURI3: try sym("virDomainMigrateToURI3", clibvirt_virDomainMigrateToURI3_fn.self),
+                virDomainResume: try sym("virDomainResume", clibvirt_virDomainResume_fn.self),
+                virDomainShutdown: try sym("virDomainShutdown", clibvirt_virDomainShutdown_fn.self),
+                virDomainSuspend: try sym("virDomainSuspend", clibvirt_virDomainSuspend_fn.self),
+                virDomainUndefine: try sym("virDomainUndefine", clibvirt_virDomainUndefine_fn.self),
+                virGetLastError: try sym("virGetLastError", clibvirt_virGetLastError_fn.self),
+                virGetVersion: try sym("virGetVersion", clibvirt_virGetVersion_fn.self),
+                virInitialize: try sym("virInitialize", clibvirt_virInitialize_fn.self),
+                virNodeGetSecurityModel: try sym("virNodeGetSecurityModel", clibvirt_virNodeGetSecurityModel_fn.self),
+                virResetLastError: try sym("virResetLastError", clibvirt_virResetLastError_fn.self),
+                virSetErrorFunc: try sym("virSetErrorFunc", clibvirt_virSetErrorFunc_fn.self),
+                virTypedParamsAddBoolean: try sym("virTypedParamsAddBoolean", clibvirt_virTypedParamsAddBoolean_fn.self),
+                virTypedParamsAddDouble: try sym("virTypedParamsAddDouble", clibvirt_virTypedParamsAddDouble_fn.self),
+                virTypedParamsAddInt: try sym("virTypedParamsAddInt", clibvirt_virTypedParamsAddInt_fn.self),
+                virTypedParamsAddLLong: try sym("virTypedParamsAddLLong", clibvirt_virTypedParamsAddLLong_fn.self),
+                virTypedParamsAddString: try sym("virTypedParamsAddString", clibvirt_virTypedParamsAddString_fn.self),
+                virTypedParamsAddUInt: try sym("virTypedParamsAddUInt", clibvirt_virTypedParamsAddUInt_fn.self),
+                virTypedParamsAddULLong: try sym("virTypedParamsAddULLong", clibvirt_virTypedParamsAddULLong_fn.self),
+                virTypedParamsFree: try sym("virTypedParamsFree", clibvirt_virTypedParamsFree_fn.self),
+                defaultAuth: dlsym(h, "virConnectAuthPtrDefault")?.assumingMemoryBound(to: virConnectAuthPtr?.self).pointee))
+        } catch {
+            return .failure(error)
+        }
+    }
+}
+
+/// The loaded library. Everything below runs on behalf of a connection,
+/// whose opening loaded it (`LibvirtLibrary.require()`).
+private var api: LibvirtAPI {
+    switch LibvirtLibrary.ready {
+    case .success(let api): return api
+    case .failure(let error): preconditionFailure("libvirt used before a connection loaded it: \(error.message)")
+    }
+}
+
 /// libvirt's library as a whole.
 enum LibvirtLibrary {
-    /// Keeps libvirt from printing errors itself (virsh does the same with
-    /// `virSetErrorFunc(NULL, vshErrorHandler)`), once.
-    static let quiet: Void = {
-        virInitialize()
-        virSetErrorFunc(nil) { _, _ in }
-    }()
-
-    /// libvirt's own authentication callbacks (`virConnectAuthPtrDefault`,
-    /// which prompts on the terminal), read through the dynamic linker:
-    /// Swift 6 does not let code read a C global variable.
-    static var defaultAuth: virConnectAuthPtr? {
-        guard let sym = dlsym(nil, "virConnectAuthPtrDefault") else { return nil }
-        return sym.assumingMemoryBound(to: virConnectAuthPtr?.self).pointee
+    /// Loads the library, once, and keeps it from printing errors itself
+    /// (virsh does the same with `virSetErrorFunc(NULL, vshErrorHandler)`).
+    static let ready: Result<LibvirtAPI, VirshError> = LibvirtAPI.shared.map { api in
+        _ = api.virInitialize()
+        api.virSetErrorFunc(nil) { _, _ in }
+        return api
     }
 
-    /// The version of the libvirt library in use (libvirt: `virGetVersion`).
+    /// The library, loaded; the error a connection reports when it cannot be.
+    static func require() throws(VirshError) -> LibvirtAPI {
+        try ready.get()
+    }
+
+    /// libvirt's own authentication callbacks (`virConnectAuthPtrDefault`,
+    /// which prompts on the terminal).
+    static var defaultAuth: virConnectAuthPtr? { api.defaultAuth }
+
+    /// The version of the libvirt library in use (libvirt: `virGetVersion`);
+    /// 0 when the library cannot be loaded.
     static func version() -> UInt64 {
-        _ = quiet
+        guard (try? require()) != nil else { return 0 }
         var v: UInt = 0
-        guard virGetVersion(&v, nil, nil) == 0 else { return 0 }
+        guard api.virGetVersion(&v, nil, nil) == 0 else { return 0 }
         return UInt64(v)
     }
 
@@ -42,8 +193,8 @@ enum LibvirtLibrary {
     /// The last error of this thread, then cleared (libvirt:
     /// `virGetLastError`, `virResetLastError`).
     static func lastError() -> VirshError {
-        defer { virResetLastError() }
-        guard let e = virGetLastError(), e.pointee.code != VIR_ERR_OK.rawValue else {
+        defer { api.virResetLastError() }
+        guard let e = api.virGetLastError(), e.pointee.code != VIR_ERR_OK.rawValue else {
             return VirshError(code: .internalError, message: "unknown error")
         }
         let message = e.pointee.message.map { String(cString: $0) } ?? "unknown error"
@@ -86,19 +237,19 @@ private final class CTypedParams {
         for p in list {
             let rc: Int32
             switch p.value {
-            case .int(let v): rc = virTypedParamsAddInt(&params, &count, &capacity, p.name, v)
-            case .uint(let v): rc = virTypedParamsAddUInt(&params, &count, &capacity, p.name, v)
-            case .llong(let v): rc = virTypedParamsAddLLong(&params, &count, &capacity, p.name, v)
-            case .ullong(let v): rc = virTypedParamsAddULLong(&params, &count, &capacity, p.name, v)
-            case .double(let v): rc = virTypedParamsAddDouble(&params, &count, &capacity, p.name, v)
-            case .boolean(let v): rc = virTypedParamsAddBoolean(&params, &count, &capacity, p.name, v ? 1 : 0)
-            case .string(let v): rc = virTypedParamsAddString(&params, &count, &capacity, p.name, v)
+            case .int(let v): rc = api.virTypedParamsAddInt(&params, &count, &capacity, p.name, v)
+            case .uint(let v): rc = api.virTypedParamsAddUInt(&params, &count, &capacity, p.name, v)
+            case .llong(let v): rc = api.virTypedParamsAddLLong(&params, &count, &capacity, p.name, v)
+            case .ullong(let v): rc = api.virTypedParamsAddULLong(&params, &count, &capacity, p.name, v)
+            case .double(let v): rc = api.virTypedParamsAddDouble(&params, &count, &capacity, p.name, v)
+            case .boolean(let v): rc = api.virTypedParamsAddBoolean(&params, &count, &capacity, p.name, v ? 1 : 0)
+            case .string(let v): rc = api.virTypedParamsAddString(&params, &count, &capacity, p.name, v)
             }
             if rc < 0 { throw LibvirtLibrary.lastError() }
         }
     }
 
-    deinit { virTypedParamsFree(params, count) }
+    deinit { api.virTypedParamsFree(params, count) }
 
     /// libvirt's C parameters as Swift values.
     static func decode(_ params: virTypedParameterPtr?, _ n: Int32) -> [TypedParameter] {
@@ -135,9 +286,9 @@ final class LibvirtConnection: VirshConnection, @unchecked Sendable {
     /// libvirt: `virConnectOpenAuth` with the default authentication
     /// callback, as virsh opens its connections.
     static func open(_ uri: String, readonly: Bool) async throws(VirshError) -> LibvirtConnection {
-        _ = LibvirtLibrary.quiet
+        _ = try LibvirtLibrary.require()
         let flags = readonly ? UInt32(VIR_CONNECT_RO.rawValue) : 0
-        guard let c = virConnectOpenAuth(uri, LibvirtLibrary.defaultAuth, flags) else {
+        guard let c = api.virConnectOpenAuth(uri, LibvirtLibrary.defaultAuth, flags) else {
             throw LibvirtLibrary.lastError()
         }
         return LibvirtConnection(c)
@@ -149,35 +300,35 @@ final class LibvirtConnection: VirshConnection, @unchecked Sendable {
     }
 
     func uri() async throws(VirshError) -> String {
-        guard let s = LibvirtLibrary.take(virConnectGetURI(ptr)) else { throw LibvirtLibrary.lastError() }
+        guard let s = LibvirtLibrary.take(api.virConnectGetURI(ptr)) else { throw LibvirtLibrary.lastError() }
         return s
     }
 
     func hostname() async throws(VirshError) -> String {
-        guard let s = LibvirtLibrary.take(virConnectGetHostname(ptr)) else { throw LibvirtLibrary.lastError() }
+        guard let s = LibvirtLibrary.take(api.virConnectGetHostname(ptr)) else { throw LibvirtLibrary.lastError() }
         return s
     }
 
     func type() async throws(VirshError) -> String {
-        guard let t = virConnectGetType(ptr) else { throw LibvirtLibrary.lastError() }
+        guard let t = api.virConnectGetType(ptr) else { throw LibvirtLibrary.lastError() }
         return String(cString: t)
     }
 
     func hypervisorVersion() async throws(VirshError) -> UInt64 {
         var v: UInt = 0
-        guard virConnectGetVersion(ptr, &v) == 0 else { throw LibvirtLibrary.lastError() }
+        guard api.virConnectGetVersion(ptr, &v) == 0 else { throw LibvirtLibrary.lastError() }
         return UInt64(v)
     }
 
     func libVersion() async throws(VirshError) -> UInt64 {
         var v: UInt = 0
-        guard virConnectGetLibVersion(ptr, &v) == 0 else { throw LibvirtLibrary.lastError() }
+        guard api.virConnectGetLibVersion(ptr, &v) == 0 else { throw LibvirtLibrary.lastError() }
         return UInt64(v)
     }
 
     func securityModel() async throws(VirshError) -> (model: String, doi: String)? {
         var m = virSecurityModel()
-        guard virNodeGetSecurityModel(ptr, &m) == 0 else {
+        guard api.virNodeGetSecurityModel(ptr, &m) == 0 else {
             let e = LibvirtLibrary.lastError()
             if e.code == .noSupport { return nil }
             throw e
@@ -186,20 +337,20 @@ final class LibvirtConnection: VirshConnection, @unchecked Sendable {
     }
 
     func lookup(id: Int32) async throws(VirshError) -> any VirshDomain {
-        try domain(virDomainLookupByID(ptr, id))
+        try domain(api.virDomainLookupByID(ptr, id))
     }
 
     func lookup(uuid: String) async throws(VirshError) -> any VirshDomain {
-        try domain(virDomainLookupByUUIDString(ptr, uuid))
+        try domain(api.virDomainLookupByUUIDString(ptr, uuid))
     }
 
     func lookup(name: String) async throws(VirshError) -> any VirshDomain {
-        try domain(virDomainLookupByName(ptr, name))
+        try domain(api.virDomainLookupByName(ptr, name))
     }
 
     func listAllDomains(_ flags: ListAllDomainsFlags) async throws(VirshError) -> [any VirshDomain] {
         var list: UnsafeMutablePointer<virDomainPtr?>?
-        let n = virConnectListAllDomains(ptr, &list, flags.rawValue)
+        let n = api.virConnectListAllDomains(ptr, &list, flags.rawValue)
         guard n >= 0 else { throw LibvirtLibrary.lastError() }
         defer { free(list) }
         guard let list else { return [] }
@@ -208,8 +359,8 @@ final class LibvirtConnection: VirshConnection, @unchecked Sendable {
     }
 
     func defineXML(_ xml: String, validate: Bool) async throws(VirshError) -> any VirshDomain {
-        let p = validate ? virDomainDefineXMLFlags(ptr, xml, UInt32(VIR_DOMAIN_DEFINE_VALIDATE.rawValue))
-                         : virDomainDefineXML(ptr, xml)
+        let p = validate ? api.virDomainDefineXMLFlags(ptr, xml, UInt32(VIR_DOMAIN_DEFINE_VALIDATE.rawValue))
+                         : api.virDomainDefineXML(ptr, xml)
         return try domain(p)
     }
 
@@ -220,7 +371,7 @@ final class LibvirtConnection: VirshConnection, @unchecked Sendable {
         }
         let c = try CTypedParams(params)
         let result: Result<LibvirtDomain, VirshError> = await LibvirtLibrary.blocking { [c] in
-            let p = virDomainMigrate3(d.ptr, dest.ptr, c.params, UInt32(c.count), flags.rawValue)
+            let p = api.virDomainMigrate3(d.ptr, dest.ptr, c.params, UInt32(c.count), flags.rawValue)
             guard let p else { return .failure(LibvirtLibrary.lastError()) }
             return .success(LibvirtDomain(p))
         }
@@ -234,7 +385,7 @@ final class LibvirtConnection: VirshConnection, @unchecked Sendable {
         }
         let c = try CTypedParams(params)
         let result: Result<Void, VirshError> = await LibvirtLibrary.blocking { [c] in
-            virDomainMigrateToURI3(d.ptr, dconnuri, c.params, UInt32(c.count), flags.rawValue) == 0
+            api.virDomainMigrateToURI3(d.ptr, dconnuri, c.params, UInt32(c.count), flags.rawValue) == 0
                 ? .success(()) : .failure(LibvirtLibrary.lastError())
         }
         try result.get()
@@ -245,7 +396,7 @@ final class LibvirtConnection: VirshConnection, @unchecked Sendable {
             defer { isClosed = true }
             return !isClosed
         }
-        if first { virConnectClose(ptr) }
+        if first { _ = api.virConnectClose(ptr) }
     }
 }
 
@@ -261,14 +412,14 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
 
     init(_ ptr: OpaquePointer) {
         self.ptr = ptr
-        name = virDomainGetName(ptr).map { String(cString: $0) } ?? ""
+        name = api.virDomainGetName(ptr).map { String(cString: $0) } ?? ""
         var buf = [CChar](repeating: 0, count: Int(VIR_UUID_STRING_BUFLEN))
-        uuid = virDomainGetUUIDString(ptr, &buf) == 0 ? String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
-        let i = virDomainGetID(ptr)
+        uuid = api.virDomainGetUUIDString(ptr, &buf) == 0 ? String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+        let i = api.virDomainGetID(ptr)
         id = i == UInt32.max ? nil : Int(i)
     }
 
-    deinit { virDomainFree(ptr) }
+    deinit { _ = api.virDomainFree(ptr) }
 
     private func check(_ rc: Int32) throws(VirshError) {
         if rc < 0 { throw LibvirtLibrary.lastError() }
@@ -280,37 +431,37 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
     }
 
     func osType() async throws(VirshError) -> String {
-        guard let s = LibvirtLibrary.take(virDomainGetOSType(ptr)) else { throw LibvirtLibrary.lastError() }
+        guard let s = LibvirtLibrary.take(api.virDomainGetOSType(ptr)) else { throw LibvirtLibrary.lastError() }
         return s
     }
 
     func info() async throws(VirshError) -> VirshDomainInfo {
         var i = virDomainInfo()
-        try check(virDomainGetInfo(ptr, &i))
+        try check(api.virDomainGetInfo(ptr, &i))
         return VirshDomainInfo(state: Int32(i.state), maxMemory: UInt64(i.maxMem), memory: UInt64(i.memory),
                                vcpus: UInt32(i.nrVirtCpu), cpuTime: i.cpuTime)
     }
 
     func state() async throws(VirshError) -> (state: Int32, reason: Int32) {
         var s: Int32 = 0, r: Int32 = 0
-        try check(virDomainGetState(ptr, &s, &r, 0))
+        try check(api.virDomainGetState(ptr, &s, &r, 0))
         return (s, r)
     }
 
-    func isActive() async throws(VirshError) -> Bool { try flag(virDomainIsActive(ptr)) }
-    func isPersistent() async throws(VirshError) -> Bool { try flag(virDomainIsPersistent(ptr)) }
+    func isActive() async throws(VirshError) -> Bool { try flag(api.virDomainIsActive(ptr)) }
+    func isPersistent() async throws(VirshError) -> Bool { try flag(api.virDomainIsPersistent(ptr)) }
 
     func autostart() async throws(VirshError) -> Bool {
         var a: Int32 = 0
-        try check(virDomainGetAutostart(ptr, &a))
+        try check(api.virDomainGetAutostart(ptr, &a))
         return a != 0
     }
 
-    func hasManagedSaveImage() async throws(VirshError) -> Bool { try flag(virDomainHasManagedSaveImage(ptr, 0)) }
+    func hasManagedSaveImage() async throws(VirshError) -> Bool { try flag(api.virDomainHasManagedSaveImage(ptr, 0)) }
 
     func securityLabel() async throws(VirshError) -> (label: String, enforcing: Bool) {
         var l = virSecurityLabel()
-        try check(virDomainGetSecurityLabel(ptr, &l))
+        try check(api.virDomainGetSecurityLabel(ptr, &l))
         // `char label[4097]` is too large for Swift to import as a field:
         // it starts the struct, `int enforcing` ends it.
         return withUnsafeBytes(of: &l) { raw -> (String, Bool) in
@@ -322,7 +473,7 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
 
     func messages() async throws(VirshError) -> [String] {
         var msgs: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
-        let n = virDomainGetMessages(ptr, &msgs, 0)
+        let n = api.virDomainGetMessages(ptr, &msgs, 0)
         guard n >= 0 else { throw LibvirtLibrary.lastError() }
         guard let msgs else { return [] }
         defer { free(msgs) }
@@ -330,37 +481,37 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
     }
 
     func xmlDesc(_ flags: DomainXMLFlags) async throws(VirshError) -> String {
-        guard let s = LibvirtLibrary.take(virDomainGetXMLDesc(ptr, flags.rawValue)) else { throw LibvirtLibrary.lastError() }
+        guard let s = LibvirtLibrary.take(api.virDomainGetXMLDesc(ptr, flags.rawValue)) else { throw LibvirtLibrary.lastError() }
         return s
     }
 
     /// As virsh: the older API unless a flag must be passed.
     func create(_ flags: DomainStartFlags) async throws(VirshError) {
-        try check(flags.isEmpty ? virDomainCreate(ptr) : virDomainCreateWithFlags(ptr, flags.rawValue))
+        try check(flags.isEmpty ? api.virDomainCreate(ptr) : api.virDomainCreateWithFlags(ptr, flags.rawValue))
     }
 
     func destroy(graceful: Bool) async throws(VirshError) {
-        try check(graceful ? virDomainDestroyFlags(ptr, UInt32(VIR_DOMAIN_DESTROY_GRACEFUL.rawValue)) : virDomainDestroy(ptr))
+        try check(graceful ? api.virDomainDestroyFlags(ptr, UInt32(VIR_DOMAIN_DESTROY_GRACEFUL.rawValue)) : api.virDomainDestroy(ptr))
     }
 
-    func shutdown() async throws(VirshError) { try check(virDomainShutdown(ptr)) }
-    func suspend() async throws(VirshError) { try check(virDomainSuspend(ptr)) }
-    func resume() async throws(VirshError) { try check(virDomainResume(ptr)) }
-    func undefine() async throws(VirshError) { try check(virDomainUndefine(ptr)) }
+    func shutdown() async throws(VirshError) { try check(api.virDomainShutdown(ptr)) }
+    func suspend() async throws(VirshError) { try check(api.virDomainSuspend(ptr)) }
+    func resume() async throws(VirshError) { try check(api.virDomainResume(ptr)) }
+    func undefine() async throws(VirshError) { try check(api.virDomainUndefine(ptr)) }
 
     func jobStats(completed: Bool) async throws(VirshError) -> (type: Int32, params: [TypedParameter]) {
         var type: Int32 = 0
         var params: virTypedParameterPtr?
         var n: Int32 = 0
         let flags = completed ? UInt32(VIR_DOMAIN_JOB_STATS_COMPLETED.rawValue) : 0
-        try check(virDomainGetJobStats(ptr, &type, &params, &n, flags))
-        defer { virTypedParamsFree(params, n) }
+        try check(api.virDomainGetJobStats(ptr, &type, &params, &n, flags))
+        defer { api.virTypedParamsFree(params, n) }
         return (type, CTypedParams.decode(params, n))
     }
 
     func jobProgress() async throws(VirshError) -> VirshJobProgress {
         var i = virDomainJobInfo()
-        try check(virDomainGetJobInfo(ptr, &i))
+        try check(api.virDomainGetJobInfo(ptr, &i))
         return VirshJobProgress(type: DomainJobType(rawValue: i.type) ?? .none, dataTotal: i.dataTotal,
                                 dataRemaining: i.dataRemaining, timeElapsed: i.timeElapsed,
                                 timeRemaining: i.timeRemaining, dataProcessed: i.dataProcessed,
@@ -368,5 +519,5 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
                                 fileTotal: i.fileTotal, fileProcessed: i.fileProcessed, fileRemaining: i.fileRemaining)
     }
 
-    func abortJob() async throws(VirshError) { try check(virDomainAbortJob(ptr)) }
+    func abortJob() async throws(VirshError) { try check(api.virDomainAbortJob(ptr)) }
 }
