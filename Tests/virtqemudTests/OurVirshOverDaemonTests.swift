@@ -1,0 +1,47 @@
+import Foundation
+import Glibc
+import Testing
+import TestSupport
+
+/// Our virsh, through libvirt's client library, against our daemon:
+/// `migrate --live --local` moves the counter guest, in the two-connection
+/// form (`virDomainMigrate3`, the source and destination connections two
+/// clients of one daemon) and in the peer-to-peer form
+/// (`virDomainMigrateToURI3`).
+@Suite(.serialized) struct OurVirshOverDaemonTests {
+    @Test(arguments: [[], ["--p2p"]])
+    func localMigrationThroughTheDaemon(_ extra: [String]) throws {
+        let virsh = try #require(BuiltProduct.path("virsh"), "build the package first (make test does)")
+        let root = TestRoot("ov\(extra.isEmpty ? "2c" : "p2p")")
+        defer { root.cleanup() }
+        let daemon = try VirtqemudProcess(root: root)
+        let serial = try PythonMigrationTests.startCounterGuest(daemon)
+        let pidBefore = try #require(daemon.qemuProcesses.first)
+        func ours(_ args: [String]) throws -> Subprocess.Result {
+            var env = ProcessInfo.processInfo.environment
+            env["LIBVIRT_DEFAULT_URI"] = nil
+            env["LC_ALL"] = "C"
+            return try Subprocess.run(virsh, ["-c", daemon.uri] + args, environment: env)
+        }
+
+        #expect(try ours(["domid", "vm"]).stdout == "1\n\n")
+        let m = try ours(["migrate", "--live", "--local", "--verbose"] + extra + ["vm", daemon.uri])
+        #expect(m.status == 0, "\(m)")
+        #expect(m.stderr.contains("Migration: [100 %]"), "\(m)")
+        #expect(try ours(["domid", "vm"]).stdout == "2\n\n", "a new instance")
+        #expect(try ours(["domstate", "--reason", "vm"]).stdout == "running (migrated)\n\n")
+        #expect(try ours(["list", "--name"]).stdout == "vm\n\n", "listed once")
+
+        let atSwitch = CounterGuest.counters(inLog: serial).last ?? 0
+        #expect(CounterGuest.waitForCounter(inLog: serial, atLeast: atSwitch + 5), "the counter goes on")
+        #expect(PythonMigrationTests.neverRestarted(serial))
+        let after = daemon.qemuProcesses
+        #expect(after.count == 1 && after.first != pidBefore, "one QEMU, the new one")
+
+        // Without --local: libvirt's own refusal, from the daemon.
+        let refused = try ours(["migrate", "--live", "vm", daemon.uri])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.hasPrefix("error: internal error: Attempt to migrate guest to the same host "), "\(refused)")
+        #expect(try ours(["domid", "vm"]).stdout == "2\n\n")
+    }
+}
