@@ -25,16 +25,14 @@ while let a = argv.next() {
 }
 
 func run(_ path: String, _ args: [String]) -> (status: Int32, output: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: path)
-    p.arguments = args
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = out
-    do { try p.run() } catch { return (-1, "\(error)") }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    guard let r = try? Subprocess.run(path, args, timeout: 60) else { return (-1, "cannot run \(path)") }
+    return (r.status, r.stdout + r.stderr)
+}
+
+/// A program that daemonizes (`libvirtd -d`): its output is not captured,
+/// the daemon would hold the pipes open.
+func daemonize(_ path: String, _ args: [String]) {
+    (try? Subprocess(path, args))?.wait(timeout: 60)
 }
 
 func percentile(_ xs: [Double], _ p: Double) -> Double {
@@ -130,16 +128,11 @@ guard FileManager.default.isExecutableFile(atPath: daemonPath) else {
     exit(1)
 }
 let socket = root.path + "/virtqemud.sock"
-let daemon = Process()
-daemon.executableURL = URL(fileURLWithPath: daemonPath)
-daemon.arguments = ["--socket", socket, "--root", root.path]
-daemon.standardError = FileHandle.nullDevice
-daemon.standardOutput = FileHandle.nullDevice
-try daemon.run()
+let daemon = try Subprocess(daemonPath, ["--socket", socket, "--root", root.path])
 defer {
     if daemon.isRunning {
-        kill(daemon.processIdentifier, SIGTERM)
-        daemon.waitUntilExit()
+        daemon.terminate()
+        daemon.wait()
     }
 }
 var up = false
@@ -164,8 +157,8 @@ func libvirtdResponds() -> Bool {
         && run("/usr/bin/virsh", ["-c", "qemu:///system", "uri"]).status == 0
 }
 if FileManager.default.isExecutableFile(atPath: "/usr/sbin/libvirtd") && !libvirtdResponds() {
-    _ = run("/usr/sbin/virtlogd", ["-d"])
-    _ = run("/usr/sbin/libvirtd", ["-d"])
+    daemonize("/usr/sbin/virtlogd", ["-d"])
+    daemonize("/usr/sbin/libvirtd", ["-d"])
     startedLibvirtd = true
     for _ in 0..<150 where !libvirtdResponds() { usleep(200_000) }
 }
