@@ -27,9 +27,14 @@ demo: build
 bench: setup guest
 	$(SWIFT) build -c release --product virdomainobjlist-bench
 	.build/release/virdomainobjlist-bench
+	$(SWIFT) build -c release --product migration-bench
+	.build/release/migration-bench
 	$(SWIFT) build -c release --static-swift-stdlib --product virsh
 	$(SWIFT) build -c release --static-swift-stdlib --product virsh-bench
 	.build/release/virsh-bench
+	$(SWIFT) build -c release --product virtqemud
+	$(SWIFT) build -c release --product virtqemud-bench
+	.build/release/virtqemud-bench
 
 clean:
 	$(MAKE) -s -C guest clean
