@@ -34,22 +34,7 @@ let source = try await QemuDriver.connect(uri: uri)
 let dest = source.driver.connect()
 
 // On SIGINT/SIGTERM: close both connections, then exit.
-signal(SIGINT, SIG_IGN)
-signal(SIGTERM, SIG_IGN)
-let signalQueue = DispatchQueue(label: "signals")
-var sources: [DispatchSourceSignal] = []
-for sig in [SIGINT, SIGTERM] {
-    let s = DispatchSource.makeSignalSource(signal: sig, queue: signalQueue)
-    s.setEventHandler {
-        Task {
-            await dest.close()
-            await source.close()
-            exit(0)
-        }
-    }
-    s.resume()
-    sources.append(s)
-}
+SignalClose.install([dest, source])
 
 let flags: MigrateFlags = [.live, .local]
 if stopAfter == "repeat" {

@@ -49,6 +49,15 @@ import virdomainobjlist
 
         kill(process.processIdentifier, signal)
         process.wait()
+        if signal == SIGTERM {
+            // The client handled it: its close callbacks ended the
+            // migration before it exited, with no driver needed after it.
+            #expect(process.terminationStatus == 0 && !process.wasSignaled, "the client exited by itself")
+            #expect(TestRoot.processes(mentioning: root.path).count == 1, "one QEMU left by the client's close callbacks")
+            #expect(Self.instanceDirs(root).count == 1)
+            let statuses = Self.instanceDirs(root).compactMap { try? String(contentsOfFile: root.path + "/run/qemu/\($0)/status.xml", encoding: .utf8) }
+            #expect(!statuses.contains { $0.contains("<migration ") }, "no migration left in a status file")
+        }
 
         // A new driver on the root: the VM runs exactly once.
         let conn = try await QemuDriver.connect(uri: root.uri)
