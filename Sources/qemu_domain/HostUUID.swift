@@ -1,19 +1,23 @@
 import Foundation
 import domain_conf
+import qemu_process
 
 /// The host's UUID, read the way libvirt reads it: the `host_uuid` setting,
-/// else the machine's SMBIOS/DMI UUID, else one generated once and kept in
-/// the driver's lib directory (libvirt generates a new one each start; a
-/// kept one lets a migration cookie written before a restart still match).
+/// else the machine's SMBIOS/DMI UUID. Machines without SMBIOS (containers,
+/// some VMs) then use `/etc/machine-id`, so that every driver root on the
+/// host agrees on the host; failing that, one is generated once and kept in
+/// the driver's lib directory (libvirt generates a new one each start).
 ///
 /// libvirt: `virGetHostUUID`, `virSetHostUUIDStr` (src/util/viruuid.c).
 public enum HostUUID {
     public static let dmiPaths = ["/sys/devices/virtual/dmi/id/product_uuid", "/sys/class/dmi/id/product_uuid"]
+    public static let machineIDPath = "/etc/machine-id"
 
     /// - Parameters:
     ///   - configFile: a `key = "value"` file that may set `host_uuid`.
     ///   - stateFile: where a generated UUID is kept.
-    public static func read(configFile: String, stateFile: String, dmiPaths: [String] = dmiPaths) throws(QemuDomainError) -> DomainUUID {
+    public static func read(configFile: String, stateFile: String, dmiPaths: [String] = dmiPaths,
+                            machineIDPath: String = machineIDPath) throws(QemuDomainError) -> DomainUUID {
         if let text = try? String(contentsOfFile: configFile, encoding: .utf8), let value = setting("host_uuid", in: text) {
             guard let uuid = DomainUUID(value), isValid(uuid) else {
                 throw QemuDomainError(.configUnsupported, "invalid host_uuid '\(value)' in \(configFile)")
@@ -25,11 +29,14 @@ public enum HostUUID {
                 return uuid
             }
         }
+        if let text = try? String(contentsOfFile: machineIDPath, encoding: .utf8), let uuid = DomainUUID(text), isValid(uuid) {
+            return uuid
+        }
         if let text = try? String(contentsOfFile: stateFile, encoding: .utf8), let uuid = DomainUUID(text), isValid(uuid) {
             return uuid
         }
         let uuid = DomainUUID.generate()
-        try? (uuid.description + "\n").write(toFile: stateFile, atomically: true, encoding: .utf8)
+        try? AtomicFile.write(uuid.description + "\n", to: stateFile, mode: 0o644)
         return uuid
     }
 

@@ -88,7 +88,7 @@ public enum QemuMigration {
             throw QemuMigrationError(.argumentUnsupported, "a local migration keeps the domain's name: destination name '\(dn)' differs from '\(def.name)'")
         }
         guard let source = d.domains.findByUUID(def.uuid) else {
-            throw QemuMigrationError(.noDomain, "no domain with matching uuid '\(def.uuid)' (\(def.name))")
+            throw QemuMigrationError(.noDomain, "no domain with matching uuid '\(def.uuid)' (\(def.name)): the destination of a local migration is the driver that runs the domain, \(d.config.uri)")
         }
         guard source.isActive else { throw QemuMigrationError(QemuDomainError.notRunning) }
         do { try DomainABIStability.check(source: source.def, destination: def) } catch { throw QemuMigrationError(error) }
