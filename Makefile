@@ -4,6 +4,11 @@
 # Also: make build, make guest, make bench, make clean.
 
 SWIFT ?= swift
+# SwiftPM leaves a few TemporaryDirectory.* folders behind on every run:
+# keep them in the build folder, not in /tmp. (Tests put their sockets and
+# VM roots under /tmp themselves.)
+SWIFTPM_TMP := $(CURDIR)/.build/tmp
+SWIFTPM := mkdir -p $(SWIFTPM_TMP) && TMPDIR=$(SWIFTPM_TMP) $(SWIFT)
 
 .PHONY: all setup build guest test demo bench clean
 
@@ -16,24 +21,24 @@ guest: setup
 	@$(MAKE) -s -C guest
 
 build: setup guest
-	$(SWIFT) build
+	$(SWIFTPM) build
 
 test: build
-	$(SWIFT) test --no-parallel
+	$(SWIFTPM) test --no-parallel
 
 demo: build
 	@bash scripts/demo.sh
 
 bench: setup guest
-	$(SWIFT) build -c release --product virdomainobjlist-bench
+	$(SWIFTPM) build -c release --product virdomainobjlist-bench
 	.build/release/virdomainobjlist-bench
-	$(SWIFT) build -c release --product migration-bench
+	$(SWIFTPM) build -c release --product migration-bench
 	.build/release/migration-bench
-	$(SWIFT) build -c release --static-swift-stdlib --product virsh
-	$(SWIFT) build -c release --static-swift-stdlib --product virsh-bench
+	$(SWIFTPM) build -c release --static-swift-stdlib --product virsh
+	$(SWIFTPM) build -c release --static-swift-stdlib --product virsh-bench
 	.build/release/virsh-bench
-	$(SWIFT) build -c release --product virtqemud
-	$(SWIFT) build -c release --product virtqemud-bench
+	$(SWIFTPM) build -c release --product virtqemud
+	$(SWIFTPM) build -c release --product virtqemud-bench
 	.build/release/virtqemud-bench
 
 clean:

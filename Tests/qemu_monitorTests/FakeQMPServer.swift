@@ -16,7 +16,7 @@ final class FakeQMPServer: Sendable {
     private let done = DispatchSemaphore(value: 0)
 
     init(script: @escaping @Sendable (FakePeer) throws -> Void) throws {
-        directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("qmp-fake-\(UUID().uuidString.prefix(8))")
+        directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("qmp-fake-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         path = directory.appendingPathComponent("qmp.sock").path
 

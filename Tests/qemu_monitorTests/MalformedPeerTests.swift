@@ -267,7 +267,7 @@ import qemu_monitor
     }
 
     @Test func socketWithoutListenerIsRefusedUntilTimeout() async throws {
-        let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("qmp-nolisten-\(UUID().uuidString.prefix(8))")
+        let directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("qmp-nolisten-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("qmp.sock").path

@@ -14,7 +14,7 @@ final class QemuInstance {
 
     /// A fresh directory for an instance's files (short enough for a socket path).
     static func makeDirectoryURL() -> URL {
-        URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("qmp-" + UUID().uuidString.prefix(8).lowercased())
+        URL(fileURLWithPath: "/tmp").appendingPathComponent("qmp-" + UUID().uuidString.prefix(8).lowercased())
     }
 
     static func socketPath(in directory: URL) -> String {

@@ -171,7 +171,7 @@ import qemu_monitor
     }
 
     @Test func connectWithNothingListeningFailsWithinTimeout() async throws {
-        let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("qmp-none-\(UUID().uuidString.prefix(8))")
+        let dir = URL(fileURLWithPath: "/tmp").appendingPathComponent("qmp-none-\(UUID().uuidString.prefix(8))")
         let path = dir.appendingPathComponent("qmp.sock").path
         let start = ContinuousClock.now
         let error = await #expect(throws: QemuMonitorError.self) {
@@ -186,7 +186,7 @@ import qemu_monitor
     }
 
     @Test func connectStopsEarlyWhenProcessIsGone() async throws {
-        let path = NSTemporaryDirectory() + "qmp-gone-\(UUID().uuidString.prefix(8)).sock"
+        let path = "/tmp/qmp-gone-\(UUID().uuidString.prefix(8)).sock"
         let start = ContinuousClock.now
         let error = await #expect(throws: QemuMonitorError.self) {
             _ = try await QemuMonitor.connect(path: path, timeout: .seconds(30), processAlive: { false })
