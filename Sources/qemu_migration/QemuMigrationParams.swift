@@ -60,16 +60,4 @@ public struct QemuMigrationParams: Sendable, Equatable {
             throw QemuMigrationError(.overflow, "bandwidth must be between 1 and \(UInt64(Int64.max) / 1_048_576) MiB/s")
         }
     }
-
-    /// Back to typed parameters (what a peer-to-peer source sends on).
-    public var typed: [TypedParameter] {
-        var p: [TypedParameter] = []
-        if let destXML { p.append(TypedParameter(MigrateParam.destXML, .string(destXML))) }
-        if let destName { p.append(TypedParameter(MigrateParam.destName, .string(destName))) }
-        if let persistXML { p.append(TypedParameter(MigrateParam.persistXML, .string(persistXML))) }
-        if let bandwidth { p.append(TypedParameter(MigrateParam.bandwidth, .ullong(bandwidth))) }
-        if let migrateURI { p.append(TypedParameter(MigrateParam.uri, .string(migrateURI))) }
-        if let downtime { p.append(TypedParameter(MigrateParam.downtime, .ullong(downtime))) }
-        return p
-    }
 }
