@@ -26,8 +26,18 @@ public final class QemuDomainPrivate: Sendable {
         var statusExtras: [String: XMLElement] = [:]
     }
     let state = Mutex(State())
+    /// Serializes what touches the instance's files: status writes, and the
+    /// teardown that removes the instance directory. A write that starts
+    /// after the teardown finds no instance and writes nothing, so a removed
+    /// directory is never brought back by a late writer.
+    private let files = Mutex(())
 
     public init() {}
+
+    /// Runs `body` as the only writer of the instance's files.
+    public func withFilesLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        try files.withLock { _ throws(E) -> T in try body() }
+    }
 
     /// The running QEMU instance, if any.
     public var instance: QemuInstance? { state.withLock { $0.instance } }

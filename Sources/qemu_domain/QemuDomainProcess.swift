@@ -106,7 +106,8 @@ public enum QemuDomainProcess {
             return s.instance
         }
         if let instance {
-            await QemuProcess.stop(instance, graceful: graceful, reason: logReason(reason))
+            // The directory goes in `cleanup`, with the instance.
+            await QemuProcess.stop(instance, graceful: graceful, reason: logReason(reason), removeDirectory: false)
         }
         cleanup(driver, obj, reason: reason, event: event)
     }
@@ -114,19 +115,25 @@ public enum QemuDomainProcess {
     /// What is left to do once the process is gone.
     static func cleanup(_ driver: QemuDriverState, _ obj: DomainObj, reason: ShutoffReason,
                         event: LifecycleEvent.StoppedDetail?) {
-        let instance = obj.qemu.state.withLock { s -> QemuInstance? in
-            defer {
-                s.instance = nil
-                s.stopping = false
-                s.guestShutdown = false
-                s.pendingPausedReason = nil
-                s.pendingRunningReason = nil
-                s.statusExtras = [:]
+        // The directory goes with the instance, under the files lock: no
+        // status write can bring it back, and no reader sees the domain shut
+        // off while its directory is still there.
+        let instance = obj.qemu.withFilesLock { () -> QemuInstance? in
+            let instance = obj.qemu.state.withLock { s -> QemuInstance? in
+                defer {
+                    s.instance = nil
+                    s.stopping = false
+                    s.guestShutdown = false
+                    s.pendingPausedReason = nil
+                    s.pendingRunningReason = nil
+                    s.statusExtras = [:]
+                }
+                return s.instance
             }
-            return s.instance
+            if let instance { QemuProcess.removeInstanceDir(instance.paths) }
+            return instance
         }
         if let instance {
-            QemuProcess.removeInstanceDir(instance.paths)
             driver.closeCallbacks.forget(CloseCallbackInstance(uuid: obj.uuid, id: instance.id))
         }
         let def = obj.def

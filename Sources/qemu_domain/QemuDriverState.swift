@@ -133,19 +133,23 @@ public final class QemuDriverState: Sendable {
         events.emit(.init(name: name, uuid: obj.uuid, id: id, event: event))
     }
 
-    /// Writes an instance's status file.
+    /// Writes an instance's status file, as the only writer of the
+    /// instance's files (a teardown in progress waits for it, and a write
+    /// after the teardown writes nothing).
     ///
     /// libvirt: `qemuDomainSaveStatus`.
     public func saveStatus(_ obj: DomainObj) {
-        guard let instance = obj.qemu.instance else { return }
-        let (def, state, persistent) = obj.withLock { f -> (DomainDef, DomainStateReason, Bool) in
-            var d = f.def
-            d.id = f.id
-            return (d, f.state, f.persistent)
+        obj.qemu.withFilesLock {
+            guard let instance = obj.qemu.instance else { return }
+            let (def, state, persistent) = obj.withLock { f -> (DomainDef, DomainStateReason, Bool) in
+                var d = f.def
+                d.id = f.id
+                return (d, f.state, f.persistent)
+            }
+            let status = QemuStatusFile(state: state, pid: instance.pid, startTime: instance.startTime, emulator: instance.emulator,
+                                        monitorPath: instance.paths.monitor, persistent: persistent, def: def,
+                                        extra: obj.qemu.statusExtras.sorted { $0.key < $1.key }.map(\.value))
+            try? status.write(to: instance.paths.statusFile)
         }
-        let status = QemuStatusFile(state: state, pid: instance.pid, startTime: instance.startTime, emulator: instance.emulator,
-                                    monitorPath: instance.paths.monitor, persistent: persistent, def: def,
-                                    extra: obj.qemu.statusExtras.sorted { $0.key < $1.key }.map(\.value))
-        try? status.write(to: instance.paths.statusFile)
     }
 }

@@ -98,17 +98,18 @@ public enum QemuProcess {
     }
 
     /// Stops an instance: `quit` over QMP, then SIGTERM, then SIGKILL, then
-    /// removes its directory (sockets, pid file, status file).
+    /// removes its directory (sockets, pid file, status file) unless the
+    /// caller does that itself.
     ///
     /// libvirt: `qemuProcessKill` (`virProcessKillPainfully`) and `qemuProcessStop`.
-    public static func stop(_ instance: QemuInstance, graceful: Bool = true, reason: String) async {
+    public static func stop(_ instance: QemuInstance, graceful: Bool = true, reason: String, removeDirectory: Bool = true) async {
         if !instance.hasExited && graceful {
             _ = try? await instance.monitor.quit()
             _ = await instance.waitForExit(timeout: .seconds(5))
         }
         await kill(instance)
         instance.log.append("shutting down, reason=\(reason), instance id \(instance.id)")
-        removeInstanceDir(instance.paths)
+        if removeDirectory { removeInstanceDir(instance.paths) }
     }
 
     /// SIGTERM, then SIGKILL, until the process is gone.

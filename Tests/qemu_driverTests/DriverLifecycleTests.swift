@@ -140,4 +140,38 @@ final class EventLog: Sendable {
         let log = try String(contentsOfFile: root.path + "/log/qemu/c.log", encoding: .utf8)
         #expect(log.contains("shutting down, reason=crashed, instance id 1"))
     }
+
+    /// Status writes that race the teardown of a QEMU that died (a failing
+    /// migration writes the source's status while the driver handles the
+    /// exit) never bring the instance directory back: once the domain reads
+    /// as shut off, its directory is gone, and stays gone.
+    @Test func statusWritesRacingATeardownLeaveNoDirectory() async throws {
+        let root = TestRoot("race")
+        defer { root.cleanup() }
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        let state = conn.driver.state
+        for round in 0..<5 {
+            let dom = try conn.defineXML(CounterGuest.domainXML(name: "r\(round)", disk: try CounterGuest.disk(in: root.path, name: "r\(round).img"),
+                                                                serialLog: root.path + "/r\(round).log"))
+            try await conn.create(dom)
+            let obj = try conn.obj(dom)
+            let pid = try #require(try conn.pid(dom))
+            let writing = Atomic<Bool>(true)
+            let writers = (0..<2).map { _ in
+                Thread { while writing.load(ordering: .relaxed) { state.saveStatus(obj) } }
+            }
+            writers.forEach { $0.start() }
+            kill(pid, SIGKILL)
+            #expect(try await Wait.until { try conn.state(dom).state == .shutoff })
+            #expect(Self.instanceDirs(root).isEmpty, "round \(round): shut off, and no instance directory")
+            try await Task.sleep(for: .milliseconds(50))
+            writing.store(false, ordering: .relaxed)
+            #expect(Self.instanceDirs(root).isEmpty, "round \(round): no late write brought it back")
+        }
+    }
+
+    static func instanceDirs(_ root: TestRoot) -> [String] {
+        root.files(under: "run/qemu").filter { $0.hasPrefix("domain-") && !$0.contains("/") }
+    }
 }
