@@ -160,7 +160,16 @@ public enum QemuMigration {
             try await waitForCompletion(d, obj, instance, m, progress: progress)
         } catch {
             m.state.withLock { $0.performFailed = true }
-            await restoreSource(d, obj, m)
+            if instance.hasExited || (instance.monitor.isClosed && !d.isClosed) {
+                // The source QEMU went away: the error is reported once the
+                // driver has dealt with its exit (the domain shut off, its
+                // instance directory gone), not while it still does.
+                if await instance.waitForExit(timeout: .seconds(30)) {
+                    _ = await instance.waitForExitHandled(timeout: .seconds(30))
+                }
+            } else {
+                await restoreSource(d, obj, m)
+            }
             record(d, obj, m)
             throw QemuMigrationError.wrap(error)
         }

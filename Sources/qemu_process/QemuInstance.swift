@@ -22,6 +22,8 @@ public final class QemuInstance: Sendable {
 
     private struct State {
         var exited = false
+        /// Every exit handler has run.
+        var exitHandled = false
         var exitStatus: Int32?
         var exitHandlers: [@Sendable () -> Void] = []
         var eventHandler: (@Sendable (QemuMonitorEvent) -> Void)?
@@ -88,6 +90,20 @@ public final class QemuInstance: Sendable {
         }
         monitor.close()
         for h in handlers { h() }
+        state.withLock { $0.exitHandled = true }
+    }
+
+    /// Waits until the process has exited and the driver has dealt with it
+    /// (every `onExit` handler has returned), at most `timeout`: an API call
+    /// that reports "QEMU exited" returns once the clean-up is done.
+    /// - Returns: whether the exit was handled in time.
+    public func waitForExitHandled(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if state.withLock({ $0.exitHandled }) { return true }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return state.withLock { $0.exitHandled }
     }
 
     private func handle(_ notification: QemuMonitorNotification) {
