@@ -77,6 +77,9 @@ public enum QemuDomainProcess {
         }
         // The RESUME event normally got there first.
         if obj.state.state != .running { resumed(driver, obj) }
+        // On disk before the caller returns, even when the event handler
+        // is still writing it.
+        driver.saveStatus(obj)
     }
 
     /// Pauses the guest (`stop`). libvirt: `qemuProcessStopCPUs`.
@@ -90,6 +93,7 @@ public enum QemuDomainProcess {
             throw error
         }
         if obj.state.state != .paused { stopped(driver, obj) }
+        driver.saveStatus(obj)
     }
 
     // MARK: stop
@@ -311,7 +315,7 @@ public enum QemuDomainProcess {
                 continue
             }
             do {
-                let obj = try attach(driver, status, instance)
+                let obj = try await attach(driver, status, instance)
                 report.attached.append(obj)
             } catch {
                 await QemuProcess.stop(instance, reason: "failed")
@@ -321,9 +325,12 @@ public enum QemuDomainProcess {
         return (report, migrationInstances)
     }
 
-    /// Puts a live instance found from its status file back in the tables.
+    /// Puts a live instance found from its status file back in the tables,
+    /// with the running state QEMU reports: the refresh is done before the
+    /// object is handed to anyone, so that it never races an API call (a
+    /// `suspend` whose reason a late refresh would overwrite).
     public static func attach(_ driver: QemuDriverState, _ status: QemuStatusFile, _ instance: QemuInstance,
-                              remote: Bool = false) throws -> DomainObj {
+                              remote: Bool = false) async throws -> DomainObj {
         let obj: DomainObj
         if remote {
             obj = try driver.domains.addRemote(status.def)
@@ -340,7 +347,7 @@ public enum QemuDomainProcess {
             s.statusExtras = Dictionary(status.extra.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         }
         attachHandlers(driver, obj, instance)
-        Task { await refreshState(driver, obj, instance) }
+        await refreshState(driver, obj, instance)
         return obj
     }
 

@@ -114,7 +114,7 @@ extension QemuMigration {
             }
             switch m.role {
             case .outgoing:
-                guard let obj = try? QemuDomainProcess.attach(d, status, instance) else {
+                guard let obj = try? await QemuDomainProcess.attach(d, status, instance) else {
                     await QemuProcess.stop(instance, reason: "failed")
                     continue
                 }
@@ -122,12 +122,12 @@ extension QemuMigration {
                 try? await obj.qemu.jobs.beginAsync(.migrationOut, api: "recovery", domainName: obj.name, timeout: .seconds(1))
             case .incoming:
                 let sourceRuns = d.domains.findByUUID(status.def.uuid)?.isActive == true
-                if sourceRuns, let obj = try? QemuDomainProcess.attach(d, status, instance, remote: true) {
+                if sourceRuns, let obj = try? await QemuDomainProcess.attach(d, status, instance, remote: true) {
                     obj.qemu.migration = m
                     if m.phase != .finished {
                         try? await obj.qemu.jobs.beginAsync(.migrationIn, api: "recovery", domainName: obj.name, timeout: .seconds(1))
                     }
-                } else if !sourceRuns, m.phase == .finished, (try? QemuDomainProcess.attach(d, status, instance)) != nil {
+                } else if !sourceRuns, m.phase == .finished, (try? await QemuDomainProcess.attach(d, status, instance)) != nil {
                     // The source died after the switch-over: this instance is the domain.
                     continue
                 } else {

@@ -10,6 +10,33 @@ import qemu_process
 /// VMs outlive the driver that started them; the next driver on the same
 /// root finds them again from their status files.
 @Suite(.serialized) struct ReconnectTests {
+    /// What one short-lived process (a virsh command on the embedded
+    /// driver) sets is what the next one reads: a `suspend` right after the
+    /// driver reconnected keeps its reason (`paused (user)`), and a
+    /// `resume` its own, on disk before the call returns.
+    @Test func aStateSetRightAfterReconnectIsWhatTheNextDriverReads() async throws {
+        let root = TestRoot("reason")
+        defer { root.cleanup() }
+        let first = try await QemuDriver.connect(uri: root.uri)
+        let dom = try first.defineXML(CounterGuest.domainXML(name: "r", disk: try CounterGuest.disk(in: root.path),
+                                                             serialLog: root.path + "/r.log"))
+        try await first.create(dom)
+        first.driver.close()
+        for round in 0..<10 {
+            let conn = try await QemuDriver.connect(uri: root.uri)
+            let ref = try conn.lookup(name: "r")
+            if round % 2 == 0 { try await conn.suspend(ref) } else { try await conn.resume(ref) }
+            conn.driver.close()
+            let next = try await QemuDriver.connect(uri: root.uri)
+            let expected: DomainStateReason = round % 2 == 0 ? .paused(.user) : .running(.unpaused)
+            #expect(try next.state(next.lookup(name: "r")) == expected, "round \(round)")
+            next.driver.close()
+        }
+        let last = try await QemuDriver.connect(uri: root.uri)
+        defer { last.driver.close() }
+        try await last.destroy(last.lookup(name: "r"))
+    }
+
     @Test func aNewDriverFindsRunningVMsAndCleansUpDeadOnes() async throws {
         let root = TestRoot("recon")
         defer { root.cleanup() }
