@@ -21,18 +21,44 @@ public final class TestRoot: @unchecked Sendable {
     /// `qemu:///embed?root=PATH`.
     public var uri: String { "qemu:///embed?root=\(path)" }
 
-    /// Kills every process whose command line mentions the root, then
-    /// removes the root.
-    public func cleanup() {
+    /// Kills every process whose command line mentions the root, waits
+    /// (generously) until they are gone, then removes the root.
+    ///
+    /// - Returns: what the test left behind that cleaning up could not
+    ///   undo, for the test to assert empty: a process still alive, a
+    ///   driver of this process still holding the root's lock (a driver not
+    ///   closed goes on acting on the root's processes), the root itself.
+    @discardableResult
+    public func cleanup() -> [String] {
+        var left: [String] = []
         for pid in Self.processes(mentioning: path) {
             kill(pid, SIGKILL)
         }
-        let deadline = Date().addingTimeInterval(5)
-        while !Self.processes(mentioning: path).isEmpty && Date() < deadline { usleep(10_000) }
-        try? FileManager.default.removeItem(atPath: path)
+        if !Wait.untilBlocking({ Self.processes(mentioning: path).isEmpty }) {
+            left += Self.processes(mentioning: path).map { "process \($0) still runs" }
+        }
+        if driverLockHeld() {
+            left.append("a driver of this process still holds \(path)/run/qemu/driver.lock")
+        }
+        do {
+            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+        } catch {
+            left.append("cannot remove \(path): \(error)")
+        }
+        return left
     }
 
-    deinit { cleanup() }
+    /// Whether an open file description holds the root's driver lock (the
+    /// lock is `flock`, which another open of the file in this same process
+    /// does not share).
+    func driverLockHeld() -> Bool {
+        let fd = open(path + "/run/qemu/driver.lock", O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK
+    }
+
+    deinit { _ = cleanup() }
 
     /// Live processes (not zombies) whose command line contains `text`.
     public static func processes(mentioning text: String) -> [pid_t] {

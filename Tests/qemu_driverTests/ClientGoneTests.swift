@@ -34,7 +34,7 @@ import virdomainobjlist
         var f: MigrationFixture? = try await MigrationFixture.start(label, shared: !slow, ballastMiB: slow ? 8 : nil)
         guard let fixture = f else { return }
         let root = fixture.root
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let sourceID = try #require(try fixture.dom.id)
         let serial = fixture.serial
         fixture.conn.driver.close()
@@ -114,7 +114,7 @@ import virdomainobjlist
 @Suite(.serialized) struct AutodestroyTests {
     @Test func closingTheConnectionDestroysTheDomain() async throws {
         let root = TestRoot("autod")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let conn = try await QemuDriver.connect(uri: root.uri)
         defer { conn.driver.close() }
         let other = conn.driver.connect()
@@ -136,7 +136,7 @@ import virdomainobjlist
 
     @Test func aDriverFindingAnAutodestroyDomainDestroysIt() async throws {
         let root = TestRoot("autod2")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         var conn: QemuConnection? = try await QemuDriver.connect(uri: root.uri)
         let dom = try #require(conn).defineXML(CounterGuest.domainXML(name: "a", disk: try CounterGuest.disk(in: root.path), serialLog: root.path + "/s.log"))
         try await #require(conn).create(dom, autodestroy: true)

@@ -13,7 +13,7 @@ import qemu_process
 @Suite(.serialized) struct InstancesSideBySideTests {
     @Test func twoInstancesOfOneDomain() async throws {
         let root = TestRoot("side")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let serial = root.path + "/serial.log"
         let conn = try await QemuDriver.connect(uri: root.uri)
         defer { conn.driver.close() }

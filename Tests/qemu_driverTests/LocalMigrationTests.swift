@@ -64,8 +64,7 @@ import virdomainobjlist
         #expect(f.counterAdvances())
         #expect(f.countersAreContinuous())
         let c1 = try await f.conn.readGuestMemory32(after, at: CounterGuest.counterAddress)
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(try await f.conn.readGuestMemory32(after, at: CounterGuest.counterAddress) > c1)
+        #expect(try await Wait.until { try await f.conn.readGuestMemory32(after, at: CounterGuest.counterAddress) > c1 })
 
         // The statistics of the migration stay on the domain.
         let (type, params) = try await f.conn.jobStats(after, completed: true)
@@ -132,7 +131,7 @@ import virdomainobjlist
         let client = try #require(BuiltProduct.path("test-migration-client"), "build the package first (make test does)")
         var f: MigrationFixture? = try await MigrationFixture.start("twenty")
         guard let fixture = f else { return }
-        defer { fixture.root.cleanup() }
+        defer { #expect(fixture.root.cleanup() == []) }
         let processes = fixture.qemuProcesses.count
         let dirs = fixture.instanceDirs.count
         let firstID = try #require(try fixture.dom.id)

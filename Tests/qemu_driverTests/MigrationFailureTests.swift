@@ -169,9 +169,10 @@ import virdomainobjlist
         try await phases.prepare()
         try await phases.perform()
         let dest = try #require(try await phases.finish(cancelled: false))
+        let sourceObj = try f.conn.obj(source)
         kill(sourcePID, SIGKILL)
-        while kill(sourcePID, 0) == 0 { try await Task.sleep(for: .milliseconds(5)) }
-        try await Task.sleep(for: .milliseconds(100))
+        // Confirm comes after the driver has dealt with the source's death.
+        #expect(await Wait.until { sourceObj.qemu.instance == nil })
         try await phases.confirm(cancelled: false)
         #expect(try f.conn.lookup(name: "vm") == dest)
         try Self.expectRunsOnce(f, onSource: nil)

@@ -16,7 +16,7 @@ import qemu_process
     /// `resume` its own, on disk before the call returns.
     @Test func aStateSetRightAfterReconnectIsWhatTheNextDriverReads() async throws {
         let root = TestRoot("reason")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let first = try await QemuDriver.connect(uri: root.uri)
         let dom = try first.defineXML(CounterGuest.domainXML(name: "r", disk: try CounterGuest.disk(in: root.path),
                                                              serialLog: root.path + "/r.log"))
@@ -39,7 +39,7 @@ import qemu_process
 
     @Test func aNewDriverFindsRunningVMsAndCleansUpDeadOnes() async throws {
         let root = TestRoot("recon")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let keepSerial = root.path + "/keep.log"
         var first: QemuConnection? = try await QemuDriver.connect(uri: root.uri)
         guard let conn1 = first else { return }
@@ -100,7 +100,7 @@ import qemu_process
 
     @Test func theRootIsLockedWhileADriverHoldsIt() async throws {
         let root = TestRoot("lock")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let conn = try await QemuDriver.connect(uri: root.uri)
         defer { conn.driver.close() }
         // A second process would wait, then give up; in-process, the same

@@ -20,7 +20,7 @@ import qemu_process
 
     @Test func missingEmulator() async throws {
         let root = TestRoot("noemu")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let conn = try await QemuDriver.connect(uri: root.uri)
         defer { conn.driver.close() }
         let dom = try conn.defineXML(CounterGuest.domainXML(name: "v", disk: try CounterGuest.disk(in: root.path),
@@ -32,7 +32,7 @@ import qemu_process
 
     @Test func emulatorThatExitsAtOnce() async throws {
         let root = TestRoot("exits")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let fake = root.path + "/fake-qemu"
         try "#!/bin/sh\necho 'fake-qemu: this emulator gives up at once' >&2\nexit 1\n".write(toFile: fake, atomically: true, encoding: .utf8)
         chmod(fake, 0o755)
@@ -48,7 +48,7 @@ import qemu_process
 
     @Test func missingDiskImage() async throws {
         let root = TestRoot("nodisk")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let conn = try await QemuDriver.connect(uri: root.uri)
         defer { conn.driver.close() }
         let dom = try conn.defineXML(CounterGuest.domainXML(name: "v", disk: root.path + "/missing.img", serialLog: root.path + "/s.log"))
@@ -59,7 +59,7 @@ import qemu_process
 
     @Test func qemuRefusingItsCommandLine() async throws {
         let root = TestRoot("refuse")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let conn = try await QemuDriver.connect(uri: root.uri)
         defer { conn.driver.close() }
         // A disk that is not a raw image of the size QEMU expects: give it
@@ -76,7 +76,7 @@ import qemu_process
 
     @Test func rootTooLongForSockets() async throws {
         let base = TestRoot("long")
-        defer { base.cleanup() }
+        defer { #expect(base.cleanup() == []) }
         let deep = base.path + "/" + String(repeating: "d", count: 90)
         try FileManager.default.createDirectory(atPath: deep, withIntermediateDirectories: true)
         let conn = try await QemuDriver.connect(uri: "qemu:///embed?root=\(deep)")
@@ -91,7 +91,7 @@ import qemu_process
 
     @Test func unsupportedDeviceIsRefusedBeforeAnythingStarts() async throws {
         let root = TestRoot("unsup")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let conn = try await QemuDriver.connect(uri: root.uri)
         defer { conn.driver.close() }
         let dom = try conn.defineXML(CounterGuest.domainXML(name: "v", disk: try CounterGuest.disk(in: root.path), serialLog: root.path + "/s.log",

@@ -60,7 +60,7 @@ import qemu_process
 
     @Test func idsOnlyGrowAndSurviveRestarts() throws {
         let root = TestRoot("ids")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let a = QemuDomainIDAllocator(stateDir: root.path)
         #expect(try a.next() == 1)
         #expect(try a.next() == 2)
@@ -75,7 +75,7 @@ import qemu_process
 
     @Test func idsAreUniqueAcrossConcurrentAllocators() async throws {
         let root = TestRoot("ids2")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let ids = try await withThrowingTaskGroup(of: [Int].self) { group in
             for _ in 0..<4 {
                 group.addTask {
@@ -93,7 +93,7 @@ import qemu_process
 
     @Test func statusFileRoundTrips() throws {
         let root = TestRoot("status")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         var def = DomainDef(name: "vm", virtType: "qemu", memoryKiB: 16384)
         def.id = 4
         let status = QemuStatusFile(state: .paused(.migration), pid: 4242, startTime: 99, emulator: "/usr/bin/qemu-system-x86_64",

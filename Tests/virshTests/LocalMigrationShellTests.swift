@@ -59,7 +59,7 @@ struct LocalMigrationShellTests {
 
     @Test func defineStartMigrateLocallyDestroyUndefine() throws {
         let g = try Guest("vsh")
-        defer { g.root.cleanup() }
+        defer { #expect(g.root.cleanup() == []) }
 
         var r = g.virsh("define", g.xmlFile)
         #expect(r == VirshResult(stdout: "Domain 'vm' defined from \(g.xmlFile)\n\n", stderr: "", status: 0))
@@ -108,7 +108,7 @@ struct LocalMigrationShellTests {
 
     @Test func completedJobStatisticsAndTheUpgradeToAnotherEmulator() throws {
         let g = try Guest("vup")
-        defer { g.root.cleanup() }
+        defer { #expect(g.root.cleanup() == []) }
         #expect(g.virsh("define", g.xmlFile).status == 0)
         #expect(g.virsh("start", "vm").status == 0)
         #expect(CounterGuest.waitForCounter(inLog: g.serial, atLeast: 3))
@@ -142,7 +142,7 @@ struct LocalMigrationShellTests {
 
     @Test func errorsOfMigrate() throws {
         let g = try Guest("ver")
-        defer { g.root.cleanup() }
+        defer { #expect(g.root.cleanup() == []) }
         #expect(g.virsh("define", g.xmlFile).status == 0)
         var r = g.virsh("migrate", "--live", "--local", "vm", g.root.uri)
         #expect(r.status == 1)
@@ -172,7 +172,7 @@ struct LocalMigrationShellTests {
     @Test func ctrlCAbortsTheMigrationAndTheGuestRunsOn() throws {
         // Private memory with 64 MiB of random data and 8 MiB/s: about 8 s.
         let g = try Guest("vint", sharedMemory: false, ballastMiB: 64)
-        defer { g.root.cleanup() }
+        defer { #expect(g.root.cleanup() == []) }
         let xml = try String(contentsOfFile: g.xmlFile, encoding: .utf8).replacingOccurrences(of: "<memory unit='MiB'>16</memory>",
                                                                                               with: "<memory unit='MiB'>128</memory>")
         try xml.write(toFile: g.xmlFile, atomically: true, encoding: .utf8)
@@ -207,7 +207,7 @@ struct LocalMigrationShellTests {
 
     @Test func sigtermClosesTheConnectionAndAutodestroyDomainsGo() throws {
         let g = try Guest("vad")
-        defer { g.root.cleanup() }
+        defer { #expect(g.root.cleanup() == []) }
         #expect(g.virsh("define", g.xmlFile).status == 0)
         // `start --autodestroy`: the domain lives as long as the virsh
         // that started it (libvirt's close callback).
@@ -219,7 +219,7 @@ struct LocalMigrationShellTests {
 
     @Test func theDefaultConnectionIsAnEmbeddedRootPerUser() throws {
         let root = TestRoot("vdef")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let env = ["XDG_STATE_HOME": root.path, "LIBVIRT_DEFAULT_URI": ""]
         let r = Virsh.run(Virsh.ours ?? "", ["uri"], env: env)
         #expect(r == VirshResult(stdout: "qemu:///embed?root=\(root.path)/local-migration\n\n", stderr: "", status: 0))

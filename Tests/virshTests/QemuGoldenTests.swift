@@ -36,7 +36,7 @@ final class QemuGoldenTests {
         Virsh.reference("undefine", name, env: Self.system)
         Virsh.ours("destroy", name, env: embedded)
         ReferenceDaemon.stop(started)
-        root.cleanup()
+        #expect(root.cleanup() == [], "the test leaves nothing behind")
     }
 
     /// Ours on the embedded driver, Debian's on libvirtd.

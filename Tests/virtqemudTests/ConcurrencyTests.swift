@@ -9,7 +9,7 @@ import remote
 @Suite(.serialized) struct ConcurrencyTests {
     @Test func fiftyClientsListAndQueryForThirtySeconds() async throws {
         let root = TestRoot("conc")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let daemon = try VirtqemudProcess(root: root)
         let serial = try PythonMigrationTests.startCounterGuest(daemon)
         let pid = try #require(daemon.qemuProcesses.first)
@@ -71,7 +71,7 @@ import remote
 
     @Test func eventsAreDeliveredToTheRegisteringClientOnly() throws {
         let root = TestRoot("events")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let daemon = try VirtqemudProcess(root: root)
         let received = Mutex<[DomainEventCallbackLifecycleMsg]>([])
         let listener = try daemon.client { m in

@@ -9,7 +9,7 @@ import remote
 @Suite(.serialized) struct ConnectionTests {
     @Test func handshakeAndConnectionFacts() throws {
         let root = TestRoot("conn")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let daemon = try VirtqemudProcess(root: root)
         let c = try RemoteClient(socketPath: daemon.socket)
         defer { c.close() }
@@ -47,7 +47,7 @@ import remote
 
     @Test func readOnlyConnectionsCannotChangeAnything() throws {
         let root = TestRoot("ro")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let daemon = try VirtqemudProcess(root: root)
         let rw = try daemon.client()
         defer { rw.close() }

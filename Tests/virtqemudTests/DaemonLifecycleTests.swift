@@ -10,7 +10,7 @@ import remote
 @Suite(.serialized) struct DaemonLifecycleTests {
     @Test func socketIsPrivateAndRealLibvirtSocketsAreRefused() throws {
         let root = TestRoot("sock")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let daemon = try VirtqemudProcess(root: root)
         var st = stat()
         #expect(stat(daemon.socket, &st) == 0)
@@ -30,7 +30,7 @@ import remote
 
     @Test func sigtermLeavesVMsRunningAndARestartFindsThem() throws {
         let root = TestRoot("term")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let daemon = try VirtqemudProcess(root: root)
         let serial = try PythonMigrationTests.startCounterGuest(daemon)
         let pid = try #require(daemon.qemuProcesses.first)
@@ -98,7 +98,7 @@ import remote
     @Test func daemonKilledMidMigrationAndRestartedRunsTheVMOnce() throws {
         try #require(Command.hasPythonLibvirt, "python3-libvirt is not installed")
         let root = TestRoot("dkill")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let daemon = try VirtqemudProcess(root: root)
         let serial = try PythonMigrationTests.startCounterGuest(daemon, shared: false, ballastMiB: 8)
         let python = try Self.startSlowMigration(daemon)
@@ -117,7 +117,7 @@ import remote
     @Test func clientKilledMidMigrationIsRolledBackByCloseCallbacks() throws {
         try #require(Command.hasPythonLibvirt, "python3-libvirt is not installed")
         let root = TestRoot("ckill")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let daemon = try VirtqemudProcess(root: root)
         let serial = try PythonMigrationTests.startCounterGuest(daemon, shared: false, ballastMiB: 8)
         let python = try Self.startSlowMigration(daemon)

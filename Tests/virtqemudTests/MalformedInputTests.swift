@@ -53,7 +53,7 @@ import remote
 
     @Test func malformedInputNeverDisturbsARunningVM() throws {
         let root = TestRoot("malf")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let daemon = try VirtqemudProcess(root: root)
         let serial = try PythonMigrationTests.startCounterGuest(daemon)
         let pid = try #require(daemon.qemuProcesses.first)
@@ -131,7 +131,7 @@ import remote
 
     @Test func keepaliveIsAnswered() throws {
         let root = TestRoot("kal")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let daemon = try VirtqemudProcess(root: root)
         let s = try UnixStream.connect(path: daemon.socket)
         defer { s.close() }

@@ -13,7 +13,7 @@ import TestSupport
     func localMigrationThroughTheDaemon(_ extra: [String]) throws {
         let virsh = try #require(BuiltProduct.path("virsh"), "build the package first (make test does)")
         let root = TestRoot("ov\(extra.isEmpty ? "2c" : "p2p")")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let daemon = try VirtqemudProcess(root: root)
         let serial = try PythonMigrationTests.startCounterGuest(daemon)
         let pidBefore = try #require(daemon.qemuProcesses.first)

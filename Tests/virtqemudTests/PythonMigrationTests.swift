@@ -56,7 +56,7 @@ import TestSupport
     func localMigrationMovesTheCounterGuest(_ mode: String) throws {
         try #require(Command.hasPythonLibvirt, "python3-libvirt is not installed")
         let root = TestRoot("py\(mode.prefix(3))")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let daemon = try VirtqemudProcess(root: root)
         let serial = try Self.startCounterGuest(daemon)
         let pidBefore = try #require(daemon.qemuProcesses.first)
@@ -78,7 +78,7 @@ import TestSupport
     @Test func lifecycleEventsReachPython() throws {
         try #require(Command.hasPythonLibvirt, "python3-libvirt is not installed")
         let root = TestRoot("pyev")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let daemon = try VirtqemudProcess(root: root)
         _ = try Self.startCounterGuest(daemon)
         let script = """

@@ -71,7 +71,7 @@ import TestSupport
 
     @Test func virshAgainstOurDaemonPrintsWhatItPrintsAgainstLibvirtd() throws {
         let root = TestRoot("virsh")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         chmod(root.path, 0o755) // libvirtd's QEMU runs as libvirt-qemu
         let daemon = try VirtqemudProcess(root: root)
         let name = "vqcompat\(getpid() % 100_000)"
@@ -142,7 +142,7 @@ import TestSupport
 
     @Test func unknownCommandsOfVirshGetLibvirtsUnsupportedError() throws {
         let root = TestRoot("virshns")
-        defer { root.cleanup() }
+        defer { #expect(root.cleanup() == []) }
         let daemon = try VirtqemudProcess(root: root)
         let r = try Command.virsh(daemon.uri, "nodememstats")
         #expect(r.status == 1)
