@@ -1,7 +1,8 @@
 # Two commands for a newcomer on Debian 12:
 #   make test   install what is missing, build, run every test
 #   make demo   install what is missing, build, show the main job
-# Also: make build, make guest, make bench, make clean.
+# Also: make build, make guest, make bench, make clean, and
+#   make test-under-load   the suite with both cores busy and a TCG guest beside it
 
 SWIFT ?= swift
 # SwiftPM leaves a few TemporaryDirectory.* folders behind on every run:
@@ -10,7 +11,7 @@ SWIFT ?= swift
 SWIFTPM_TMP := $(CURDIR)/.build/tmp
 SWIFTPM := mkdir -p $(SWIFTPM_TMP) && TMPDIR=$(SWIFTPM_TMP) $(SWIFT)
 
-.PHONY: all setup build guest test demo bench clean
+.PHONY: all setup build guest test test-under-load demo bench clean
 
 all: build
 
@@ -25,6 +26,9 @@ build: setup guest
 
 test: build
 	$(SWIFTPM) test --no-parallel
+
+test-under-load: build
+	mkdir -p $(SWIFTPM_TMP) && TMPDIR=$(SWIFTPM_TMP) bash scripts/test-under-load.sh
 
 demo: build
 	@bash scripts/demo.sh
