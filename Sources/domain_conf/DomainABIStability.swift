@@ -1,3 +1,5 @@
+import libvirt_abi
+
 /// Whether a destination definition keeps the guest ABI of the source:
 /// what a migration's destination XML may and may not change.
 ///
@@ -7,8 +9,8 @@
 public enum DomainABIStability {
     /// Throws `VIR_ERR_CONFIG_UNSUPPORTED` with libvirt's wording for the
     /// first difference found.
-    public static func check(source src: DomainDef, destination dst: DomainDef) throws(DomainConfError) {
-        func fail(_ message: String) -> DomainConfError { DomainConfError(.configUnsupported, message) }
+    public static func check(source src: DomainDef, destination dst: DomainDef) throws(VirError) {
+        func fail(_ message: String) -> VirError { VirError.conf(.configUnsupported, message) }
         if src.virtType != dst.virtType {
             throw fail("Target domain virt type \(dst.virtType) does not match source \(src.virtType)")
         }

@@ -1,3 +1,5 @@
+import libvirt_abi
+
 /// A character device: `<serial>` or `<console>` (the only ones the model
 /// types; channels and parallel ports are kept as they are).
 ///
@@ -35,12 +37,12 @@ public struct DomainChrDef: Hashable, Sendable {
         self.node = XMLElement(deviceType)
     }
 
-    init(element: XMLElement) throws(DomainConfError) {
+    init(element: XMLElement) throws(VirError) {
         node = element
         deviceType = element.name
         type = element.attribute("type") ?? "null"
         guard DomainChrDef.types.contains(type) else {
-            throw DomainConfError(.xmlError, "unknown type presented to host for character device: \(type)")
+            throw VirError.conf(.xmlError, "unknown type presented to host for character device: \(type)")
         }
         let source = element.child("source")
         sourcePath = source?.attribute("path")
@@ -50,13 +52,13 @@ public struct DomainChrDef: Hashable, Sendable {
         case "off"?: sourceAppend = false
         case nil: sourceAppend = nil
         case let other?:
-            throw DomainConfError(.xmlError, "Invalid value for attribute 'append' in element 'source': '\(other)'.")
+            throw VirError.conf(.xmlError, "Invalid value for attribute 'append' in element 'source': '\(other)'.")
         }
         let target = element.child("target")
         targetType = target?.attribute("type")
         if let p = target?.attribute("port") {
             guard let v = Int(p), v >= 0 else {
-                throw DomainConfError(.xmlError, "Invalid port number: \(p)")
+                throw VirError.conf(.xmlError, "Invalid port number: \(p)")
             }
             targetPort = v
         } else {

@@ -1,3 +1,5 @@
+import libvirt_abi
+
 /// A domain definition: the typed model of libvirt's domain XML that the
 /// driver needs, plus everything else the XML holds, kept as it is.
 ///
@@ -91,7 +93,7 @@ public struct DomainDef: Equatable, Sendable {
     ///
     /// libvirt: `virDomainDefParseString`.
     public static func parse(_ xml: String, url: String = "(domain_definition)", validate: Bool = false,
-                             inactive: Bool = true, schemaPath: String = RelaxNGSchema.domainSchemaPath) throws(DomainConfError) -> DomainDef {
+                             inactive: Bool = true, schemaPath: String = RelaxNGSchema.domainSchemaPath) throws(VirError) -> DomainDef {
         let schema = validate ? try RelaxNGSchema.load(schemaPath) : nil
         let root = try XMLParser.parse(xml, url: url, rootElement: "domain", schema: schema)
         return try DomainDef(element: root, inactive: inactive)
@@ -100,19 +102,19 @@ public struct DomainDef: Equatable, Sendable {
     /// Builds the model from a parsed `<domain>` element.
     ///
     /// libvirt: `virDomainDefParseNode`.
-    public init(element root: XMLElement, inactive: Bool = true) throws(DomainConfError) {
+    public init(element root: XMLElement, inactive: Bool = true) throws(VirError) {
         node = root
         guard let vt = root.attribute("type") else {
-            throw DomainConfError(.internalError, "missing domain type attribute")
+            throw VirError.conf(.internalError, "missing domain type attribute")
         }
         guard DomainDef.virtTypes.contains(vt) else {
-            throw DomainConfError(.configUnsupported, "invalid domain type \(vt)")
+            throw VirError.conf(.configUnsupported, "invalid domain type \(vt)")
         }
         virtType = vt
 
         if !inactive, let idText = root.attribute("id") {
             guard let v = Int(idText), v >= 0 else {
-                throw DomainConfError(.xmlError, "Invalid value for attribute 'id' in element 'domain': '\(idText)'. Expected non-negative integer value")
+                throw VirError.conf(.xmlError, "Invalid value for attribute 'id' in element 'domain': '\(idText)'. Expected non-negative integer value")
             }
             id = v
         } else {
@@ -120,14 +122,14 @@ public struct DomainDef: Equatable, Sendable {
         }
 
         guard let n = root.childText("name"), !n.isEmpty else {
-            throw DomainConfError(.noName, nil)
+            throw VirError.conf(.noName, nil)
         }
         try DomainDef.checkName(n)
         name = n
 
         if let u = root.childText("uuid") {
             guard let parsed = DomainUUID(u) else {
-                throw DomainConfError(.internalError, "malformed uuid element")
+                throw VirError.conf(.internalError, "malformed uuid element")
             }
             uuid = parsed
         } else {
@@ -135,7 +137,7 @@ public struct DomainDef: Equatable, Sendable {
         }
         title = root.childText("title")
         if let t = title, t.contains("\n") {
-            throw DomainConfError(.xmlError, "Domain title can't contain newlines")
+            throw VirError.conf(.xmlError, "Domain title can't contain newlines")
         }
         description = root.childText("description")
 
@@ -151,7 +153,7 @@ public struct DomainDef: Equatable, Sendable {
             memory = total
         }
         guard memory > 0 else {
-            throw DomainConfError(.xmlError, "Memory size must be specified via <memory> or in the <numa> configuration")
+            throw VirError.conf(.xmlError, "Memory size must be specified via <memory> or in the <numa> configuration")
         }
         if let c = root.child("currentMemory") {
             let cur = try ScaledInteger.parseMemory(c.text, unit: c.attribute("unit"), xpath: "./currentMemory[1]")
@@ -162,10 +164,10 @@ public struct DomainDef: Equatable, Sendable {
 
         if let v = root.child("vcpu") {
             guard let n = ScaledInteger.parseUnsigned(v.text), let count = UInt32(exactly: n) else {
-                throw DomainConfError(.xmlError, "maximum vcpus count must be an integer")
+                throw VirError.conf(.xmlError, "maximum vcpus count must be an integer")
             }
             guard count > 0 else {
-                throw DomainConfError(.invalidArg, "domain configuration does not specify any vCPUs")
+                throw VirError.conf(.invalidArg, "domain configuration does not specify any vCPUs")
             }
             vcpus = count
         } else {
@@ -173,14 +175,14 @@ public struct DomainDef: Equatable, Sendable {
         }
 
         guard let osNode = root.child("os") else {
-            throw DomainConfError(.xmlError, "an os <type> must be specified")
+            throw VirError.conf(.xmlError, "an os <type> must be specified")
         }
         os = try DomainOSDef(element: osNode)
 
-        func action(_ element: String, _ fallback: String) throws(DomainConfError) -> String {
+        func action(_ element: String, _ fallback: String) throws(VirError) -> String {
             guard let text = root.childText(element) else { return fallback }
             guard DomainDef.lifecycleActions.contains(text) else {
-                throw DomainConfError(.xmlError, "Invalid value for element '\(element)': '\(text)'")
+                throw VirError.conf(.xmlError, "Invalid value for element '\(element)': '\(text)'")
             }
             return text
         }
@@ -189,7 +191,7 @@ public struct DomainDef: Equatable, Sendable {
         onCrash = try action("on_crash", "destroy")
 
         features = root.child("features")?.elements.map(\.name) ?? []
-        memoryBacking = try root.child("memoryBacking").map { (e) throws(DomainConfError) in try DomainMemoryBackingDef(element: e) }
+        memoryBacking = try root.child("memoryBacking").map { (e) throws(VirError) in try DomainMemoryBackingDef(element: e) }
 
         let devices = root.child("devices")
         emulator = devices?.childText("emulator").map { String($0.trimmingXMLSpace()) }
@@ -214,13 +216,13 @@ public struct DomainDef: Equatable, Sendable {
     ///
     /// libvirt: the checks in `virDomainDefPostParseCommon` and
     /// `virXMLCheckIllegalChars` (at define).
-    public static func checkName(_ name: String) throws(DomainConfError) {
-        if name.isEmpty { throw DomainConfError(.noName, nil) }
+    public static func checkName(_ name: String) throws(VirError) {
+        if name.isEmpty { throw VirError.conf(.noName, nil) }
         if name.contains("/") {
-            throw DomainConfError(.xmlError, "name \(name) cannot contain '/'")
+            throw VirError.conf(.xmlError, "name \(name) cannot contain '/'")
         }
         if let c = name.unicodeScalars.first(where: { $0 == "\n" }) {
-            throw DomainConfError(.xmlDetail, "invalid char in name: \(c)")
+            throw VirError.conf(.xmlDetail, "invalid char in name: \(c)")
         }
     }
 

@@ -1,3 +1,5 @@
+import libvirt_abi
+
 /// A `<disk>` device.
 ///
 /// libvirt: `virDomainDiskDef` (src/conf/domain_conf.h).
@@ -37,15 +39,15 @@ public struct DomainDiskDef: Hashable, Sendable {
         self.node = XMLElement("disk")
     }
 
-    init(element: XMLElement) throws(DomainConfError) {
+    init(element: XMLElement) throws(VirError) {
         node = element
         type = element.attribute("type") ?? "file"
         guard DomainDiskDef.types.contains(type) else {
-            throw DomainConfError(.internalError, "unknown disk type '\(type)'")
+            throw VirError.conf(.internalError, "unknown disk type '\(type)'")
         }
         device = element.attribute("device") ?? "disk"
         guard DomainDiskDef.devices.contains(device) else {
-            throw DomainConfError(.internalError, "unknown disk device '\(device)'")
+            throw VirError.conf(.internalError, "unknown disk device '\(device)'")
         }
         let driver = element.child("driver")
         driverName = driver?.attribute("name")
@@ -59,7 +61,7 @@ public struct DomainDiskDef: Hashable, Sendable {
         }
         let target = element.child("target")
         guard let dev = target?.attribute("dev"), !dev.isEmpty else {
-            throw DomainConfError(.noTarget, sourcePath)
+            throw VirError.conf(.noTarget, sourcePath)
         }
         targetDev = dev
         targetBus = target?.attribute("bus")

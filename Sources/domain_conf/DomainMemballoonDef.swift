@@ -1,3 +1,5 @@
+import libvirt_abi
+
 /// `<memballoon>`.
 ///
 /// libvirt: `virDomainMemballoonDef` (src/conf/domain_conf.h).
@@ -13,13 +15,13 @@ public struct DomainMemballoonDef: Hashable, Sendable {
         self.node = XMLElement("memballoon")
     }
 
-    init(element: XMLElement) throws(DomainConfError) {
+    init(element: XMLElement) throws(VirError) {
         node = element
         guard let m = element.attribute("model") else {
-            throw DomainConfError(.internalError, "balloon memory must contain model name")
+            throw VirError.conf(.internalError, "balloon memory must contain model name")
         }
         guard DomainMemballoonDef.models.contains(m) else {
-            throw DomainConfError(.internalError, "unknown memory balloon model '\(m)'")
+            throw VirError.conf(.internalError, "unknown memory balloon model '\(m)'")
         }
         model = m
     }

@@ -1,3 +1,5 @@
+import libvirt_abi
+
 /// `<memoryBacking>`: where guest RAM comes from and whether another
 /// process may map it.
 ///
@@ -22,17 +24,17 @@ public struct DomainMemoryBackingDef: Hashable, Sendable {
         self.node = XMLElement("memoryBacking")
     }
 
-    init(element: XMLElement) throws(DomainConfError) {
+    init(element: XMLElement) throws(VirError) {
         node = element
         if let t = element.child("source")?.attribute("type") {
             guard let s = Source(rawValue: t) else {
-                throw DomainConfError(.xmlError, "unknown memoryBacking/source/type '\(t)'")
+                throw VirError.conf(.xmlError, "unknown memoryBacking/source/type '\(t)'")
             }
             source = s
         }
         if let m = element.child("access")?.attribute("mode") {
             guard let a = Access(rawValue: m) else {
-                throw DomainConfError(.xmlError, "unknown memoryBacking/access/mode '\(m)'")
+                throw VirError.conf(.xmlError, "unknown memoryBacking/access/mode '\(m)'")
             }
             access = a
         }

@@ -1,3 +1,5 @@
+import libvirt_abi
+
 /// An `<interface>` device.
 ///
 /// libvirt: `virDomainNetDef` (src/conf/domain_conf.h).
@@ -27,21 +29,21 @@ public struct DomainNetDef: Hashable, Sendable {
         self.node = XMLElement("interface")
     }
 
-    init(element: XMLElement) throws(DomainConfError) {
+    init(element: XMLElement) throws(VirError) {
         node = element
         guard let t = element.attribute("type") else {
-            throw DomainConfError(.internalError, "missing type attribute in interface")
+            throw VirError.conf(.internalError, "missing type attribute in interface")
         }
         guard DomainNetDef.types.contains(t) else {
-            throw DomainConfError(.internalError, "unknown interface type '\(t)'")
+            throw VirError.conf(.internalError, "unknown interface type '\(t)'")
         }
         type = t
         if let text = element.child("mac")?.attribute("address") {
             guard let bytes = DomainNetDef.parseMAC(text) else {
-                throw DomainConfError(.xmlError, "unable to parse mac address '\(text)'")
+                throw VirError.conf(.xmlError, "unable to parse mac address '\(text)'")
             }
             guard bytes[0] & 1 == 0 else {
-                throw DomainConfError(.xmlError, "expected unicast mac address, found multicast '\(text)'")
+                throw VirError.conf(.xmlError, "expected unicast mac address, found multicast '\(text)'")
             }
             mac = DomainNetDef.formatMAC(bytes)
         } else {

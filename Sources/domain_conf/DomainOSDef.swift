@@ -1,3 +1,5 @@
+import libvirt_abi
+
 /// The `<os>` element: guest type, architecture, machine and boot order.
 ///
 /// libvirt: `virDomainOSDef` (src/conf/domain_conf.h).
@@ -25,15 +27,15 @@ public struct DomainOSDef: Hashable, Sendable {
         self.node = XMLElement("os")
     }
 
-    init(element: XMLElement) throws(DomainConfError) {
+    init(element: XMLElement) throws(VirError) {
         node = element
         let typeNode = element.child("type")
         let t = typeNode?.text.trimmingXMLSpace()
         guard let t, !t.isEmpty else {
-            throw DomainConfError(.xmlError, "an os <type> must be specified")
+            throw VirError.conf(.xmlError, "an os <type> must be specified")
         }
         guard DomainOSDef.osTypes.contains(String(t)) else {
-            throw DomainConfError(.configUnsupported, "unknown OS type '\(t)'")
+            throw VirError.conf(.configUnsupported, "unknown OS type '\(t)'")
         }
         type = String(t)
         arch = typeNode?.attribute("arch")
@@ -41,10 +43,10 @@ public struct DomainOSDef: Hashable, Sendable {
         bootDevices = []
         for boot in element.children(named: "boot") {
             guard let dev = boot.attribute("dev") else {
-                throw DomainConfError(.internalError, "missing boot device")
+                throw VirError.conf(.internalError, "missing boot device")
             }
             guard DomainOSDef.bootDeviceNames.contains(dev) else {
-                throw DomainConfError(.internalError, "unknown boot device '\(dev)'")
+                throw VirError.conf(.internalError, "unknown boot device '\(dev)'")
             }
             bootDevices.append(dev)
         }

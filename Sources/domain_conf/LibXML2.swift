@@ -28,14 +28,14 @@ public enum XMLParser {
     ///
     /// libvirt: `virXMLParseHelper` (src/util/virxml.c).
     public static func parse(_ text: String, url: String, rootElement: String? = nil,
-                             schema: RelaxNGSchema? = nil) throws(DomainConfError) -> XMLElement {
+                             schema: RelaxNGSchema? = nil) throws(VirError) -> XMLElement {
         _ = initialized
         let byteCount = text.utf8.count
         guard byteCount <= maxInputBytes else {
-            throw DomainConfError(.xmlError, "document '\(url)' is \(byteCount) bytes, over the limit of \(maxInputBytes) bytes", domain: .xml)
+            throw VirError(.xmlError, "document '\(url)' is \(byteCount) bytes, over the limit of \(maxInputBytes) bytes", domain: .xml)
         }
         guard let ctxt = xmlNewParserCtxt() else {
-            throw DomainConfError(.noMemory, nil, domain: .xml)
+            throw VirError(.noMemory, nil, domain: .xml)
         }
         defer { xmlFreeParserCtxt(ctxt) }
 
@@ -50,19 +50,19 @@ public enum XMLParser {
             xmlCtxtReadMemory(ctxt, cstr, Int32(byteCount), url, nil, options)
         }
         guard let doc else {
-            throw DomainConfError(.xmlDetail, collector.message ?? "failed to parse xml document '\(url)'", domain: .xml)
+            throw VirError(.xmlDetail, collector.message ?? "failed to parse xml document '\(url)'", domain: .xml)
         }
         defer { xmlFreeDoc(doc) }
 
         if doc.pointee.intSubset != nil || doc.pointee.extSubset != nil {
-            throw DomainConfError(.xmlError, "document '\(url)' has a document type declaration, which is not allowed", domain: .xml)
+            throw VirError(.xmlError, "document '\(url)' has a document type declaration, which is not allowed", domain: .xml)
         }
         guard let root = xmlDocGetRootElement(doc) else {
-            throw DomainConfError(.internalError, "missing root element", domain: .xml)
+            throw VirError(.internalError, "missing root element", domain: .xml)
         }
         let element = try convert(root)
         if let rootElement, element.name != rootElement {
-            throw DomainConfError(.xmlError, "expecting root element of '\(rootElement)', not '\(element.name)'", domain: .xml)
+            throw VirError(.xmlError, "expecting root element of '\(rootElement)', not '\(element.name)'", domain: .xml)
         }
         if let schema {
             try schema.validate(doc)
@@ -72,7 +72,7 @@ public enum XMLParser {
 
     /// Copies a libxml2 element into Swift. Whitespace-only text between
     /// child elements is layout, not content, and is dropped.
-    private static func convert(_ node: xmlNodePtr) throws(DomainConfError) -> XMLElement {
+    private static func convert(_ node: xmlNodePtr) throws(VirError) -> XMLElement {
         var element = XMLElement(qualifiedName(node.pointee.name, node.pointee.ns))
         var ns = node.pointee.nsDef
         while let n = ns {
@@ -109,7 +109,7 @@ public enum XMLParser {
             case XML_COMMENT_NODE:
                 element.children.append(.comment(c.pointee.content.map { String(cString: $0) } ?? ""))
             case XML_ENTITY_REF_NODE:
-                throw DomainConfError(.xmlError, "entity references are not allowed", domain: .xml)
+                throw VirError(.xmlError, "entity references are not allowed", domain: .xml)
             default:
                 break
             }
@@ -180,7 +180,7 @@ public final class RelaxNGSchema: @unchecked Sendable {
     private static let cache = Mutex<[String: RelaxNGSchema]>([:])
 
     /// The schema at `path`, parsed on first use.
-    public static func load(_ path: String) throws(DomainConfError) -> RelaxNGSchema {
+    public static func load(_ path: String) throws(VirError) -> RelaxNGSchema {
         if let s = cache.withLock({ $0[path] }) { return s }
         let s = try RelaxNGSchema(path: path)
         return cache.withLock { c in
@@ -190,11 +190,11 @@ public final class RelaxNGSchema: @unchecked Sendable {
         }
     }
 
-    private init(path: String) throws(DomainConfError) {
+    private init(path: String) throws(VirError) {
         xmlInitParser()
         self.path = path
         guard let parser = xmlRelaxNGNewParserCtxt(path) else {
-            throw DomainConfError(.internalError, "Unable to create RNG parser for \(path)", domain: .xml)
+            throw VirError(.internalError, "Unable to create RNG parser for \(path)", domain: .xml)
         }
         defer { xmlRelaxNGFreeParserCtxt(parser) }
         let collector = MessageCollector()
@@ -202,7 +202,7 @@ public final class RelaxNGSchema: @unchecked Sendable {
         defer { box.release() }
         xmlRelaxNGSetParserStructuredErrors(parser, collectMessage, box.toOpaque())
         guard let schema = xmlRelaxNGParse(parser) else {
-            throw DomainConfError(.internalError, "Unable to parse RNG \(path): \(collector.text)", domain: .xml)
+            throw VirError(.internalError, "Unable to parse RNG \(path): \(collector.text)", domain: .xml)
         }
         self.schema = schema
     }
@@ -210,9 +210,9 @@ public final class RelaxNGSchema: @unchecked Sendable {
     deinit { xmlRelaxNGFree(schema) }
 
     /// Validates a document already parsed by `XMLParser`.
-    fileprivate func validate(_ doc: xmlDocPtr) throws(DomainConfError) {
+    fileprivate func validate(_ doc: xmlDocPtr) throws(VirError) {
         guard let valid = xmlRelaxNGNewValidCtxt(schema) else {
-            throw DomainConfError(.internalError, "Unable to create RNG validation context \(path)", domain: .xml)
+            throw VirError(.internalError, "Unable to create RNG validation context \(path)", domain: .xml)
         }
         defer { xmlRelaxNGFreeValidCtxt(valid) }
         let collector = MessageCollector()
@@ -220,7 +220,7 @@ public final class RelaxNGSchema: @unchecked Sendable {
         defer { box.release() }
         xmlRelaxNGSetValidStructuredErrors(valid, collectMessage, box.toOpaque())
         if xmlRelaxNGValidateDoc(valid, doc) != 0 {
-            throw DomainConfError(.xmlInvalidSchema, "Unable to validate doc against \(path)\n\(collector.text)", domain: .xml)
+            throw VirError(.xmlInvalidSchema, "Unable to validate doc against \(path)\n\(collector.text)", domain: .xml)
         }
     }
 }

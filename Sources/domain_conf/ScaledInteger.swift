@@ -1,3 +1,5 @@
+import libvirt_abi
+
 /// Sizes with units, as libvirt reads and checks them.
 ///
 /// libvirt: `virScaleInteger` (src/util/virutil.c), `virParseScaledValue`
@@ -7,7 +9,7 @@ public enum ScaledInteger {
     public static let maxMemoryBytes = UInt64(Int64.max)
 
     /// Scales `value` by `unit` (`nil` or empty: `defaultScale`).
-    public static func scale(_ value: UInt64, unit: String?, defaultScale: UInt64, limit: UInt64) throws(DomainConfError) -> UInt64 {
+    public static func scale(_ value: UInt64, unit: String?, defaultScale: UInt64, limit: UInt64) throws(VirError) -> UInt64 {
         let suffix = unit ?? ""
         var scale: UInt64
         if suffix.isEmpty {
@@ -19,19 +21,19 @@ public enum ScaledInteger {
             } else {
                 let powers: [Character: Int] = ["k": 1, "m": 2, "g": 3, "t": 4, "p": 5, "e": 6]
                 guard let first = lower.first, let power = powers[first] else {
-                    throw DomainConfError(.invalidArg, "unknown suffix '\(suffix)'")
+                    throw VirError.conf(.invalidArg, "unknown suffix '\(suffix)'")
                 }
                 let rest = lower.dropFirst()
                 let base: UInt64
                 if rest.isEmpty || rest == "ib" { base = 1024 } else if rest == "b" { base = 1000 } else {
-                    throw DomainConfError(.invalidArg, "unknown suffix '\(suffix)'")
+                    throw VirError.conf(.invalidArg, "unknown suffix '\(suffix)'")
                 }
                 scale = 1
                 for _ in 0..<power { scale *= base }
             }
         }
         if value > limit / scale {
-            throw DomainConfError(.overflow, "value too large: \(value)\(suffix)")
+            throw VirError.conf(.overflow, "value too large: \(value)\(suffix)")
         }
         return value * scale
     }
@@ -40,14 +42,14 @@ public enum ScaledInteger {
     ///
     /// - Parameter xpath: how libvirt names the value in its messages
     ///   (`./memory[1]`).
-    public static func parseMemory(_ text: String, unit: String?, xpath: String) throws(DomainConfError) -> UInt64 {
+    public static func parseMemory(_ text: String, unit: String?, xpath: String) throws(VirError) -> UInt64 {
         guard let value = parseUnsigned(text) else {
-            throw DomainConfError(.xmlError, "Invalid value '\(text)' for element or attribute '\(xpath)'")
+            throw VirError.conf(.xmlError, "Invalid value '\(text)' for element or attribute '\(xpath)'")
         }
         let bytes = try scale(value, unit: unit, defaultScale: 1024, limit: maxMemoryBytes)
         let kib = bytes / 1024 + (bytes % 1024 == 0 ? 0 : 1)
         if kib >= maxMemoryBytes / 1024 + 1 {
-            throw DomainConfError(.overflow, "size value too large")
+            throw VirError.conf(.overflow, "size value too large")
         }
         return kib
     }

@@ -12,9 +12,12 @@ public protocol LibvirtError: Error, CustomStringConvertible, Sendable {
     var detail: String? { get }
     /// The whole message, as `virGetLastErrorMessage` returns it.
     var message: String { get }
+    /// The `errno` of a failed system call, when the error is one.
+    var errno: Int32? { get }
 }
 
 extension LibvirtError {
     public var message: String { code.format(detail) }
+    public var errno: Int32? { nil }
     public var description: String { message }
 }

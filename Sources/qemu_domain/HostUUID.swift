@@ -1,3 +1,4 @@
+import libvirt_abi
 import Foundation
 import domain_conf
 import qemu_process
@@ -17,10 +18,10 @@ public enum HostUUID {
     ///   - configFile: a `key = "value"` file that may set `host_uuid`.
     ///   - stateFile: where a generated UUID is kept.
     public static func read(configFile: String, stateFile: String, dmiPaths: [String] = dmiPaths,
-                            machineIDPath: String = machineIDPath) throws(QemuDomainError) -> DomainUUID {
+                            machineIDPath: String = machineIDPath) throws(VirError) -> DomainUUID {
         if let text = try? String(contentsOfFile: configFile, encoding: .utf8), let value = setting("host_uuid", in: text) {
             guard let uuid = DomainUUID(value), isValid(uuid) else {
-                throw QemuDomainError(.configUnsupported, "invalid host_uuid '\(value)' in \(configFile)")
+                throw VirError(.configUnsupported, "invalid host_uuid '\(value)' in \(configFile)")
             }
             return uuid
         }

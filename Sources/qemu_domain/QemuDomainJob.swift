@@ -78,10 +78,10 @@ public final class QemuDomainJobs: Sendable {
     ///
     /// libvirt: `virDomainObjBeginJob`.
     public func begin(_ job: QemuJob, api: String, domainName: String,
-                      timeout: Duration = .seconds(30)) async throws(QemuDomainError) {
-        try await acquire(api: api, timeout: timeout, domainName: domainName) { s throws(QemuDomainError) -> Bool in
+                      timeout: Duration = .seconds(30)) async throws(VirError) {
+        try await acquire(api: api, timeout: timeout, domainName: domainName) { s throws(VirError) -> Bool in
             if let asyncJob = s.asyncJob, !s.asyncMask.contains(job) {
-                throw QemuDomainError(.operationInvalid, "domain '\(domainName)' is being migrated (\(asyncJob.rawValue) job)")
+                throw VirError(.operationInvalid, "domain '\(domainName)' is being migrated (\(asyncJob.rawValue) job)")
             }
             guard s.job == nil else { return false }
             s.job = job
@@ -104,10 +104,10 @@ public final class QemuDomainJobs: Sendable {
     /// libvirt: `virDomainObjBeginAsyncJob`.
     public func beginAsync(_ job: QemuAsyncJob, api: String, domainName: String,
                            mask: Set<QemuJob> = QemuDomainJobs.migrationMask,
-                           timeout: Duration = .seconds(30)) async throws(QemuDomainError) {
-        try await acquire(api: api, timeout: timeout, domainName: domainName) { s throws(QemuDomainError) -> Bool in
+                           timeout: Duration = .seconds(30)) async throws(VirError) {
+        try await acquire(api: api, timeout: timeout, domainName: domainName) { s throws(VirError) -> Bool in
             if let other = s.asyncJob {
-                throw QemuDomainError(.operationInvalid, "domain '\(domainName)' is being migrated (\(other.rawValue) job)")
+                throw VirError(.operationInvalid, "domain '\(domainName)' is being migrated (\(other.rawValue) job)")
             }
             guard s.job == nil else { return false }
             s.asyncJob = job
@@ -149,16 +149,16 @@ public final class QemuDomainJobs: Sendable {
     }
 
     private func acquire(api: String, timeout: Duration, domainName: String,
-                         _ attempt: (inout State) throws(QemuDomainError) -> Bool) async throws(QemuDomainError) {
+                         _ attempt: (inout State) throws(VirError) -> Bool) async throws(VirError) {
         let deadline = ContinuousClock.now + timeout
         while true {
-            let result: Result<Bool, QemuDomainError> = state.withLock { s in
-                do throws(QemuDomainError) { return .success(try attempt(&s)) } catch { return .failure(error) }
+            let result = try state.withLock { s throws(VirError) -> Bool in
+                try attempt(&s)
             }
-            if try result.get() { return }
+            if result { return }
             if ContinuousClock.now >= deadline {
                 let holder = state.withLock { $0.jobAPI ?? $0.asyncAPI }
-                throw QemuDomainError(.operationTimeout,
+                throw VirError(.operationTimeout,
                                       holder.map { "cannot acquire state change lock (held by monitor=\($0))" } ?? "cannot acquire state change lock")
             }
             // Sleep until a job ends, or 50 ms at most (the deadline).

@@ -77,3 +77,8 @@ extension DomainObj {
         return p
     }
 }
+
+extension VirError {
+    /// libvirt: `virDomainObjCheckActive`.
+    public static let notRunning = VirError(.operationInvalid, "domain is not running")
+}

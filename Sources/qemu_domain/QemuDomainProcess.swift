@@ -20,7 +20,7 @@ public enum QemuDomainProcess {
     ///
     /// Events: started(booted), then resumed(unpaused) or suspended(paused).
     @discardableResult
-    public static func start(_ driver: QemuDriverState, _ obj: DomainObj, paused: Bool) async throws(QemuProcessError) -> QemuInstance {
+    public static func start(_ driver: QemuDriverState, _ obj: DomainObj, paused: Bool) async throws(VirError) -> QemuInstance {
         let instance = try await launch(driver, obj, def: obj.def, incoming: false)
         driver.emit(obj, .started(.booted))
         if paused {
@@ -33,21 +33,21 @@ public enum QemuDomainProcess {
             try await startCPUs(driver, obj, reason: .booted)
         } catch {
             await stop(driver, obj, reason: .failed, event: .failed)
-            throw QemuProcessError(error.code, error.detail)
+            throw error
         }
         return instance
     }
 
     /// Starts QEMU for the incoming side of a migration (`-incoming
     /// defer`) on `obj`, which the caller already put in the tables.
-    public static func startIncoming(_ driver: QemuDriverState, _ obj: DomainObj, def: DomainDef) async throws(QemuProcessError) -> QemuInstance {
+    public static func startIncoming(_ driver: QemuDriverState, _ obj: DomainObj, def: DomainDef) async throws(VirError) -> QemuInstance {
         try await launch(driver, obj, def: def, incoming: true)
     }
 
     /// Starts QEMU paused (`-S`) with a new id, and makes it the object's
     /// instance: the id in the tables, the live definition, the handlers,
     /// the status file.
-    static func launch(_ driver: QemuDriverState, _ obj: DomainObj, def: DomainDef, incoming: Bool) async throws(QemuProcessError) -> QemuInstance {
+    static func launch(_ driver: QemuDriverState, _ obj: DomainObj, def: DomainDef, incoming: Bool) async throws(VirError) -> QemuInstance {
         let id = try driver.ids.next()
         let (instance, live) = try await QemuProcess.start(def: def, id: id, config: driver.config,
                                                           options: .init(incoming: incoming))
@@ -66,14 +66,14 @@ public enum QemuDomainProcess {
     }
 
     /// Lets the guest run (`cont`). libvirt: `qemuProcessStartCPUs`.
-    public static func startCPUs(_ driver: QemuDriverState, _ obj: DomainObj, reason: RunningReason) async throws(QemuMonitorError) {
-        guard let instance = obj.qemu.instance else { throw QemuMonitorError(.operationInvalid, "domain is not running") }
+    public static func startCPUs(_ driver: QemuDriverState, _ obj: DomainObj, reason: RunningReason) async throws(VirError) {
+        guard let instance = obj.qemu.instance else { throw VirError.notRunning }
         obj.qemu.state.withLock { $0.pendingRunningReason = reason }
         do {
             try await instance.monitor.cont()
         } catch {
             obj.qemu.state.withLock { $0.pendingRunningReason = nil }
-            throw error
+            throw VirError(error)
         }
         // The RESUME event normally got there first.
         if obj.state.state != .running { resumed(driver, obj) }
@@ -83,14 +83,14 @@ public enum QemuDomainProcess {
     }
 
     /// Pauses the guest (`stop`). libvirt: `qemuProcessStopCPUs`.
-    public static func stopCPUs(_ driver: QemuDriverState, _ obj: DomainObj, reason: PausedReason) async throws(QemuMonitorError) {
-        guard let instance = obj.qemu.instance else { throw QemuMonitorError(.operationInvalid, "domain is not running") }
+    public static func stopCPUs(_ driver: QemuDriverState, _ obj: DomainObj, reason: PausedReason) async throws(VirError) {
+        guard let instance = obj.qemu.instance else { throw VirError.notRunning }
         obj.qemu.state.withLock { $0.pendingPausedReason = reason }
         do {
             try await instance.monitor.stop()
         } catch {
             obj.qemu.state.withLock { $0.pendingPausedReason = nil }
-            throw error
+            throw VirError(error)
         }
         if obj.state.state != .paused { stopped(driver, obj) }
         driver.saveStatus(obj)

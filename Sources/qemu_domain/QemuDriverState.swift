@@ -36,15 +36,11 @@ public final class QemuDriverState: Sendable {
 
     /// Opens a driver root: takes its lock (waiting up to `lockTimeout` for
     /// another process to let go of it), creates its directories.
-    public init(config: QemuDriverConfig, hostUUID: DomainUUID, lockTimeout: Duration = .seconds(30)) throws(QemuDomainError) {
+    public init(config: QemuDriverConfig, hostUUID: DomainUUID, lockTimeout: Duration = .seconds(30)) throws(VirError) {
         self.config = config
         self.hostUUID = hostUUID
         self.hostname = Self.localHostname()
-        do {
-            try config.createDirectories()
-        } catch {
-            throw QemuDomainError(error.code, error.detail)
-        }
+        try config.createDirectories()
         lockFD = Mutex(try Self.lockRoot(config: config, timeout: lockTimeout))
         domains = DomainObjList(makePrivateData: { _ in QemuDomainPrivate() })
         ids = QemuDomainIDAllocator(stateDir: config.stateDir)
@@ -77,11 +73,11 @@ public final class QemuDriverState: Sendable {
     }
 
     /// libvirt takes a pid file lock on an embedded root (`virPidFileAcquire`).
-    private static func lockRoot(config: QemuDriverConfig, timeout: Duration) throws(QemuDomainError) -> Int32 {
+    private static func lockRoot(config: QemuDriverConfig, timeout: Duration) throws(VirError) -> Int32 {
         let path = config.stateDir + "/driver.lock"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw QemuDomainError(.systemError, "Failed to open pid file '\(path)': \(String(cString: strerror(errno)))")
+            throw VirError.system(errno, "Failed to open pid file '\(path)'")
         }
         let deadline = ContinuousClock.now + timeout
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
@@ -90,7 +86,7 @@ public final class QemuDriverState: Sendable {
                 let n = pread(fd, &buf, buf.count, 0)
                 let holder = n > 0 ? String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
                 Glibc.close(fd)
-                throw QemuDomainError(.operationTimeout, "driver root \(config.root ?? config.stateDir) is in use by process \(holder)")
+                throw VirError(.operationTimeout, "driver root \(config.root ?? config.stateDir) is in use by process \(holder)")
             }
             usleep(20_000)
         }

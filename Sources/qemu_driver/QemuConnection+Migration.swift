@@ -11,13 +11,13 @@ import virdomainobjlist
 /// two connections, peer-to-peer migration, and job control.
 extension QemuConnection {
     /// libvirt: `qemuDomainMigrateBegin3Params`.
-    public func migrateBegin3(_ dom: DomainRef, params: [TypedParameter], flags: MigrateFlags) async throws(QemuDriverError) -> (cookie: String, xml: String) {
+    public func migrateBegin3(_ dom: DomainRef, params: [TypedParameter], flags: MigrateFlags) async throws(VirError) -> (cookie: String, xml: String) {
         let obj = try obj(dom)
         if let id = obj.id, state.closeCallbacks.get(CloseCallbackInstance(uuid: obj.uuid, id: id)) == "autodestroy" {
-            throw QemuDriverError(.operationInvalid, "domain is marked for auto destroy")
+            throw VirError(.operationInvalid, "domain is marked for auto destroy")
         }
         let r: (cookie: String, xml: String)
-        do { r = try await QemuMigration.begin(state, obj, params: params, flags: flags) } catch { throw QemuDriverError(error) }
+        r = try await QemuMigration.begin(state, obj, params: params, flags: flags)
         driver.watchMigration(obj, connection: self)
         return r
     }
@@ -26,48 +26,48 @@ extension QemuConnection {
     /// passes Begin's XML on.
     ///
     /// libvirt: `qemuDomainMigratePrepare3Params`.
-    public func migratePrepare3(cookie: String, params: [TypedParameter], flags: MigrateFlags) async throws(QemuDriverError) -> (cookie: String, uri: String) {
+    public func migratePrepare3(cookie: String, params: [TypedParameter], flags: MigrateFlags) async throws(VirError) -> (cookie: String, uri: String) {
         guard let xml = params.string(MigrateParam.destXML) else {
-            throw QemuDriverError(.invalidArg, "no domain XML passed")
+            throw VirError(.invalidArg, "no domain XML passed")
         }
         do {
             let r = try await QemuMigration.prepare(state, cookieIn: cookie, domXML: xml, params: params, flags: flags)
             driver.watchMigration(r.obj, connection: self)
             return (r.cookie, r.uri)
-        } catch { throw QemuDriverError(error) }
+        } catch { throw error }
     }
 
     /// The destination URI comes in `migrate_uri`.
     ///
     /// libvirt: `qemuDomainMigratePerform3Params`.
-    public func migratePerform3(_ dom: DomainRef, cookie: String, params: [TypedParameter], flags: MigrateFlags) async throws(QemuDriverError) -> String {
+    public func migratePerform3(_ dom: DomainRef, cookie: String, params: [TypedParameter], flags: MigrateFlags) async throws(VirError) -> String {
         let obj = try obj(dom)
         guard let uri = params.string(MigrateParam.uri) else {
-            throw QemuDriverError(.invalidArg, "no migration URI passed")
+            throw VirError(.invalidArg, "no migration URI passed")
         }
-        do { return try await QemuMigration.perform(state, obj, cookieIn: cookie, uri: uri, flags: flags) } catch { throw QemuDriverError(error) }
+        return try await QemuMigration.perform(state, obj, cookieIn: cookie, uri: uri, flags: flags)
     }
 
     /// The domain's name comes in `destination_name`.
     ///
     /// libvirt: `qemuDomainMigrateFinish3Params`.
     public func migrateFinish3(params: [TypedParameter], cookie: String, flags: MigrateFlags,
-                               cancelled: Bool) async throws(QemuDriverError) -> DomainRef? {
+                               cancelled: Bool) async throws(VirError) -> DomainRef? {
         guard let name = params.string(MigrateParam.destName) else {
-            throw QemuDriverError(.invalidArg, "missing domain name")
+            throw VirError(.invalidArg, "missing domain name")
         }
         do {
             guard let obj = try await QemuMigration.finish(state, name: name, cookieIn: cookie, flags: flags, cancelled: cancelled) else { return nil }
             driver.unwatchMigration(obj)
             return ref(obj)
-        } catch { throw QemuDriverError(error) }
+        } catch { throw error }
     }
 
     /// libvirt: `qemuDomainMigrateConfirm3Params`.
-    public func migrateConfirm3(_ dom: DomainRef, cookie: String, flags: MigrateFlags, cancelled: Bool) async throws(QemuDriverError) {
+    public func migrateConfirm3(_ dom: DomainRef, cookie: String, flags: MigrateFlags, cancelled: Bool) async throws(VirError) {
         let obj = try obj(dom)
         defer { driver.unwatchMigration(obj) }
-        do { try await QemuMigration.confirm(state, obj, cookieIn: cookie, cancelled: cancelled) } catch { throw QemuDriverError(error) }
+        try await QemuMigration.confirm(state, obj, cookieIn: cookie, cancelled: cancelled)
     }
 
     /// Migrates over two connections, phase by phase, as the client library
@@ -81,7 +81,7 @@ extension QemuConnection {
     /// (src/libvirt-domain.c).
     @discardableResult
     public func migrate3(_ dom: DomainRef, to dconn: QemuConnection, params: [TypedParameter],
-                         flags: MigrateFlags) async throws(QemuDriverError) -> DomainRef {
+                         flags: MigrateFlags) async throws(VirError) -> DomainRef {
         var params = params
         let (cookie1, xml) = try await migrateBegin3(dom, params: params, flags: flags)
         params.removeAll { $0.name == MigrateParam.destXML }
@@ -98,11 +98,11 @@ extension QemuConnection {
         }
         params.removeAll { $0.name == MigrateParam.uri }
         params.append(TypedParameter(MigrateParam.uri, .string(uri)))
-        var performError: QemuDriverError?
+        var performError: VirError?
         var cookie3 = ""
         do { cookie3 = try await migratePerform3(dom, cookie: cookie2, params: params, flags: flags) } catch { performError = error }
 
-        var finishError: QemuDriverError?
+        var finishError: VirError?
         var ddom: DomainRef?
         do {
             ddom = try await dconn.migrateFinish3(params: params, cookie: cookie3, flags: flags, cancelled: performError != nil)
@@ -114,7 +114,7 @@ extension QemuConnection {
         }
         if let performError { throw performError }
         if let finishError { throw finishError }
-        guard let ddom else { throw QemuDriverError(.operationFailed, "migration of domain \(dom.name) failed on the destination") }
+        guard let ddom else { throw VirError(.operationFailed, "migration of domain \(dom.name) failed on the destination") }
         return ddom
     }
 
@@ -124,13 +124,13 @@ extension QemuConnection {
     /// libvirt: `qemuDomainMigrateToURI3` → `qemuMigrationSrcPerformPeer2Peer3`.
     @discardableResult
     public func migrateToURI3(_ dom: DomainRef, dconnuri: String, params: [TypedParameter],
-                              flags: MigrateFlags) async throws(QemuDriverError) -> DomainRef {
+                              flags: MigrateFlags) async throws(VirError) -> DomainRef {
         guard flags.contains(.peer2peer) else {
-            throw QemuDriverError(.argumentUnsupported, "direct migration (without VIR_MIGRATE_PEER2PEER) is not supported by this driver")
+            throw VirError(.argumentUnsupported, "direct migration (without VIR_MIGRATE_PEER2PEER) is not supported by this driver")
         }
         let dconn = try await QemuDriver.connect(uri: dconnuri)
         guard dconn.driver === driver else {
-            throw QemuDriverError(.operationUnsupported, "peer-to-peer migration to another driver (\(dconnuri)) is not supported; local migration stays within \(uri)")
+            throw VirError(.operationUnsupported, "peer-to-peer migration to another driver (\(dconnuri)) is not supported; local migration stays within \(uri)")
         }
         return try await migrate3(dom, to: dconn, params: params, flags: flags)
     }
@@ -141,19 +141,19 @@ extension QemuConnection {
     /// error, asking for the last completed one is not.
     ///
     /// libvirt: `qemuDomainGetJobStats` (`VIR_DOMAIN_JOB_STATS_COMPLETED` for `completed`).
-    public func jobStats(_ dom: DomainRef, completed: Bool = false) async throws(QemuDriverError) -> (type: DomainJobType, params: [TypedParameter]) {
+    public func jobStats(_ dom: DomainRef, completed: Bool = false) async throws(VirError) -> (type: DomainJobType, params: [TypedParameter]) {
         let obj = try obj(dom)
-        if !completed && !obj.isActive { throw QemuDriverError(QemuDomainError.notRunning) }
+        if !completed && !obj.isActive { throw VirError.notRunning }
         let r = await QemuMigration.jobStats(obj, completed: completed)
         return (r.0, r.1)
     }
 
     /// libvirt: `qemuDomainAbortJob`.
-    public func abortJob(_ dom: DomainRef) async throws(QemuDriverError) {
+    public func abortJob(_ dom: DomainRef) async throws(VirError) {
         let obj = try obj(dom)
-        try await withJob(obj, .abort, api: "remoteDispatchDomainAbortJob") { () throws(QemuDriverError) in
-            guard obj.isActive else { throw QemuDriverError(QemuDomainError.notRunning) }
-            do { try await QemuMigration.abort(obj) } catch { throw QemuDriverError.wrap(error) }
+        try await withJob(obj, .abort, api: "remoteDispatchDomainAbortJob") { () throws(VirError) in
+            guard obj.isActive else { throw VirError.notRunning }
+            try await QemuMigration.abort(obj)
         }
     }
 }

@@ -78,25 +78,25 @@ public final class QemuConnection: Sendable {
     // MARK: lookups
 
     /// libvirt: `qemuDomainLookupByName`.
-    public func lookup(name: String) throws(QemuDriverError) -> DomainRef {
+    public func lookup(name: String) throws(VirError) -> DomainRef {
         guard let obj = domains.findByName(name) else {
-            throw QemuDriverError(.noDomain, "no domain with matching name '\(name)'")
+            throw VirError(.noDomain, "no domain with matching name '\(name)'")
         }
         return ref(obj)
     }
 
     /// libvirt: `qemuDomainLookupByUUID`.
-    public func lookup(uuid: DomainUUID) throws(QemuDriverError) -> DomainRef {
+    public func lookup(uuid: DomainUUID) throws(VirError) -> DomainRef {
         guard let obj = domains.findByUUID(uuid) else {
-            throw QemuDriverError(.noDomain, "no domain with matching uuid '\(uuid)'")
+            throw VirError(.noDomain, "no domain with matching uuid '\(uuid)'")
         }
         return ref(obj)
     }
 
     /// libvirt: `qemuDomainLookupByID`.
-    public func lookup(id: Int) throws(QemuDriverError) -> DomainRef {
+    public func lookup(id: Int) throws(VirError) -> DomainRef {
         guard let obj = domains.findByID(id) else {
-            throw QemuDriverError(.noDomain, "no domain with matching id \(id)")
+            throw VirError(.noDomain, "no domain with matching id \(id)")
         }
         return ref(obj)
     }
@@ -113,9 +113,9 @@ public final class QemuConnection: Sendable {
     /// The object behind a domain reference.
     ///
     /// libvirt: `qemuDomainObjFromDomain`.
-    public func obj(_ dom: DomainRef) throws(QemuDriverError) -> DomainObj {
+    public func obj(_ dom: DomainRef) throws(VirError) -> DomainObj {
         guard let obj = domains.findByUUID(dom.uuid) else {
-            throw QemuDriverError(.noDomain, "no domain with matching uuid '\(dom.uuid)' (\(dom.name))")
+            throw VirError(.noDomain, "no domain with matching uuid '\(dom.uuid)' (\(dom.name))")
         }
         return obj
     }
@@ -126,11 +126,10 @@ public final class QemuConnection: Sendable {
     ///
     /// libvirt: `qemuDomainDefineXMLFlags`.
     @discardableResult
-    public func defineXML(_ xml: String, validate: Bool = false) throws(QemuDriverError) -> DomainRef {
-        let def: DomainDef
-        do { def = try DomainDef.parse(xml, validate: validate) } catch { throw QemuDriverError(error) }
+    public func defineXML(_ xml: String, validate: Bool = false) throws(VirError) -> DomainRef {
+        let def = try DomainDef.parse(xml, validate: validate)
         let (obj, oldDef): (DomainObj, DomainDef?)
-        do { (obj, oldDef) = try domains.add(def) } catch { throw QemuDriverError(error) }
+        (obj, oldDef) = try domains.add(def)
         let wasPersistent = obj.persistent
         obj.withLock { $0.persistent = true }
         do {
@@ -144,7 +143,7 @@ public final class QemuConnection: Sendable {
                     if let oldDef { if f.id != nil { f.newDef = oldDef } else { f.def = oldDef } }
                 }
             }
-            throw QemuDriverError(error)
+            throw error
         }
         if obj.state.state == .noState { obj.setState(.shutoff(.unknown)) }
         state.emit(obj, .defined(oldDef == nil && !wasPersistent ? LifecycleEvent.definedAdded : LifecycleEvent.definedUpdated))
@@ -155,16 +154,16 @@ public final class QemuConnection: Sendable {
     /// as a transient one.
     ///
     /// libvirt: `qemuDomainUndefineFlags`.
-    public func undefine(_ dom: DomainRef) async throws(QemuDriverError) {
+    public func undefine(_ dom: DomainRef) async throws(VirError) {
         let obj = try obj(dom)
-        try await withJob(obj, .modify, api: "remoteDispatchDomainUndefineFlags") { () throws(QemuDriverError) in
+        try await withJob(obj, .modify, api: "remoteDispatchDomainUndefineFlags") { () throws(VirError) in
             guard obj.persistent else {
-                throw QemuDriverError(.operationInvalid, "cannot undefine transient domain")
+                throw VirError(.operationInvalid, "cannot undefine transient domain")
             }
             let name = obj.name
             try? FileManager.default.removeItem(atPath: driver.config.autostartLink(name: name))
             if unlink(driver.config.configFile(name: name)) != 0 && errno != ENOENT {
-                throw QemuDriverError(.systemError, "cannot remove config \(driver.config.configFile(name: name)): \(String(cString: strerror(errno)))")
+                throw VirError.system(errno, "cannot remove config \(driver.config.configFile(name: name))")
             }
             state.emit(obj, .undefined(LifecycleEvent.undefinedRemoved))
             obj.withLock { f in
@@ -182,23 +181,23 @@ public final class QemuConnection: Sendable {
     }
 
     /// libvirt: `qemuDomainGetAutostart`.
-    public func autostart(_ dom: DomainRef) throws(QemuDriverError) -> Bool {
+    public func autostart(_ dom: DomainRef) throws(VirError) -> Bool {
         try obj(dom).autostart
     }
 
     /// Makes a persistent domain start with the driver, or not.
     ///
     /// libvirt: `qemuDomainSetAutostart`.
-    public func setAutostart(_ dom: DomainRef, _ on: Bool) throws(QemuDriverError) {
+    public func setAutostart(_ dom: DomainRef, _ on: Bool) throws(VirError) {
         let obj = try obj(dom)
         guard obj.persistent else {
-            throw QemuDriverError(.operationInvalid, "cannot set autostart for transient domain")
+            throw VirError(.operationInvalid, "cannot set autostart for transient domain")
         }
         let link = driver.config.autostartLink(name: obj.name)
         if on {
             try? FileManager.default.removeItem(atPath: link)
             guard symlink(driver.config.configFile(name: obj.name), link) == 0 else {
-                throw QemuDriverError(.systemError, "Failed to create symlink '\(link)' to '\(driver.config.configFile(name: obj.name))': \(String(cString: strerror(errno)))")
+                throw VirError.system(errno, "Failed to create symlink '\(link)' to '\(driver.config.configFile(name: obj.name))'")
             }
         } else {
             try? FileManager.default.removeItem(atPath: link)
@@ -216,17 +215,13 @@ public final class QemuConnection: Sendable {
     ///   closes (`VIR_DOMAIN_START_AUTODESTROY`).
     /// - Returns: the domain, now with its id.
     @discardableResult
-    public func create(_ dom: DomainRef, paused: Bool = false, autodestroy: Bool = false) async throws(QemuDriverError) -> DomainRef {
+    public func create(_ dom: DomainRef, paused: Bool = false, autodestroy: Bool = false) async throws(VirError) -> DomainRef {
         let obj = try obj(dom)
-        try await withJob(obj, .modify, api: "remoteDispatchDomainCreateWithFlags") { () throws(QemuDriverError) in
+        try await withJob(obj, .modify, api: "remoteDispatchDomainCreateWithFlags") { () throws(VirError) in
             guard !obj.isActive else {
-                throw QemuDriverError(.operationInvalid, "domain is already running")
+                throw VirError(.operationInvalid, "domain is already running")
             }
-            do {
-                try await QemuDomainProcess.start(state, obj, paused: paused)
-            } catch {
-                throw QemuDriverError.wrap(error)
-            }
+            try await QemuDomainProcess.start(state, obj, paused: paused)
             if autodestroy { driver.setAutodestroy(obj, connection: self) }
         }
         return ref(obj)
@@ -237,18 +232,16 @@ public final class QemuConnection: Sendable {
     /// libvirt: `qemuDomainCreateXML`.
     @discardableResult
     public func createXML(_ xml: String, paused: Bool = false, validate: Bool = false,
-                          autodestroy: Bool = false) async throws(QemuDriverError) -> DomainRef {
-        let def: DomainDef
-        do { def = try DomainDef.parse(xml, validate: validate) } catch { throw QemuDriverError(error) }
-        let obj: DomainObj
-        do { obj = try domains.add(def, flags: [.checkLive, .live]).obj } catch { throw QemuDriverError(error) }
+                          autodestroy: Bool = false) async throws(VirError) -> DomainRef {
+        let def = try DomainDef.parse(xml, validate: validate)
+        let obj = try domains.add(def, flags: [.checkLive, .live]).obj
         do {
-            try await withJob(obj, .modify, api: "remoteDispatchDomainCreateXML") { () throws(QemuDriverError) in
-                do { try await QemuDomainProcess.start(state, obj, paused: paused) } catch { throw QemuDriverError.wrap(error) }
+            try await withJob(obj, .modify, api: "remoteDispatchDomainCreateXML") { () throws(VirError) in
+                _ = try await QemuDomainProcess.start(state, obj, paused: paused)
             }
         } catch {
             if !obj.isActive && !obj.persistent { domains.remove(obj) }
-            throw QemuDriverError.wrap(error)
+            throw error
         }
         return ref(obj)
     }
@@ -256,10 +249,10 @@ public final class QemuConnection: Sendable {
     /// Stops a domain at once (the guest is not asked).
     ///
     /// libvirt: `qemuDomainDestroyFlags`.
-    public func destroy(_ dom: DomainRef, graceful: Bool = true) async throws(QemuDriverError) {
+    public func destroy(_ dom: DomainRef, graceful: Bool = true) async throws(VirError) {
         let obj = try obj(dom)
-        try await withJob(obj, .destroy, api: "remoteDispatchDomainDestroy") { () throws(QemuDriverError) in
-            guard obj.isActive else { throw QemuDriverError(QemuDomainError.notRunning) }
+        try await withJob(obj, .destroy, api: "remoteDispatchDomainDestroy") { () throws(VirError) in
+            guard obj.isActive else { throw VirError.notRunning }
             await QemuDomainProcess.stop(state, obj, reason: .destroyed, event: .destroyed, graceful: graceful)
         }
     }
@@ -267,42 +260,42 @@ public final class QemuConnection: Sendable {
     /// Asks the guest to power off (ACPI power button).
     ///
     /// libvirt: `qemuDomainShutdownFlags`.
-    public func shutdown(_ dom: DomainRef) async throws(QemuDriverError) {
+    public func shutdown(_ dom: DomainRef) async throws(VirError) {
         let obj = try obj(dom)
-        try await withJob(obj, .modify, api: "remoteDispatchDomainShutdown") { () throws(QemuDriverError) in
-            guard let instance = obj.qemu.instance else { throw QemuDriverError(QemuDomainError.notRunning) }
-            do { try await instance.monitor.systemPowerdown() } catch { throw QemuDriverError.wrap(error) }
+        try await withJob(obj, .modify, api: "remoteDispatchDomainShutdown") { () throws(VirError) in
+            guard let instance = obj.qemu.instance else { throw VirError.notRunning }
+            do throws(QemuMonitorError) { try await instance.monitor.systemPowerdown() } catch { throw VirError(error) }
         }
     }
 
     /// libvirt: `qemuDomainSuspend`.
-    public func suspend(_ dom: DomainRef) async throws(QemuDriverError) {
+    public func suspend(_ dom: DomainRef) async throws(VirError) {
         let obj = try obj(dom)
-        try await withJob(obj, .suspend, api: "remoteDispatchDomainSuspend") { () throws(QemuDriverError) in
-            guard obj.isActive else { throw QemuDriverError(QemuDomainError.notRunning) }
+        try await withJob(obj, .suspend, api: "remoteDispatchDomainSuspend") { () throws(VirError) in
+            guard obj.isActive else { throw VirError.notRunning }
             guard obj.state.state != .paused else { return }
-            do { try await QemuDomainProcess.stopCPUs(state, obj, reason: .user) } catch { throw QemuDriverError.wrap(error) }
+            try await QemuDomainProcess.stopCPUs(state, obj, reason: .user)
         }
     }
 
     /// libvirt: `qemuDomainResume`.
-    public func resume(_ dom: DomainRef) async throws(QemuDriverError) {
+    public func resume(_ dom: DomainRef) async throws(VirError) {
         let obj = try obj(dom)
-        try await withJob(obj, .modify, api: "remoteDispatchDomainResume") { () throws(QemuDriverError) in
-            guard obj.isActive else { throw QemuDriverError(QemuDomainError.notRunning) }
+        try await withJob(obj, .modify, api: "remoteDispatchDomainResume") { () throws(VirError) in
+            guard obj.isActive else { throw VirError.notRunning }
             let st = obj.state.state
             if st == .pmSuspended {
-                throw QemuDriverError(.operationInvalid, "domain is pmsuspended")
+                throw VirError(.operationInvalid, "domain is pmsuspended")
             }
             guard st != .running else { return }
-            do { try await QemuDomainProcess.startCPUs(state, obj, reason: .unpaused) } catch { throw QemuDriverError.wrap(error) }
+            try await QemuDomainProcess.startCPUs(state, obj, reason: .unpaused)
         }
     }
 
     // MARK: information
 
     /// libvirt: `qemuDomainGetInfo`.
-    public func info(_ dom: DomainRef) throws(QemuDriverError) -> DomainInfo {
+    public func info(_ dom: DomainRef) throws(VirError) -> DomainInfo {
         let obj = try obj(dom)
         let (def, st) = obj.withLock { ($0.def, $0.state) }
         var cpuTime: UInt64 = 0
@@ -311,22 +304,22 @@ public final class QemuConnection: Sendable {
     }
 
     /// libvirt: `qemuDomainGetState`.
-    public func state(_ dom: DomainRef) throws(QemuDriverError) -> DomainStateReason {
+    public func state(_ dom: DomainRef) throws(VirError) -> DomainStateReason {
         try obj(dom).state
     }
 
     /// libvirt: `qemuDomainIsPersistent`.
-    public func isPersistent(_ dom: DomainRef) throws(QemuDriverError) -> Bool {
+    public func isPersistent(_ dom: DomainRef) throws(VirError) -> Bool {
         try obj(dom).persistent
     }
 
     /// The guest's OS type (`hvm`). libvirt: `qemuDomainGetOSType`.
-    public func osType(_ dom: DomainRef) throws(QemuDriverError) -> String {
+    public func osType(_ dom: DomainRef) throws(VirError) -> String {
         try obj(dom).def.os.type
     }
 
     /// libvirt: `qemuDomainIsActive`.
-    public func isActive(_ dom: DomainRef) throws(QemuDriverError) -> Bool {
+    public func isActive(_ dom: DomainRef) throws(VirError) -> Bool {
         try obj(dom).isActive
     }
 
@@ -334,22 +327,22 @@ public final class QemuConnection: Sendable {
     /// `.inactive`, or what a migration destination needs with `.migratable`.
     ///
     /// libvirt: `qemuDomainGetXMLDesc`.
-    public func xmlDesc(_ dom: DomainRef, flags: DomainDef.FormatFlags = []) throws(QemuDriverError) -> String {
+    public func xmlDesc(_ dom: DomainRef, flags: DomainDef.FormatFlags = []) throws(VirError) -> String {
         let obj = try obj(dom)
         if flags.contains(.inactive) { return obj.persistentDef.format(flags) }
         return obj.def.format(flags)
     }
 
     /// The QEMU process's pid (for tests and the demo).
-    public func pid(_ dom: DomainRef) throws(QemuDriverError) -> Int32? {
+    public func pid(_ dom: DomainRef) throws(VirError) -> Int32? {
         try obj(dom).qemu.instance?.pid
     }
 
     /// Reads a 32-bit value of guest memory (for tests and the demo:
     /// the counter guest keeps its counter at 0x500).
-    public func readGuestMemory32(_ dom: DomainRef, at address: UInt64) async throws(QemuDriverError) -> UInt32 {
-        guard let instance = try obj(dom).qemu.instance else { throw QemuDriverError(QemuDomainError.notRunning) }
-        do { return try await instance.monitor.readGuestMemory32(at: address) } catch { throw QemuDriverError(error) }
+    public func readGuestMemory32(_ dom: DomainRef, at address: UInt64) async throws(VirError) -> UInt32 {
+        guard let instance = try obj(dom).qemu.instance else { throw VirError.notRunning }
+        do { return try await instance.monitor.readGuestMemory32(at: address) } catch { throw VirError(error) }
     }
 
     /// Registers a lifecycle event callback. libvirt: `virConnectDomainEventRegisterAny`.
@@ -371,12 +364,8 @@ public final class QemuConnection: Sendable {
     /// Runs `body` holding a job on the object (libvirt:
     /// `virDomainObjBeginJob` / `virDomainObjEndJob`).
     func withJob<R>(_ obj: DomainObj, _ job: QemuJob, api: String,
-                    _ body: () async throws(QemuDriverError) -> R) async throws(QemuDriverError) -> R {
-        do {
-            try await obj.qemu.jobs.begin(job, api: api, domainName: obj.name)
-        } catch {
-            throw QemuDriverError(error)
-        }
+                    _ body: () async throws(VirError) -> R) async throws(VirError) -> R {
+        try await obj.qemu.jobs.begin(job, api: api, domainName: obj.name)
         defer { obj.qemu.jobs.end() }
         return try await body()
     }

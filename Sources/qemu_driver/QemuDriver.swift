@@ -32,9 +32,8 @@ public final class QemuDriver: Sendable {
     ///
     /// libvirt: `virConnectOpen` → `qemuConnectOpen` (with `qemuStateInitialize`
     /// for an embedded root).
-    public static func open(uri: String) async throws(QemuDriverError) -> QemuDriver {
-        let config: QemuDriverConfig
-        do { config = try QemuDriverConfig(uri: uri) } catch { throw QemuDriverError(error) }
+    public static func open(uri: String) async throws(VirError) -> QemuDriver {
+        let config: QemuDriverConfig = try QemuDriverConfig(uri: uri)
         if let d = registry.withLock({ $0[config.uri] }) { return d }
         let driver = try await start(config: config)
         return registry.withLock { r in
@@ -44,18 +43,11 @@ public final class QemuDriver: Sendable {
         }
     }
 
-    private static func start(config: QemuDriverConfig) async throws(QemuDriverError) -> QemuDriver {
-        let state: QemuDriverState
-        do {
-            try config.createDirectories()
-            let host = try HostUUID.read(configFile: (config.configDir as NSString).deletingLastPathComponent + "/qemu.conf",
-                                         stateFile: config.libDir + "/host-uuid")
-            state = try QemuDriverState(config: config, hostUUID: host)
-        } catch let e as any LibvirtError {
-            throw QemuDriverError(e)
-        } catch {
-            throw QemuDriverError.wrap(error)
-        }
+    private static func start(config: QemuDriverConfig) async throws(VirError) -> QemuDriver {
+        try config.createDirectories()
+        let host = try HostUUID.read(configFile: (config.configDir as NSString).deletingLastPathComponent + "/qemu.conf",
+                                     stateFile: config.libDir + "/host-uuid")
+        let state = try QemuDriverState(config: config, hostUUID: host)
         let driver = QemuDriver(state: state)
         let (_, failures) = state.domains.loadAllConfigs(configDir: config.configDir, autostartDir: config.autostartDir)
         for f in failures {
@@ -163,7 +155,7 @@ public final class QemuDriver: Sendable {
     }
 
     /// Opens `uri` and returns a new connection to its driver.
-    public static func connect(uri: String) async throws(QemuDriverError) -> QemuConnection {
+    public static func connect(uri: String) async throws(VirError) -> QemuConnection {
         try await open(uri: uri).connect()
     }
 }

@@ -34,25 +34,24 @@ public enum QemuMigration {
     ///   runs (the `destination_xml` parameter when given: it may name
     ///   another emulator, not another guest ABI).
     public static func begin(_ d: QemuDriverState, _ obj: DomainObj, params: [TypedParameter],
-                             flags: MigrateFlags) async throws(QemuMigrationError) -> (cookie: String, xml: String) {
+                             flags: MigrateFlags) async throws(VirError) -> (cookie: String, xml: String) {
         try checkFlags(flags)
         let p = try QemuMigrationParams(params)
         let name = obj.name
         do {
             try await obj.qemu.jobs.beginAsync(.migrationOut, api: "remoteDispatchDomainMigrateBegin3Params", domainName: name)
-        } catch { throw QemuMigrationError(error) }
-        do {
-            guard obj.isActive, obj.qemu.instance != nil else { throw QemuMigrationError(QemuDomainError.notRunning) }
+        } catch { throw error }
+        do throws(VirError) {
+            guard obj.isActive, obj.qemu.instance != nil else { throw VirError.notRunning }
             let current = obj.def
             var xml = current.format(.migratable)
             if let destXML = p.destXML {
-                let dst: DomainDef
-                do { dst = try DomainDef.parse(destXML) } catch { throw QemuMigrationError(error) }
-                do { try DomainABIStability.check(source: current, destination: dst) } catch { throw QemuMigrationError(error) }
+                let dst = try DomainDef.parse(destXML)
+                try DomainABIStability.check(source: current, destination: dst)
                 xml = dst.format(.migratable)
             }
             if let dn = p.destName, dn != name, flags.contains(.local) {
-                throw QemuMigrationError(.argumentUnsupported, "a local migration keeps the domain's name: destination name '\(dn)' differs from '\(name)'")
+                throw VirError(.argumentUnsupported, "a local migration keeps the domain's name: destination name '\(dn)' differs from '\(name)'")
             }
             let m = QemuMigrationState(role: .outgoing, flags: flags, params: p, phase: .begin3)
             m.state.withLock { $0.sourceWasRunning = obj.state.state == .running }
@@ -61,7 +60,7 @@ public enum QemuMigration {
             return (cookie(d, obj).format(), xml)
         } catch {
             obj.qemu.jobs.endAsync()
-            throw QemuMigrationError.wrap(error)
+            throw error
         }
     }
 
@@ -74,53 +73,50 @@ public enum QemuMigration {
     /// - Returns: the cookie for Perform, the URI the source sends to, and
     ///   the incoming object.
     public static func prepare(_ d: QemuDriverState, cookieIn: String, domXML: String, params: [TypedParameter],
-                               flags: MigrateFlags) async throws(QemuMigrationError) -> (cookie: String, uri: String, obj: DomainObj) {
+                               flags: MigrateFlags) async throws(VirError) -> (cookie: String, uri: String, obj: DomainObj) {
         try checkFlags(flags)
         let p = try QemuMigrationParams(params)
-        let def: DomainDef
-        do { def = try DomainDef.parse(domXML) } catch { throw QemuMigrationError(error) }
+        let def = try DomainDef.parse(domXML)
         _ = try QemuMigrationCookie.parse(cookieIn, name: def.name, uuid: def.uuid, localHostUUID: d.hostUUID,
                                           local: flags.contains(.local))
         guard flags.contains(.local) else {
-            throw QemuMigrationError(.operationUnsupported, "this driver only migrates within one host: use VIR_MIGRATE_LOCAL (virsh migrate --local)")
+            throw VirError(.operationUnsupported, "this driver only migrates within one host: use VIR_MIGRATE_LOCAL (virsh migrate --local)")
         }
         if let dn = p.destName, dn != def.name {
-            throw QemuMigrationError(.argumentUnsupported, "a local migration keeps the domain's name: destination name '\(dn)' differs from '\(def.name)'")
+            throw VirError(.argumentUnsupported, "a local migration keeps the domain's name: destination name '\(dn)' differs from '\(def.name)'")
         }
         guard let source = d.domains.findByUUID(def.uuid) else {
-            throw QemuMigrationError(.noDomain, "no domain with matching uuid '\(def.uuid)' (\(def.name)): the destination of a local migration is the driver that runs the domain, \(d.config.uri)")
+            throw VirError(.noDomain, "no domain with matching uuid '\(def.uuid)' (\(def.name)): the destination of a local migration is the driver that runs the domain, \(d.config.uri)")
         }
-        guard source.isActive else { throw QemuMigrationError(QemuDomainError.notRunning) }
-        do { try DomainABIStability.check(source: source.def, destination: def) } catch { throw QemuMigrationError(error) }
+        guard source.isActive else { throw VirError.notRunning }
+        try DomainABIStability.check(source: source.def, destination: def)
         try checkListeningSockets(source: source.def, destination: def)
 
-        let dst: DomainObj
-        do { dst = try d.domains.addRemote(def) } catch { throw QemuMigrationError(error) }
+        let dst = try d.domains.addRemote(def)
         do {
             try await dst.qemu.jobs.beginAsync(.migrationIn, api: "remoteDispatchDomainMigratePrepare3Params", domainName: def.name)
         } catch {
             d.domains.removeRemote(dst)
-            throw QemuMigrationError(error)
+            throw error
         }
-        do {
-            let instance: QemuInstance
-            do { instance = try await QemuDomainProcess.startIncoming(d, dst, def: def) } catch { throw QemuMigrationError(error) }
+        do throws(VirError) {
+            let instance = try await QemuDomainProcess.startIncoming(d, dst, def: def)
             let m = QemuMigrationState(role: .incoming, flags: flags, params: p, phase: .prepare)
             record(d, dst, m)
             let uri = p.migrateURI ?? "unix:" + instance.paths.migrateSocket
             if uri.hasPrefix("unix:") {
-                do { try QemuInstancePaths.checkSocketPath(String(uri.dropFirst(5))) } catch { throw QemuMigrationError(error) }
+                try QemuInstancePaths.checkSocketPath(String(uri.dropFirst(5)))
             }
             do {
                 try await instance.monitor.migrateSetCapabilities(capabilities(for: def, flags: flags, incoming: true))
                 try await instance.monitor.migrateIncoming(uri: uri)
-            } catch { throw QemuMigrationError(error) }
+            } catch { throw VirError(error) }
             d.emit(dst, .started(.migrated))
             arm(d, def.uuid, m)
             return (cookie(d, dst).format(), uri, dst)
         } catch {
             await abandonIncoming(d, dst)
-            throw QemuMigrationError.wrap(error)
+            throw error
         }
     }
 
@@ -134,7 +130,7 @@ public enum QemuMigration {
     /// - Parameter progress: called with the statistics as they change.
     /// - Returns: the cookie for Finish (statistics, persistent definition).
     public static func perform(_ d: QemuDriverState, _ obj: DomainObj, cookieIn: String, uri: String, flags: MigrateFlags,
-                               progress: (@Sendable (QemuMigrationStatistics) -> Void)? = nil) async throws(QemuMigrationError) -> String {
+                               progress: (@Sendable (QemuMigrationStatistics) -> Void)? = nil) async throws(VirError) -> String {
         let m = try outgoing(obj)
         try m.enter(.perform3, domain: obj.name)
         defer {
@@ -145,7 +141,7 @@ public enum QemuMigration {
                                           local: m.flags.contains(.local))
         guard let instance = obj.qemu.instance, !instance.hasExited else {
             m.state.withLock { $0.performFailed = true }
-            throw QemuMigrationError(QemuDomainError.notRunning)
+            throw VirError.notRunning
         }
         do {
             let def = obj.def
@@ -171,7 +167,7 @@ public enum QemuMigration {
                 await restoreSource(d, obj, m)
             }
             record(d, obj, m)
-            throw QemuMigrationError.wrap(error)
+            throw VirError.wrap(error)  // QMP errors become libvirt errors here, once
         }
         m.state.withLock { $0.phase = .perform3Done }
         record(d, obj, m)
@@ -188,12 +184,12 @@ public enum QemuMigration {
     /// local migration with shared memory ends within milliseconds), then
     /// every 2 ms.
     static func waitForCompletion(_ d: QemuDriverState, _ obj: DomainObj, _ instance: QemuInstance, _ m: QemuMigrationState,
-                                  progress: (@Sendable (QemuMigrationStatistics) -> Void)?) async throws(QemuMigrationError) {
+                                  progress: (@Sendable (QemuMigrationStatistics) -> Void)?) async throws(VirError) {
         var polls = 0
         var cancelSent = false
         while true {
             if instance.hasExited {
-                throw QemuMigrationError(.operationFailed, "job 'migration out' failed: QEMU exited")
+                throw VirError(.operationFailed, "job 'migration out' failed: QEMU exited")
             }
             if obj.qemu.jobs.abortRequested && !cancelSent {
                 cancelSent = true
@@ -202,9 +198,9 @@ public enum QemuMigration {
             let s: MigrationStats
             do { s = try await instance.monitor.queryMigrate() } catch {
                 if instance.hasExited || error.isEndOfFile {
-                    throw QemuMigrationError(.operationFailed, "job 'migration out' failed: QEMU exited")
+                    throw VirError(.operationFailed, "job 'migration out' failed: QEMU exited")
                 }
-                throw QemuMigrationError(error)
+                throw VirError(error)
             }
             let stats = m.state.withLock { st -> QemuMigrationStatistics in
                 st.stats.update(from: s)
@@ -221,11 +217,11 @@ public enum QemuMigration {
                 return
             case .failed:
                 if let e = s.errorDescription {
-                    throw QemuMigrationError(.operationFailed, "job 'migration out' failed: \(e)")
+                    throw VirError(.operationFailed, "job 'migration out' failed: \(e)")
                 }
-                throw QemuMigrationError(.operationFailed, "job 'migration out' unexpectedly failed")
+                throw VirError(.operationFailed, "job 'migration out' unexpectedly failed")
             case .cancelled:
-                throw QemuMigrationError(.operationAborted, "job 'migration out' canceled by client")
+                throw VirError(.operationAborted, "job 'migration out' canceled by client")
             default:
                 polls += 1
                 try? await Task.sleep(for: polls < 200 ? .microseconds(500) : .milliseconds(2))
@@ -243,13 +239,13 @@ public enum QemuMigration {
     /// - Returns: the incoming object, running; `nil` when cancelled.
     @discardableResult
     public static func finish(_ d: QemuDriverState, name: String, cookieIn: String, flags: MigrateFlags,
-                              cancelled: Bool) async throws(QemuMigrationError) -> DomainObj? {
+                              cancelled: Bool) async throws(VirError) -> DomainObj? {
         guard let dst = d.domains.findRemote(byName: name) else {
             if cancelled { return nil }
-            throw QemuMigrationError(.noDomain, "no domain with matching name '\(name)'")
+            throw VirError(.noDomain, "no domain with matching name '\(name)'")
         }
         guard let m = dst.qemu.migration as? QemuMigrationState, m.role == .incoming else {
-            throw QemuMigrationError(.operationInvalid, "domain '\(name)' is not processing incoming migration")
+            throw VirError(.operationInvalid, "domain '\(name)' is not processing incoming migration")
         }
         try m.enter(.finish3, domain: name)
         defer { m.leave() }
@@ -257,17 +253,17 @@ public enum QemuMigration {
             await abandonIncoming(d, dst)
             return nil
         }
-        do {
+        do throws(VirError) {
             let cookie = try QemuMigrationCookie.parse(cookieIn, name: name, uuid: dst.uuid, localHostUUID: d.hostUUID,
                                                        local: m.flags.contains(.local))
             guard let instance = dst.qemu.instance, !instance.hasExited else {
-                throw QemuMigrationError(.operationFailed, "job 'migration in' failed: QEMU exited")
+                throw VirError(.operationFailed, "job 'migration in' failed: QEMU exited")
             }
             try await waitForIncoming(instance)
             var persistent: DomainDef?
             if m.flags.contains(.persistDest) {
                 if let xml = m.params.persistXML {
-                    do { persistent = try DomainDef.parse(xml) } catch { throw QemuMigrationError(error) }
+                    persistent = try DomainDef.parse(xml)
                 } else {
                     persistent = cookie.persistent
                 }
@@ -280,7 +276,7 @@ public enum QemuMigration {
                 dst.setState(.paused(.user))
                 d.emit(dst, .suspended(.paused))
             } else {
-                do { try await QemuDomainProcess.startCPUs(d, dst, reason: .migrated) } catch { throw QemuMigrationError(error) }
+                try await QemuDomainProcess.startCPUs(d, dst, reason: .migrated)
             }
             m.state.withLock { $0.phase = .finished }
             record(d, dst, m)
@@ -288,22 +284,22 @@ public enum QemuMigration {
             return dst
         } catch {
             await abandonIncoming(d, dst)
-            throw QemuMigrationError.wrap(error)
+            throw error
         }
     }
 
     /// Waits until the incoming QEMU has taken the whole state.
-    static func waitForIncoming(_ instance: QemuInstance) async throws(QemuMigrationError) {
+    static func waitForIncoming(_ instance: QemuInstance) async throws(VirError) {
         let deadline = ContinuousClock.now + .seconds(60)
         while true {
             let status: (running: Bool, status: String)
-            do { status = try await instance.monitor.queryStatus() } catch { throw QemuMigrationError(error) }
+            do { status = try await instance.monitor.queryStatus() } catch { throw VirError(error) }
             if status.status != "inmigrate" { break }
             if let s = try? await instance.monitor.queryMigrate(), s.status == .failed {
-                throw QemuMigrationError(.operationFailed, "job 'migration in' failed: \(s.errorDescription ?? "unexpectedly failed")")
+                throw VirError(.operationFailed, "job 'migration in' failed: \(s.errorDescription ?? "unexpectedly failed")")
             }
             if ContinuousClock.now >= deadline {
-                throw QemuMigrationError(.operationTimeout, "job 'migration in' did not complete")
+                throw VirError(.operationTimeout, "job 'migration in' did not complete")
             }
             try? await Task.sleep(for: .microseconds(500))
         }
@@ -316,7 +312,7 @@ public enum QemuMigration {
     /// patch 6), then the source QEMU stops. When `cancelled` or when
     /// Perform failed: the source guest runs on and what is left of the
     /// incoming instance goes.
-    public static func confirm(_ d: QemuDriverState, _ obj: DomainObj, cookieIn: String?, cancelled: Bool) async throws(QemuMigrationError) {
+    public static func confirm(_ d: QemuDriverState, _ obj: DomainObj, cookieIn: String?, cancelled: Bool) async throws(VirError) {
         let m = try outgoing(obj)
         try m.enter(.confirm3, domain: obj.name)
         defer { m.leave() }
@@ -330,18 +326,18 @@ public enum QemuMigration {
 
     // MARK: shared steps
 
-    static func outgoing(_ obj: DomainObj) throws(QemuMigrationError) -> QemuMigrationState {
+    static func outgoing(_ obj: DomainObj) throws(VirError) -> QemuMigrationState {
         guard let m = obj.qemu.migration as? QemuMigrationState, m.role == .outgoing,
               obj.qemu.jobs.asyncJob == .migrationOut else {
-            throw QemuMigrationError(.operationInvalid, "domain '\(obj.name)' is not being migrated")
+            throw VirError(.operationInvalid, "domain '\(obj.name)' is not being migrated")
         }
         return m
     }
 
-    static func checkFlags(_ flags: MigrateFlags) throws(QemuMigrationError) {
+    static func checkFlags(_ flags: MigrateFlags) throws(VirError) {
         let unknown = flags.subtracting(MigrateFlags.known)
         if !unknown.isEmpty {
-            throw QemuMigrationError(.invalidArg, "unsupported flags (0x\(String(unknown.rawValue, radix: 16))) in function qemuDomainMigrateBegin3Params")
+            throw VirError(.invalidArg, "unsupported flags (0x\(String(unknown.rawValue, radix: 16))) in function qemuDomainMigrateBegin3Params")
         }
         let names: [(MigrateFlags, String, String)] = [
             (.tunnelled, "VIR_MIGRATE_TUNNELLED", "the migration stream never leaves the host"),
@@ -358,7 +354,7 @@ public enum QemuMigration {
             (.zerocopy, "VIR_MIGRATE_ZEROCOPY", "not supported by this driver"),
         ]
         for (flag, name, why) in names where flags.contains(flag) {
-            throw QemuMigrationError(.argumentUnsupported, "migration flag \(name) is not supported for local migration: \(why)")
+            throw VirError(.argumentUnsupported, "migration flag \(name) is not supported for local migration: \(why)")
         }
     }
 
@@ -381,12 +377,12 @@ public enum QemuMigration {
     }
 
     /// A listening UNIX chardev at a fixed path cannot be opened twice.
-    static func checkListeningSockets(source: DomainDef, destination: DomainDef) throws(QemuMigrationError) {
+    static func checkListeningSockets(source: DomainDef, destination: DomainDef) throws(VirError) {
         let fixed = { (d: DomainDef) in
             (d.serials + d.consoles).filter { $0.type == "unix" && ($0.sourceMode ?? "bind") == "bind" }.compactMap(\.sourcePath)
         }
         if let clash = Set(fixed(source)).intersection(fixed(destination)).first {
-            throw QemuMigrationError(.configUnsupported, "the source instance listens on UNIX socket '\(clash)'; give the destination another path in its XML (or leave the path out to get one per instance)")
+            throw VirError(.configUnsupported, "the source instance listens on UNIX socket '\(clash)'; give the destination another path in its XML (or leave the path out to get one per instance)")
         }
     }
 
@@ -438,12 +434,12 @@ public enum QemuMigration {
 
     /// Completes the migration on the source after a successful Finish:
     /// promotion, then the source QEMU stops.
-    static func completeSource(_ d: QemuDriverState, _ obj: DomainObj, _ m: QemuMigrationState) async throws(QemuMigrationError) {
+    static func completeSource(_ d: QemuDriverState, _ obj: DomainObj, _ m: QemuMigrationState) async throws(VirError) {
         guard let dst = d.domains.findRemote(byUUID: obj.uuid), dst.isActive,
               let dm = dst.qemu.migration as? QemuMigrationState, dm.phase == .finished else {
             // Finish did not succeed: the guest still lives on the source.
             await rollbackSource(d, obj, m)
-            throw QemuMigrationError(.operationFailed, "migration of domain '\(obj.name)' was not finished on the destination; the domain runs on in its source instance")
+            throw VirError(.operationFailed, "migration of domain '\(obj.name)' was not finished on the destination; the domain runs on in its source instance")
         }
         let (persistent, autostart, persistentDef) = obj.withLock { f in (f.persistent, f.autostart, f.newDef ?? f.def) }
         var newPersistent: DomainDef? = persistent ? persistentDef : nil
@@ -460,10 +456,10 @@ public enum QemuMigration {
                 try? FileManager.default.removeItem(atPath: d.config.autostartLink(name: obj.name))
                 try? FileManager.default.removeItem(atPath: d.config.configFile(name: obj.name))
             }
-        } catch { throw QemuMigrationError(error) }
+        } catch { throw error }
 
         // Patch 6: one step, under the list's lock.
-        do { _ = try d.domains.promoteRemote(obj.uuid) } catch { throw QemuMigrationError(error) }
+        _ = try d.domains.promoteRemote(obj.uuid)
         var stats = m.stats
         stats.timeElapsed = max(stats.timeElapsed, UInt64(Date().timeIntervalSince1970 * 1000) - m.started)
         dst.withLock { f in

@@ -104,14 +104,9 @@ public struct QemuMigrationCookie: Sendable, Equatable {
     ///
     /// libvirt: `qemuMigrationCookieXMLParse`, with the series' local case.
     public static func parse(_ xml: String, name: String, uuid: DomainUUID, localHostUUID: DomainUUID,
-                             local: Bool) throws(QemuMigrationError) -> QemuMigrationCookie {
-        let root: XMLElement
-        do {
-            root = try XMLParser.parse(xml, url: "(qemu_migration_cookie)")
-        } catch {
-            throw QemuMigrationError(error)
-        }
-        func fail(_ m: String) -> QemuMigrationError { QemuMigrationError(.internalError, m) }
+                             local: Bool) throws(VirError) -> QemuMigrationCookie {
+        let root: XMLElement = try XMLParser.parse(xml, url: "(qemu_migration_cookie)")
+        func fail(_ m: String) -> VirError { VirError(.internalError, m) }
         guard let cookieName = root.childText("name"), !cookieName.isEmpty else {
             throw fail("missing name element in migration data")
         }
@@ -135,7 +130,7 @@ public struct QemuMigrationCookie: Sendable, Equatable {
         }
         if local {
             if hostUUID != localHostUUID {
-                throw QemuMigrationError(.operationInvalid,
+                throw VirError(.operationInvalid,
                                          "local migration (VIR_MIGRATE_LOCAL) needs the same host, but the migration data comes from host \(hostText), this is host \(localHostUUID)")
             }
         } else if hostUUID == localHostUUID {
@@ -154,7 +149,7 @@ public struct QemuMigrationCookie: Sendable, Equatable {
         let domains = root.children(named: "domain")
         if domains.count > 1 { throw fail("Too many domain elements in migration cookie") }
         if let d = domains.first {
-            do { cookie.persistent = try DomainDef(element: d, inactive: true) } catch { throw QemuMigrationError(error) }
+            cookie.persistent = try DomainDef(element: d, inactive: true)
         }
         if let s = root.child("statistics") { cookie.statistics = QemuMigrationStatistics(element: s) }
         var caps: [(String, Bool)] = []

@@ -30,16 +30,16 @@ extension QemuMigration {
     /// source guest runs on (Perform rolls back).
     ///
     /// libvirt: `qemuDomainAbortJobFlags`.
-    public static func abort(_ obj: DomainObj) async throws(QemuMigrationError) {
+    public static func abort(_ obj: DomainObj) async throws(VirError) {
         switch obj.qemu.jobs.asyncJob {
         case nil:
-            throw QemuMigrationError(.operationInvalid, "no job is active on the domain")
+            throw VirError(.operationInvalid, "no job is active on the domain")
         case .migrationIn?:
-            throw QemuMigrationError(.operationInvalid, "cannot abort incoming migration; use virDomainDestroy instead")
+            throw VirError(.operationInvalid, "cannot abort incoming migration; use virDomainDestroy instead")
         case .migrationOut?:
             _ = obj.qemu.jobs.requestAbort()
             if let instance = obj.qemu.instance {
-                do { try await instance.monitor.migrateCancel() } catch { throw QemuMigrationError(error) }
+                do { try await instance.monitor.migrateCancel() } catch { throw VirError(error) }
             }
         }
     }

@@ -29,21 +29,21 @@ public struct QemuMigrationParams: Sendable, Equatable {
 
     public init() {}
 
-    public init(_ params: [TypedParameter]) throws(QemuMigrationError) {
+    public init(_ params: [TypedParameter]) throws(VirError) {
         for p in params where !Self.known.contains(p.name) {
-            throw QemuMigrationError(.argumentUnsupported, "parameter '\(p.name)' not supported")
+            throw VirError(.argumentUnsupported, "parameter '\(p.name)' not supported")
         }
-        func string(_ name: String) throws(QemuMigrationError) -> String? {
+        func string(_ name: String) throws(VirError) -> String? {
             guard let p = params.last(where: { $0.name == name }) else { return nil }
             guard case .string(let s) = p.value else {
-                throw QemuMigrationError(.invalidArg, "invalid type for parameter '\(name)', expected string")
+                throw VirError(.invalidArg, "invalid type for parameter '\(name)', expected string")
             }
             return s
         }
-        func number(_ name: String) throws(QemuMigrationError) -> UInt64? {
+        func number(_ name: String) throws(VirError) -> UInt64? {
             guard params.contains(where: { $0.name == name }) else { return nil }
             guard let v = params.unsigned(name) else {
-                throw QemuMigrationError(.invalidArg, "invalid value for parameter '\(name)', expected a non-negative integer")
+                throw VirError(.invalidArg, "invalid value for parameter '\(name)', expected a non-negative integer")
             }
             return v
         }
@@ -54,10 +54,10 @@ public struct QemuMigrationParams: Sendable, Equatable {
         migrateURI = try string(MigrateParam.uri)
         downtime = try number(MigrateParam.downtime)
         if let uri = migrateURI, !(uri.hasPrefix("unix:") || uri.hasPrefix("tcp:")) {
-            throw QemuMigrationError(.argumentUnsupported, "migration URI '\(uri)' is not supported for local migration; use unix:PATH or tcp:HOST:PORT")
+            throw VirError(.argumentUnsupported, "migration URI '\(uri)' is not supported for local migration; use unix:PATH or tcp:HOST:PORT")
         }
         if let bw = bandwidth, bw == 0 || bw > UInt64(Int64.max) / 1_048_576 {
-            throw QemuMigrationError(.overflow, "bandwidth must be between 1 and \(UInt64(Int64.max) / 1_048_576) MiB/s")
+            throw VirError(.overflow, "bandwidth must be between 1 and \(UInt64(Int64.max) / 1_048_576) MiB/s")
         }
     }
 }

@@ -58,21 +58,19 @@ public final class QemuMigrationState: Sendable {
 
     /// Starts a phase: no watchdog meanwhile, and refused when the driver
     /// already ended the migration on its own.
-    func enter(_ phase: Phase, domain: String) throws(QemuMigrationError) {
-        let result: Result<Void, QemuMigrationError> = state.withLock { m in
+    func enter(_ phase: Phase, domain: String) throws(VirError) {
+        try state.withLock { m throws(VirError) -> Void in
             if let reason = m.endedByDriver {
-                return .failure(QemuMigrationError(.operationFailed, "migration of domain '\(domain)' is over: \(reason)"))
+                throw VirError(.operationFailed, "migration of domain '\(domain)' is over: \(reason)")
             }
             if m.busy {
-                return .failure(QemuMigrationError(.operationInvalid, "migration of domain '\(domain)' is already in phase \(m.phase.rawValue)"))
+                throw VirError(.operationInvalid, "migration of domain '\(domain)' is already in phase \(m.phase.rawValue)")
             }
             m.busy = true
             m.watchdog?.cancel()
             m.watchdog = nil
             m.phase = phase
-            return .success(())
         }
-        try result.get()
     }
 
     /// Ends a phase.

@@ -62,7 +62,7 @@ extension QemuMonitorError {
 
     /// A failed system call, laid out like `virReportSystemError`: `what: strerror`.
     static func system(_ errnoValue: Int32, _ what: String) -> QemuMonitorError {
-        QemuMonitorError(.systemError, "\(what): \(UnixSocket.errorText(errnoValue))", errno: errnoValue)
+        QemuMonitorError(.systemError, "\(what): \(VirError.strerror(errnoValue))", errno: errnoValue)
     }
 
     /// The reply to `command` carried no usable `return` of the expected type.

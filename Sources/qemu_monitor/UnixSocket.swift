@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import libvirt_abi
 import Glibc
 #elseif canImport(Musl)
 import Musl
@@ -112,12 +113,6 @@ enum UnixSocket {
 
     static func close(_ fd: Int32) {
         _ = systemClose(fd)
-    }
-
-    /// `strerror` text for an `errno`, like `g_strerror`.
-    static func errorText(_ err: Int32) -> String {
-        guard let text = strerror(err) else { return "Unknown error \(err)" }
-        return String(cString: text)
     }
 
     static var currentErrno: Int32 {

@@ -1,3 +1,4 @@
+import libvirt_abi
 import Glibc
 import Synchronization
 
@@ -18,8 +19,8 @@ public enum ProcessSpawner {
     /// Spawns `argv[0]` with `argv`, writing its output to `outputFD`.
     ///
     /// - Returns: the child's pid.
-    public static func spawn(_ argv: [String], environment: [String], outputFD: Int32) throws(QemuProcessError) -> pid_t {
-        guard let program = argv.first else { throw QemuProcessError(.internalError, "empty command line") }
+    public static func spawn(_ argv: [String], environment: [String], outputFD: Int32) throws(VirError) -> pid_t {
+        guard let program = argv.first else { throw VirError(.internalError, "empty command line") }
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
@@ -49,7 +50,7 @@ public enum ProcessSpawner {
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, program, &actions, &attr, &cArgs, &cEnv)
         guard rc == 0 else {
-            throw QemuProcessError.system(rc, "cannot execute binary \(program)")
+            throw VirError.system(rc, "cannot execute binary \(program)")
         }
         return pid
     }

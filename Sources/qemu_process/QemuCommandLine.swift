@@ -63,7 +63,7 @@ public struct QemuCommandLine: Sendable, Equatable {
     ///   - ramFile: where guest RAM lives when the XML asks for shared
     ///     file-backed memory (the per-UUID path).
     public static func build(def: DomainDef, id: Int, paths: QemuInstancePaths, ramFile: String,
-                             options: Options) throws(QemuProcessError) -> QemuCommandLine {
+                             options: Options) throws(VirError) -> QemuCommandLine {
         var b = Builder(def: def, paths: paths)
         try b.checkArchitecture()
         b.add(emulator(for: def))
@@ -99,8 +99,8 @@ public struct QemuCommandLine: Sendable, Equatable {
         value.replacingOccurrences(of: ",", with: ",,")
     }
 
-    static func unsupported(_ what: String) -> QemuProcessError {
-        QemuProcessError(.configUnsupported, what)
+    static func unsupported(_ what: String) -> VirError {
+        VirError(.configUnsupported, what)
     }
 }
 
@@ -128,7 +128,7 @@ private struct Builder {
 
     private var isQ35: Bool { (def.os.machine ?? "pc").contains("q35") }
 
-    func checkArchitecture() throws(QemuProcessError) {
+    func checkArchitecture() throws(VirError) {
         if def.os.type != "hvm" {
             throw QemuCommandLine.unsupported("OS type '\(def.os.type)' is not supported by this driver")
         }
@@ -144,7 +144,7 @@ private struct Builder {
         }
     }
 
-    mutating func addMachine() throws(QemuProcessError) {
+    mutating func addMachine() throws(VirError) {
         var machine = QemuCommandLine.escape(def.os.machine ?? "pc")
         machine += ",usb=off,dump-guest-core=off"
         if def.memoryBacking != nil { machine += ",memory-backend=\(QemuCommandLine.ramBackendID)" }
@@ -162,7 +162,7 @@ private struct Builder {
         add("-machine", machine)
     }
 
-    mutating func addAccelerator(kvmAvailable: Bool) throws(QemuProcessError) {
+    mutating func addAccelerator(kvmAvailable: Bool) throws(VirError) {
         switch def.virtType {
         case "kvm":
             guard kvmAvailable else {
@@ -176,7 +176,7 @@ private struct Builder {
         }
     }
 
-    mutating func addCPU(kvm: Bool) throws(QemuProcessError) {
+    mutating func addCPU(kvm: Bool) throws(VirError) {
         guard let cpu = def.node.child("cpu") else { return }
         if cpu.child("numa") != nil {
             throw QemuCommandLine.unsupported("guest NUMA topology is not supported by this driver")
@@ -193,7 +193,7 @@ private struct Builder {
         }
     }
 
-    mutating func addMemory(ramFile: String) throws(QemuProcessError) {
+    mutating func addMemory(ramFile: String) throws(VirError) {
         let bytes = def.memory * 1024
         add("-m", "size=\(def.memory)k")
         guard let backing = def.memoryBacking else { return }
@@ -212,7 +212,7 @@ private struct Builder {
         }
     }
 
-    mutating func addClock() throws(QemuProcessError) {
+    mutating func addClock() throws(VirError) {
         let offset = def.node.child("clock")?.attribute("offset") ?? "utc"
         switch offset {
         case "utc": add("-rtc", "base=utc")
@@ -221,7 +221,7 @@ private struct Builder {
         }
     }
 
-    mutating func addLifecycle() throws(QemuProcessError) {
+    mutating func addLifecycle() throws(VirError) {
         if def.onPoweroff != "destroy" {
             throw QemuCommandLine.unsupported("on_poweroff action '\(def.onPoweroff)' is not supported by this driver")
         }
@@ -232,7 +232,7 @@ private struct Builder {
         }
     }
 
-    mutating func addBoot() throws(QemuProcessError) {
+    mutating func addBoot() throws(VirError) {
         if let kernel = def.os.node.childText("kernel") {
             add("-kernel", kernel)
             if let initrd = def.os.node.childText("initrd") { add("-initrd", initrd) }
@@ -241,7 +241,7 @@ private struct Builder {
         add("-boot", "strict=on")
     }
 
-    mutating func addDevices() throws(QemuProcessError) {
+    mutating func addDevices() throws(VirError) {
         try checkOtherDevices()
         try addDisks()
         try addInterfaces()
@@ -251,7 +251,7 @@ private struct Builder {
 
     /// Devices the driver knows but has nothing to add for, and those it
     /// cannot run.
-    func checkOtherDevices() throws(QemuProcessError) {
+    func checkOtherDevices() throws(VirError) {
         for e in devices.elements {
             switch e.name {
             case "emulator", "disk", "interface", "serial", "console", "memballoon":
@@ -280,7 +280,7 @@ private struct Builder {
         }
     }
 
-    mutating func addDisks() throws(QemuProcessError) {
+    mutating func addDisks() throws(VirError) {
         var firstDiskBooted = false, firstCdromBooted = false
         for (i, disk) in def.disks.enumerated() {
             guard disk.type == "file" || disk.type == "block" else {
@@ -299,7 +299,7 @@ private struct Builder {
             if let path = disk.sourcePath {
                 drive = "file=\(QemuCommandLine.escape(path)),format=\(format)," + drive
             } else if disk.device != "cdrom" {
-                throw QemuProcessError(.noSource, disk.targetDev)
+                throw VirError(.noSource, disk.targetDev)
             }
             if disk.readonly || disk.device == "cdrom" { drive += ",readonly=on" }
             add("-drive", drive)
@@ -333,7 +333,7 @@ private struct Builder {
         }
     }
 
-    mutating func addInterfaces() throws(QemuProcessError) {
+    mutating func addInterfaces() throws(VirError) {
         var firstNICBooted = false
         for (i, net) in def.interfaces.enumerated() {
             let netdev = "hostnet\(i)"
@@ -342,7 +342,7 @@ private struct Builder {
                 add("-netdev", "user,id=\(netdev)")
             case "bridge":
                 guard let bridge = net.source else {
-                    throw QemuProcessError(.internalError, "missing bridge name for interface \(i)")
+                    throw VirError(.internalError, "missing bridge name for interface \(i)")
                 }
                 add("-netdev", "bridge,id=\(netdev),br=\(QemuCommandLine.escape(bridge))")
             default:
@@ -361,7 +361,7 @@ private struct Builder {
         }
     }
 
-    mutating func addCharacterDevices() throws(QemuProcessError) {
+    mutating func addCharacterDevices() throws(VirError) {
         for (i, serial) in def.serials.enumerated() {
             let target = serial.targetType ?? "isa-serial"
             guard target == "isa-serial" || target == "serial" else {
@@ -382,7 +382,7 @@ private struct Builder {
         }
     }
 
-    mutating func addChardev(_ chr: DomainChrDef, id: String, kind: String, index: Int) throws(QemuProcessError) {
+    mutating func addChardev(_ chr: DomainChrDef, id: String, kind: String, index: Int) throws(VirError) {
         switch chr.type {
         case "pty":
             add("-chardev", "pty,id=\(id)")
@@ -390,7 +390,7 @@ private struct Builder {
         case "null":
             add("-chardev", "null,id=\(id)")
         case "file":
-            guard let path = chr.sourcePath else { throw QemuProcessError(.noSource, "\(kind)\(index)") }
+            guard let path = chr.sourcePath else { throw VirError(.noSource, "\(kind)\(index)") }
             // Appending is the default here: a second instance of the domain
             // (a migration destination) must never truncate the file.
             let append = chr.sourceAppend ?? true

@@ -1,3 +1,4 @@
+import libvirt_abi
 import Foundation
 import Glibc
 import Synchronization
@@ -23,24 +24,24 @@ public final class QemuDomainIDAllocator: Sendable {
     }
 
     /// A new id, greater than any given before.
-    public func next() throws(QemuProcessError) -> Int {
+    public func next() throws(VirError) -> Int {
         try update { $0 + 1 }
     }
 
     /// Raises the counter to at least `id` (reconnecting to an instance that
     /// has it).
-    public func observe(_ id: Int) throws(QemuProcessError) {
+    public func observe(_ id: Int) throws(VirError) {
         _ = try update { max($0, id) }
     }
 
     /// Reads, changes and writes the counter under an exclusive `flock`, so
     /// that two processes never get the same id.
-    private func update(_ change: (Int) -> Int) throws(QemuProcessError) -> Int {
-        try lock.withLock { _ throws(QemuProcessError) -> Int in
+    private func update(_ change: (Int) -> Int) throws(VirError) -> Int {
+        try lock.withLock { _ throws(VirError) -> Int in
             let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw QemuProcessError.system(errno, "cannot open '\(path)'") }
+            guard fd >= 0 else { throw VirError.system(errno, "cannot open '\(path)'") }
             defer { close(fd) }
-            guard flock(fd, LOCK_EX) == 0 else { throw QemuProcessError.system(errno, "cannot lock '\(path)'") }
+            guard flock(fd, LOCK_EX) == 0 else { throw VirError.system(errno, "cannot lock '\(path)'") }
             var buf = [UInt8](repeating: 0, count: 32)
             let n = pread(fd, &buf, buf.count, 0)
             let current = n > 0 ? Int(String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 : 0
@@ -48,7 +49,7 @@ public final class QemuDomainIDAllocator: Sendable {
             if value != current {
                 let text = Array("\(value)\n".utf8)
                 guard ftruncate(fd, 0) == 0, pwrite(fd, text, text.count, 0) == text.count, fsync(fd) == 0 else {
-                    throw QemuProcessError.system(errno, "cannot write '\(path)'")
+                    throw VirError.system(errno, "cannot write '\(path)'")
                 }
             }
             return value

@@ -36,12 +36,12 @@ public struct QemuDriverConfig: Sendable, Equatable {
     ///
     /// libvirt: `virConnectOpenInternal` (embed root checks) and
     /// `qemuConnectOpen` (path checks).
-    public init(uri: String) throws(QemuProcessError) {
+    public init(uri: String) throws(VirError) {
         guard let comps = URLComponents(string: uri), comps.scheme == "qemu" else {
-            throw QemuProcessError(.noConnect, uri)
+            throw VirError(.noConnect, uri)
         }
         if let host = comps.host, !host.isEmpty {
-            throw QemuProcessError(.noConnect, "\(uri): remote hosts need a daemon; use qemu+unix:///system?socket=PATH")
+            throw VirError(.noConnect, "\(uri): remote hosts need a daemon; use qemu+unix:///system?socket=PATH")
         }
         switch comps.path {
         case "/system":
@@ -50,16 +50,16 @@ public struct QemuDriverConfig: Sendable, Equatable {
                       logDir: p.log + "/qemu", libDir: p.lib + "/qemu")
         case "/embed":
             guard let root = comps.queryItems?.first(where: { $0.name == "root" })?.value, !root.isEmpty else {
-                throw QemuProcessError(.invalidArg, "Missing 'root' parameter in URI")
+                throw VirError(.invalidArg, "Missing 'root' parameter in URI")
             }
             guard root.hasPrefix("/") else {
-                throw QemuProcessError(.configUnsupported, "root path must be absolute")
+                throw VirError(.configUnsupported, "root path must be absolute")
             }
             self.init(root: root)
         case "/session":
-            throw QemuProcessError(.noConnect, "\(uri): the session driver is not provided; use qemu:///embed?root=DIR")
+            throw VirError(.noConnect, "\(uri): the session driver is not provided; use qemu:///embed?root=DIR")
         default:
-            throw QemuProcessError(.invalidArg, "unexpected QEMU URI path '\(comps.path)', try qemu:///system")
+            throw VirError(.invalidArg, "unexpected QEMU URI path '\(comps.path)', try qemu:///system")
         }
     }
 
@@ -96,14 +96,14 @@ public struct QemuDriverConfig: Sendable, Equatable {
 
     /// Creates the driver's directories (mode 0700 where they hold sockets
     /// or guest memory).
-    public func createDirectories() throws(QemuProcessError) {
+    public func createDirectories() throws(VirError) {
         for (dir, mode) in [(configDir, 0o755), (autostartDir, 0o755), (stateDir, 0o700), (logDir, 0o700),
                             (libDir, 0o700), (libDir + "/ram", 0o700)] as [(String, Int)] {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                         attributes: [.posixPermissions: mode])
             } catch {
-                throw QemuProcessError(.operationFailed, "cannot create directory '\(dir)': \(error.localizedDescription)")
+                throw VirError(.operationFailed, "cannot create directory '\(dir)': \(error.localizedDescription)")
             }
         }
     }

@@ -1,3 +1,4 @@
+import libvirt_abi
 import Glibc
 
 /// What the host offers QEMU.
@@ -14,12 +15,12 @@ public enum QemuHost {
 
     /// Fails as libvirt does when the emulator binary is missing or not
     /// executable.
-    public static func checkEmulator(_ path: String) throws(QemuProcessError) {
+    public static func checkEmulator(_ path: String) throws(VirError) {
         if access(path, F_OK) != 0 {
-            throw QemuProcessError.system(errno, "Cannot check QEMU binary \(path)")
+            throw VirError.system(errno, "Cannot check QEMU binary \(path)")
         }
         if access(path, X_OK) != 0 {
-            throw QemuProcessError.system(errno, "QEMU binary \(path) is not executable")
+            throw VirError.system(errno, "QEMU binary \(path) is not executable")
         }
     }
 }

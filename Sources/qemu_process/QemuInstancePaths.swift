@@ -1,3 +1,5 @@
+import libvirt_abi
+
 /// The paths of one QEMU instance: all under a directory named with the
 /// domain's id, so that two instances of one domain (the two ends of a
 /// local migration) never share a socket, a pid file or a status file.
@@ -42,15 +44,15 @@ public struct QemuInstancePaths: Sendable, Equatable {
     public func chardevSocket(alias: String) -> String { "\(dir)/\(alias).sock" }
 
     /// Refuses a socket path that does not fit in `sun_path`; never truncates.
-    public static func checkSocketPath(_ path: String) throws(QemuProcessError) {
+    public static func checkSocketPath(_ path: String) throws(VirError) {
         if path.utf8.count > maxSocketPathBytes {
-            throw QemuProcessError(.internalError,
+            throw VirError(.internalError,
                                    "UNIX socket path '\(path)' too long: \(path.utf8.count) bytes, the limit is \(maxSocketPathBytes)")
         }
     }
 
     /// Checks every socket of the instance.
-    public func checkSocketPaths() throws(QemuProcessError) {
+    public func checkSocketPaths() throws(VirError) {
         try Self.checkSocketPath(monitor)
         try Self.checkSocketPath(migrateSocket)
     }

@@ -1,3 +1,4 @@
+import libvirt_abi
 import Foundation
 import Glibc
 
@@ -18,9 +19,9 @@ public struct QemuLogFile: Sendable {
     /// Opens the log for appending (`O_APPEND | O_CREAT`, mode 0600).
     /// - Returns: the descriptor and the offset where this instance's part
     ///   begins.
-    func openForInstance() throws(QemuProcessError) -> (fd: Int32, offset: Int) {
+    func openForInstance() throws(VirError) -> (fd: Int32, offset: Int) {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw QemuProcessError.system(errno, "failed to create logfile \(path)") }
+        guard fd >= 0 else { throw VirError.system(errno, "failed to create logfile \(path)") }
         let offset = Int(lseek(fd, 0, SEEK_END))
         return (fd, max(offset, 0))
     }

@@ -33,7 +33,7 @@ public enum QemuProcess {
     ///
     /// - Returns: the instance, and the live definition (id and pty paths set).
     public static func start(def: DomainDef, id: Int, config: QemuDriverConfig,
-                             options: StartOptions = StartOptions()) async throws(QemuProcessError) -> (QemuInstance, DomainDef) {
+                             options: StartOptions = StartOptions()) async throws(VirError) -> (QemuInstance, DomainDef) {
         let emulator = QemuCommandLine.emulator(for: def)
         try QemuHost.checkEmulator(emulator)
         let paths = QemuInstancePaths(stateDir: config.stateDir, id: id, name: def.name)
@@ -45,14 +45,14 @@ public enum QemuProcess {
         try config.createDirectories()
 
         guard mkdir(paths.dir, 0o700) == 0 else {
-            throw QemuProcessError.system(errno, "cannot create instance directory '\(paths.dir)'")
+            throw VirError.system(errno, "cannot create instance directory '\(paths.dir)'")
         }
         var cleanupDir = true
         defer { if cleanupDir { removeInstanceDir(paths) } }
         if def.memoryBacking?.source == .file {
             let dir = (ramFile as NSString).deletingLastPathComponent
             if mkdir(dir, 0o700) != 0 && errno != EEXIST {
-                throw QemuProcessError.system(errno, "cannot create directory '\(dir)'")
+                throw VirError.system(errno, "cannot create directory '\(dir)'")
             }
         }
 
@@ -78,7 +78,7 @@ public enum QemuProcess {
             _ = await exited.wait(timeout: .seconds(5))
             let tail = log.read(from: logOffset)
             let prefix = exited.isSet && !error.message.contains("did not show up") ? "process exited while connecting to monitor" : error.message
-            throw QemuProcessError(.internalError, tail.isEmpty ? prefix : "\(prefix): \(tail)")
+            throw VirError(.internalError, tail.isEmpty ? prefix : "\(prefix): \(tail)")
         }
         let startTime = ProcStat.read(pid)?.startTime ?? 0
         let instance = QemuInstance(id: id, pid: pid, startTime: startTime, emulator: emulator, paths: paths,
@@ -91,7 +91,7 @@ public enum QemuProcess {
             try await readPtyPaths(cmd.ptyDevices, monitor: monitor, def: &live)
         } catch {
             await kill(instance)
-            throw QemuProcessError(.internalError, "cannot read the pty paths of the character devices: \(error.message)")
+            throw VirError(.internalError, "cannot read the pty paths of the character devices: \(error.message)")
         }
         cleanupDir = false
         return (instance, live)
@@ -172,11 +172,11 @@ public enum QemuProcess {
     /// libvirt refuses to start with a disk image that does not exist.
     ///
     /// libvirt: `qemuDomainStorageSourceAccessAllow` / `virStorageSourceReportBrokenChain`.
-    static func checkDisks(_ def: DomainDef) throws(QemuProcessError) {
+    static func checkDisks(_ def: DomainDef) throws(VirError) {
         for disk in def.disks {
             guard let path = disk.sourcePath else { continue }
             if access(path, F_OK) != 0 {
-                throw QemuProcessError.system(errno, "Cannot access storage file '\(path)' (as uid:\(getuid()), gid:\(getgid()))")
+                throw VirError.system(errno, "Cannot access storage file '\(path)' (as uid:\(getuid()), gid:\(getgid()))")
             }
         }
     }

@@ -69,26 +69,26 @@ public struct QemuStatusFile: Sendable, Equatable {
         return root.formatted()
     }
 
-    public static func parse(_ text: String, path: String) throws(DomainConfError) -> QemuStatusFile {
+    public static func parse(_ text: String, path: String) throws(VirError) -> QemuStatusFile {
         let root = try XMLParser.parse(text, url: path, rootElement: "domstatus")
         guard let stateName = root.attribute("state"),
               let state = stateNames.first(where: { $0.value == stateName })?.key,
               let reasonNumber = root.attribute("reason").flatMap(Int32.init),
               let reason = DomainStateReason(state: state.rawValue, reason: reasonNumber) else {
-            throw DomainConfError(.internalError, "invalid domain state in status file \(path)")
+            throw VirError.conf(.internalError, "invalid domain state in status file \(path)")
         }
         guard let pid = root.attribute("pid").flatMap(Int32.init), pid > 0 else {
-            throw DomainConfError(.internalError, "invalid pid in status file \(path)")
+            throw VirError.conf(.internalError, "invalid pid in status file \(path)")
         }
         guard let process = root.child("process"), let start = process.attribute("starttime").flatMap(UInt64.init),
               let emulator = process.attribute("emulator") else {
-            throw DomainConfError(.internalError, "no process element in status file \(path)")
+            throw VirError.conf(.internalError, "no process element in status file \(path)")
         }
         guard let monitor = root.child("monitor")?.attribute("path") else {
-            throw DomainConfError(.internalError, "no monitor path in status file \(path)")
+            throw VirError.conf(.internalError, "no monitor path in status file \(path)")
         }
         guard let domain = root.child("domain") else {
-            throw DomainConfError(.internalError, "no domain element in status file \(path)")
+            throw VirError.conf(.internalError, "no domain element in status file \(path)")
         }
         let def = try DomainDef(element: domain, inactive: false)
         let extra = root.elements.filter { !["process", "monitor", "domain"].contains($0.name) }
@@ -97,9 +97,9 @@ public struct QemuStatusFile: Sendable, Equatable {
     }
 
     /// Reads a status file.
-    public static func read(_ path: String) throws(DomainConfError) -> QemuStatusFile {
+    public static func read(_ path: String) throws(VirError) -> QemuStatusFile {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw DomainConfError(.readFailed, path)
+            throw VirError.conf(.readFailed, path)
         }
         return try parse(String(decoding: data, as: UTF8.self), path: path)
     }
@@ -111,7 +111,7 @@ public struct QemuStatusFile: Sendable, Equatable {
     /// Atomic, not durable (no fsync): a status file describes processes,
     /// which do not outlive a crash of the host either; what matters is that
     /// a reader never sees half a file.
-    public func write(to path: String) throws(QemuProcessError) {
+    public func write(to path: String) throws(VirError) {
         try AtomicFile.write(format(), to: path, mode: 0o600, durable: false)
     }
 }
@@ -122,10 +122,10 @@ public struct QemuStatusFile: Sendable, Equatable {
 public enum AtomicFile {
     /// - Parameter durable: fsync before the rename, so that the new content
     ///   survives a crash of the host (configuration files need it).
-    public static func write(_ text: String, to path: String, mode: mode_t = 0o600, durable: Bool = true) throws(QemuProcessError) {
+    public static func write(_ text: String, to path: String, mode: mode_t = 0o600, durable: Bool = true) throws(VirError) {
         let tmp = path + ".new"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw QemuProcessError.system(errno, "cannot create file '\(tmp)'") }
+        guard fd >= 0 else { throw VirError.system(errno, "cannot create file '\(tmp)'") }
         let bytes = Array(text.utf8)
         var written = 0
         while written < bytes.count {
@@ -135,19 +135,19 @@ public enum AtomicFile {
                 let err = errno
                 close(fd)
                 unlink(tmp)
-                throw QemuProcessError.system(err, "cannot write data to file '\(tmp)'")
+                throw VirError.system(err, "cannot write data to file '\(tmp)'")
             }
             written += n
         }
         if (durable && fsync(fd) != 0) || close(fd) != 0 {
             let err = errno
             unlink(tmp)
-            throw QemuProcessError.system(err, "cannot sync file '\(tmp)'")
+            throw VirError.system(err, "cannot sync file '\(tmp)'")
         }
         if rename(tmp, path) != 0 {
             let err = errno
             unlink(tmp)
-            throw QemuProcessError.system(err, "cannot rename file '\(tmp)' as '\(path)'")
+            throw VirError.system(err, "cannot rename file '\(tmp)' as '\(path)'")
         }
     }
 }

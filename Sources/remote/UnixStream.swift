@@ -1,3 +1,4 @@
+import libvirt_abi
 import Foundation
 import Glibc
 
@@ -23,7 +24,7 @@ public final class UnixStream: @unchecked Sendable {
     /// Connects to a listening socket.
     public static func connect(path: String) throws(RemoteError) -> UnixStream {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw RemoteError(.systemError, "Failed to create socket: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw RemoteError(.systemError, "Failed to create socket: \(VirError.strerror(errno))") }
         var addr = try socketAddress(path: path)
         let rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
@@ -31,7 +32,7 @@ public final class UnixStream: @unchecked Sendable {
         guard rc == 0 else {
             let e = errno
             Glibc.close(fd)
-            throw RemoteError(.systemError, "Failed to connect socket to '\(path)': \(String(cString: strerror(e)))")
+            throw RemoteError(.systemError, "Failed to connect socket to '\(path)': \(VirError.strerror(e))")
         }
         return UnixStream(fd: fd)
     }
@@ -68,7 +69,7 @@ public final class UnixStream: @unchecked Sendable {
                 if got == 0 { return nil }
                 throw RemoteError(.systemError, "End of file while reading data: Input/output error")
             } else if errno != EINTR {
-                throw RemoteError(.systemError, "Cannot recv data: \(String(cString: strerror(errno)))")
+                throw RemoteError(.systemError, "Cannot recv data: \(VirError.strerror(errno))")
             }
         }
         return out
@@ -86,7 +87,7 @@ public final class UnixStream: @unchecked Sendable {
             if n >= 0 {
                 sent += n
             } else if errno != EINTR {
-                throw RemoteError(.systemError, "Cannot write data: \(String(cString: strerror(errno)))")
+                throw RemoteError(.systemError, "Cannot write data: \(VirError.strerror(errno))")
             }
         }
     }

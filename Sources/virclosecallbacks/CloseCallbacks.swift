@@ -35,36 +35,31 @@ public final class CloseCallbacks: Sendable {
     ///
     /// libvirt: `virCloseCallbacksSet`.
     public func set(_ instance: CloseCallbackInstance, connection: Int, kind: String, name: String,
-                    _ callback: @escaping Callback) throws(CloseCallbacksError) {
-        let result: Result<Void, CloseCallbacksError> = table.withLock { t in
+                    _ callback: @escaping Callback) throws(VirError) {
+        try table.withLock { t throws(VirError) -> Void in
             if let existing = t[instance] {
                 if existing.connection != connection {
-                    return .failure(CloseCallbacksError(.internalError,
-                                                        "Close callback for domain \(name) already registered with another connection \(Self.describe(existing.connection))"))
+                    throw VirError(.internalError, "Close callback for domain \(name) already registered with another connection \(Self.describe(existing.connection))")
                 }
                 if existing.kind != kind {
-                    return .failure(CloseCallbacksError(.internalError, "Another close callback is already defined for domain \(name)"))
+                    throw VirError(.internalError, "Another close callback is already defined for domain \(name)")
                 }
             }
             t[instance] = Entry(connection: connection, kind: kind, callback: callback)
-            return .success(())
         }
-        try result.get()
     }
 
     /// Removes the callback of `kind` for `instance`.
     ///
     /// libvirt: `virCloseCallbacksUnset`.
-    public func unset(_ instance: CloseCallbackInstance, kind: String, name: String) throws(CloseCallbacksError) {
-        let result: Result<Void, CloseCallbacksError> = table.withLock { t in
+    public func unset(_ instance: CloseCallbackInstance, kind: String, name: String) throws(VirError) {
+        try table.withLock { t throws(VirError) -> Void in
             guard let existing = t[instance], existing.kind == kind else {
-                return .failure(CloseCallbacksError(.internalError, "Trying to remove mismatching close callback for domain \(name)"))
+                throw VirError(.internalError, "Trying to remove mismatching close callback for domain \(name)")
             }
             _ = existing
             t[instance] = nil
-            return .success(())
         }
-        try result.get()
     }
 
     /// Removes whatever is registered for an instance that is gone.

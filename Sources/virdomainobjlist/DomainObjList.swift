@@ -56,38 +56,34 @@ public final class DomainObjList: Sendable {
     ///
     /// libvirt: `virDomainObjListAdd`.
     @discardableResult
-    public func add(_ def: DomainDef, flags: AddFlags = []) throws(DomainObjListError) -> (obj: DomainObj, oldDef: DomainDef?) {
-        let result: Result<(DomainObj, DomainDef?), DomainObjListError> = tables.withLock { t in
+    public func add(_ def: DomainDef, flags: AddFlags = []) throws(VirError) -> (obj: DomainObj, oldDef: DomainDef?) {
+        return try tables.withLock { t throws(VirError) -> (DomainObj, DomainDef?) in
             if let vm = t.byUUID[def.uuid] {
                 let (removing, name, active, persistent) = vm.withLock { ($0.removing, $0.def.name, $0.id != nil, $0.persistent) }
                 if removing {
-                    return .failure(DomainObjListError(.operationFailed, "domain '\(name)' is already being removed"))
+                    throw VirError.conf(.operationFailed, "domain '\(name)' is already being removed")
                 }
                 if name != def.name {
-                    return .failure(DomainObjListError(.operationFailed, "domain '\(name)' is already defined with uuid \(vm.uuid)"))
+                    throw VirError.conf(.operationFailed, "domain '\(name)' is already defined with uuid \(vm.uuid)")
                 }
                 if flags.contains(.checkLive) {
                     if active {
-                        return .failure(DomainObjListError(.operationInvalid, "domain '\(name)' is already active"))
+                        throw VirError.conf(.operationInvalid, "domain '\(name)' is already active")
                     }
                     if !persistent {
-                        return .failure(DomainObjListError(.operationInvalid, "domain '\(name)' is already being started"))
+                        throw VirError.conf(.operationInvalid, "domain '\(name)' is already being started")
                     }
                 }
                 let old = vm.assignDef(def, live: flags.contains(.live))
-                return .success((vm, old))
+                return (vm, old)
             }
             if let other = t.byName[def.name] {
-                return .failure(DomainObjListError(.operationFailed, "domain '\(def.name)' already exists with uuid \(other.uuid)"))
+                throw VirError.conf(.operationFailed, "domain '\(def.name)' already exists with uuid \(other.uuid)")
             }
             let vm = DomainObj(def: def, privateData: makePrivateData(def))
             t.byUUID[def.uuid] = vm
             t.byName[def.name] = vm
-            return .success((vm, nil))
-        }
-        switch result {
-        case .success(let r): return (r.0, r.1)
-        case .failure(let e): throw e
+            return (vm, nil)
         }
     }
 
@@ -160,15 +156,15 @@ public final class DomainObjList: Sendable {
                        _ body: (DomainObj, String) throws -> Void = { _, _ in }) throws {
         let oldName = obj.name
         if oldName == newName {
-            throw DomainObjListError(.operationInvalid, "Can't rename domain to itself")
+            throw VirError.conf(.operationInvalid, "Can't rename domain to itself")
         }
         try DomainDef.checkName(newName)
         try tables.withLock { t in
             if t.byName[newName] != nil || t.remoteByName[newName] != nil {
-                throw DomainObjListError(.operationInvalid, "domain with name '\(newName)' already exists")
+                throw VirError.conf(.operationInvalid, "domain with name '\(newName)' already exists")
             }
             if t.remoteByUUID[obj.uuid] != nil {
-                throw DomainObjListError(.operationInvalid, "domain '\(oldName)' is being migrated")
+                throw VirError.conf(.operationInvalid, "domain '\(oldName)' is being migrated")
             }
             try body(obj, newName)
             obj.withLock { f in
@@ -225,7 +221,7 @@ public final class DomainObjList: Sendable {
                 let def = try DomainDef.parse(text, url: path)
                 let expected = String(file.dropLast(4))
                 if def.name != expected {
-                    throw DomainObjListError(.internalError, "Domain config filename '\(path)' does not match domain name '\(def.name)'")
+                    throw VirError.conf(.internalError, "Domain config filename '\(path)' does not match domain name '\(def.name)'")
                 }
                 let (obj, _) = try add(def)
                 let auto = autostartDir.map { dir -> Bool in
@@ -251,28 +247,27 @@ public final class DomainObjList: Sendable {
     /// as a running source domain, at most one per UUID.
     ///
     /// - Parameter id: the incoming instance's own id, if known yet.
-    public func addRemote(_ def: DomainDef, id: Int? = nil) throws(DomainObjListError) -> DomainObj {
-        let result: Result<DomainObj, DomainObjListError> = tables.withLock { t in
+    public func addRemote(_ def: DomainDef, id: Int? = nil) throws(VirError) -> DomainObj {
+        return try tables.withLock { t throws(VirError) -> DomainObj in
             guard let source = t.byUUID[def.uuid], !source.removing else {
-                return .failure(DomainObjListError(.noDomain, "no domain with matching uuid '\(def.uuid)' (\(def.name))"))
+                throw VirError.conf(.noDomain, "no domain with matching uuid '\(def.uuid)' (\(def.name))")
             }
             let (name, active) = source.withLock { ($0.def.name, $0.id != nil) }
             if name != def.name {
-                return .failure(DomainObjListError(.operationFailed, "domain '\(name)' is already defined with uuid \(def.uuid)"))
+                throw VirError.conf(.operationFailed, "domain '\(name)' is already defined with uuid \(def.uuid)")
             }
             if !active {
-                return .failure(DomainObjListError(.operationInvalid, "domain '\(name)' is not running"))
+                throw VirError.conf(.operationInvalid, "domain '\(name)' is not running")
             }
             if t.remoteByUUID[def.uuid] != nil {
-                return .failure(DomainObjListError(.operationInvalid, "domain '\(name)' already has an incoming local migration"))
+                throw VirError.conf(.operationInvalid, "domain '\(name)' already has an incoming local migration")
             }
             let vm = DomainObj(def: def, privateData: makePrivateData(def))
             if let id { vm.withLock { $0.id = id } }
             t.remoteByUUID[def.uuid] = vm
             t.remoteByName[def.name] = vm
-            return .success(vm)
+            return vm
         }
-        return try result.get()
     }
 
     /// The incoming instance of a domain, by UUID.
@@ -309,10 +304,10 @@ public final class DomainObjList: Sendable {
     ///
     /// - Returns: the source object it replaced, now out of every table.
     @discardableResult
-    public func promoteRemote(_ uuid: DomainUUID) throws(DomainObjListError) -> DomainObj? {
-        let result: Result<DomainObj?, DomainObjListError> = tables.withLock { t in
+    public func promoteRemote(_ uuid: DomainUUID) throws(VirError) -> DomainObj? {
+        return try tables.withLock { t throws(VirError) -> DomainObj? in
             guard let incoming = t.remoteByUUID[uuid] else {
-                return .failure(DomainObjListError(.noDomain, "no incoming migration for domain with uuid '\(uuid)'"))
+                throw VirError.conf(.noDomain, "no incoming migration for domain with uuid '\(uuid)'")
             }
             let (name, id) = incoming.withLock { ($0.def.name, $0.id) }
             let source = t.byUUID[uuid]
@@ -324,15 +319,14 @@ public final class DomainObjList: Sendable {
                 if let sourceID, t.byID[sourceID] === source { t.byID[sourceID] = nil }
                 if t.byName[sourceName] === source { t.byName[sourceName] = nil }
             } else if let other = t.byName[name] {
-                return .failure(DomainObjListError(.operationFailed, "domain '\(name)' already exists with uuid \(other.uuid)"))
+                throw VirError.conf(.operationFailed, "domain '\(name)' already exists with uuid \(other.uuid)")
             }
             t.byUUID[uuid] = incoming
             t.byName[name] = incoming
             if let id { t.byID[id] = incoming }
             t.remoteByUUID[uuid] = nil
             t.remoteByName[name] = nil
-            return .success(source)
+            return source
         }
-        return try result.get()
     }
 }

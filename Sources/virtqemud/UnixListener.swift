@@ -1,3 +1,4 @@
+import libvirt_abi
 import Foundation
 import Glibc
 import remote
@@ -22,7 +23,7 @@ final class UnixListener: @unchecked Sendable {
             unlink(path)
         }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw RemoteError(.systemError, "Failed to create socket: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw RemoteError(.systemError, "Failed to create socket: \(VirError.strerror(errno))") }
         // Bind with a umask that already gives `mode`, then chmod to be sure.
         let old = umask(~mode & 0o777)
         let rc = withUnsafePointer(to: &addr) {
@@ -32,14 +33,14 @@ final class UnixListener: @unchecked Sendable {
         umask(old)
         guard rc == 0 else {
             Glibc.close(fd)
-            throw RemoteError(.systemError, "Failed to bind socket to '\(path)': \(String(cString: strerror(bindErrno)))")
+            throw RemoteError(.systemError, "Failed to bind socket to '\(path)': \(VirError.strerror(bindErrno))")
         }
         chmod(path, mode)
         guard listen(fd, 128) == 0 else {
             let e = errno
             Glibc.close(fd)
             unlink(path)
-            throw RemoteError(.systemError, "Failed to listen on '\(path)': \(String(cString: strerror(e)))")
+            throw RemoteError(.systemError, "Failed to listen on '\(path)': \(VirError.strerror(e))")
         }
         self.fd = fd
         self.path = path

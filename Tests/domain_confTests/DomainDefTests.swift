@@ -146,7 +146,7 @@ import libvirt_abi
 
     @Test func invalidValuesAreRejected() {
         func message(_ xml: String) -> String? {
-            (#expect(throws: DomainConfError.self) { try DomainDef.parse(xml) })?.message
+            (#expect(throws: VirError.self) { try DomainDef.parse(xml) })?.message
         }
         let base = Self.counterXML
         #expect(message(base.replacingOccurrences(of: "type='qemu'", with: "type='hal9000'")) == "unsupported configuration: invalid domain type hal9000")
@@ -181,7 +181,7 @@ import libvirt_abi
         func refusal(_ change: (inout DomainDef) -> Void) -> String? {
             var d = src
             change(&d)
-            return (#expect(throws: DomainConfError.self) { try DomainABIStability.check(source: src, destination: d) })?.message
+            return (#expect(throws: VirError.self) { try DomainABIStability.check(source: src, destination: d) })?.message
         }
         #expect(refusal { $0.memory = 65536 } == "unsupported configuration: Target domain max memory 65536 does not match source 32768")
         #expect(refusal { $0.name = "other" } == "unsupported configuration: Target domain name 'other' does not match source 'counter'")

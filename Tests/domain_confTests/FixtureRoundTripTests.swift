@@ -42,7 +42,7 @@ import libvirt_abi
     @Test(arguments: invalid)
     func invalidFixtureIsRejected(_ url: URL) throws {
         let text = try String(contentsOf: url, encoding: .utf8)
-        let error = #expect(throws: DomainConfError.self) { try DomainDef.parse(text, validate: true) }
+        let error = #expect(throws: VirError.self) { try DomainDef.parse(text, validate: true) }
         #expect(error?.code == .xmlInvalidSchema)
         let message = error?.message ?? ""
         #expect(message.hasPrefix("XML document failed to validate against schema: Unable to validate doc against /usr/share/libvirt/schemas/domain.rng\n"))

@@ -122,7 +122,7 @@ import virdomainobjlist
         try await conn.create(dom, autodestroy: true)
         let running = try conn.lookup(name: "a")
         // Migrating it is refused, as libvirt refuses it.
-        let refused = await #expect(throws: QemuDriverError.self) {
+        let refused = await #expect(throws: VirError.self) {
             try await conn.migrate3(running, to: other, params: [], flags: [.live, .local])
         }
         #expect(refused?.message == "Requested operation is not valid: domain is marked for auto destroy")

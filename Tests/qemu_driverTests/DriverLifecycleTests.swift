@@ -61,12 +61,12 @@ final class EventLog: Sendable {
         #expect(try conn.state(dom) == .shutoff(.destroyed))
         #expect(kill(pid, 0) != 0, "QEMU is gone")
         #expect(root.files(under: "run/qemu").filter { $0.hasPrefix("domain-") }.isEmpty, "no instance directory left")
-        let notRunning = await #expect(throws: QemuDriverError.self) { try await conn.destroy(dom) }
+        let notRunning = await #expect(throws: VirError.self) { try await conn.destroy(dom) }
         #expect(notRunning?.message == "Requested operation is not valid: domain is not running")
 
         try await conn.undefine(dom)
         #expect(!FileManager.default.fileExists(atPath: root.path + "/etc/qemu/counter.xml"))
-        let gone = #expect(throws: QemuDriverError.self) { try conn.lookup(name: "counter") }
+        let gone = #expect(throws: VirError.self) { try conn.lookup(name: "counter") }
         #expect(gone?.message == "Domain not found: no domain with matching name 'counter'")
 
         conn.driver.state.events.flush()
@@ -102,7 +102,7 @@ final class EventLog: Sendable {
         try await conn.undefine(dom)
         #expect(try conn.isPersistent(dom) == false)
         #expect(try conn.isActive(dom))
-        let again = await #expect(throws: QemuDriverError.self) { try await conn.undefine(dom) }
+        let again = await #expect(throws: VirError.self) { try await conn.undefine(dom) }
         #expect(again?.message == "Requested operation is not valid: cannot undefine transient domain")
         try await conn.destroy(dom)
         #expect(conn.listAllDomains().isEmpty)

@@ -1,3 +1,4 @@
+import libvirt_abi
 import Foundation
 import Testing
 import TestSupport
@@ -35,6 +36,6 @@ import qemu_domain
         let generated = try HostUUID.read(configFile: none, stateFile: state, dmiPaths: [none], machineIDPath: none)
         #expect(try HostUUID.read(configFile: none, stateFile: state, dmiPaths: [none], machineIDPath: none) == generated)
         let bad = try file("bad.conf", "host_uuid = \"nope\"\n")
-        #expect(throws: QemuDomainError.self) { try HostUUID.read(configFile: bad, stateFile: state) }
+        #expect(throws: VirError.self) { try HostUUID.read(configFile: bad, stateFile: state) }
     }
 }

@@ -113,7 +113,7 @@ import virdomainobjlist
         let f = try await MigrationFixture.start("nolocal")
         defer { f.close() }
         let before = try f.dom
-        let error = await #expect(throws: QemuDriverError.self) {
+        let error = await #expect(throws: VirError.self) {
             try await f.conn.migrate3(before, to: f.conn.driver.connect(), params: [], flags: [.live])
         }
         #expect(error?.message == "internal error: Attempt to migrate guest to the same host \(f.conn.hostUUID)")
@@ -164,7 +164,7 @@ import virdomainobjlist
         #expect(f.counterAdvances())
         #expect(f.countersAreContinuous())
         #expect(try f.runsExactlyOnce())
-        let other = await #expect(throws: QemuDriverError.self) {
+        let other = await #expect(throws: VirError.self) {
             try await f.conn.migrateToURI3(after, dconnuri: "qemu:///embed?root=/nonexistent-elsewhere", params: [],
                                            flags: [.live, .local, .peer2peer])
         }
@@ -201,7 +201,7 @@ import virdomainobjlist
         // Changing the guest ABI is refused, and changes nothing.
         var bigger = dest
         bigger.memory = 32768
-        let error = await #expect(throws: QemuDriverError.self) {
+        let error = await #expect(throws: VirError.self) {
             try await f.conn.migrate3(after, to: f.conn.driver.connect(), params: f.migrationParams(destXML: bigger.format()),
                                       flags: [.live, .local])
         }

@@ -86,7 +86,7 @@ import virdomainobjlist
         let f = try await MigrationFixture.start("f-noemu")
         defer { f.close() }
         let source = try f.dom
-        let error = await #expect(throws: QemuDriverError.self) {
+        let error = await #expect(throws: VirError.self) {
             try await f.conn.migrate3(source, to: f.conn.driver.connect(),
                                       params: f.migrationParams(destXML: try Self.destXML(f, emulator: "/nonexistent/qemu")),
                                       flags: [.live, .local])
@@ -100,7 +100,7 @@ import virdomainobjlist
         defer { f.close() }
         let source = try f.dom
         let bad = try Self.wrapper(f, "echo 'qemu-next: segfault at start' >&2\nkill -SEGV $$")
-        let error = await #expect(throws: QemuDriverError.self) {
+        let error = await #expect(throws: VirError.self) {
             try await f.conn.migrate3(source, to: f.conn.driver.connect(),
                                       params: f.migrationParams(destXML: try Self.destXML(f, emulator: bad)), flags: [.live, .local])
         }
@@ -188,14 +188,14 @@ import virdomainobjlist
                 _ = try await f.conn.migrate3(source, to: f.conn.driver.connect(), params: f.migrationParams(bandwidth: 2),
                                               flags: [.live, .local])
                 return nil
-            } catch { return (error as? QemuDriverError)?.message ?? "\(error)" }
+            } catch { return (error as? VirError)?.message ?? "\(error)" }
         }
         try await Self.waitForTransfer(f, source)
         try await f.conn.abortJob(source)
         #expect(await migration.value == "operation aborted: job 'migration out' canceled by client")
         try Self.expectRunsOnce(f, onSource: source)
         #expect(try await f.conn.jobStats(source).type == .none)
-        let noJob = await #expect(throws: QemuDriverError.self) { try await f.conn.abortJob(source) }
+        let noJob = await #expect(throws: VirError.self) { try await f.conn.abortJob(source) }
         #expect(noJob?.message == "Requested operation is not valid: no job is active on the domain")
     }
 
@@ -226,11 +226,11 @@ import virdomainobjlist
         #expect(try f.conn.xmlDesc(source).contains("<name>vm</name>"))
         #expect(f.conn.listAllDomains().count == 1)
         // Changes are refused at once.
-        let resume = await #expect(throws: QemuDriverError.self) { try await f.conn.resume(source) }
+        let resume = await #expect(throws: VirError.self) { try await f.conn.resume(source) }
         #expect(resume?.message == "Requested operation is not valid: domain 'vm' is being migrated (migration out job)")
-        let undefine = await #expect(throws: QemuDriverError.self) { try await f.conn.undefine(source) }
+        let undefine = await #expect(throws: VirError.self) { try await f.conn.undefine(source) }
         #expect(undefine?.code == .operationInvalid)
-        let again = await #expect(throws: QemuDriverError.self) {
+        let again = await #expect(throws: VirError.self) {
             try await f.conn.migrate3(source, to: f.conn.driver.connect(), params: [], flags: [.live, .local])
         }
         #expect(again?.message == "Requested operation is not valid: domain 'vm' is being migrated (migration out job)")
@@ -253,7 +253,7 @@ import virdomainobjlist
         try await Self.waitUntil { try f.incoming == nil && f.conn.state(source).state == .running }
         #expect(try f.conn.state(source) == .running(.migrationCanceled))
         try Self.expectRunsOnce(f, onSource: source)
-        let late = await #expect(throws: QemuDriverError.self) { try await phases.finish(cancelled: false) }
+        let late = await #expect(throws: VirError.self) { try await phases.finish(cancelled: false) }
         #expect(late?.code == .noDomain)
     }
 

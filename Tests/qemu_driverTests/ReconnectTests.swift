@@ -108,7 +108,7 @@ import qemu_process
         let again = try await QemuDriver.connect(uri: root.uri)
         #expect(again.driver === conn.driver)
         let config = QemuDriverConfig(root: root.path)
-        let error = #expect(throws: QemuDomainError.self) {
+        let error = #expect(throws: VirError.self) {
             _ = try QemuDriverState(config: config, hostUUID: .generate(), lockTimeout: .milliseconds(100))
         }
         #expect(error?.message.contains("is in use by process \(getpid())") == true)

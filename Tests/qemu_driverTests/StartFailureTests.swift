@@ -25,7 +25,7 @@ import qemu_process
         defer { conn.driver.close() }
         let dom = try conn.defineXML(CounterGuest.domainXML(name: "v", disk: try CounterGuest.disk(in: root.path),
                                                             serialLog: root.path + "/s.log", emulator: "/nonexistent/qemu"))
-        let error = await #expect(throws: QemuDriverError.self) { try await conn.create(dom) }
+        let error = await #expect(throws: VirError.self) { try await conn.create(dom) }
         #expect(error?.message == "Cannot check QEMU binary /nonexistent/qemu: No such file or directory")
         try Self.expectNothingLeft(root, conn, dom)
     }
@@ -40,7 +40,7 @@ import qemu_process
         defer { conn.driver.close() }
         let dom = try conn.defineXML(CounterGuest.domainXML(name: "v", disk: try CounterGuest.disk(in: root.path),
                                                             serialLog: root.path + "/s.log", emulator: fake))
-        let error = await #expect(throws: QemuDriverError.self) { try await conn.create(dom) }
+        let error = await #expect(throws: VirError.self) { try await conn.create(dom) }
         #expect(error?.code == .internalError)
         #expect(error?.message == "internal error: process exited while connecting to monitor: fake-qemu: this emulator gives up at once")
         try Self.expectNothingLeft(root, conn, dom)
@@ -52,7 +52,7 @@ import qemu_process
         let conn = try await QemuDriver.connect(uri: root.uri)
         defer { conn.driver.close() }
         let dom = try conn.defineXML(CounterGuest.domainXML(name: "v", disk: root.path + "/missing.img", serialLog: root.path + "/s.log"))
-        let error = await #expect(throws: QemuDriverError.self) { try await conn.create(dom) }
+        let error = await #expect(throws: VirError.self) { try await conn.create(dom) }
         #expect(error?.message == "Cannot access storage file '\(root.path)/missing.img' (as uid:\(getuid()), gid:\(getgid())): No such file or directory")
         try Self.expectNothingLeft(root, conn, dom)
     }
@@ -68,7 +68,7 @@ import qemu_process
         let xml = CounterGuest.domainXML(name: "v", disk: disk, serialLog: root.path + "/s.log")
             .replacingOccurrences(of: "type='raw'", with: "type='qcow2'")
         let dom = try conn.defineXML(xml)
-        let error = await #expect(throws: QemuDriverError.self) { try await conn.create(dom) }
+        let error = await #expect(throws: VirError.self) { try await conn.create(dom) }
         #expect(error?.message.hasPrefix("internal error: process exited while connecting to monitor: ") == true)
         #expect(error?.message.contains("qcow2") == true || error?.message.contains("Image is not in qcow2 format") == true)
         try Self.expectNothingLeft(root, conn, dom)
@@ -82,7 +82,7 @@ import qemu_process
         let conn = try await QemuDriver.connect(uri: "qemu:///embed?root=\(deep)")
         defer { conn.driver.close() }
         let dom = try conn.defineXML(CounterGuest.domainXML(name: "v", disk: try CounterGuest.disk(in: base.path), serialLog: base.path + "/s.log"))
-        let error = await #expect(throws: QemuDriverError.self) { try await conn.create(dom) }
+        let error = await #expect(throws: VirError.self) { try await conn.create(dom) }
         #expect(error?.message.hasPrefix("internal error: UNIX socket path '\(deep)/run/qemu/domain-1-v/monitor.sock' too long") == true)
         #expect(TestRoot.processes(mentioning: deep).isEmpty)
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: deep + "/run/qemu")) ?? []).filter { $0.hasPrefix("domain-") }.isEmpty)
@@ -96,7 +96,7 @@ import qemu_process
         defer { conn.driver.close() }
         let dom = try conn.defineXML(CounterGuest.domainXML(name: "v", disk: try CounterGuest.disk(in: root.path), serialLog: root.path + "/s.log",
                                                             extraDevices: "<graphics type='spice' autoport='yes'/>"))
-        let error = await #expect(throws: QemuDriverError.self) { try await conn.create(dom) }
+        let error = await #expect(throws: VirError.self) { try await conn.create(dom) }
         #expect(error?.message == "unsupported configuration: graphics device 'spice' is not supported by this driver")
         try Self.expectNothingLeft(root, conn, dom)
     }

@@ -61,7 +61,7 @@ import qemu_migration
         """
 
     @Test func sameHostWithoutLocalIsLibvirtsRefusal() {
-        let error = #expect(throws: QemuMigrationError.self) {
+        let error = #expect(throws: VirError.self) {
             try QemuMigrationCookie.parse(Self.basic, name: "vm", uuid: Self.vm, localHostUUID: Self.otherHost, local: false)
         }
         #expect(error?.message == "internal error: Attempt to migrate guest to the same host 8b3f4dc4-6a8e-5f9b-94a5-4c35babd8d95")
@@ -69,7 +69,7 @@ import qemu_migration
 
     @Test func localNeedsTheSameHost() throws {
         _ = try QemuMigrationCookie.parse(Self.basic, name: "vm", uuid: Self.vm, localHostUUID: Self.otherHost, local: true)
-        let error = #expect(throws: QemuMigrationError.self) {
+        let error = #expect(throws: VirError.self) {
             try QemuMigrationCookie.parse(Self.basic, name: "vm", uuid: Self.vm, localHostUUID: Self.testHost, local: true)
         }
         #expect(error?.code == .operationInvalid)
@@ -91,7 +91,7 @@ import qemu_migration
     ])
     func libvirtsChecks(_ from: String, _ to: String, _ message: String) {
         let xml = Self.basic.replacingOccurrences(of: from, with: to)
-        let error = #expect(throws: QemuMigrationError.self) {
+        let error = #expect(throws: VirError.self) {
             try QemuMigrationCookie.parse(xml, name: "vm", uuid: Self.vm, localHostUUID: Self.testHost, local: false)
         }
         #expect(error?.message == message)

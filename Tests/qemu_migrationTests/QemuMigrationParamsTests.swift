@@ -17,22 +17,22 @@ import qemu_migration
     }
 
     @Test func unknownParametersAreRefusedByName() {
-        let e = #expect(throws: QemuMigrationError.self) {
+        let e = #expect(throws: VirError.self) {
             try QemuMigrationParams([TypedParameter(MigrateParam.listenAddress, .string("0.0.0.0"))])
         }
         #expect(e?.message == "argument unsupported: parameter 'listen_address' not supported")
     }
 
     @Test func badValuesAreRefused() {
-        let uri = #expect(throws: QemuMigrationError.self) {
+        let uri = #expect(throws: VirError.self) {
             try QemuMigrationParams([TypedParameter(MigrateParam.uri, .string("rdma:host:1"))])
         }
         #expect(uri?.code == .argumentUnsupported)
-        let zero = #expect(throws: QemuMigrationError.self) {
+        let zero = #expect(throws: VirError.self) {
             try QemuMigrationParams([TypedParameter(MigrateParam.bandwidth, .ullong(0))])
         }
         #expect(zero?.code == .overflow)
-        let type = #expect(throws: QemuMigrationError.self) {
+        let type = #expect(throws: VirError.self) {
             try QemuMigrationParams([TypedParameter(MigrateParam.destXML, .int(3))])
         }
         #expect(type?.message == "invalid argument: invalid type for parameter 'destination_xml', expected string")

@@ -116,7 +116,7 @@ import qemu_process
     @Test func kvmNeedsDevKvm() throws {
         let def = try Self.def(type: "kvm")
         #expect(Self.value(try Self.build(def, kvm: true).argv, "-accel") == ["kvm"])
-        let error = #expect(throws: QemuProcessError.self) { try Self.build(def, kvm: false) }
+        let error = #expect(throws: VirError.self) { try Self.build(def, kvm: false) }
         #expect(error?.message == "unsupported configuration: Domain requires KVM, but it is not available. Check that virtualization is enabled in the host BIOS, and host configuration is setup to load the kvm modules.")
     }
 
@@ -129,15 +129,15 @@ import qemu_process
         ("<input type='tablet' bus='usb'/>", "unsupported configuration: input device 'tablet' on bus 'usb' is not supported by this driver"),
     ])
     func devicesItCannotRunAreRefusedByName(_ device: String, _ message: String) throws {
-        let error = #expect(throws: QemuProcessError.self) { try Self.build(Self.def(device)) }
+        let error = #expect(throws: VirError.self) { try Self.build(Self.def(device)) }
         #expect(error?.code == .configUnsupported)
         #expect(error?.message == message)
     }
 
     @Test func ideOnQ35AndHugepagesAreRefused() throws {
-        let q35 = #expect(throws: QemuProcessError.self) { try Self.build(Self.def(machine: "q35")) }
+        let q35 = #expect(throws: VirError.self) { try Self.build(Self.def(machine: "q35")) }
         #expect(q35?.message == "unsupported configuration: IDE controllers are unsupported for this QEMU binary or machine type")
-        let huge = #expect(throws: QemuProcessError.self) {
+        let huge = #expect(throws: VirError.self) {
             try Self.build(Self.def(memoryBacking: "<memoryBacking><hugepages/></memoryBacking>"))
         }
         #expect(huge?.message == "unsupported configuration: hugepages are not supported by this driver")
@@ -146,7 +146,7 @@ import qemu_process
     @Test func otherArchitecturesAreRefused() throws {
         var def = try Self.def()
         def.os.arch = "aarch64"
-        let error = #expect(throws: QemuProcessError.self) { try Self.build(def) }
+        let error = #expect(throws: VirError.self) { try Self.build(def) }
         #expect(error?.message == "unsupported configuration: architecture 'aarch64' is not supported by this driver (x86_64 and i686 are)")
     }
 

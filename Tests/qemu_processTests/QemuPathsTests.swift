@@ -35,7 +35,7 @@ import qemu_process
         ("xen:///system", "no connection driver available for xen:///system"),
     ])
     func badURIs(_ uri: String, _ message: String) {
-        let error = #expect(throws: QemuProcessError.self) { try QemuDriverConfig(uri: uri) }
+        let error = #expect(throws: VirError.self) { try QemuDriverConfig(uri: uri) }
         #expect(error?.message == message)
     }
 
@@ -51,7 +51,7 @@ import qemu_process
     @Test func tooLongSocketPathIsAnErrorNamingIt() {
         let root = "/tmp/" + String(repeating: "x", count: 80)
         let p = QemuInstancePaths(stateDir: root + "/run/qemu", id: 1, name: "vm")
-        let error = #expect(throws: QemuProcessError.self) { try p.checkSocketPaths() }
+        let error = #expect(throws: VirError.self) { try p.checkSocketPaths() }
         #expect(error?.message.contains("UNIX socket path '\(p.monitor)' too long") == true)
         #expect(error?.message.contains("the limit is 107") == true)
         let ok = QemuInstancePaths(stateDir: "/tmp/r/run/qemu", id: 1, name: "vm")

@@ -96,15 +96,15 @@ struct UUIDKeyedCloseCallbacks {
         let callbacks = CloseCallbacks()
         let instance = CloseCallbackInstance(uuid: source.uuid, id: 1)
         try callbacks.set(instance, connection: 1, kind: "autodestroy", name: "vm") { _, _ in }
-        let other = #expect(throws: CloseCallbacksError.self) {
+        let other = #expect(throws: VirError.self) {
             try callbacks.set(instance, connection: 26, kind: "autodestroy", name: "vm") { _, _ in }
         }
         #expect(other?.message == "internal error: Close callback for domain vm already registered with another connection 0x1")
-        let another = #expect(throws: CloseCallbacksError.self) {
+        let another = #expect(throws: VirError.self) {
             try callbacks.set(instance, connection: 1, kind: "migration", name: "vm") { _, _ in }
         }
         #expect(another?.message == "internal error: Another close callback is already defined for domain vm")
-        let mismatch = #expect(throws: CloseCallbacksError.self) { try callbacks.unset(instance, kind: "migration", name: "vm") }
+        let mismatch = #expect(throws: VirError.self) { try callbacks.unset(instance, kind: "migration", name: "vm") }
         #expect(mismatch?.message == "internal error: Trying to remove mismatching close callback for domain vm")
         try callbacks.unset(instance, kind: "autodestroy", name: "vm")
         #expect(callbacks.count == 0)

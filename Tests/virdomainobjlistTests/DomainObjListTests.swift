@@ -37,7 +37,7 @@ func markRunning(_ list: DomainObjList, _ obj: DomainObj, id: Int) {
         try list.add(def)
         var other = def
         other.name = "beta"
-        let error = #expect(throws: DomainObjListError.self) { try list.add(other) }
+        let error = #expect(throws: VirError.self) { try list.add(other) }
         #expect(error?.code == .operationFailed)
         #expect(error?.message == "operation failed: domain 'alpha' is already defined with uuid c7a5fdbd-edaf-9455-926a-d65c16db1809")
     }
@@ -45,7 +45,7 @@ func markRunning(_ list: DomainObjList, _ obj: DomainObj, id: Int) {
     @Test func sameNameDifferentUUIDIsRefused() throws {
         let list = DomainObjList()
         try list.add(makeDef("alpha", uuid: "c7a5fdbd-edaf-9455-926a-d65c16db1809"))
-        let error = #expect(throws: DomainObjListError.self) { try list.add(makeDef("alpha")) }
+        let error = #expect(throws: VirError.self) { try list.add(makeDef("alpha")) }
         #expect(error?.message == "operation failed: domain 'alpha' already exists with uuid c7a5fdbd-edaf-9455-926a-d65c16db1809")
     }
 
@@ -55,13 +55,13 @@ func markRunning(_ list: DomainObjList, _ obj: DomainObj, id: Int) {
         let (obj, _) = try list.add(def)
         obj.withLock { $0.persistent = true }
         markRunning(list, obj, id: 3)
-        let e1 = #expect(throws: DomainObjListError.self) { try list.add(def, flags: [.checkLive, .live]) }
+        let e1 = #expect(throws: VirError.self) { try list.add(def, flags: [.checkLive, .live]) }
         #expect(e1?.code == .operationInvalid)
         #expect(e1?.message == "Requested operation is not valid: domain 'alpha' is already active")
 
         list.clearID(obj)
         obj.withLock { $0.persistent = false }
-        let e2 = #expect(throws: DomainObjListError.self) { try list.add(def, flags: [.checkLive, .live]) }
+        let e2 = #expect(throws: VirError.self) { try list.add(def, flags: [.checkLive, .live]) }
         #expect(e2?.message == "Requested operation is not valid: domain 'alpha' is already being started")
     }
 
@@ -117,11 +117,11 @@ func markRunning(_ list: DomainObjList, _ obj: DomainObj, id: Int) {
         let (obj, _) = try list.add(makeDef("alpha"))
         try list.add(makeDef("beta"))
 
-        let self1 = #expect(throws: DomainObjListError.self) { try list.rename(obj, to: "alpha") }
+        let self1 = #expect(throws: VirError.self) { try list.rename(obj, to: "alpha") }
         #expect(self1?.message == "Requested operation is not valid: Can't rename domain to itself")
-        let taken = #expect(throws: DomainObjListError.self) { try list.rename(obj, to: "beta") }
+        let taken = #expect(throws: VirError.self) { try list.rename(obj, to: "beta") }
         #expect(taken?.message == "Requested operation is not valid: domain with name 'beta' already exists")
-        #expect(throws: DomainConfError.self) { try list.rename(obj, to: "a/b") }
+        #expect(throws: VirError.self) { try list.rename(obj, to: "a/b") }
 
         struct Veto: Error {}
         #expect(throws: Veto.self) { try list.rename(obj, to: "gamma") { _, _ in throw Veto() } }

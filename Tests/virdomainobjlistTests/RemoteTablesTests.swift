@@ -36,7 +36,7 @@ import virdomainobjlist
         let list = DomainObjList()
         let (_, def) = try runningSource(list)
         _ = try list.addRemote(def, id: 2)
-        let error = #expect(throws: DomainObjListError.self) { try list.addRemote(def, id: 3) }
+        let error = #expect(throws: VirError.self) { try list.addRemote(def, id: 3) }
         #expect(error?.code == .operationInvalid)
         #expect(error?.message == "Requested operation is not valid: domain 'vm' already has an incoming local migration")
     }
@@ -45,7 +45,7 @@ import virdomainobjlist
         let list = DomainObjList()
         let def = makeDef("vm")
         try list.add(def)
-        let error = #expect(throws: DomainObjListError.self) { try list.addRemote(def) }
+        let error = #expect(throws: VirError.self) { try list.addRemote(def) }
         #expect(error?.message == "Requested operation is not valid: domain 'vm' is not running")
     }
 
@@ -64,12 +64,12 @@ import virdomainobjlist
 
     @Test func refusedWithoutSourceOrWithAnotherName() throws {
         let list = DomainObjList()
-        let e1 = #expect(throws: DomainObjListError.self) { try list.addRemote(makeDef("ghost")) }
+        let e1 = #expect(throws: VirError.self) { try list.addRemote(makeDef("ghost")) }
         #expect(e1?.code == .noDomain)
         let (_, def) = try runningSource(list)
         var renamed = def
         renamed.name = "other"
-        let e2 = #expect(throws: DomainObjListError.self) { try list.addRemote(renamed) }
+        let e2 = #expect(throws: VirError.self) { try list.addRemote(renamed) }
         #expect(e2?.message == "operation failed: domain 'vm' is already defined with uuid \(def.uuid)")
     }
 
@@ -106,7 +106,7 @@ import virdomainobjlist
         #expect(list.count() == 1)
         #expect(list.activeIDs() == [2])
 
-        let error = #expect(throws: DomainObjListError.self) { try list.promoteRemote(def.uuid) }
+        let error = #expect(throws: VirError.self) { try list.promoteRemote(def.uuid) }
         #expect(error?.code == .noDomain)
     }
 

@@ -105,32 +105,32 @@ struct EmbeddedDomain: VirshDomain {
     var uuid: String { ref.uuid.description }
     var id: Int? { ref.id }
 
-    private func run<R>(_ body: () throws(QemuDriverError) -> R) throws(VirshError) -> R {
+    private func run<R>(_ body: () throws(VirError) -> R) throws(VirshError) -> R {
         do { return try body() } catch { throw VirshError(error) }
     }
 
     func osType() async throws(VirshError) -> String {
-        try run { () throws(QemuDriverError) in try conn.osType(ref) }
+        try run { () throws(VirError) in try conn.osType(ref) }
     }
 
     func info() async throws(VirshError) -> VirshDomainInfo {
-        let i = try run { () throws(QemuDriverError) in try conn.info(ref) }
+        let i = try run { () throws(VirError) in try conn.info(ref) }
         return VirshDomainInfo(state: i.state.rawValue, maxMemory: i.maxMemory, memory: i.memory, vcpus: i.vcpus,
                                cpuTime: i.cpuTime)
     }
 
     func state() async throws(VirshError) -> (state: Int32, reason: Int32) {
-        let s = try run { () throws(QemuDriverError) in try conn.state(ref) }
+        let s = try run { () throws(VirError) in try conn.state(ref) }
         return (s.state.rawValue, s.rawReason)
     }
 
-    func isActive() async throws(VirshError) -> Bool { try run { () throws(QemuDriverError) in try conn.isActive(ref) } }
-    func isPersistent() async throws(VirshError) -> Bool { try run { () throws(QemuDriverError) in try conn.isPersistent(ref) } }
-    func autostart() async throws(VirshError) -> Bool { try run { () throws(QemuDriverError) in try conn.autostart(ref) } }
+    func isActive() async throws(VirshError) -> Bool { try run { () throws(VirError) in try conn.isActive(ref) } }
+    func isPersistent() async throws(VirshError) -> Bool { try run { () throws(VirError) in try conn.isPersistent(ref) } }
+    func autostart() async throws(VirshError) -> Bool { try run { () throws(VirError) in try conn.autostart(ref) } }
 
     /// The embedded driver has no managed save.
     func hasManagedSaveImage() async throws(VirshError) -> Bool {
-        _ = try run { () throws(QemuDriverError) in try conn.isActive(ref) }
+        _ = try run { () throws(VirError) in try conn.isActive(ref) }
         return false
     }
 
@@ -141,7 +141,7 @@ struct EmbeddedDomain: VirshDomain {
         var f: DomainDef.FormatFlags = []
         if flags.contains(.inactive) { f.insert(.inactive) }
         if flags.contains(.migratable) { f.insert(.migratable) }
-        return try run { () throws(QemuDriverError) in try conn.xmlDesc(ref, flags: f) }
+        return try run { () throws(VirError) in try conn.xmlDesc(ref, flags: f) }
     }
 
     func create(_ flags: DomainStartFlags) async throws(VirshError) {
