@@ -3,6 +3,7 @@ import domain_conf
 import libvirt_abi
 import qemu_domain
 import qemu_migration
+import qemu_process
 import virclosecallbacks
 import virdomainobjlist
 
@@ -128,11 +129,12 @@ extension QemuConnection {
         guard flags.contains(.peer2peer) else {
             throw VirError(.argumentUnsupported, "direct migration (without VIR_MIGRATE_PEER2PEER) is not supported by this driver")
         }
-        let dconn = try await QemuDriver.connect(uri: dconnuri)
-        guard dconn.driver === driver else {
+        // Another root is refused without opening it: opening a driver
+        // takes the root's lock and reconnects to its VMs.
+        guard try QemuDriverConfig(uri: dconnuri).uri == driver.config.uri else {
             throw VirError(.operationUnsupported, "peer-to-peer migration to another driver (\(dconnuri)) is not supported; local migration stays within \(uri)")
         }
-        return try await migrate3(dom, to: dconn, params: params, flags: flags)
+        return try await migrate3(dom, to: driver.connect(), params: params, flags: flags)
     }
 
     // MARK: jobs

@@ -165,10 +165,11 @@ import virdomainobjlist
         #expect(f.countersAreContinuous())
         #expect(try f.runsExactlyOnce())
         let other = await #expect(throws: VirError.self) {
-            try await f.conn.migrateToURI3(after, dconnuri: "qemu:///embed?root=/nonexistent-elsewhere", params: [],
+            try await f.conn.migrateToURI3(after, dconnuri: "qemu:///embed?root=\(f.root.path)-elsewhere", params: [],
                                            flags: [.live, .local, .peer2peer])
         }
         #expect(other?.code == .operationUnsupported)
+        #expect(!FileManager.default.fileExists(atPath: f.root.path + "-elsewhere"), "the other root is not even opened")
         #expect(try f.runsExactlyOnce())
     }
 
