@@ -242,11 +242,12 @@ import virdomainobjlist
     @Test func aClientThatNeverCallsFinishIsRolledBack() async throws {
         let f = try await MigrationFixture.start("f-nofin")
         defer { f.close() }
-        f.state.migrationPhaseTimeout = .milliseconds(500)
         let source = try f.dom
         var phases = try Phases(f)
         try await phases.begin()
         try await phases.prepare()
+        // The watchdog that Perform arms as it returns is the one that fires.
+        f.state.migrationPhaseTimeout = .milliseconds(500)
         try await phases.perform()
         // The client goes quiet: the source guest is paused, the incoming
         // instance waits. The driver rolls back by itself.
@@ -260,10 +261,12 @@ import virdomainobjlist
     @Test func aClientThatNeverCallsConfirmIsCompleted() async throws {
         let f = try await MigrationFixture.start("f-noconf")
         defer { f.close() }
-        f.state.migrationPhaseTimeout = .milliseconds(500)
         var phases = try Phases(f)
         try await phases.begin()
         try await phases.prepare()
+        // The watchdog that Perform arms as it returns is the one that
+        // fires; Finish must come before it (3 s: a loaded machine).
+        f.state.migrationPhaseTimeout = .seconds(3)
         try await phases.perform()
         let dest = try #require(try await phases.finish(cancelled: false))
         // The guest runs in the new instance; the driver completes the
