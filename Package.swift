@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "remote", dependencies: ["libvirt_abi", "domain_conf"]),
 
         // The daemon: the driver behind libvirt's wire protocol.
-        .executableTarget(name: "virtqemud", dependencies: ["remote", "qemu_driver", "qemu_domain", "libvirt_abi", "domain_conf",
+        .executableTarget(name: "virtqemud", dependencies: ["remote", "qemu_driver", "qemu_domain", "qemu_process", "libvirt_abi", "domain_conf",
                                                             .product(name: "Logging", package: "swift-log")]),
 
         // Patch 1: virsh with `migrate --local`.
@@ -62,18 +62,22 @@ let package = Package(
 
         // Patch 5: QEMU instances with per-instance paths (src/qemu/qemu_process.c,
         // qemu_command.c, qemu_conf.c).
-        .target(name: "qemu_process", dependencies: ["domain_conf", "qemu_monitor", "libvirt_abi"]),
+        .target(name: "qemu_process", dependencies: ["domain_conf", "qemu_monitor", "libvirt_abi",
+                                                     .product(name: "Logging", package: "swift-log")]),
 
         // Domains and their QEMU processes: private data, jobs, events, state
         // (src/qemu/qemu_domain.c, qemu_domainjob.c, the domain half of qemu_process.c).
-        .target(name: "qemu_domain", dependencies: ["qemu_process", "qemu_monitor", "virdomainobjlist", "virclosecallbacks", "domain_conf", "libvirt_abi"]),
+        .target(name: "qemu_domain", dependencies: ["qemu_process", "qemu_monitor", "virdomainobjlist", "virclosecallbacks", "domain_conf", "libvirt_abi",
+                                                     .product(name: "Logging", package: "swift-log")]),
 
         // Patch 3: local migration in the QEMU migration framework
         // (src/qemu/qemu_migration.c, qemu_migration_cookie.c).
-        .target(name: "qemu_migration", dependencies: ["qemu_domain", "virclosecallbacks", "qemu_process", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi"]),
+        .target(name: "qemu_migration", dependencies: ["qemu_domain", "virclosecallbacks", "qemu_process", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi",
+                                                     .product(name: "Logging", package: "swift-log")]),
 
         // The driver's API: one method per libvirt entry point (src/qemu/qemu_driver.c).
-        .target(name: "qemu_driver", dependencies: ["qemu_migration", "qemu_domain", "virclosecallbacks", "qemu_process", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi"]),
+        .target(name: "qemu_driver", dependencies: ["qemu_migration", "qemu_domain", "virclosecallbacks", "qemu_process", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi",
+                                                     .product(name: "Logging", package: "swift-log")]),
 
         // Helpers shared by the test targets (fixture paths, temporary roots).
         .target(name: "TestSupport", path: "Sources/TestSupport"),

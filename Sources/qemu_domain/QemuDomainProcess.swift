@@ -174,8 +174,10 @@ public enum QemuDomainProcess {
     /// goes when the domain stops for good.
     public static func removeRAMFile(_ driver: QemuDriverState, uuid: DomainUUID) {
         let file = driver.config.ramFile(uuid: uuid.description)
-        try? FileManager.default.removeItem(atPath: file)
-        try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent)
+        driver.log.bestEffort("remove the guest RAM file", domain: uuid.description) {
+            try VirFile.remove(file)
+            try VirFile.deleteTree((file as NSString).deletingLastPathComponent)
+        }
     }
 
     static func logReason(_ reason: ShutoffReason) -> String {
@@ -294,16 +296,25 @@ public enum QemuDomainProcess {
         var report = ReconnectReport()
         var migrationInstances: [(QemuStatusFile, QemuInstance?)] = []
         for dir in QemuProcess.orphanInstanceDirs(config: driver.config) {
-            try? FileManager.default.removeItem(atPath: dir)
+            driver.log.bestEffort("remove an instance directory without status", domain: dir) { try VirFile.deleteTree(dir) }
             report.cleaned.append(dir)
         }
         for file in QemuProcess.statusFiles(config: driver.config) {
-            guard let status = try? QemuStatusFile.read(file), let id = status.def.id else {
-                try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent)
+            let status: QemuStatusFile
+            do {
+                status = try QemuStatusFile.read(file)
+                guard status.def.id != nil else { throw VirError(.internalError, "no domain id in \(file)") }
+            } catch {
+                driver.log.warning("cannot read status file \(file), removing its instance directory: \(error)",
+                                   metadata: ["domain": "\(file)", "step": "reconnect"])
+                driver.log.bestEffort("remove an unreadable instance", domain: file) {
+                    try VirFile.deleteTree((file as NSString).deletingLastPathComponent)
+                }
                 report.cleaned.append(file)
                 continue
             }
-            try? driver.ids.observe(id)
+            let id = status.def.id ?? 0
+            driver.log.bestEffort("observe instance id \(id)", domain: status.def.name) { try driver.ids.observe(id) }
             let instance = await QemuProcess.attach(status, config: driver.config)
             if isMigrationInstance(status) {
                 migrationInstances.append((status, instance))
@@ -354,7 +365,12 @@ public enum QemuDomainProcess {
     /// Reads the running state from QEMU, which may have changed while no
     /// driver watched it.
     static func refreshState(_ driver: QemuDriverState, _ obj: DomainObj, _ instance: QemuInstance) async {
-        guard let status = try? await instance.monitor.queryStatus() else { return }
+        let status: (running: Bool, status: String)
+        do { status = try await instance.monitor.queryStatus() } catch {
+            driver.log.warning("cannot read the running state, keeping the status file's: \(error)",
+                               metadata: ["domain": "\(obj.name)", "step": "reconnect"])
+            return
+        }
         let changed = obj.withLock { f -> Bool in
             let now = f.state
             if status.running, now.state != .running { f.state = .running(.unpaused); return true }

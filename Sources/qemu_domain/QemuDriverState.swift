@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Logging
 import Synchronization
 import domain_conf
 import libvirt_abi
@@ -23,6 +24,10 @@ public final class QemuDriverState: Sendable {
     /// The host's UUID, as the migration cookie carries it.
     public let hostUUID: DomainUUID
     public let hostname: String
+    /// The driver's log (libvirt's outputs: `LIBVIRT_LOG_OUTPUTS`), used by
+    /// qemu_domain, qemu_migration and qemu_driver for what they cannot
+    /// report to a caller: a clean-up or rollback step that failed.
+    public let log = DriverLog.logger("qemu_driver")
     private let lockFD: Mutex<Int32>
     private let phaseTimeout = Mutex<Duration>(.seconds(120))
 
@@ -111,11 +116,14 @@ public final class QemuDriverState: Sendable {
             return
         }
         mkdir(config.stateDir + "/shutoff", 0o700)
-        try? AtomicFile.write("\(reason.rawValue)\n", to: file, mode: 0o600, durable: false)
+        log.bestEffort("remember shut-off reason", domain: uuid.description) {
+            try AtomicFile.write("\(reason.rawValue)\n", to: file, mode: 0o600, durable: false)
+        }
     }
 
     /// The reason a domain last stopped, as remembered.
     public func shutoffReason(_ uuid: DomainUUID) -> ShutoffReason {
+        // No file: the domain never stopped while this root kept a record.
         guard let text = try? String(contentsOfFile: shutoffReasonFile(uuid), encoding: .utf8),
               let n = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), let r = ShutoffReason(rawValue: n) else {
             return .unknown
@@ -145,7 +153,7 @@ public final class QemuDriverState: Sendable {
             let status = QemuStatusFile(state: state, pid: instance.pid, startTime: instance.startTime, emulator: instance.emulator,
                                         monitorPath: instance.paths.monitor, persistent: persistent, def: def,
                                         extra: obj.qemu.statusExtras.sorted { $0.key < $1.key }.map(\.value))
-            try? status.write(to: instance.paths.statusFile)
+            log.bestEffort("save status", domain: def.name) { try status.write(to: instance.paths.statusFile) }
         }
     }
 }

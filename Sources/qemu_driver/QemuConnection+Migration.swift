@@ -94,7 +94,10 @@ extension QemuConnection {
         do {
             (cookie2, uri) = try await dconn.migratePrepare3(cookie: cookie1, params: params, flags: flags)
         } catch {
-            try? await migrateConfirm3(dom, cookie: "", flags: flags, cancelled: true)
+            // The Prepare error is the one to report; the rollback's goes to the log.
+            await state.log.bestEffort("confirm the cancelled migration", domain: dom.name) {
+                try await migrateConfirm3(dom, cookie: "", flags: flags, cancelled: true)
+            }
             throw error
         }
         params.removeAll { $0.name == MigrateParam.uri }

@@ -161,7 +161,8 @@ public final class QemuConnection: Sendable {
                 throw VirError(.operationInvalid, "cannot undefine transient domain")
             }
             let name = obj.name
-            try? FileManager.default.removeItem(atPath: driver.config.autostartLink(name: name))
+            // Not fatal, as in libvirt's virDomainDeleteConfig.
+            state.log.bestEffort("remove the autostart link", domain: name) { try VirFile.remove(driver.config.autostartLink(name: name)) }
             if unlink(driver.config.configFile(name: name)) != 0 && errno != ENOENT {
                 throw VirError.system(errno, "cannot remove config \(driver.config.configFile(name: name))")
             }
@@ -194,13 +195,13 @@ public final class QemuConnection: Sendable {
             throw VirError(.operationInvalid, "cannot set autostart for transient domain")
         }
         let link = driver.config.autostartLink(name: obj.name)
+        if unlink(link) != 0 && errno != ENOENT && errno != ENOTDIR {
+            throw VirError.system(errno, "Failed to delete symlink '\(link)'")
+        }
         if on {
-            try? FileManager.default.removeItem(atPath: link)
             guard symlink(driver.config.configFile(name: obj.name), link) == 0 else {
                 throw VirError.system(errno, "Failed to create symlink '\(link)' to '\(driver.config.configFile(name: obj.name))'")
             }
-        } else {
-            try? FileManager.default.removeItem(atPath: link)
         }
         obj.withLock { $0.autostart = on }
     }

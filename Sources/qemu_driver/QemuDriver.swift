@@ -95,11 +95,17 @@ public final class QemuDriver: Sendable {
     func setAutodestroy(_ obj: DomainObj, connection conn: QemuConnection) {
         guard let id = obj.id else { return }
         let state = self.state
-        try? state.closeCallbacks.set(CloseCallbackInstance(uuid: obj.uuid, id: id), connection: conn.id, kind: "autodestroy",
-                                      name: obj.name) { obj, _ in
-            try? await obj.qemu.jobs.begin(.destroy, api: "autodestroy", domainName: obj.name)
-            if obj.isActive { await QemuDomainProcess.stop(state, obj, reason: .destroyed, event: .destroyed) }
-            obj.qemu.jobs.end()
+        state.log.bestEffort("register the autodestroy callback", domain: obj.name) {
+            try state.closeCallbacks.set(CloseCallbackInstance(uuid: obj.uuid, id: id), connection: conn.id, kind: "autodestroy",
+                                         name: obj.name) { obj, _ in
+                // libvirt's qemuProcessAutoDestroy: no job, no destroy.
+                do { try await obj.qemu.jobs.begin(.destroy, api: "autodestroy", domainName: obj.name) } catch {
+                    state.log.warning("cannot autodestroy: \(error)", metadata: ["domain": "\(obj.name)", "step": "autodestroy"])
+                    return
+                }
+                if obj.isActive { await QemuDomainProcess.stop(state, obj, reason: .destroyed, event: .destroyed) }
+                obj.qemu.jobs.end()
+            }
         }
         obj.qemu.setStatusExtra("autodestroy", XMLElement("autodestroy"))
         state.saveStatus(obj)
@@ -111,16 +117,20 @@ public final class QemuDriver: Sendable {
     func watchMigration(_ obj: DomainObj, connection conn: QemuConnection) {
         guard let id = obj.id else { return }
         let state = self.state
-        try? state.closeCallbacks.set(CloseCallbackInstance(uuid: obj.uuid, id: id), connection: conn.id, kind: "migration",
-                                      name: obj.name) { obj, _ in
-            await QemuMigration.recover(state, uuid: obj.uuid, reason: "the client connection closed", waitForPhase: true)
+        state.log.bestEffort("register the migration's close callback", domain: obj.name) {
+            try state.closeCallbacks.set(CloseCallbackInstance(uuid: obj.uuid, id: id), connection: conn.id, kind: "migration",
+                                         name: obj.name) { obj, _ in
+                await QemuMigration.recover(state, uuid: obj.uuid, reason: "the client connection closed", waitForPhase: true)
+            }
         }
     }
 
     /// Stops watching an instance's migration for a connection.
     func unwatchMigration(_ obj: DomainObj) {
         guard let id = obj.id else { return }
-        try? state.closeCallbacks.unset(CloseCallbackInstance(uuid: obj.uuid, id: id), kind: "migration", name: obj.name)
+        state.log.bestEffort("unregister the migration's close callback", domain: obj.name) {
+            try state.closeCallbacks.unset(CloseCallbackInstance(uuid: obj.uuid, id: id), kind: "migration", name: obj.name)
+        }
     }
 
     /// The version of the default emulator (`qemu-system-x86_64 --version`),
@@ -139,6 +149,7 @@ public final class QemuDriver: Sendable {
         p.arguments = ["--version"]
         p.standardOutput = pipe
         p.standardError = FileHandle.nullDevice
+        // 0: no version known (the caller reports an unknown version).
         guard (try? p.run()) != nil else { return 0 }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()

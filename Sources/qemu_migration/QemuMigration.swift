@@ -193,7 +193,8 @@ public enum QemuMigration {
             }
             if obj.qemu.jobs.abortRequested && !cancelSent {
                 cancelSent = true
-                try? await instance.monitor.migrateCancel()
+                // A cancel that fails leaves the migration to end by itself: the loop sees how.
+                await d.log.bestEffort("migrate_cancel", domain: obj.name) { try await instance.monitor.migrateCancel() }
             }
             let s: MigrationStats
             do { s = try await instance.monitor.queryMigrate() } catch {
@@ -295,6 +296,7 @@ public enum QemuMigration {
             let status: (running: Bool, status: String)
             do { status = try await instance.monitor.queryStatus() } catch { throw VirError(error) }
             if status.status != "inmigrate" { break }
+            // A probe: if the monitor fails, the next query-status reports it.
             if let s = try? await instance.monitor.queryMigrate(), s.status == .failed {
                 throw VirError(.operationFailed, "job 'migration in' failed: \(s.errorDescription ?? "unexpectedly failed")")
             }
@@ -403,16 +405,21 @@ public enum QemuMigration {
     /// migrating, the guest running if it ran.
     static func restoreSource(_ d: QemuDriverState, _ obj: DomainObj, _ m: QemuMigrationState) async {
         guard let instance = obj.qemu.instance, !instance.hasExited else { return }
-        if let s = try? await instance.monitor.queryMigrate(), s.status.isInProgress {
-            try? await instance.monitor.migrateCancel()
+        let name = obj.name
+        await d.log.bestEffort("cancel the outgoing migration", domain: name) {
+            guard try await instance.monitor.queryMigrate().status.isInProgress else { return }
+            try await instance.monitor.migrateCancel()
             for _ in 0..<2000 {
-                guard let s = try? await instance.monitor.queryMigrate(), s.status.isInProgress else { break }
+                guard try await instance.monitor.queryMigrate().status.isInProgress else { return }
                 try? await Task.sleep(for: .milliseconds(5))
             }
+            throw VirError(.operationTimeout, "the migration was still in progress 10 s after migrate_cancel")
         }
         let wasRunning = m.state.withLock { $0.sourceWasRunning }
         if wasRunning && obj.state.state == .paused {
-            try? await QemuDomainProcess.startCPUs(d, obj, reason: .migrationCanceled)
+            await d.log.bestEffort("resume the source guest", domain: name) {
+                try await QemuDomainProcess.startCPUs(d, obj, reason: .migrationCanceled)
+            }
         }
     }
 
@@ -453,8 +460,14 @@ public enum QemuMigration {
             if let def = newPersistent, m.flags.contains(.persistDest) {
                 try AtomicFile.write(def.format(.inactive), to: d.config.configFile(name: def.name), mode: 0o600)
             } else if newPersistent == nil && persistent {
-                try? FileManager.default.removeItem(atPath: d.config.autostartLink(name: obj.name))
-                try? FileManager.default.removeItem(atPath: d.config.configFile(name: obj.name))
+                // The guest already runs in the new instance: a stale file
+                // must not stop the promotion.
+                d.log.bestEffort("remove the source's autostart link", domain: obj.name) {
+                    try VirFile.remove(d.config.autostartLink(name: obj.name))
+                }
+                d.log.bestEffort("remove the source's persistent config", domain: obj.name) {
+                    try VirFile.remove(d.config.configFile(name: obj.name))
+                }
             }
         } catch { throw error }
 

@@ -31,8 +31,8 @@ extension QemuMigration {
         var dstM = dst.flatMap { $0.qemu.migration as? QemuMigrationState }
         if srcM?.isBusy == true || dstM?.isBusy == true {
             guard waitForPhase else { return "a phase is running" }
-            if let src, srcM?.isBusy == true, src.qemu.jobs.requestAbort() {
-                try? await src.qemu.instance?.monitor.migrateCancel()
+            if let src, srcM?.isBusy == true, src.qemu.jobs.requestAbort(), let instance = src.qemu.instance {
+                await d.log.bestEffort("migrate_cancel", domain: src.name) { try await instance.monitor.migrateCancel() }
             }
             let deadline = ContinuousClock.now + .seconds(120)
             while (srcM?.isBusy == true || dstM?.isBusy == true) && ContinuousClock.now < deadline {
@@ -73,7 +73,7 @@ extension QemuMigration {
     /// the switch-over): it becomes the domain.
     static func promoteOrphan(_ d: QemuDriverState, _ dst: DomainObj, source: DomainObj?) async {
         let carried = source?.withLock { ($0.persistent, $0.autostart, $0.newDef ?? $0.def) }
-        _ = try? d.domains.promoteRemote(dst.uuid)
+        d.log.bestEffort("promote the incoming instance", domain: dst.name) { _ = try d.domains.promoteRemote(dst.uuid) }
         if let (persistent, autostart, def) = carried {
             dst.withLock { f in
                 f.persistent = persistent
@@ -112,22 +112,35 @@ extension QemuMigration {
                 QemuDomainProcess.cleanupGone(d, status)
                 continue
             }
+            let name = status.def.name
+            /// Attaches the instance; a failure is logged and reads as `nil`.
+            func attach(remote: Bool) async -> DomainObj? {
+                do { return try await QemuDomainProcess.attach(d, status, instance, remote: remote) } catch {
+                    d.log.warning("cannot put instance \(instance.id) back in the tables: \(error)",
+                                  metadata: ["domain": "\(name)", "step": "recover migration"])
+                    return nil
+                }
+            }
             switch m.role {
             case .outgoing:
-                guard let obj = try? await QemuDomainProcess.attach(d, status, instance) else {
+                guard let obj = await attach(remote: false) else {
                     await QemuProcess.stop(instance, reason: "failed")
                     continue
                 }
                 obj.qemu.migration = m
-                try? await obj.qemu.jobs.beginAsync(.migrationOut, api: "recovery", domainName: obj.name, timeout: .seconds(1))
+                await d.log.bestEffort("take the migration job", domain: name) {
+                    try await obj.qemu.jobs.beginAsync(.migrationOut, api: "recovery", domainName: name, timeout: .seconds(1))
+                }
             case .incoming:
                 let sourceRuns = d.domains.findByUUID(status.def.uuid)?.isActive == true
-                if sourceRuns, let obj = try? await QemuDomainProcess.attach(d, status, instance, remote: true) {
+                if sourceRuns, let obj = await attach(remote: true) {
                     obj.qemu.migration = m
                     if m.phase != .finished {
-                        try? await obj.qemu.jobs.beginAsync(.migrationIn, api: "recovery", domainName: obj.name, timeout: .seconds(1))
+                        await d.log.bestEffort("take the migration job", domain: name) {
+                            try await obj.qemu.jobs.beginAsync(.migrationIn, api: "recovery", domainName: name, timeout: .seconds(1))
+                        }
                     }
-                } else if !sourceRuns, m.phase == .finished, (try? await QemuDomainProcess.attach(d, status, instance)) != nil {
+                } else if !sourceRuns, m.phase == .finished, await attach(remote: false) != nil {
                     // The source died after the switch-over: this instance is the domain.
                     continue
                 } else {

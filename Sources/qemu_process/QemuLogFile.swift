@@ -40,9 +40,13 @@ public struct QemuLogFile: Sendable {
     }
 
     func append(_ text: String) {
-        guard let (fd, _) = try? openForInstance() else { return }
-        defer { close(fd) }
-        append(fd: fd, text)
+        do {
+            let (fd, _) = try openForInstance()
+            defer { close(fd) }
+            append(fd: fd, text)
+        } catch {
+            QemuProcess.log.warning("cannot append to the domain log: \(error)", metadata: ["domain": "\(path)", "step": "log"])
+        }
     }
 
     /// What QEMU wrote after `offset`, without the driver's own lines, at
@@ -50,9 +54,11 @@ public struct QemuLogFile: Sendable {
     ///
     /// libvirt: `qemuProcessReadLog`.
     func read(from offset: Int, max: Int = 1024) -> String {
+        // What QEMU said is a detail of an error being reported: when the
+        // log cannot be read, the error goes out without it.
         guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
         defer { try? handle.close() }
-        try? handle.seek(toOffset: UInt64(offset))
+        guard (try? handle.seek(toOffset: UInt64(offset))) != nil else { return "" }
         let data = (try? handle.readToEnd()) ?? Data()
         var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
         lines.removeAll { $0.contains(": starting up instance") || $0.hasPrefix("LC_ALL=") || $0.contains("char device redirected to") }

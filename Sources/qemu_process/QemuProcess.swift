@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Logging
 import domain_conf
 import libvirt_abi
 import qemu_monitor
@@ -9,6 +10,9 @@ import qemu_monitor
 /// libvirt: `qemuProcessStart`, `qemuProcessStop`, `qemuProcessReconnect`
 /// (src/qemu/qemu_process.c).
 public enum QemuProcess {
+    /// libvirt: `VIR_LOG_INIT("qemu.qemu_process")`.
+    static let log = DriverLog.logger("qemu.qemu_process")
+
     /// How to start an instance.
     public struct StartOptions: Sendable {
         /// Wait for an incoming migration (`-incoming defer`).
@@ -104,7 +108,8 @@ public enum QemuProcess {
     /// libvirt: `qemuProcessKill` (`virProcessKillPainfully`) and `qemuProcessStop`.
     public static func stop(_ instance: QemuInstance, graceful: Bool = true, reason: String, removeDirectory: Bool = true) async {
         if !instance.hasExited && graceful {
-            _ = try? await instance.monitor.quit()
+            // Not answering `quit` is what the signals below are for.
+            await log.bestEffort("quit", domain: instance.paths.dir) { try await instance.monitor.quit() }
             _ = await instance.waitForExit(timeout: .seconds(5))
         }
         await kill(instance)
@@ -140,8 +145,13 @@ public enum QemuProcess {
             return nil
         }
         let paths = QemuInstancePaths(stateDir: config.stateDir, id: id, name: status.def.name)
-        guard let monitor = try? await QemuMonitor.connect(path: status.monitorPath, timeout: .seconds(10),
-                                                           processAlive: { ProcStat.isRunning(pid) }) else {
+        let monitor: QemuMonitor
+        do {
+            monitor = try await QemuMonitor.connect(path: status.monitorPath, timeout: .seconds(10),
+                                                    processAlive: { ProcStat.isRunning(pid) })
+        } catch {
+            log.warning("cannot reconnect to the monitor of process \(pid): \(error)",
+                        metadata: ["domain": "\(status.def.name)", "step": "reconnect"])
             return nil
         }
         let instance = QemuInstance(id: id, pid: pid, startTime: status.startTime, emulator: status.emulator, paths: paths,
@@ -153,11 +163,12 @@ public enum QemuProcess {
 
     /// Removes an instance directory and what is in it.
     public static func removeInstanceDir(_ paths: QemuInstancePaths) {
-        try? FileManager.default.removeItem(atPath: paths.dir)
+        log.bestEffort("remove the instance directory", domain: paths.dir) { try VirFile.deleteTree(paths.dir) }
     }
 
     /// The status files of every instance directory under the state dir.
     public static func statusFiles(config: QemuDriverConfig) -> [String] {
+        // No state directory yet: no instance either.
         let names = (try? FileManager.default.contentsOfDirectory(atPath: config.stateDir)) ?? []
         return names.filter { $0.hasPrefix("domain-") }.sorted().map { "\(config.stateDir)/\($0)/status.xml" }
     }
