@@ -1,6 +1,7 @@
 import Foundation
+import qemu_process
 
-/// The command line: `virtqemud --socket PATH [--root DIR] [--mode OCTAL] [--verbose]`.
+/// The command line: `virtqemud --socket PATH [--root DIR] [--mode OCTAL] [--log-outputs SPEC] [--verbose]`.
 ///
 /// libvirt: the options of src/remote/remote_daemon.c (`--listen`,
 /// `--config`...), reduced to what this daemon needs.
@@ -11,6 +12,9 @@ struct DaemonOptions: Sendable {
     var root: String?
     /// The socket's permissions (libvirt's `unix_sock_rw_perms`), 0600 by default.
     var mode: mode_t = 0o600
+    /// libvirt's `log_outputs` (`LEVEL:stderr`, `LEVEL:file:PATH`, ...),
+    /// for the driver and the daemon alike.
+    var logOutputs: String?
     var verbose = false
 
     /// The sockets a real libvirt daemon listens on: refused unless
@@ -23,12 +27,14 @@ struct DaemonOptions: Sendable {
     ]
 
     static let usage = """
-    usage: virtqemud --socket PATH [--root DIR] [--mode OCTAL] [--verbose] [--allow-libvirt-socket]
+    usage: virtqemud --socket PATH [--root DIR] [--mode OCTAL] [--log-outputs SPEC] [--verbose] [--allow-libvirt-socket]
 
-      --socket PATH   listen on this UNIX socket (clients use qemu+unix:///system?socket=PATH)
-      --root DIR      serve qemu:///embed?root=DIR instead of qemu:///system
-      --mode OCTAL    socket permissions (default 0600)
-      --verbose       log every call
+      --socket PATH        listen on this UNIX socket (clients use qemu+unix:///system?socket=PATH)
+      --root DIR           serve qemu:///embed?root=DIR instead of qemu:///system
+      --mode OCTAL         socket permissions (default 0600)
+      --log-outputs SPEC   where the log goes, as libvirt's log_outputs: "3:stderr 1:file:/var/log/vq.log"
+                           (levels 1 debug, 2 info, 3 warning, 4 error; default: LIBVIRT_LOG_OUTPUTS, else 3:stderr)
+      --verbose            log every call (as --log-outputs 1:stderr)
     """
 
     /// The driver URI this daemon serves.
@@ -42,6 +48,7 @@ struct DaemonOptions: Sendable {
         var root: String?
         var mode: mode_t = 0o600
         var verbose = false
+        var logOutputs: String?
         var allowLibvirt = false
         var i = 0
         func value(_ name: String) -> String? {
@@ -62,6 +69,10 @@ struct DaemonOptions: Sendable {
                     return .failure(.init("--mode needs an octal mode such as 0600"))
                 }
                 mode = m
+            case "--log-outputs":
+                guard let v = value(a) else { return .failure(.init("--log-outputs needs a setting such as 3:stderr")) }
+                do { _ = try DriverLog.parse(v) } catch { return .failure(.init(error.message)) }
+                logOutputs = v
             case "--verbose", "-v":
                 verbose = true
             case "--allow-libvirt-socket":
@@ -80,7 +91,7 @@ struct DaemonOptions: Sendable {
         if Self.libvirtSockets.contains(normalized) && !allowLibvirt {
             return .failure(.init("refusing to listen on \(socket), a real libvirt daemon's socket (use --allow-libvirt-socket)"))
         }
-        return .success(DaemonOptions(socketPath: socket, root: root, mode: mode, verbose: verbose))
+        return .success(DaemonOptions(socketPath: socket, root: root, mode: mode, logOutputs: logOutputs, verbose: verbose))
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Logging
 import qemu_driver
+import qemu_process
 
 // virtqemud: the QEMU driver behind libvirt's RPC protocol on a UNIX socket.
 //
@@ -16,13 +17,14 @@ case .failure(let e):
     exit(e.isHelp ? 0 : 2)
 }
 
-let verboseLogging = options.verbose
-LoggingSystem.bootstrap { label in
-    var h = StreamLogHandler.standardError(label: label)
-    h.logLevel = verboseLogging ? .debug : .info
-    return h
+// One log for the daemon and the driver, as libvirt's daemons have: set
+// before anything reads it.
+if let outputs = options.logOutputs ?? (options.verbose ? "1:stderr" : nil) {
+    setenv(DriverLog.variable, outputs, 1)
+} else if ProcessInfo.processInfo.environment[DriverLog.variable] == nil {
+    setenv(DriverLog.variable, "2:stderr", 1)  // the daemon says what it does: info and up
 }
-let logger = Logger(label: "virtqemud")
+let logger = DriverLog.logger("virtqemud")
 
 signal(SIGPIPE, SIG_IGN)
 signal(SIGTERM, SIG_IGN)
