@@ -1,6 +1,5 @@
 import Glibc
+import virsh_shell
 
 // virsh with `migrate --local` (patch 1 of the local migration series).
-Signals.install()
-let status = await VirshMain.run(Control(), CommandLine.arguments)
-exit(status)
+exit(await VirshMain.main(arguments: CommandLine.arguments))

@@ -6,8 +6,17 @@ import Foundation
 /// libvirt: `main`, `virshParseArgv`, `virshInit`, `virshDeinit`
 /// (tools/virsh.c).
 @MainActor
-enum VirshMain {
+public enum VirshMain {
     static let version = "9.0.0"
+
+    /// The program: SIGINT and SIGTERM handled, then `run` on a fresh
+    /// control; the result is the exit status.
+    ///
+    /// libvirt: `main` (tools/virsh.c).
+    public static func main(arguments: [String]) async -> Int32 {
+        Signals.install()
+        return await run(Control(), arguments)
+    }
 
     /// Runs virsh; the result is the exit status.
     static func run(_ ctl: Control, _ argv: [String]) async -> Int32 {
