@@ -12,7 +12,7 @@ enum HelpCommand: VirshCommand {
     static let needsConnection = false
 
     static func run(_ cmd: ParsedCommand, _ ctl: Control) async -> Bool {
-        guard let name = cmd.values.first(where: { $0.name == "command" })?.value, !name.isEmpty else {
+        guard let name = cmd.stringQuiet("command") else {
             var s = "Grouped commands:\n\n"
             for g in CommandGroup.allCases {
                 s += groupHelp(g) + "\n"

@@ -91,20 +91,59 @@ extension VirshCommand {
 }
 
 /// A command line, parsed: the command and its options in the order given.
+/// Commands read their options through the accessors below, which check
+/// the name against the command's option table.
 struct ParsedCommand {
     let command: any VirshCommand.Type
     /// Option name (after alias resolution) and value (`nil` for booleans).
-    var values: [(name: String, value: String?)]
+    let values: [(name: String, value: String?)]
 
     var name: String { command.name }
 
-    /// libvirt: `vshCommandOptBool`.
-    func bool(_ name: String) -> Bool {
-        values.contains { $0.name == name }
+    /// The declaration of an option the command reads. Reading an option
+    /// the command's table does not declare (a misspelt name, or an alias,
+    /// which the parser always replaces by the option it stands for) is a
+    /// programming error, and so is reading a value from a `--flag`: they
+    /// stop virsh with the command's and the option's name instead of
+    /// reading as absent.
+    ///
+    /// libvirt: `vshCommandOpt` (its `assert`).
+    func declaration(of name: String, needsValue: Bool) -> OptionDef {
+        guard let def = command.options.first(where: { $0.name == name }) else {
+            preconditionFailure("command '\(command.name)' reads option --\(name), which it does not declare")
+        }
+        if case .alias(let target) = def.kind {
+            preconditionFailure("command '\(command.name)' reads option --\(name), an alias of --\(target)")
+        }
+        precondition(!needsValue || def.kind != .bool,
+                     "command '\(command.name)' reads a value from option --\(name), which takes none")
+        return def
     }
 
-    private func raw(_ name: String) -> String?? {
-        values.first { $0.name == name }.map { $0.value }
+    /// Whether the option was given (any option, not only a `--flag`).
+    ///
+    /// libvirt: `vshCommandOptBool`.
+    func bool(_ name: String) -> Bool {
+        _ = declaration(of: name, needsValue: false)
+        return values.contains { $0.name == name }
+    }
+
+    /// The option's declaration and its value as given: `nil` when
+    /// absent, `.some(nil)` for a `--flag`.
+    private func raw(_ name: String) -> (def: OptionDef, value: String??) {
+        let def = declaration(of: name, needsValue: true)
+        return (def, values.first { $0.name == name }.map { $0.value })
+    }
+
+    /// An option's string, `nil` when absent or empty (unless the option
+    /// allows empty strings); nothing is reported.
+    ///
+    /// libvirt: `vshCommandOptStringQuiet`.
+    func stringQuiet(_ name: String) -> String? {
+        let (def, v) = raw(name)
+        guard let v else { return nil }
+        let value = v ?? ""
+        return value.isEmpty && !def.emptyOK ? nil : value
     }
 
     /// An option's string: `nil` when absent; an empty one is refused
@@ -112,10 +151,10 @@ struct ParsedCommand {
     ///
     /// libvirt: `vshCommandOptStringReq`.
     @MainActor func string(_ name: String, _ ctl: Control) -> Result<String?, CommandFailure> {
-        guard let v = raw(name) else { return .success(nil) }
+        let (def, v) = raw(name)
+        guard let v else { return .success(nil) }
         let value = v ?? ""
-        let def = command.options.first { $0.name == name }
-        if value.isEmpty && !(def?.emptyOK ?? false) {
+        if value.isEmpty && !def.emptyOK {
             ctl.error("Failed to get option '\(name)': Option argument is empty")
             return .failure(CommandFailure())
         }
@@ -126,7 +165,7 @@ struct ParsedCommand {
     ///
     /// libvirt: `vshCommandOptUInt` / `vshCommandOptULongLong`.
     @MainActor func unsigned(_ name: String, max: UInt64, _ ctl: Control) -> Result<UInt64?, CommandFailure> {
-        guard let v = raw(name) else { return .success(nil) }
+        guard let v = raw(name).value else { return .success(nil) }
         let text = v ?? ""
         guard let n = NumberParsing.unsigned(text), n <= max else {
             ctl.error("Numeric value '\(text)' for <\(name)> option is malformed or out of range")
@@ -137,7 +176,7 @@ struct ParsedCommand {
 
     /// A signed int option, `nil` when absent (libvirt: `vshCommandOptInt`).
     @MainActor func int(_ name: String, _ ctl: Control) -> Result<Int32?, CommandFailure> {
-        guard let v = raw(name) else { return .success(nil) }
+        guard let v = raw(name).value else { return .success(nil) }
         let text = v ?? ""
         guard let n = NumberParsing.int32(text) else {
             ctl.error("Numeric value '\(text)' for <\(name)> option is malformed or out of range")
