@@ -103,9 +103,19 @@ struct StringTokens: TokenSource {
 /// `vshCommandCheckOpts`.
 @MainActor
 struct CommandParser {
+    /// How many options a command can have: the parser keeps one bit per
+    /// option (aliases included) in a `UInt64`, as virsh does in its
+    /// `uint64_t` bitmasks. `CommandTable` checks every command against it.
+    nonisolated static let maxOptions = UInt64.bitWidth
+
     let ctl: Control
 
+    /// The commands of one command line, `nil` (errors reported) when any
+    /// of them is wrong. The command table is checked first, once.
+    ///
+    /// libvirt: `vshCommandParse`.
     func parse(_ source: inout some TokenSource) -> [ParsedCommand]? {
+        CommandTable.checked
         var commands: [ParsedCommand] = []
         while true {
             var command: (any VirshCommand.Type)?
@@ -131,7 +141,7 @@ struct CommandParser {
                         return nil
                     }
                     command = c
-                    (needArg, required) = Self.masks(c.options)
+                    (needArg, required) = Self.masks(c)
                     continue
                 }
                 let opts = cmd.options
@@ -249,9 +259,14 @@ struct CommandParser {
     }
 
     /// Which options can be filled positionally, and which are required.
+    /// An option beyond the bitmask would silently get no bit (a shift by
+    /// 64 or more gives 0): the command table never has one.
     ///
     /// libvirt: `vshCmddefOptParse`.
-    static func masks(_ opts: [OptionDef]) -> (needArg: UInt64, required: UInt64) {
+    nonisolated static func masks(_ cmd: any VirshCommand.Type) -> (needArg: UInt64, required: UInt64) {
+        let opts = cmd.options
+        precondition(opts.count <= maxOptions,
+                     "command '\(cmd.name)' has too many options (\(opts.count); the parser's bitmask holds \(maxOptions))")
         var need: UInt64 = 0, req: UInt64 = 0
         for (i, o) in opts.enumerated() where o.takesValue {
             if !o.namedOnly { need |= 1 << UInt64(i) }
