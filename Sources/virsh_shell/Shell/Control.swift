@@ -23,16 +23,28 @@ final class Control {
     /// (virsh's `last_error`).
     private var lastError: VirshError?
 
+    /// When set, what `print`, `printExtra` and `error` would write goes
+    /// here instead of stdout and stderr (`isError` for stderr): unit
+    /// tests read the parser's messages this way.
+    var recorder: ((_ text: String, _ isError: Bool) -> Void)?
+
     // MARK: printing (vshPrint, vshPrintExtra, vshError)
 
-    func print(_ text: String) { Console.out(text) }
+    func print(_ text: String) { out(text) }
 
     /// Suppressed in quiet mode.
     func printExtra(_ text: String) {
-        if !quiet { Console.out(text) }
+        if !quiet { out(text) }
     }
 
-    func error(_ text: String) { Console.err("error: " + text + "\n") }
+    func error(_ text: String) {
+        let line = "error: " + text + "\n"
+        if let recorder { recorder(line, true) } else { Console.err(line) }
+    }
+
+    private func out(_ text: String) {
+        if let recorder { recorder(text, false) } else { Console.out(text) }
+    }
 
     /// Keeps a library error for the end of the command
     /// (`vshSaveLibvirtError`).
