@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "virclosecallbacksTests", dependencies: ["virclosecallbacks", "virdomainobjlist", "domain_conf", "libvirt_abi"]),
         .testTarget(name: "remoteTests", dependencies: ["remote", "libvirt_abi", "domain_conf"]),
         .testTarget(name: "virtqemudTests", dependencies: ["remote", "libvirt_abi", "domain_conf", "TestSupport"]),
-        .testTarget(name: "virshTests", dependencies: ["libvirt_abi", "domain_conf", "TestSupport"]),
+        .testTarget(name: "virshTests", dependencies: ["virsh_shell", "libvirt_abi", "domain_conf", "TestSupport"]),
         .testTarget(name: "libvirt_abiTests", dependencies: ["libvirt_abi", "CLibvirt"]),
         .testTarget(name: "domain_confTests", dependencies: ["domain_conf", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "qemu_monitorTests", dependencies: ["qemu_monitor", "libvirt_abi", "TestSupport"]),
