@@ -128,6 +128,10 @@ public final class QemuDriver: Sendable {
     /// Stops watching an instance's migration for a connection.
     func unwatchMigration(_ obj: DomainObj) {
         guard let id = obj.id else { return }
+        // The migration's end may already have forgotten the instance's
+        // callbacks (a stopped source, a rolled-back one): only what is
+        // still registered is unset, as libvirt unsets only what it set.
+        guard state.closeCallbacks.get(CloseCallbackInstance(uuid: obj.uuid, id: id)) == "migration" else { return }
         state.log.bestEffort("unregister the migration's close callback", domain: obj.name) {
             try state.closeCallbacks.unset(CloseCallbackInstance(uuid: obj.uuid, id: id), kind: "migration", name: obj.name)
         }
