@@ -74,7 +74,9 @@ public final class QemuDomainJobs: Sendable {
     /// `timeout` for the current holder. During an async job, jobs outside
     /// its mask are refused at once: the domain is being migrated.
     ///
-    /// - Parameter api: the API asking, named in the timeout message.
+    /// - Parameter api: the driver function asking (`qemuDomainSuspend`, ...),
+    ///   named as the holder in the timeout message of the next one (libvirt
+    ///   names the RPC worker's function there; the driver knows no RPC).
     ///
     /// libvirt: `virDomainObjBeginJob`.
     public func begin(_ job: QemuJob, api: String, domainName: String,

@@ -55,16 +55,21 @@ public final class QemuDomainPrivate: Sendable {
         set { state.withLock { $0.completedJob = newValue } }
     }
 
-    /// Elements added to the status file, by name (`migration`: a
-    /// migration in flight; `autodestroy`: the connection it dies with).
-    public var statusExtras: [String: XMLElement] {
+    /// Elements added to the status file, by name. Elements a later
+    /// version of the driver wrote are kept as they are.
+    var statusExtras: [String: XMLElement] {
         get { state.withLock { $0.statusExtras } }
         set { state.withLock { $0.statusExtras = newValue } }
     }
 
+    /// One element of the status file, if the instance has it.
+    public func statusExtra(_ key: QemuStatusExtra) -> XMLElement? {
+        state.withLock { $0.statusExtras[key.rawValue] }
+    }
+
     /// Sets (or with `nil` removes) one status element.
-    public func setStatusExtra(_ name: String, _ element: XMLElement?) {
-        state.withLock { $0.statusExtras[name] = element }
+    public func setStatusExtra(_ key: QemuStatusExtra, _ element: XMLElement?) {
+        state.withLock { $0.statusExtras[key.rawValue] = element }
     }
 }
 

@@ -14,7 +14,7 @@ extension QemuConnection {
     /// libvirt: `qemuDomainMigrateBegin3Params`.
     public func migrateBegin3(_ dom: DomainRef, params: [TypedParameter], flags: MigrateFlags) async throws(VirError) -> (cookie: String, xml: String) {
         let obj = try obj(dom)
-        if let id = obj.id, state.closeCallbacks.get(CloseCallbackInstance(uuid: obj.uuid, id: id)) == "autodestroy" {
+        if let id = obj.id, state.closeCallbacks.get(CloseCallbackInstance(uuid: obj.uuid, id: id)) == .autodestroy {
             throw VirError(.operationInvalid, "domain is marked for auto destroy")
         }
         let r: (cookie: String, xml: String)
@@ -156,7 +156,7 @@ extension QemuConnection {
     /// libvirt: `qemuDomainAbortJob`.
     public func abortJob(_ dom: DomainRef) async throws(VirError) {
         let obj = try obj(dom)
-        try await withJob(obj, .abort, api: "remoteDispatchDomainAbortJob") { () throws(VirError) in
+        try await withJob(obj, .abort, api: "qemuDomainAbortJob") { () throws(VirError) in
             guard obj.isActive else { throw VirError.notRunning }
             try await QemuMigration.abort(obj)
         }

@@ -156,7 +156,7 @@ public final class QemuConnection: Sendable {
     /// libvirt: `qemuDomainUndefineFlags`.
     public func undefine(_ dom: DomainRef) async throws(VirError) {
         let obj = try obj(dom)
-        try await withJob(obj, .modify, api: "remoteDispatchDomainUndefineFlags") { () throws(VirError) in
+        try await withJob(obj, .modify, api: "qemuDomainUndefineFlags") { () throws(VirError) in
             guard obj.persistent else {
                 throw VirError(.operationInvalid, "cannot undefine transient domain")
             }
@@ -218,7 +218,7 @@ public final class QemuConnection: Sendable {
     @discardableResult
     public func create(_ dom: DomainRef, paused: Bool = false, autodestroy: Bool = false) async throws(VirError) -> DomainRef {
         let obj = try obj(dom)
-        try await withJob(obj, .modify, api: "remoteDispatchDomainCreateWithFlags") { () throws(VirError) in
+        try await withJob(obj, .modify, api: "qemuDomainCreateWithFlags") { () throws(VirError) in
             guard !obj.isActive else {
                 throw VirError(.operationInvalid, "domain is already running")
             }
@@ -237,7 +237,7 @@ public final class QemuConnection: Sendable {
         let def = try DomainDef.parse(xml, validate: validate)
         let obj = try domains.add(def, flags: [.checkLive, .live]).obj
         do {
-            try await withJob(obj, .modify, api: "remoteDispatchDomainCreateXML") { () throws(VirError) in
+            try await withJob(obj, .modify, api: "qemuDomainCreateXML") { () throws(VirError) in
                 _ = try await QemuDomainProcess.start(state, obj, paused: paused)
             }
         } catch {
@@ -252,7 +252,7 @@ public final class QemuConnection: Sendable {
     /// libvirt: `qemuDomainDestroyFlags`.
     public func destroy(_ dom: DomainRef, graceful: Bool = true) async throws(VirError) {
         let obj = try obj(dom)
-        try await withJob(obj, .destroy, api: "remoteDispatchDomainDestroy") { () throws(VirError) in
+        try await withJob(obj, .destroy, api: "qemuDomainDestroyFlags") { () throws(VirError) in
             guard obj.isActive else { throw VirError.notRunning }
             await QemuDomainProcess.stop(state, obj, reason: .destroyed, event: .destroyed, graceful: graceful)
         }
@@ -263,7 +263,7 @@ public final class QemuConnection: Sendable {
     /// libvirt: `qemuDomainShutdownFlags`.
     public func shutdown(_ dom: DomainRef) async throws(VirError) {
         let obj = try obj(dom)
-        try await withJob(obj, .modify, api: "remoteDispatchDomainShutdown") { () throws(VirError) in
+        try await withJob(obj, .modify, api: "qemuDomainShutdownFlags") { () throws(VirError) in
             guard let instance = obj.qemu.instance else { throw VirError.notRunning }
             do throws(QemuMonitorError) { try await instance.monitor.systemPowerdown() } catch { throw VirError(error) }
         }
@@ -272,7 +272,7 @@ public final class QemuConnection: Sendable {
     /// libvirt: `qemuDomainSuspend`.
     public func suspend(_ dom: DomainRef) async throws(VirError) {
         let obj = try obj(dom)
-        try await withJob(obj, .suspend, api: "remoteDispatchDomainSuspend") { () throws(VirError) in
+        try await withJob(obj, .suspend, api: "qemuDomainSuspend") { () throws(VirError) in
             guard obj.isActive else { throw VirError.notRunning }
             guard obj.state.state != .paused else { return }
             try await QemuDomainProcess.stopCPUs(state, obj, reason: .user)
@@ -282,7 +282,7 @@ public final class QemuConnection: Sendable {
     /// libvirt: `qemuDomainResume`.
     public func resume(_ dom: DomainRef) async throws(VirError) {
         let obj = try obj(dom)
-        try await withJob(obj, .modify, api: "remoteDispatchDomainResume") { () throws(VirError) in
+        try await withJob(obj, .modify, api: "qemuDomainResume") { () throws(VirError) in
             guard obj.isActive else { throw VirError.notRunning }
             let st = obj.state.state
             if st == .pmSuspended {

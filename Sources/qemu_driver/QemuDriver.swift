@@ -57,11 +57,11 @@ public final class QemuDriver: Sendable {
             obj.setState(.shutoff(state.shutoffReason(obj.uuid)))
         }
         let (_, migrating) = await QemuDomainProcess.reconnectAll(state) { status in
-            status.extra.contains { $0.name == "migration" }
+            status.extra.contains { $0.name == QemuStatusExtra.migration.rawValue }
         }
         _ = await QemuMigration.recoverAfterRestart(state, migrating)
         // Their connection is gone: autodestroy domains go too.
-        for obj in state.domains.list() where obj.qemu.statusExtras["autodestroy"] != nil && obj.isActive {
+        for obj in state.domains.list() where obj.qemu.statusExtra(.autodestroy) != nil && obj.isActive {
             await QemuDomainProcess.stop(state, obj, reason: .destroyed, event: .destroyed)
         }
         return driver
@@ -96,10 +96,10 @@ public final class QemuDriver: Sendable {
         guard let id = obj.id else { return }
         let state = self.state
         state.log.bestEffort("register the autodestroy callback", domain: obj.name) {
-            try state.closeCallbacks.set(CloseCallbackInstance(uuid: obj.uuid, id: id), connection: conn.id, kind: "autodestroy",
+            try state.closeCallbacks.set(CloseCallbackInstance(uuid: obj.uuid, id: id), connection: conn.id, kind: .autodestroy,
                                          name: obj.name) { obj, _ in
                 // libvirt's qemuProcessAutoDestroy: no job, no destroy.
-                do { try await obj.qemu.jobs.begin(.destroy, api: "autodestroy", domainName: obj.name) } catch {
+                do { try await obj.qemu.jobs.begin(.destroy, api: "qemuProcessAutoDestroy", domainName: obj.name) } catch {
                     state.log.warning("cannot autodestroy: \(error)", metadata: ["domain": "\(obj.name)", "step": "autodestroy"])
                     return
                 }
@@ -107,7 +107,7 @@ public final class QemuDriver: Sendable {
                 obj.qemu.jobs.end()
             }
         }
-        obj.qemu.setStatusExtra("autodestroy", XMLElement("autodestroy"))
+        obj.qemu.setStatusExtra(.autodestroy, XMLElement(QemuStatusExtra.autodestroy.rawValue))
         state.saveStatus(obj)
     }
 
@@ -118,7 +118,7 @@ public final class QemuDriver: Sendable {
         guard let id = obj.id else { return }
         let state = self.state
         state.log.bestEffort("register the migration's close callback", domain: obj.name) {
-            try state.closeCallbacks.set(CloseCallbackInstance(uuid: obj.uuid, id: id), connection: conn.id, kind: "migration",
+            try state.closeCallbacks.set(CloseCallbackInstance(uuid: obj.uuid, id: id), connection: conn.id, kind: .migration,
                                          name: obj.name) { obj, _ in
                 await QemuMigration.recover(state, uuid: obj.uuid, reason: "the client connection closed", waitForPhase: true)
             }
@@ -131,9 +131,9 @@ public final class QemuDriver: Sendable {
         // The migration's end may already have forgotten the instance's
         // callbacks (a stopped source, a rolled-back one): only what is
         // still registered is unset, as libvirt unsets only what it set.
-        guard state.closeCallbacks.get(CloseCallbackInstance(uuid: obj.uuid, id: id)) == "migration" else { return }
+        guard state.closeCallbacks.get(CloseCallbackInstance(uuid: obj.uuid, id: id)) == .migration else { return }
         state.log.bestEffort("unregister the migration's close callback", domain: obj.name) {
-            try state.closeCallbacks.unset(CloseCallbackInstance(uuid: obj.uuid, id: id), kind: "migration", name: obj.name)
+            try state.closeCallbacks.unset(CloseCallbackInstance(uuid: obj.uuid, id: id), kind: .migration, name: obj.name)
         }
     }
 

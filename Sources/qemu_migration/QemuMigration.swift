@@ -19,7 +19,8 @@ import virdomainobjlist
 /// `qemuMigrationDstPrepareDirect`, `qemuMigrationSrcPerformPhase`,
 /// `qemuMigrationDstFinish`, `qemuMigrationSrcConfirm`).
 public enum QemuMigration {
-    /// Flags this driver supports for a local migration.
+    /// Flags this driver supports for a local migration: the one list
+    /// `checkFlags` goes by.
     public static let supportedFlags: MigrateFlags = [.live, .peer2peer, .persistDest, .undefineSource, .paused,
                                                       .changeProtection, .unsafe, .abortOnError, .autoConverge, .local]
 
@@ -39,7 +40,7 @@ public enum QemuMigration {
         let p = try QemuMigrationParams(params)
         let name = obj.name
         do {
-            try await obj.qemu.jobs.beginAsync(.migrationOut, api: "remoteDispatchDomainMigrateBegin3Params", domainName: name)
+            try await obj.qemu.jobs.beginAsync(.migrationOut, api: "qemuDomainMigrateBegin3Params", domainName: name)
         } catch { throw error }
         do throws(VirError) {
             guard obj.isActive, obj.qemu.instance != nil else { throw VirError.notRunning }
@@ -94,7 +95,7 @@ public enum QemuMigration {
 
         let dst = try d.domains.addRemote(def)
         do {
-            try await dst.qemu.jobs.beginAsync(.migrationIn, api: "remoteDispatchDomainMigratePrepare3Params", domainName: def.name)
+            try await dst.qemu.jobs.beginAsync(.migrationIn, api: "qemuDomainMigratePrepare3Params", domainName: def.name)
         } catch {
             d.domains.removeRemote(dst)
             throw error
@@ -341,24 +342,30 @@ public enum QemuMigration {
         if !unknown.isEmpty {
             throw VirError(.invalidArg, "unsupported flags (0x\(String(unknown.rawValue, radix: 16))) in function qemuDomainMigrateBegin3Params")
         }
-        let names: [(MigrateFlags, String, String)] = [
-            (.tunnelled, "VIR_MIGRATE_TUNNELLED", "the migration stream never leaves the host"),
-            (.offline, "VIR_MIGRATE_OFFLINE", "an inactive domain has nothing to migrate within one host"),
-            (.nonSharedDisk, "VIR_MIGRATE_NON_SHARED_DISK", "both instances open the same disk images"),
-            (.nonSharedInc, "VIR_MIGRATE_NON_SHARED_INC", "both instances open the same disk images"),
-            (.compressed, "VIR_MIGRATE_COMPRESSED", "compression only slows a local migration"),
-            (.rdmaPinAll, "VIR_MIGRATE_RDMA_PIN_ALL", "there is no RDMA within one host"),
-            (.postcopy, "VIR_MIGRATE_POSTCOPY", "not supported by this driver"),
-            (.postcopyResume, "VIR_MIGRATE_POSTCOPY_RESUME", "not supported by this driver"),
-            (.tls, "VIR_MIGRATE_TLS", "the stream is a UNIX socket within one host"),
-            (.parallel, "VIR_MIGRATE_PARALLEL", "not supported by this driver"),
-            (.nonSharedSynchronousWrites, "VIR_MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES", "both instances open the same disk images"),
-            (.zerocopy, "VIR_MIGRATE_ZEROCOPY", "not supported by this driver"),
-        ]
-        for (flag, name, why) in names where flags.contains(flag) {
+        let refused = flags.subtracting(supportedFlags)
+        guard !refused.isEmpty else { return }
+        for (flag, name, why) in unsupportedFlagReasons where refused.contains(flag) {
             throw VirError(.argumentUnsupported, "migration flag \(name) is not supported for local migration: \(why)")
         }
+        throw VirError(.argumentUnsupported, "migration flags 0x\(String(refused.rawValue, radix: 16)) are not supported for local migration")
     }
+
+    /// Why each flag libvirt knows and this driver does not support is
+    /// refused (`checkFlags` refuses by `supportedFlags`; this says why).
+    static let unsupportedFlagReasons: [(MigrateFlags, String, String)] = [
+        (.tunnelled, "VIR_MIGRATE_TUNNELLED", "the migration stream never leaves the host"),
+        (.offline, "VIR_MIGRATE_OFFLINE", "an inactive domain has nothing to migrate within one host"),
+        (.nonSharedDisk, "VIR_MIGRATE_NON_SHARED_DISK", "both instances open the same disk images"),
+        (.nonSharedInc, "VIR_MIGRATE_NON_SHARED_INC", "both instances open the same disk images"),
+        (.compressed, "VIR_MIGRATE_COMPRESSED", "compression only slows a local migration"),
+        (.rdmaPinAll, "VIR_MIGRATE_RDMA_PIN_ALL", "there is no RDMA within one host"),
+        (.postcopy, "VIR_MIGRATE_POSTCOPY", "not supported by this driver"),
+        (.postcopyResume, "VIR_MIGRATE_POSTCOPY_RESUME", "not supported by this driver"),
+        (.tls, "VIR_MIGRATE_TLS", "the stream is a UNIX socket within one host"),
+        (.parallel, "VIR_MIGRATE_PARALLEL", "not supported by this driver"),
+        (.nonSharedSynchronousWrites, "VIR_MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES", "both instances open the same disk images"),
+        (.zerocopy, "VIR_MIGRATE_ZEROCOPY", "not supported by this driver"),
+    ]
 
     /// What both QEMUs must agree on: `x-ignore-shared` when guest RAM is a
     /// shared file (it is then not copied at all), `validate-uuid` (the
@@ -397,7 +404,7 @@ public enum QemuMigration {
     /// Keeps the migration on the instance and in its status file.
     static func record(_ d: QemuDriverState, _ obj: DomainObj, _ m: QemuMigrationState?) {
         obj.qemu.migration = m
-        obj.qemu.setStatusExtra("migration", m?.element)
+        obj.qemu.setStatusExtra(.migration, m?.element)
         d.saveStatus(obj)
     }
 
@@ -430,10 +437,7 @@ public enum QemuMigration {
             await abandonIncoming(d, dst)
         }
         await restoreSource(d, obj, m)
-        m.state.withLock { s in
-            s.watchdog?.cancel()
-            s.watchdog = nil
-        }
+        m.cancelWatchdog()
         if let id = obj.id { d.closeCallbacks.forget(CloseCallbackInstance(uuid: obj.uuid, id: id)) }
         record(d, obj, nil)
         obj.qemu.jobs.endAsync()
@@ -487,7 +491,7 @@ public enum QemuMigration {
         }
         let completed = QemuCompletedJob(operation: .migrationOut, stats: stats)
         dst.qemu.completedJob = completed
-        dst.qemu.setStatusExtra("completedJob", completed.element)
+        dst.qemu.setStatusExtra(.completedJob, completed.element)
         record(d, dst, nil)
         if persistent && newPersistent == nil {
             d.emit(dst, .undefined(LifecycleEvent.undefinedRemoved))
@@ -496,26 +500,18 @@ public enum QemuMigration {
         // The old instance is no longer the domain: stop it. Its RAM file
         // stays (the promoted instance maps it).
         obj.withLock { $0.persistent = false }
-        m.state.withLock { s in
-            s.watchdog?.cancel()
-            s.watchdog = nil
-        }
+        m.cancelWatchdog()
         obj.qemu.migration = nil
-        obj.qemu.setStatusExtra("migration", nil)
+        obj.qemu.setStatusExtra(.migration, nil)
         await QemuDomainProcess.stop(d, obj, reason: .migrated, event: .migrated)
         obj.qemu.jobs.endAsync()
     }
 
     /// Kills an incoming instance and drops it from the remote tables.
     static func abandonIncoming(_ d: QemuDriverState, _ dst: DomainObj) async {
-        if let m = dst.qemu.migration as? QemuMigrationState {
-            m.state.withLock { s in
-                s.watchdog?.cancel()
-                s.watchdog = nil
-            }
-        }
+        (dst.qemu.migration as? QemuMigrationState)?.cancelWatchdog()
         dst.qemu.migration = nil
-        dst.qemu.setStatusExtra("migration", nil)
+        dst.qemu.setStatusExtra(.migration, nil)
         let started = dst.qemu.instance != nil
         await QemuDomainProcess.stop(d, dst, reason: .failed, event: started ? .failed : nil)
         d.domains.removeRemote(dst)

@@ -86,7 +86,7 @@ extension QemuMigration {
         if let source {
             source.withLock { $0.persistent = false }
             source.qemu.migration = nil
-            source.qemu.setStatusExtra("migration", nil)
+            source.qemu.setStatusExtra(.migration, nil)
             if source.isActive {
                 await QemuDomainProcess.stop(d, source, reason: .migrated, event: .migrated)
             }
@@ -101,7 +101,7 @@ extension QemuMigration {
     /// libvirt: `qemuProcessRecoverMigration` (src/qemu/qemu_process.c).
     public static func recoverAfterRestart(_ d: QemuDriverState, _ found: [(QemuStatusFile, QemuInstance?)]) async -> [String] {
         func role(_ s: QemuStatusFile) -> QemuMigrationState? {
-            s.extra.first { $0.name == "migration" }.flatMap(QemuMigrationState.from)
+            s.extra.first { $0.name == QemuStatusExtra.migration.rawValue }.flatMap(QemuMigrationState.from)
         }
         var uuids: [DomainUUID] = []
         let ordered = found.sorted { (role($0.0)?.role == .outgoing ? 0 : 1) < (role($1.0)?.role == .outgoing ? 0 : 1) }
@@ -129,7 +129,7 @@ extension QemuMigration {
                 }
                 obj.qemu.migration = m
                 await d.log.bestEffort("take the migration job", domain: name) {
-                    try await obj.qemu.jobs.beginAsync(.migrationOut, api: "recovery", domainName: name, timeout: .seconds(1))
+                    try await obj.qemu.jobs.beginAsync(.migrationOut, api: "qemuProcessRecoverMigration", domainName: name, timeout: .seconds(1))
                 }
             case .incoming:
                 let sourceRuns = d.domains.findByUUID(status.def.uuid)?.isActive == true
@@ -137,7 +137,7 @@ extension QemuMigration {
                     obj.qemu.migration = m
                     if m.phase != .finished {
                         await d.log.bestEffort("take the migration job", domain: name) {
-                            try await obj.qemu.jobs.beginAsync(.migrationIn, api: "recovery", domainName: name, timeout: .seconds(1))
+                            try await obj.qemu.jobs.beginAsync(.migrationIn, api: "qemuProcessRecoverMigration", domainName: name, timeout: .seconds(1))
                         }
                     }
                 } else if !sourceRuns, m.phase == .finished, await attach(remote: false) != nil {

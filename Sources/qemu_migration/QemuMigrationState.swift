@@ -67,9 +67,17 @@ public final class QemuMigrationState: Sendable {
                 throw VirError(.operationInvalid, "migration of domain '\(domain)' is already in phase \(m.phase.rawValue)")
             }
             m.busy = true
-            m.watchdog?.cancel()
+            m.watchdog?.cancel()  // as cancelWatchdog(), under the same lock as the phase change
             m.watchdog = nil
             m.phase = phase
+        }
+    }
+
+    /// Stops the watchdog between phases, if one is armed.
+    func cancelWatchdog() {
+        state.withLock { s in
+            s.watchdog?.cancel()
+            s.watchdog = nil
         }
     }
 
@@ -84,7 +92,7 @@ public final class QemuMigrationState: Sendable {
     /// The status file's `<migration>` element.
     var element: XMLElement {
         let (phase, wasRunning) = state.withLock { ($0.phase, $0.sourceWasRunning) }
-        return XMLElement("migration", attributes: [
+        return XMLElement(QemuStatusExtra.migration.rawValue, attributes: [
             XMLAttribute("role", role.rawValue), XMLAttribute("phase", phase.rawValue),
             XMLAttribute("flags", String(flags.rawValue)), XMLAttribute("started", String(started)),
             XMLAttribute("sourceWasRunning", wasRunning ? "yes" : "no"),
@@ -93,7 +101,7 @@ public final class QemuMigrationState: Sendable {
 
     /// Rebuilds the state from a status file's `<migration>` element.
     static func from(_ e: XMLElement) -> QemuMigrationState? {
-        guard e.name == "migration", let role = e.attribute("role").flatMap(Role.init(rawValue:)),
+        guard e.name == QemuStatusExtra.migration.rawValue, let role = e.attribute("role").flatMap(Role.init(rawValue:)),
               let phase = e.attribute("phase").flatMap(Phase.init(rawValue:)) else { return nil }
         let flags = MigrateFlags(rawValue: e.attribute("flags").flatMap(UInt32.init) ?? 0)
         let started = e.attribute("started").flatMap(UInt64.init) ?? 0
@@ -121,12 +129,12 @@ public struct QemuCompletedJob: Sendable, Equatable {
     var element: XMLElement {
         var stats = self.stats.element
         if let t = self.stats.qemuTotalTime { stats.children.append(.element(XMLElement("qemu_total_time", text: String(t)))) }
-        return XMLElement("completedJob", attributes: [XMLAttribute("operation", String(operation.rawValue))],
+        return XMLElement(QemuStatusExtra.completedJob.rawValue, attributes: [XMLAttribute("operation", String(operation.rawValue))],
                           children: [.element(stats)])
     }
 
     init?(element e: XMLElement) {
-        guard e.name == "completedJob", let op = e.attribute("operation").flatMap(Int32.init).flatMap(DomainJobOperation.init(rawValue:)),
+        guard e.name == QemuStatusExtra.completedJob.rawValue, let op = e.attribute("operation").flatMap(Int32.init).flatMap(DomainJobOperation.init(rawValue:)),
               let s = e.child("statistics") else { return nil }
         operation = op
         stats = QemuMigrationStatistics(element: s)
@@ -137,6 +145,6 @@ public struct QemuCompletedJob: Sendable, Equatable {
     /// status file by a driver that started since.
     static func of(_ obj: DomainObj) -> QemuCompletedJob? {
         if let job = obj.qemu.completedJob as? QemuCompletedJob { return job }
-        return obj.qemu.statusExtras["completedJob"].flatMap(QemuCompletedJob.init(element:))
+        return obj.qemu.statusExtra(.completedJob).flatMap(QemuCompletedJob.init(element:))
     }
 }

@@ -23,7 +23,7 @@ public final class CloseCallbacks: Sendable {
         let connection: Int
         /// What the callback is for; stands in for libvirt's function
         /// pointer comparison (Swift closures cannot be compared).
-        let kind: String
+        let kind: CloseCallbackKind
         let callback: Callback
     }
 
@@ -34,7 +34,7 @@ public final class CloseCallbacks: Sendable {
     /// Registers `callback` for `instance` on behalf of `connection`.
     ///
     /// libvirt: `virCloseCallbacksSet`.
-    public func set(_ instance: CloseCallbackInstance, connection: Int, kind: String, name: String,
+    public func set(_ instance: CloseCallbackInstance, connection: Int, kind: CloseCallbackKind, name: String,
                     _ callback: @escaping Callback) throws(VirError) {
         try table.withLock { t throws(VirError) -> Void in
             if let existing = t[instance] {
@@ -52,7 +52,7 @@ public final class CloseCallbacks: Sendable {
     /// Removes the callback of `kind` for `instance`.
     ///
     /// libvirt: `virCloseCallbacksUnset`.
-    public func unset(_ instance: CloseCallbackInstance, kind: String, name: String) throws(VirError) {
+    public func unset(_ instance: CloseCallbackInstance, kind: CloseCallbackKind, name: String) throws(VirError) {
         try table.withLock { t throws(VirError) -> Void in
             guard let existing = t[instance], existing.kind == kind else {
                 throw VirError(.internalError, "Trying to remove mismatching close callback for domain \(name)")
@@ -71,7 +71,7 @@ public final class CloseCallbacks: Sendable {
     /// the one that registered it (or `nil` to ask for any connection).
     ///
     /// libvirt: `virCloseCallbacksGet`.
-    public func get(_ instance: CloseCallbackInstance, connection: Int? = nil) -> String? {
+    public func get(_ instance: CloseCallbackInstance, connection: Int? = nil) -> CloseCallbackKind? {
         table.withLock { t in
             guard let e = t[instance], connection == nil || e.connection == connection else { return nil }
             return e.kind

@@ -58,10 +58,10 @@ struct UUIDKeyedCloseCallbacks {
 
         let callbacks = CloseCallbacks()
         let calls = Calls()
-        try callbacks.set(CloseCallbackInstance(uuid: source.uuid, id: 1), connection: 7, kind: "migration", name: "vm") { obj, c in
+        try callbacks.set(CloseCallbackInstance(uuid: source.uuid, id: 1), connection: 7, kind: .migration, name: "vm") { obj, c in
             calls.add("source \(obj.id ?? -1) conn \(c)")
         }
-        try callbacks.set(CloseCallbackInstance(uuid: incoming.uuid, id: 2), connection: 7, kind: "migration", name: "vm") { obj, c in
+        try callbacks.set(CloseCallbackInstance(uuid: incoming.uuid, id: 2), connection: 7, kind: .migration, name: "vm") { obj, c in
             calls.add("incoming \(obj.id ?? -1) conn \(c)")
         }
         #expect(callbacks.count == 2)
@@ -77,16 +77,16 @@ struct UUIDKeyedCloseCallbacks {
         let calls = Calls()
         let src = CloseCallbackInstance(uuid: source.uuid, id: 1)
         let dst = CloseCallbackInstance(uuid: incoming.uuid, id: 2)
-        try callbacks.set(src, connection: 1, kind: "migration", name: "vm") { _, _ in calls.add("source") }
-        try callbacks.set(dst, connection: 2, kind: "migration", name: "vm") { _, _ in calls.add("incoming") }
+        try callbacks.set(src, connection: 1, kind: .migration, name: "vm") { _, _ in calls.add("source") }
+        try callbacks.set(dst, connection: 2, kind: .migration, name: "vm") { _, _ in calls.add("incoming") }
         #expect(callbacks.connection(of: src) == 1)
         #expect(callbacks.connection(of: dst) == 2)
-        #expect(callbacks.get(src, connection: 1) == "migration")
+        #expect(callbacks.get(src, connection: 1) == .migration)
         #expect(callbacks.get(src, connection: 2) == nil)
-        #expect(callbacks.get(dst) == "migration")
+        #expect(callbacks.get(dst) == .migration)
         await callbacks.run(connection: 2, domains: list)
         #expect(calls.all == ["incoming"])
-        #expect(callbacks.get(src) == "migration", "the other connection's callback stays")
+        #expect(callbacks.get(src) == .migration, "the other connection's callback stays")
         await callbacks.run(connection: 1, domains: list)
         #expect(calls.all == ["incoming", "source"])
     }
@@ -95,18 +95,18 @@ struct UUIDKeyedCloseCallbacks {
         let (_, source, _) = try Self.runningPair()
         let callbacks = CloseCallbacks()
         let instance = CloseCallbackInstance(uuid: source.uuid, id: 1)
-        try callbacks.set(instance, connection: 1, kind: "autodestroy", name: "vm") { _, _ in }
+        try callbacks.set(instance, connection: 1, kind: .autodestroy, name: "vm") { _, _ in }
         let other = #expect(throws: VirError.self) {
-            try callbacks.set(instance, connection: 26, kind: "autodestroy", name: "vm") { _, _ in }
+            try callbacks.set(instance, connection: 26, kind: .autodestroy, name: "vm") { _, _ in }
         }
         #expect(other?.message == "internal error: Close callback for domain vm already registered with another connection 0x1")
         let another = #expect(throws: VirError.self) {
-            try callbacks.set(instance, connection: 1, kind: "migration", name: "vm") { _, _ in }
+            try callbacks.set(instance, connection: 1, kind: .migration, name: "vm") { _, _ in }
         }
         #expect(another?.message == "internal error: Another close callback is already defined for domain vm")
-        let mismatch = #expect(throws: VirError.self) { try callbacks.unset(instance, kind: "migration", name: "vm") }
+        let mismatch = #expect(throws: VirError.self) { try callbacks.unset(instance, kind: .migration, name: "vm") }
         #expect(mismatch?.message == "internal error: Trying to remove mismatching close callback for domain vm")
-        try callbacks.unset(instance, kind: "autodestroy", name: "vm")
+        try callbacks.unset(instance, kind: .autodestroy, name: "vm")
         #expect(callbacks.count == 0)
     }
 
@@ -114,8 +114,8 @@ struct UUIDKeyedCloseCallbacks {
         let (list, source, incoming) = try Self.runningPair()
         let callbacks = CloseCallbacks()
         let calls = Calls()
-        try callbacks.set(CloseCallbackInstance(uuid: source.uuid, id: 1), connection: 1, kind: "k", name: "vm") { _, _ in calls.add("source") }
-        try callbacks.set(CloseCallbackInstance(uuid: incoming.uuid, id: 2), connection: 1, kind: "k", name: "vm") { _, _ in calls.add("incoming") }
+        try callbacks.set(CloseCallbackInstance(uuid: source.uuid, id: 1), connection: 1, kind: .migration, name: "vm") { _, _ in calls.add("source") }
+        try callbacks.set(CloseCallbackInstance(uuid: incoming.uuid, id: 2), connection: 1, kind: .migration, name: "vm") { _, _ in calls.add("incoming") }
         // The incoming instance was promoted: it is now found in the source
         // tables under its own id; the old source instance is gone.
         try list.promoteRemote(source.uuid)

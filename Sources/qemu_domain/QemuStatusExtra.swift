@@ -1,0 +1,13 @@
+/// The elements the driver adds to an instance's status file, beside the
+/// domain definition and its state: what a driver that restarts must know.
+///
+/// libvirt: the private data `qemuDomainObjPrivateXMLFormat` writes
+/// (`<job>` with its migration, `<autodestroy>`...).
+public enum QemuStatusExtra: String, Sendable, CaseIterable {
+    /// A migration in flight: role, phase, flags, parameters.
+    case migration
+    /// The instance dies with the connection that started it.
+    case autodestroy
+    /// Statistics of the last completed job (`domjobinfo --completed`).
+    case completedJob
+}
