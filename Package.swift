@@ -28,6 +28,10 @@ let package = Package(
         // libvirt's public ABI: error numbers, states, flags, events, parameters.
         .target(name: "libvirt_abi", dependencies: ["CLibvirt"]),
 
+        // The POSIX layer (src/util): files, /proc, UNIX socket addresses,
+        // process spawning, the log.
+        .target(name: "virutil", dependencies: ["libvirt_abi", .product(name: "Logging", package: "swift-log")]),
+
         // Domain XML (src/conf/domain_conf.c).
         .target(name: "domain_conf", dependencies: ["CLibXML2", "libvirt_abi"]),
 
@@ -35,16 +39,16 @@ let package = Package(
         .target(name: "virdomainobjlist", dependencies: ["domain_conf", "libvirt_abi"]),
 
         // QMP client (src/qemu/qemu_monitor.c, qemu_monitor_json.c).
-        .target(name: "qemu_monitor", dependencies: ["libvirt_abi"]),
+        .target(name: "qemu_monitor", dependencies: ["virutil", "libvirt_abi"]),
 
         // Patch 4: close callbacks per instance (src/hypervisor/virclosecallbacks.c).
         .target(name: "virclosecallbacks", dependencies: ["virdomainobjlist", "domain_conf", "libvirt_abi"]),
 
         // libvirt's RPC protocol (src/rpc/virnetprotocol.x, src/remote/remote_protocol.x).
-        .target(name: "remote", dependencies: ["libvirt_abi", "domain_conf"]),
+        .target(name: "remote", dependencies: ["virutil", "libvirt_abi", "domain_conf"]),
 
         // The daemon: the driver behind libvirt's wire protocol.
-        .executableTarget(name: "virtqemud", dependencies: ["remote", "qemu_driver", "qemu_domain", "qemu_process", "libvirt_abi", "domain_conf",
+        .executableTarget(name: "virtqemud", dependencies: ["virutil", "remote", "qemu_driver", "qemu_domain", "qemu_process", "libvirt_abi", "domain_conf",
                                                             .product(name: "Logging", package: "swift-log")]),
 
         // Patch 1: virsh with `migrate --local`. The shell (parser, command
@@ -62,25 +66,25 @@ let package = Package(
         // Benchmarks (executables that print figures; not tests).
         .executableTarget(name: "virdomainobjlist-bench", dependencies: ["virdomainobjlist", "domain_conf"]),
         .executableTarget(name: "virtqemud-bench", dependencies: ["remote", "libvirt_abi", "domain_conf", "TestSupport"]),
-        .executableTarget(name: "migration-bench", dependencies: ["qemu_driver", "qemu_domain", "qemu_process", "qemu_monitor", "domain_conf", "libvirt_abi", "TestSupport"]),
+        .executableTarget(name: "migration-bench", dependencies: ["virutil", "qemu_driver", "qemu_domain", "qemu_process", "qemu_monitor", "domain_conf", "libvirt_abi", "TestSupport"]),
 
         // Patch 5: QEMU instances with per-instance paths (src/qemu/qemu_process.c,
         // qemu_command.c, qemu_conf.c).
-        .target(name: "qemu_process", dependencies: ["domain_conf", "qemu_monitor", "libvirt_abi",
+        .target(name: "qemu_process", dependencies: ["virutil", "domain_conf", "qemu_monitor", "libvirt_abi",
                                                      .product(name: "Logging", package: "swift-log")]),
 
         // Domains and their QEMU processes: private data, jobs, events, state
         // (src/qemu/qemu_domain.c, qemu_domainjob.c, the domain half of qemu_process.c).
-        .target(name: "qemu_domain", dependencies: ["qemu_process", "qemu_monitor", "virdomainobjlist", "virclosecallbacks", "domain_conf", "libvirt_abi",
+        .target(name: "qemu_domain", dependencies: ["virutil", "qemu_process", "qemu_monitor", "virdomainobjlist", "virclosecallbacks", "domain_conf", "libvirt_abi",
                                                      .product(name: "Logging", package: "swift-log")]),
 
         // Patch 3: local migration in the QEMU migration framework
         // (src/qemu/qemu_migration.c, qemu_migration_cookie.c).
-        .target(name: "qemu_migration", dependencies: ["qemu_domain", "virclosecallbacks", "qemu_process", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi",
+        .target(name: "qemu_migration", dependencies: ["virutil", "qemu_domain", "virclosecallbacks", "qemu_process", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi",
                                                      .product(name: "Logging", package: "swift-log")]),
 
         // The driver's API: one method per libvirt entry point (src/qemu/qemu_driver.c).
-        .target(name: "qemu_driver", dependencies: ["qemu_migration", "qemu_domain", "virclosecallbacks", "qemu_process", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi",
+        .target(name: "qemu_driver", dependencies: ["virutil", "qemu_migration", "qemu_domain", "virclosecallbacks", "qemu_process", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi",
                                                      .product(name: "Logging", package: "swift-log")]),
 
         // Helpers shared by the test targets (fixture paths, temporary roots).
@@ -90,6 +94,8 @@ let package = Package(
         .testTarget(name: "remoteTests", dependencies: ["remote", "libvirt_abi", "domain_conf"]),
         .testTarget(name: "virtqemudTests", dependencies: ["remote", "libvirt_abi", "domain_conf", "TestSupport"]),
         .testTarget(name: "virshTests", dependencies: ["virsh_shell", "libvirt_abi", "domain_conf", "TestSupport"]),
+        .testTarget(name: "virutilTests", dependencies: ["virutil", "libvirt_abi", "TestSupport",
+                                                       .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "libvirt_abiTests", dependencies: ["libvirt_abi", "CLibvirt"]),
         .testTarget(name: "domain_confTests", dependencies: ["domain_conf", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "qemu_monitorTests", dependencies: ["qemu_monitor", "libvirt_abi", "TestSupport"]),

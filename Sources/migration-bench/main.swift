@@ -10,6 +10,7 @@
 // Targets: shared memory — downtime <= 10 ms and end-to-end <= 250 ms at
 // every size; private memory — end-to-end <= 1.1 x baseline.
 
+import virutil
 import Foundation
 import Glibc
 import TestSupport

@@ -1,3 +1,4 @@
+import virutil
 import libvirt_abi
 import Foundation
 import domain_conf

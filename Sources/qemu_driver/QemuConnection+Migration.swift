@@ -1,3 +1,4 @@
+import virutil
 import Foundation
 import domain_conf
 import libvirt_abi

@@ -1,3 +1,4 @@
+import virutil
 import Foundation
 import Glibc
 import Synchronization
@@ -371,13 +372,8 @@ public final class QemuConnection: Sendable {
         return try await body()
     }
 
-    /// utime + stime of a process, in nanoseconds.
+    /// utime + stime of a process, in nanoseconds (0: the process is gone).
     static func cpuTime(_ pid: Int32) -> UInt64 {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = text.lastIndex(of: ")") else { return 0 }
-        let f = text[text.index(after: close)...].split(separator: " ")
-        guard f.count > 13, let u = UInt64(f[11]), let s = UInt64(f[12]) else { return 0 }
-        let hz = UInt64(sysconf(Int32(_SC_CLK_TCK)))
-        return (u + s) * 1_000_000_000 / max(hz, 1)
+        ProcStat.read(pid)?.cpuTimeNanoseconds ?? 0
     }
 }

@@ -1,3 +1,4 @@
+import virutil
 import Foundation
 import Synchronization
 import domain_conf

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import virutil
 import libvirt_abi
 import Glibc
 #elseif canImport(Musl)
@@ -20,15 +21,9 @@ enum UnixSocket {
         case failed(QemuMonitorError)
     }
 
-    /// `sun_path` holds this many bytes, the terminating NUL included.
-    static var maxPathBytes: Int {
-        MemoryLayout.size(ofValue: sockaddr_un().sun_path)
-    }
-
     /// One attempt to connect to the UNIX socket at `path`.
     static func connect(path: String) -> Attempt {
-        let pathBytes = Array(path.utf8)
-        guard !pathBytes.isEmpty, pathBytes.count < maxPathBytes, !pathBytes.contains(0) else {
+        guard let addr = UnixSocketAddress(path: path) else {
             return .failed(QemuMonitorError(.internalError, "Monitor path \(path) too big for destination"))
         }
         #if canImport(Darwin)
@@ -39,17 +34,7 @@ enum UnixSocket {
         if fd < 0 {
             return .failed(.system(currentErrno, "failed to create socket"))
         }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            for (i, b) in pathBytes.enumerated() { raw[i] = b }
-            raw[pathBytes.count] = 0
-        }
-        let rc = withUnsafePointer(to: &addr) { ptr in
-            ptr.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                systemConnect(fd, sa, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        let rc = addr.withSockaddr { systemConnect(fd, $0, $1) }
         if rc == 0 {
             return .connected(fd)
         }

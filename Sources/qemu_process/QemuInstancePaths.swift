@@ -1,3 +1,4 @@
+import virutil
 import libvirt_abi
 
 /// The paths of one QEMU instance: all under a directory named with the
@@ -21,7 +22,7 @@ public struct QemuInstancePaths: Sendable, Equatable {
     public let migrateSocket: String
 
     /// `sun_path` holds 108 bytes with the terminating NUL.
-    public static let maxSocketPathBytes = 107
+    public static let maxSocketPathBytes = UnixSocketAddress.maxPathLength
 
     /// libvirt keeps the first 20 characters of the name (`VIR_DOMAIN_SHORT_NAME_MAX`).
     public static let shortNameLength = 20

@@ -1,3 +1,4 @@
+import virutil
 import libvirt_abi
 import Foundation
 import Glibc
@@ -18,17 +19,19 @@ public final class UnixStream: @unchecked Sendable {
 
     public var fd: Int32 { lock.withLock { fdValue } }
 
-    /// `sockaddr_un.sun_path` holds 108 bytes with the NUL.
-    public static let maxPathLength = 107
+    /// The longest socket path (`UnixSocketAddress.maxPathLength`).
+    public static let maxPathLength = UnixSocketAddress.maxPathLength
 
     /// Connects to a listening socket.
     public static func connect(path: String) throws(RemoteError) -> UnixStream {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw RemoteError(.systemError, "Failed to create socket: \(VirError.strerror(errno))") }
-        var addr = try socketAddress(path: path)
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        let addr: UnixSocketAddress
+        do { addr = try socketAddress(path: path) } catch {
+            Glibc.close(fd)
+            throw error
         }
+        let rc = addr.withSockaddr { Glibc.connect(fd, $0, $1) }
         guard rc == 0 else {
             let e = errno
             Glibc.close(fd)
@@ -37,17 +40,10 @@ public final class UnixStream: @unchecked Sendable {
         return UnixStream(fd: fd)
     }
 
-    /// A `sockaddr_un` for `path`, refusing paths that do not fit.
-    public static func socketAddress(path: String) throws(RemoteError) -> sockaddr_un {
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard !bytes.isEmpty, bytes.count <= maxPathLength else {
-            throw RemoteError(.internalError, "UNIX socket path '\(path)' too long (\(bytes.count) bytes, at most \(maxPathLength))")
-        }
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            for (i, b) in bytes.enumerated() { raw[i] = b }
-            raw[bytes.count] = 0
+    /// The address of `path`, refusing paths that do not fit.
+    public static func socketAddress(path: String) throws(RemoteError) -> UnixSocketAddress {
+        guard let addr = UnixSocketAddress(path: path) else {
+            throw RemoteError(.internalError, "UNIX socket path '\(path)' too long (\(path.utf8.count) bytes, at most \(maxPathLength))")
         }
         return addr
     }

@@ -1,3 +1,4 @@
+import virutil
 import libvirt_abi
 import Foundation
 import Glibc
@@ -14,7 +15,7 @@ final class UnixListener: @unchecked Sendable {
     private var isClosed = false
 
     init(path: String, mode: mode_t) throws(RemoteError) {
-        var addr = try UnixStream.socketAddress(path: path)
+        let addr = try UnixStream.socketAddress(path: path)
         if FileManager.default.fileExists(atPath: path) {
             if let probe = try? UnixStream.connect(path: path) {
                 probe.close()
@@ -26,9 +27,7 @@ final class UnixListener: @unchecked Sendable {
         guard fd >= 0 else { throw RemoteError(.systemError, "Failed to create socket: \(VirError.strerror(errno))") }
         // Bind with a umask that already gives `mode`, then chmod to be sure.
         let old = umask(~mode & 0o777)
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        let rc = addr.withSockaddr { bind(fd, $0, $1) }
         let bindErrno = errno
         umask(old)
         guard rc == 0 else {

@@ -1,3 +1,4 @@
+import virutil
 import Foundation
 import Glibc
 import Logging

@@ -8,15 +8,30 @@ public struct ProcStat: Sendable, Equatable {
     public let state: Character
     /// Start time in clock ticks since boot (field 22 of /proc/PID/stat).
     public let startTime: UInt64
+    /// CPU time in user and kernel mode, in clock ticks (fields 14 and 15).
+    public let userTicks: UInt64
+    public let systemTicks: UInt64
 
-    /// libvirt: `virProcessGetStartTime`.
+    /// User plus system CPU time, in nanoseconds.
+    ///
+    /// libvirt: `virProcessGetStatInfo`.
+    public var cpuTimeNanoseconds: UInt64 {
+        let hz = UInt64(max(sysconf(Int32(_SC_CLK_TCK)), 1))
+        return (userTicks + systemTicks) * 1_000_000_000 / hz
+    }
+
+    /// The one reader of /proc/PID/stat. `nil`: no such process (or not
+    /// one /proc describes), which is an answer, not a failure.
+    ///
+    /// libvirt: `virProcessGetStartTime`, `virProcessGetStatInfo`.
     public static func read(_ pid: pid_t) -> ProcStat? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = text.lastIndex(of: ")") else { return nil }
         // Fields after the command name, which may hold spaces and ')'.
         let rest = text[text.index(after: close)...].split(separator: " ")
-        guard rest.count > 19, let state = rest[0].first, let start = UInt64(rest[19]) else { return nil }
-        return ProcStat(state: state, startTime: start)
+        guard rest.count > 19, let state = rest[0].first, let start = UInt64(rest[19]),
+              let user = UInt64(rest[11]), let system = UInt64(rest[12]) else { return nil }
+        return ProcStat(state: state, startTime: start, userTicks: user, systemTicks: system)
     }
 
     /// The process's command line.

@@ -3,7 +3,7 @@ import Logging
 import Testing
 import TestSupport
 import libvirt_abi
-@testable import qemu_process
+@testable import virutil
 
 /// The driver's log: libvirt's `log_outputs` syntax, and what a failed
 /// clean-up step leaves in it.
