@@ -58,14 +58,14 @@ let package = Package(
         .target(name: "virsh_shell", dependencies: ["qemu_driver", "libvirt_abi", "domain_conf", "CLibvirt"]),
         .executableTarget(name: "virsh", dependencies: ["virsh_shell"]),
         // CLI latency: our virsh on the embedded driver against Debian's virsh on libvirtd.
-        .executableTarget(name: "virsh-bench", dependencies: ["TestSupport"]),
+        .executableTarget(name: "virsh-bench", dependencies: ["virutil", "TestSupport"]),
 
         // A client that stops a migration at a given phase (used by tests).
         .executableTarget(name: "test-migration-client", dependencies: ["qemu_driver", "libvirt_abi"]),
 
         // Benchmarks (executables that print figures; not tests).
         .executableTarget(name: "virdomainobjlist-bench", dependencies: ["virdomainobjlist", "domain_conf"]),
-        .executableTarget(name: "virtqemud-bench", dependencies: ["remote", "libvirt_abi", "domain_conf", "TestSupport"]),
+        .executableTarget(name: "virtqemud-bench", dependencies: ["virutil", "remote", "libvirt_abi", "domain_conf", "TestSupport"]),
         .executableTarget(name: "migration-bench", dependencies: ["virutil", "qemu_driver", "qemu_domain", "qemu_process", "qemu_monitor", "domain_conf", "libvirt_abi", "TestSupport"]),
 
         // Patch 5: QEMU instances with per-instance paths (src/qemu/qemu_process.c,
@@ -88,7 +88,7 @@ let package = Package(
                                                      .product(name: "Logging", package: "swift-log")]),
 
         // Helpers shared by the test targets (fixture paths, temporary roots).
-        .target(name: "TestSupport", path: "Sources/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["virutil"], path: "Sources/TestSupport"),
 
         .testTarget(name: "virclosecallbacksTests", dependencies: ["virclosecallbacks", "virdomainobjlist", "domain_conf", "libvirt_abi"]),
         .testTarget(name: "remoteTests", dependencies: ["remote", "libvirt_abi", "domain_conf"]),

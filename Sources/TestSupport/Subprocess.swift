@@ -1,14 +1,11 @@
 import Foundation
 import Glibc
 import Synchronization
+import virutil
 
-/// A child process for tests, started with `posix_spawn` and reaped with
+/// A child process for tests, started by the project's one spawner
+/// (`VirCommand`, which says why not Foundation's `Process`) and reaped with
 /// `waitpid` on its own pid.
-///
-/// Foundation's `Process` is not used in tests: its children inherit the
-/// test runner's blocked signals (an incoming QEMU then never answers
-/// `cont`), and under load its exit monitoring can miss a child, leaving
-/// `waitUntilExit` spinning forever.
 public final class Subprocess: Sendable {
     /// Where a standard stream goes.
     public enum Stream: Sendable {
@@ -34,62 +31,23 @@ public final class Subprocess: Sendable {
     /// - Parameter environment: the whole environment (`nil`: the runner's).
     public init(_ path: String, _ arguments: [String], environment: [String: String]? = nil,
                 stdin: Stream = .null, stdout: Stream = .null, stderr: Stream = .null) throws {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attr, &none)
-        posix_spawnattr_setsigdefault(&attr, &all)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        var childEnds: [Int32] = []
-        var parentEnds: [Int32: Int32] = [:]
-        func setUp(_ stream: Stream, fd: Int32, write: Bool) throws {
-            switch stream {
-            case .inherit:
-                break
-            case .null:
-                posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", write ? O_WRONLY : O_RDONLY, 0)
-            case .file(let path):
-                posix_spawn_file_actions_addopen(&actions, fd, path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-            case .pipe:
-                var ends: [Int32] = [0, 0]
-                guard pipe(&ends) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-                for e in ends { _ = fcntl(e, F_SETFD, FD_CLOEXEC) }
-                let (child, parent) = write ? (ends[1], ends[0]) : (ends[0], ends[1])
-                posix_spawn_file_actions_adddup2(&actions, child, fd)
-                childEnds.append(child)
-                parentEnds[fd] = parent
+        func stream(_ s: Stream) -> VirCommand.Stream {
+            switch s {
+            case .null: return .null
+            case .pipe: return .pipe
+            case .inherit: return .inherit
+            case .file(let path): return .appendFile(path)
             }
         }
-        try setUp(stdin, fd: 0, write: false)
-        try setUp(stdout, fd: 1, write: true)
-        try setUp(stderr, fd: 2, write: true)
-
-        let env = environment ?? ProcessInfo.processInfo.environment
-        var cArgs: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        var cEnv: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for p in cArgs { free(p) }
-            for p in cEnv { free(p) }
-            for fd in childEnds { close(fd) }
-        }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, &attr, &cArgs, &cEnv)
-        guard rc == 0 else {
-            for fd in parentEnds.values { close(fd) }
-            throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO)
-        }
-        processIdentifier = pid
-        standardInput = parentEnds[0].map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
-        standardOutput = parentEnds[1].map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
-        standardError = parentEnds[2].map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
+        var command = VirCommand([path] + arguments, environment: environment.map { $0.map { "\($0.key)=\($0.value)" } })
+        command.stdin = stream(stdin)
+        command.stdout = stream(stdout)
+        command.stderr = stream(stderr)
+        let child = try command.spawn()
+        processIdentifier = child.pid
+        standardInput = child.stdin.map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
+        standardOutput = child.stdout.map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
+        standardError = child.stderr.map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
     }
 
     /// Reaps the child if it has exited; whether it still runs.

@@ -148,17 +148,8 @@ public final class QemuDriver: Sendable {
     }
 
     static func readEmulatorVersion(_ emulator: String) -> UInt64 {
-        let pipe = Pipe()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: emulator)
-        p.arguments = ["--version"]
-        p.standardOutput = pipe
-        p.standardError = FileHandle.nullDevice
         // 0: no version known (the caller reports an unknown version).
-        guard (try? p.run()) != nil else { return 0 }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
+        guard let (status, text) = try? VirCommand([emulator, "--version"]).output(), status == 0 else { return 0 }
         guard let r = text.range(of: "version ") else { return 0 }
         let nums = text[r.upperBound...].prefix { $0.isNumber || $0 == "." }.split(separator: ".").compactMap { UInt64($0) }
         guard nums.count >= 2 else { return 0 }

@@ -1,3 +1,4 @@
+import virutil
 import Foundation
 import Glibc
 import TestSupport
@@ -23,32 +24,18 @@ guard FileManager.default.isExecutableFile(atPath: ours) else { fail("build our 
 guard FileManager.default.isExecutableFile(atPath: reference) else { fail("Debian's virsh is missing (libvirt-clients)") }
 
 /// Runs a command, output discarded; the wall time in ms and the status.
-/// posix_spawn and waitpid, so that the figure is the command's own
-/// (Foundation's Process polls for the exit every 50 ms or so).
+/// The project's spawner and waitpid, so that the figure is the command's
+/// own (Foundation's Process polls for the exit every 50 ms or so).
 func timed(_ binary: String, _ args: [String], env: [String: String]) -> (Double, Int32) {
     var e = ProcessInfo.processInfo.environment
     for (k, v) in env { e[k] = v }
-    let argv = ([binary] + args).map { strdup($0) } + [nil]
-    let envp = e.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer {
-        argv.forEach { free($0) }
-        envp.forEach { free($0) }
-    }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-    var pid: pid_t = 0
+    let command = VirCommand([binary] + args, environment: e.map { "\($0.key)=\($0.value)" })
     let start = DispatchTime.now()
-    let rc = posix_spawn(&pid, binary, &actions, nil, argv, envp)
-    guard rc == 0 else { fail("cannot run \(binary): \(String(cString: strerror(rc)))") }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let child: VirCommand.Child
+    do { child = try command.spawn() } catch { fail("cannot run \(binary): \(error.message)") }
+    let status = VirCommand.wait(child.pid)
     let ms = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
-    let exited = status & 0x7f == 0
-    return (ms, exited ? (status >> 8) & 0xff : 128 + (status & 0x7f))
+    return (ms, VirCommand.exitCode(status))
 }
 
 func pidFrom(_ file: String) -> pid_t? {

@@ -1,3 +1,4 @@
+import virutil
 import Foundation
 import Glibc
 import Synchronization
@@ -83,23 +84,14 @@ func lookupRate(socket: String, name: String, clients: Int, seconds: Double) -> 
     return (Double(calls.load(ordering: .relaxed)) / elapsed, percentile(l, 0.5), percentile(l, 0.99))
 }
 
-/// Runs a program with its output to /dev/null and waits for it with
-/// `posix_spawn` and `waitpid` (Foundation's `Process` adds tens of
+/// Runs a program with its output to /dev/null and waits for it with the
+/// project's spawner and `waitpid` (Foundation's `Process` adds tens of
 /// milliseconds of its own to a short run). Its exit status, -1 if it
 /// could not start.
 func spawnAndWait(_ path: String, _ args: [String]) -> Int32 {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-    let argv: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
-    defer { for a in argv { free(a) } }
-    var pid: pid_t = 0
-    guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else { return -1 }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
+    guard let child = try? VirCommand([path] + args).spawn() else { return -1 }
+    let status = VirCommand.wait(child.pid)
+    return status & 0x7f == 0 ? (status >> 8) & 0xff : -1
 }
 
 /// `virsh -c uri list --all`, `runs` times: wall-clock milliseconds each.

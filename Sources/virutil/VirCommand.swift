@@ -1,0 +1,175 @@
+import Foundation
+import Glibc
+import libvirt_abi
+
+/// One way to start a program, for the driver (QEMU, the emulator probe),
+/// the tests and the benchmarks: `posix_spawn` with signals unblocked and
+/// at their defaults, the three standard streams as asked, no other
+/// descriptor of ours inherited, optionally in a session of its own.
+///
+/// Foundation's `Process` is not used: its children inherit the caller's
+/// blocked signals (an incoming QEMU then never answers `cont`), it polls
+/// for the exit, and under load its exit monitoring can miss a child.
+///
+/// libvirt: `virCommand` (src/util/vircommand.c): `virCommandNewArgs`,
+/// `virCommandSetInputFD`/`SetOutputFD`, `virCommandRunAsync`.
+public struct VirCommand: Sendable {
+    /// Where a standard stream of the child goes.
+    public enum Stream: Sendable {
+        /// /dev/null.
+        case null
+        /// The caller's own stream.
+        case inherit
+        /// A descriptor of the caller (duplicated; the caller keeps its own).
+        case descriptor(Int32)
+        /// A file, created if missing, appended to.
+        case appendFile(String)
+        /// A pipe whose other end the caller gets.
+        case pipe
+    }
+
+    /// A started child: its pid and the caller's ends of the pipes asked for.
+    public struct Child: Sendable {
+        public let pid: pid_t
+        /// Write end of a `.pipe` stdin.
+        public let stdin: Int32?
+        /// Read ends of `.pipe` stdout and stderr.
+        public let stdout: Int32?
+        public let stderr: Int32?
+    }
+
+    public var argv: [String]
+    /// The whole environment, `NAME=value` (`nil`: the caller's).
+    public var environment: [String]?
+    public var stdin: Stream = .null
+    public var stdout: Stream = .null
+    public var stderr: Stream = .null
+    /// A session of its own (`setsid`): the child outlives the caller's
+    /// terminal and process group, as a VM must outlive a virsh command.
+    public var newSession = false
+
+    public init(_ argv: [String], environment: [String]? = nil) {
+        self.argv = argv
+        self.environment = environment
+    }
+
+    /// `POSIX_SPAWN_SETSID` from glibc's <spawn.h> (a GNU extension that
+    /// Swift's Glibc module does not export).
+    private static let spawnSetSID: Int32 = 0x80
+
+    /// Starts the program. The caller reaps it (`ProcessSpawner.reap`,
+    /// `wait`).
+    public func spawn() throws(VirError) -> Child {
+        guard let program = argv.first else { throw VirError(.internalError, "empty command line") }
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attr, &none)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? Self.spawnSetSID : 0)))
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        var childEnds: [Int32] = []
+        var parentEnds: [Int32: Int32] = [:]
+        defer { for fd in childEnds { close(fd) } }
+        func closeParentEnds() { for fd in parentEnds.values { close(fd) } }
+        for (stream, fd) in [(stdin, Int32(0)), (stdout, 1), (stderr, 2)] {
+            let writes = fd != 0
+            switch stream {
+            case .inherit:
+                break
+            case .null:
+                posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", writes ? O_WRONLY : O_RDONLY, 0)
+            case .descriptor(let source):
+                posix_spawn_file_actions_adddup2(&actions, source, fd)
+            case .appendFile(let path):
+                posix_spawn_file_actions_addopen(&actions, fd, path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+            case .pipe:
+                var ends: [Int32] = [0, 0]
+                guard pipe(&ends) == 0 else {
+                    let err = errno
+                    closeParentEnds()
+                    throw VirError.system(err, "cannot create pipe")
+                }
+                // Ours only: the child gets its end through dup2.
+                for e in ends { _ = fcntl(e, F_SETFD, FD_CLOEXEC) }
+                let (child, parent) = writes ? (ends[1], ends[0]) : (ends[0], ends[1])
+                posix_spawn_file_actions_adddup2(&actions, child, fd)
+                childEnds.append(child)
+                parentEnds[fd] = parent
+            }
+        }
+        Self.markInheritedDescriptorsCloseOnExec()
+
+        let env = environment ?? ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+        var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        var cEnv: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
+        defer {
+            for p in cArgs { free(p) }
+            for p in cEnv { free(p) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, program, &actions, &attr, &cArgs, &cEnv)
+        guard rc == 0 else {
+            closeParentEnds()
+            throw VirError.system(rc, "cannot execute binary \(program)")
+        }
+        return Child(pid: pid, stdin: parentEnds[0], stdout: parentEnds[1], stderr: parentEnds[2])
+    }
+
+    /// Runs the program to its end with its stdout captured (stderr as
+    /// set), as `virCommandRun` with `virCommandSetOutputBuffer`.
+    /// - Returns: the `waitpid` status and what it wrote.
+    public func output() throws(VirError) -> (status: Int32, stdout: String) {
+        var command = self
+        command.stdout = .pipe
+        let child = try command.spawn()
+        var data = [UInt8]()
+        if let fd = child.stdout {
+            var buf = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let n = read(fd, &buf, buf.count)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                data += buf[0..<n]
+            }
+            close(fd)
+        }
+        return (Self.wait(child.pid), String(decoding: data, as: UTF8.self))
+    }
+
+    /// Waits for a child and returns its `waitpid` status.
+    public static func wait(_ pid: pid_t) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return status
+    }
+
+    /// The exit code of a `waitpid` status, or 128 plus the signal that
+    /// ended it, as a shell reports it.
+    public static func exitCode(_ status: Int32) -> Int32 {
+        status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
+    /// Descriptors this process opened without `O_CLOEXEC` (its own, or a
+    /// library's) must not leak into children that outlive us: mark them.
+    /// (glibc's `posix_spawn_file_actions_addclosefrom_np` would do it in the
+    /// child, but Swift's Glibc module does not export it.)
+    private static func markInheritedDescriptorsCloseOnExec() {
+        guard let dir = opendir("/proc/self/fd") else { return }
+        defer { closedir(dir) }
+        let own = dirfd(dir)
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let fd = Int32(name), fd > 2, fd != own else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 && flags & FD_CLOEXEC == 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+        }
+    }
+}
