@@ -1,4 +1,5 @@
 import Foundation
+import virutil
 
 /// Waiting for a condition with a generous bound, instead of reading state
 /// at one instant or asserting how long something took: the suite runs on
@@ -17,7 +18,7 @@ public enum Wait {
         while true {
             if try await condition() { return true }
             if ContinuousClock.now >= deadline { return false }
-            try? await Task.sleep(for: interval)
+            await VirTime.pause(interval)
         }
     }
 

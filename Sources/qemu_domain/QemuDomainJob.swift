@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import libvirt_abi
+import virutil
 
 /// Jobs that take a domain's state-change lock for one API call.
 ///
@@ -115,7 +116,7 @@ public final class QemuDomainJobs: Sendable {
             s.asyncJob = job
             s.asyncAPI = api
             s.asyncMask = mask
-            s.asyncStarted = UInt64(Date().timeIntervalSince1970 * 1000)
+            s.asyncStarted = VirTime.millisNow()
             s.abortRequested = false
             return true
         }
@@ -171,7 +172,7 @@ public final class QemuDomainJobs: Sendable {
                     return s.nextWaiter
                 }
                 Task {
-                    try? await Task.sleep(for: .milliseconds(50))
+                    await VirTime.pause(.milliseconds(50))
                     self.wake(token: token)
                 }
             }

@@ -208,7 +208,7 @@ public enum QemuMigration {
             let stats = m.state.withLock { st -> QemuMigrationStatistics in
                 st.stats.update(from: s)
                 if s.status == .completed {
-                    let now = UInt64(Date().timeIntervalSince1970 * 1000)
+                    let now = VirTime.millisNow()
                     st.stats.stopped = now
                     st.stats.sent = now
                 }
@@ -227,7 +227,7 @@ public enum QemuMigration {
                 throw VirError(.operationAborted, "job 'migration out' canceled by client")
             default:
                 polls += 1
-                try? await Task.sleep(for: polls < 200 ? .microseconds(500) : .milliseconds(2))
+                await VirTime.pause(polls < 200 ? .microseconds(500) : .milliseconds(2))
             }
         }
     }
@@ -305,7 +305,7 @@ public enum QemuMigration {
             if ContinuousClock.now >= deadline {
                 throw VirError(.operationTimeout, "job 'migration in' did not complete")
             }
-            try? await Task.sleep(for: .microseconds(500))
+            await VirTime.pause(.microseconds(500))
         }
     }
 
@@ -419,7 +419,7 @@ public enum QemuMigration {
             try await instance.monitor.migrateCancel()
             for _ in 0..<2000 {
                 guard try await instance.monitor.queryMigrate().status.isInProgress else { return }
-                try? await Task.sleep(for: .milliseconds(5))
+                await VirTime.pause(.milliseconds(5))
             }
             throw VirError(.operationTimeout, "the migration was still in progress 10 s after migrate_cancel")
         }
@@ -479,7 +479,7 @@ public enum QemuMigration {
         // Patch 6: one step, under the list's lock.
         _ = try d.domains.promoteRemote(obj.uuid)
         var stats = m.stats
-        stats.timeElapsed = max(stats.timeElapsed, UInt64(Date().timeIntervalSince1970 * 1000) - m.started)
+        stats.timeElapsed = max(stats.timeElapsed, VirTime.millisNow() - m.started)
         dst.withLock { f in
             f.persistent = newPersistent != nil
             f.autostart = autostart && newPersistent != nil

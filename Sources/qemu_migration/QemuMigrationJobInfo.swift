@@ -3,6 +3,7 @@ import libvirt_abi
 import qemu_domain
 import qemu_monitor
 import virdomainobjlist
+import virutil
 
 extension QemuMigration {
     /// The job of a domain as `virDomainGetJobStats` reports it: the
@@ -22,7 +23,7 @@ extension QemuMigration {
             stats.update(from: s)
         }
         let started = m?.started ?? obj.qemu.jobs.asyncStarted
-        stats.timeElapsed = UInt64(Date().timeIntervalSince1970 * 1000) - min(started, UInt64(Date().timeIntervalSince1970 * 1000))
+        stats.timeElapsed = VirTime.millisNow() - min(started, VirTime.millisNow())
         return (.unbounded, stats.parameters(type: .unbounded, operation: async.operation))
     }
 

@@ -37,7 +37,7 @@ extension QemuMigration {
             }
             let deadline = ContinuousClock.now + .seconds(120)
             while (srcM?.isBusy == true || dstM?.isBusy == true) && ContinuousClock.now < deadline {
-                try? await Task.sleep(for: .milliseconds(10))
+                await VirTime.pause(.milliseconds(10))
             }
             // The phase may have ended the migration, or moved it on.
             src = d.domains.findByUUID(uuid)
@@ -162,7 +162,7 @@ extension QemuMigration {
     static func arm(_ d: QemuDriverState, _ uuid: DomainUUID, _ m: QemuMigrationState) {
         let timeout = d.migrationPhaseTimeout
         let task = Task {
-            try? await Task.sleep(for: timeout)
+            await VirTime.pause(timeout)
             if Task.isCancelled { return }
             // Recovery cancels the watchdogs, this one included: it must not
             // run inside it, or its own QMP commands would be cancelled.

@@ -4,6 +4,7 @@ import domain_conf
 import libvirt_abi
 import qemu_domain
 import virdomainobjlist
+import virutil
 
 /// What a migration keeps on each of its two instances between phases
 /// (stored in `QemuDomainPrivate.migration`), and writes to the instance's
@@ -44,7 +45,7 @@ public final class QemuMigrationState: Sendable {
     let state: Mutex<Mutable>
 
     init(role: Role, flags: MigrateFlags, params: QemuMigrationParams, phase: Phase,
-         started: UInt64 = UInt64(Date().timeIntervalSince1970 * 1000)) {
+         started: UInt64 = VirTime.millisNow()) {
         self.role = role
         self.flags = flags
         self.params = params

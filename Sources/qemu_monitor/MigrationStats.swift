@@ -56,6 +56,8 @@ public struct MigrationStats: Sendable, Hashable {
                 // libvirt insists on the main counters in these states.
                 self.ram = try MigrationRAMStats(qmp: ram)
             default:
+                // Before the transfer QEMU may report a partial section:
+                // libvirt reads what is there and asks for nothing.
                 self.ram = try? MigrationRAMStats(qmp: ram)
             }
         }

@@ -1,3 +1,5 @@
+import virutil
+
 /// Typed wrappers for running, pausing and stopping the guest, and the human
 /// monitor.
 extension QemuMonitor {
@@ -27,7 +29,7 @@ extension QemuMonitor {
             } catch {
                 attempt += 1
                 guard error.hasQMPClass("MigrationExpected"), attempt <= 3 else { throw error }
-                try? await Task.sleep(for: .milliseconds(250))
+                await VirTime.pause(.milliseconds(250))
             }
         }
     }

@@ -1,4 +1,5 @@
 import Synchronization
+import virutil
 
 /// Set once when a child process exits, with its `waitpid` status.
 final class ExitFlag: Sendable {
@@ -32,7 +33,7 @@ final class ExitFlag: Sendable {
 
     func wait(timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
-        while !isSet && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
+        while !isSet && ContinuousClock.now < deadline { await VirTime.pause(.milliseconds(5)) }
         return isSet
     }
 }

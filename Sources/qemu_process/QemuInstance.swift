@@ -74,7 +74,7 @@ public final class QemuInstance: Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if hasExited { return true }
-            try? await Task.sleep(for: .milliseconds(5))
+            await VirTime.pause(.milliseconds(5))
         }
         return hasExited
     }
@@ -102,7 +102,7 @@ public final class QemuInstance: Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if state.withLock({ $0.exitHandled }) { return true }
-            try? await Task.sleep(for: .milliseconds(5))
+            await VirTime.pause(.milliseconds(5))
         }
         return state.withLock { $0.exitHandled }
     }

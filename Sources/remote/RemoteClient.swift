@@ -115,6 +115,7 @@ public final class RemoteClient: Sendable {
 
     /// `CONNECT_CLOSE`, then the socket.
     public func close() {
+        // Closing: a server that does not answer is closed on all the same.
         _ = try? call(RemoteCalls.ConnectClose.self, XDRVoid(), timeout: .seconds(10))
         stream.shutdown()
     }
@@ -132,6 +133,7 @@ public final class RemoteClient: Sendable {
             }
             if msg.header.program == RemoteProgram.keepalive {
                 if msg.header.procedure == KeepaliveProcedure.ping.rawValue {
+                    // A pong that cannot go out: the reader sees the connection end.
                     try? send(KeepaliveProcedure.pong.message)
                 }
                 continue

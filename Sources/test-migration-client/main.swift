@@ -60,6 +60,7 @@ if stopAfter == "begin" { ready("begin", dom.id) } else {
     params.append(TypedParameter(MigrateParam.uri, .string(muri)))
     if stopAfter == "prepare" { ready("prepare", dom.id) } else if stopAfter == "perform-start" {
         let p = params
+        // The point is to die during Perform: its result is never read.
         Task { _ = try? await source.migratePerform3(dom, cookie: c2, params: p, flags: flags) }
         while true {
             let (_, stats) = try await source.jobStats(dom)

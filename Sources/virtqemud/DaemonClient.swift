@@ -149,8 +149,11 @@ final class DaemonClient: Sendable {
     /// libvirt: `virNetServerProgramSendReplyError`.
     func reply(to h: MessageHeader, error: RemoteError) {
         let wire = RemoteWireError(error)
-        guard let m = try? RemoteMessage(header: h.reply(status: .error), body: wire) else { return }
-        send(m)
+        do {
+            send(try RemoteMessage(header: h.reply(status: .error), body: wire))
+        } catch {
+            logger.error("cannot encode the error reply to procedure \(h.procedure): \(error)")
+        }
     }
 
     /// Queues a message; a client that does not keep up is dropped.

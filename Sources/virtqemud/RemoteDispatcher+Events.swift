@@ -35,7 +35,9 @@ extension RemoteDispatcher {
                     callbackID: callbackID,
                     dom: RemoteDomain(name: ev.name, uuid: ev.uuid, id: ev.id.map { Int32(clamping: $0) } ?? -1),
                     event: ev.event.type, detail: ev.event.detail)
-                if let m = try? msg.message() { client.send(m) }
+                do { client.send(try msg.message()) } catch {
+                    client.logger.error("cannot encode a lifecycle event of \(ev.name): \(error)")
+                }
             }
         }
         let kept = client.state.withLock { s -> Bool in

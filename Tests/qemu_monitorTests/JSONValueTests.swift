@@ -30,12 +30,9 @@ import qemu_monitor
         #expect(try JSONValue(parsing: JSONValue.object(["x": .uint(UInt64.max)]).jsonString)["x"] == .uint(UInt64.max))
     }
 
-    @Test func codableRoundTripKeepsBigIntegers() throws {
+    @Test func writerAndParserRoundTripKeepsBigIntegers() throws {
         let value: JSONValue = ["size": .int(17_179_869_184), "huge": .uint(UInt64.max), "list": [1, 2.5, "x", nil, true]]
-        let data = try JSONEncoder().encode(value)
-        let decoded = try JSONDecoder().decode(JSONValue.self, from: data)
-        #expect(decoded == value)
-        #expect(try JSONValue(parsing: String(decoding: data, as: UTF8.self)) == value)
+        #expect(try JSONValue(parsing: value.jsonString) == value)
     }
 
     @Test func doublesAndLiterals() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import libvirt_abi
+import virutil
 
 /// Set when a watched job's call returns.
 final class JobCompletion: Sendable {
@@ -28,7 +29,7 @@ enum JobWatch {
             Task.detached { try? await dom.abortJob() }
         }) {
             while !done.isFinished {
-                try? await Task.sleep(for: .milliseconds(20))
+                await VirTime.pause(.milliseconds(20))
                 let now = ContinuousClock.now
                 if let deadline, !timedOut, now >= deadline {
                     // The migration is taking too long: suspend the guest so

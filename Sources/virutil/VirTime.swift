@@ -1,0 +1,23 @@
+import Glibc
+
+/// Time, as the driver needs it.
+///
+/// libvirt: src/util/virtime.c.
+public enum VirTime {
+    /// Milliseconds since the epoch, the time job statistics are stamped
+    /// with (libvirt reports them so).
+    ///
+    /// libvirt: `virTimeMillisNow`.
+    public static func millisNow() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return UInt64(ts.tv_sec) * 1000 + UInt64(ts.tv_nsec) / 1_000_000
+    }
+
+    /// Waits `duration` in a polling loop. Cancellation is not an error
+    /// here: a cancelled task stops waiting early, and a caller for which
+    /// that matters checks `Task.isCancelled` after.
+    public static func pause(_ duration: Duration) async {
+        do { try await Task.sleep(for: duration) } catch { return }
+    }
+}
