@@ -38,23 +38,9 @@ func timed(_ binary: String, _ args: [String], env: [String: String]) -> (Double
     return (ms, VirCommand.exitCode(status))
 }
 
-func pidFrom(_ file: String) -> pid_t? {
-    guard let t = try? String(contentsOfFile: file, encoding: .utf8), let pid = pid_t(t.trimmingCharacters(in: .whitespacesAndNewlines)),
-          kill(pid, 0) == 0 else { return nil }
-    return pid
-}
-
 // The real libvirtd: started by hand if it does not run (no systemd), and
 // stopped at the end if this run started it.
-var startedDaemons: [pid_t] = []
-for (binary, pidfile) in [("/usr/sbin/virtlogd", "/run/virtlogd.pid"), ("/usr/sbin/libvirtd", "/run/libvirtd.pid")] {
-    if pidFrom(pidfile) != nil { continue }
-    guard FileManager.default.isExecutableFile(atPath: binary) else { fail("\(binary) is missing (libvirt-daemon-system)") }
-    _ = timed(binary, ["-d"], env: [:])
-    for _ in 0..<100 where pidFrom(pidfile) == nil { usleep(50_000) }
-    if let pid = pidFrom(pidfile) { startedDaemons.append(pid) }
-}
-for _ in 0..<100 where timed(reference, ["-c", "qemu:///system", "uri"], env: [:]).1 != 0 { usleep(100_000) }
+guard let libvirtd = ReferenceLibvirtd.acquire() else { fail("Debian's libvirtd (libvirt-daemon-system) does not answer on qemu:///system") }
 if access("/dev/kvm", F_OK) == 0 {
     var st = stat()
     if stat("/dev/kvm", &st) == 0 && st.st_mode & 0o060 == 0 {
@@ -72,10 +58,7 @@ let names = (0..<domains).map { String(format: "lmbench%02d", $0) }
     for n in names {
         _ = timed(reference, ["-c", "qemu:///system", "undefine", n], env: [:])
     }
-    for pid in startedDaemons.reversed() {
-        kill(pid, SIGTERM)
-        for _ in 0..<100 where kill(pid, 0) == 0 { usleep(50_000) }
-    }
+    libvirtd.release()
     root.cleanup()
 }
 

@@ -30,12 +30,6 @@ func run(_ path: String, _ args: [String]) -> (status: Int32, output: String) {
     return (r.status, r.stdout + r.stderr)
 }
 
-/// A program that daemonizes (`libvirtd -d`): its output is not captured,
-/// the daemon would hold the pipes open.
-func daemonize(_ path: String, _ args: [String]) {
-    (try? Subprocess(path, args))?.wait(timeout: 60)
-}
-
 func percentile(_ xs: [Double], _ p: Double) -> Double {
     guard !xs.isEmpty else { return .nan }
     let s = xs.sorted()
@@ -143,27 +137,9 @@ _ = run("/usr/bin/virsh", ["-c", ourURI, "define", xmlFile])
 _ = run("/usr/bin/virsh", ["-c", ourURI, "start", name])
 
 // The real libvirtd: used if running, else started by hand and stopped after.
-var startedLibvirtd = false
-func libvirtdResponds() -> Bool {
-    FileManager.default.fileExists(atPath: "/run/libvirt/libvirt-sock")
-        && run("/usr/bin/virsh", ["-c", "qemu:///system", "uri"]).status == 0
-}
-if FileManager.default.isExecutableFile(atPath: "/usr/sbin/libvirtd") && !libvirtdResponds() {
-    daemonize("/usr/sbin/virtlogd", ["-d"])
-    daemonize("/usr/sbin/libvirtd", ["-d"])
-    startedLibvirtd = true
-    for _ in 0..<150 where !libvirtdResponds() { usleep(200_000) }
-}
-let haveLibvirtd = libvirtdResponds()
-defer {
-    if startedLibvirtd {
-        for f in ["/run/libvirtd.pid", "/run/virtlogd.pid"] {
-            if let t = try? String(contentsOfFile: f, encoding: .utf8), let pid = pid_t(t.trimmingCharacters(in: .whitespacesAndNewlines)) {
-                kill(pid, SIGTERM)
-            }
-        }
-    }
-}
+let libvirtd = ReferenceLibvirtd.acquire()
+let haveLibvirtd = libvirtd != nil
+defer { libvirtd?.release() }
 // libvirtd gets a defined (inactive) domain to look up.
 let refName = "vqbench\(getpid() % 100_000)"
 if haveLibvirtd {

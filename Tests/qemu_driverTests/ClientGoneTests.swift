@@ -64,11 +64,7 @@ import virdomainobjlist
         defer { conn.driver.close() }
         let expectedID = boundary.completes ? try #require(destID) : sourceID
         // Recovery may still be stopping the abandoned instance.
-        let deadline = ContinuousClock.now + .seconds(30)
-        while (TestRoot.processes(mentioning: root.path).count != 1 || Self.instanceDirs(root).count != 1)
-                && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        _ = await Wait.until { TestRoot.processes(mentioning: root.path).count == 1 && Self.instanceDirs(root).count == 1 }
         let dom = try conn.lookup(name: "vm")
         #expect(dom.id == expectedID, "\(boundary) \(signal): expected instance \(expectedID)")
         #expect(try conn.state(dom).state == .running)

@@ -299,12 +299,10 @@ import virdomainobjlist
         }
     }
 
-    static func waitUntil(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(10))
+    /// `Wait.until`, recording an issue when the condition never holds.
+    static func waitUntil(timeout: Duration = Wait.defaultTimeout, _ condition: () async throws -> Bool) async throws {
+        if try await !Wait.until(timeout: timeout, condition) {
+            Issue.record("condition not met within \(timeout)")
         }
-        Issue.record("condition not met within \(timeout)")
     }
 }

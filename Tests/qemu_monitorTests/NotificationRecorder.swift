@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Synchronization
 import qemu_monitor
@@ -24,27 +25,22 @@ final class NotificationRecorder: Sendable {
 
     /// The first recorded notification matching `predicate` and when it came,
     /// waiting up to `timeout`.
-    func wait(timeout: Duration = .seconds(10),
+    func wait(timeout: Duration = Wait.defaultTimeout,
               for predicate: (QemuMonitorNotification) -> Bool) async -> (QemuMonitorNotification, ContinuousClock.Instant)? {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            if let hit = items.withLock({ $0.first { predicate($0.0) } }) { return hit }
-            if ContinuousClock.now >= deadline { return nil }
-            try? await Task.sleep(for: .milliseconds(5))
+        var hit: (QemuMonitorNotification, ContinuousClock.Instant)?
+        _ = await Wait.until(timeout: timeout, every: .milliseconds(5)) {
+            hit = items.withLock { $0.first { predicate($0.0) } }
+            return hit != nil
         }
+        return hit
     }
 
     /// Waits up to `timeout` until `count` events called `name` were recorded.
-    func events(named name: String, count: Int, timeout: Duration = .seconds(10)) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if all.filter({ $0.event?.name == name }).count >= count { return true }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        return false
+    func events(named name: String, count: Int, timeout: Duration = Wait.defaultTimeout) async -> Bool {
+        await Wait.until(timeout: timeout, every: .milliseconds(5)) { all.filter({ $0.event?.name == name }).count >= count }
     }
 
-    func event(named name: String, timeout: Duration = .seconds(10)) async -> QemuMonitorEvent? {
+    func event(named name: String, timeout: Duration = Wait.defaultTimeout) async -> QemuMonitorEvent? {
         await wait(timeout: timeout) { $0.event?.name == name }?.0.event
     }
 

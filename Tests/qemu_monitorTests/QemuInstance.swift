@@ -53,9 +53,7 @@ final class QemuInstance {
 
     /// Waits up to `timeout` for the process to exit on its own.
     func waitForExit(timeout: TimeInterval) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        return !process.isRunning
+        Wait.untilBlocking(timeout: .seconds(timeout)) { !process.isRunning }
     }
 
     func kill() {

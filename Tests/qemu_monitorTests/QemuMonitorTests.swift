@@ -375,10 +375,9 @@ import qemu_monitor
         try await src.migrate(uri: uri)
 
         var stats = try await src.queryMigrate()
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !stats.status.isFinished && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
+        _ = try await Wait.until(timeout: .seconds(60), every: .milliseconds(20)) {
             stats = try await src.queryMigrate()
+            return stats.status.isFinished
         }
         #expect(stats.status == .completed, "\(stats.reply)")
         let ram = try #require(stats.ram)

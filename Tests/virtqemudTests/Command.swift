@@ -20,13 +20,6 @@ struct Command {
         return Result(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
-    /// Starts a program that daemonizes (`libvirtd -d`) and waits for the
-    /// foreground part to exit. Its output is not captured: the daemon would
-    /// keep the pipes open forever.
-    static func daemonize(_ path: String, _ args: [String]) throws {
-        try Subprocess(path, args).wait(timeout: 60)
-    }
-
     /// The real virsh (Debian's libvirt-clients 9.0) against `uri`.
     static func virsh(_ uri: String, _ args: String...) throws -> Result {
         try run("/usr/bin/virsh", ["-c", uri] + args)

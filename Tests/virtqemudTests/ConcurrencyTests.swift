@@ -85,10 +85,9 @@ import remote
         _ = try PythonMigrationTests.startCounterGuest(daemon)
         let dom = try other.call(RemoteCalls.DomainLookupByName.self, StringValue("vm")).dom
         try other.call(RemoteCalls.DomainDestroy.self, DomainArgs(dom: dom))
-        let deadline = Date().addingTimeInterval(10)
         let destroyed = "\(id):vm:5:1"
         func events() -> [String] { received.withLock { $0 }.map { "\($0.callbackID):\($0.dom.name):\($0.event):\($0.detail)" } }
-        while events().last != destroyed && Date() < deadline { usleep(20_000) }
+        _ = Wait.untilBlocking { events().last == destroyed }
         // defined/added first, started/booted (the driver also reports
         // resumed/unpaused as QEMU's CPUs start, as libvirt does), stopped/destroyed last.
         let seen = events()

@@ -70,29 +70,25 @@ import remote
         let c = try daemon.client()
         defer { c.close() }
         let dom = try c.call(RemoteCalls.DomainLookupByName.self, StringValue("vm")).dom
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
+        let sending = try Wait.untilBlocking(every: .milliseconds(50)) {
             let stats = try c.call(RemoteCalls.DomainGetJobStats.self, DomainFlagsArgs(dom: dom))
             let processed = stats.params.first { $0.name == "memory_processed" }
-            if stats.type == 2, case .ullong(let n)? = processed?.value, n > 0 { return p }
-            usleep(50_000)
+            if stats.type == 2, case .ullong(let n)? = processed?.value { return n > 0 }
+            return false
         }
+        if sending { return p }
         p.terminate()
         throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "the migration did not start"])
     }
 
     /// Waits until the VM runs exactly once: one QEMU, listed once, running.
-    static func runsExactlyOnce(_ daemon: VirtqemudProcess, timeout: TimeInterval = 60) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if daemon.qemuProcesses.count == 1,
-               let st = try? Command.virsh(daemon.uri, "domstate", "vm"), st.stdout == "running\n\n",
-               let l = try? Command.virsh(daemon.uri, "list", "--name"), l.stdout == "vm\n\n" {
-                return true
-            }
-            usleep(200_000)
+    static func runsExactlyOnce(_ daemon: VirtqemudProcess, timeout: Duration = .seconds(60)) -> Bool {
+        Wait.untilBlocking(timeout: timeout, every: .milliseconds(200)) {
+            guard daemon.qemuProcesses.count == 1,
+                  let st = try? Command.virsh(daemon.uri, "domstate", "vm"), st.stdout == "running\n\n",
+                  let l = try? Command.virsh(daemon.uri, "list", "--name") else { return false }
+            return l.stdout == "vm\n\n"
         }
-        return false
     }
 
     @Test func daemonKilledMidMigrationAndRestartedRunsTheVMOnce() throws {
@@ -128,7 +124,7 @@ import remote
         // The daemon closes the dead client's connection once its Perform
         // call returns; the connection's close callbacks (patch 4, in the
         // driver) then finish or roll back the migration.
-        #expect(Self.runsExactlyOnce(daemon, timeout: 60), "the VM runs exactly once:\n\(daemon.log)")
+        #expect(Self.runsExactlyOnce(daemon, timeout: .seconds(60)), "the VM runs exactly once:\n\(daemon.log)")
         #expect(PythonMigrationTests.neverRestarted(serial))
         #expect(daemon.isRunning)
     }

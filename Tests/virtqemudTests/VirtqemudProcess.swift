@@ -31,16 +31,17 @@ final class VirtqemudProcess: @unchecked Sendable {
     }
 
     /// Waits until a client can connect.
-    func waitForSocket(timeout: TimeInterval = 20) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+    func waitForSocket(timeout: Duration = Wait.defaultTimeout) throws {
+        var gone = false
+        let up = Wait.untilBlocking(timeout: timeout, every: .milliseconds(20)) {
             if let s = try? UnixStream.connect(path: socket) {
                 s.close()
-                return
+                return true
             }
-            guard process.isRunning else { break }
-            usleep(20_000)
+            gone = !process.isRunning
+            return gone
         }
+        if up && !gone { return }
         throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "virtqemud did not come up:\n\(log)"])
     }
 
@@ -52,8 +53,7 @@ final class VirtqemudProcess: @unchecked Sendable {
     func stop(_ signal: Int32 = SIGTERM, timeout: TimeInterval = 20) -> Int32? {
         guard process.isRunning else { return process.terminationStatus }
         kill(process.processIdentifier, signal)
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
+        _ = Wait.untilBlocking(timeout: .seconds(timeout)) { !process.isRunning }
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.wait()
