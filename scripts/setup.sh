@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine lacks to build, test and demo the
-# project: only the missing packages, `apt-get update` first. Idempotent.
+# project: only the missing packages, `apt-get update` first; then QEMU 10.0
+# from bookworm-backports into /opt/qemu-10.0, beside Debian's QEMU 7.2
+# (scripts/setup-qemu-10.0.sh). Idempotent.
 set -euo pipefail
 
 packages=(
@@ -46,3 +48,8 @@ if [[ -c /dev/kvm && $(id -u) -eq 0 ]] && getent group kvm >/dev/null; then
         chgrp kvm /dev/kvm && chmod 0660 /dev/kvm
     fi
 fi
+
+# QEMU 10.0 from bookworm-backports, unpacked into /opt/qemu-10.0 beside
+# Debian 12's QEMU 7.2 (which stays /usr/bin/qemu-system-x86_64): the newer
+# build that a guest is migrated into. Quick when it is already there.
+bash "$(dirname "$0")/setup-qemu-10.0.sh"
