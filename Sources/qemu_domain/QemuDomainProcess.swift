@@ -76,11 +76,7 @@ public enum QemuDomainProcess {
             obj.qemu.state.withLock { $0.pendingRunningReason = nil }
             throw VirError(error)
         }
-        // The RESUME event normally got there first.
-        if obj.state.state != .running { resumed(driver, obj) }
-        // On disk before the caller returns, even when the event handler
-        // is still writing it.
-        driver.saveStatus(obj)
+        settle(driver, obj, isDone: obj.state.state == .running) { resumed(driver, obj) }
     }
 
     /// Pauses the guest (`stop`). libvirt: `qemuProcessStopCPUs`.
@@ -93,8 +89,20 @@ public enum QemuDomainProcess {
             obj.qemu.state.withLock { $0.pendingPausedReason = nil }
             throw VirError(error)
         }
-        if obj.state.state != .paused { stopped(driver, obj) }
-        driver.saveStatus(obj)
+        settle(driver, obj, isDone: obj.state.state == .paused) { stopped(driver, obj) }
+    }
+
+    /// After `cont` or `stop` returned: the state and its status file are
+    /// what the command made them before the caller returns. QEMU's event
+    /// normally got there first, and its handler changed the state and
+    /// wrote the status in one files-lock section: waiting for the lock
+    /// waits out that write. Otherwise the handler runs here.
+    private static func settle(_ driver: QemuDriverState, _ obj: DomainObj, isDone: Bool, handler: () -> Void) {
+        if isDone {
+            obj.qemu.withFilesLock {}
+        } else {
+            handler()
+        }
     }
 
     // MARK: stop
@@ -228,13 +236,16 @@ public enum QemuDomainProcess {
         }
         let migrating = obj.qemu.jobs.asyncJob == .migrationOut
         let reason = pending ?? (migrating ? .migration : .unknown)
-        let changed = obj.withLock { f -> Bool in
-            guard f.state.state == .running else { return false }
-            f.state = .paused(reason)
-            return true
+        let changed = obj.qemu.withFilesLock { () -> Bool in
+            let changed = obj.withLock { f -> Bool in
+                guard f.state.state == .running else { return false }
+                f.state = .paused(reason)
+                return true
+            }
+            if changed { driver.writeStatus(obj) }
+            return changed
         }
         guard changed else { return }
-        driver.saveStatus(obj)
         driver.emit(obj, .suspended(reason == .migration ? .migrated : reason == .ioError ? .ioError : .paused))
     }
 
@@ -245,13 +256,16 @@ public enum QemuDomainProcess {
             return s.pendingRunningReason
         }
         let reason = pending ?? .unpaused
-        let changed = obj.withLock { f -> Bool in
-            guard f.state.state != .running, f.id != nil else { return false }
-            f.state = .running(reason)
-            return true
+        let changed = obj.qemu.withFilesLock { () -> Bool in
+            let changed = obj.withLock { f -> Bool in
+                guard f.state.state != .running, f.id != nil else { return false }
+                f.state = .running(reason)
+                return true
+            }
+            if changed { driver.writeStatus(obj) }
+            return changed
         }
         guard changed else { return }
-        driver.saveStatus(obj)
         let detail: LifecycleEvent.ResumedDetail
         switch reason {
         case .migrated: detail = .migrated

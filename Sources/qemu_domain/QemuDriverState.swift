@@ -144,17 +144,21 @@ public final class QemuDriverState: Sendable {
     ///
     /// libvirt: `qemuDomainSaveStatus`.
     public func saveStatus(_ obj: DomainObj) {
-        obj.qemu.withFilesLock {
-            guard let instance = obj.qemu.instance else { return }
-            let (def, state, persistent) = obj.withLock { f -> (DomainDef, DomainStateReason, Bool) in
-                var d = f.def
-                d.id = f.id
-                return (d, f.state, f.persistent)
-            }
-            let status = QemuStatusFile(state: state, pid: instance.pid, startTime: instance.startTime, emulator: instance.emulator,
-                                        monitorPath: instance.paths.monitor, persistent: persistent, def: def,
-                                        extra: obj.qemu.statusExtras.sorted { $0.key < $1.key }.map(\.value))
-            log.bestEffort("save status", domain: def.name) { try status.write(to: instance.paths.statusFile) }
+        obj.qemu.withFilesLock { writeStatus(obj) }
+    }
+
+    /// The write itself; the caller holds the object's files lock (an
+    /// event handler that changes the state and saves it in one section).
+    func writeStatus(_ obj: DomainObj) {
+        guard let instance = obj.qemu.instance else { return }
+        let (def, state, persistent) = obj.withLock { f -> (DomainDef, DomainStateReason, Bool) in
+            var d = f.def
+            d.id = f.id
+            return (d, f.state, f.persistent)
         }
+        let status = QemuStatusFile(state: state, pid: instance.pid, startTime: instance.startTime, emulator: instance.emulator,
+                                    monitorPath: instance.paths.monitor, persistent: persistent, def: def,
+                                    extra: obj.qemu.statusExtras.sorted { $0.key < $1.key }.map(\.value))
+        log.bestEffort("save status", domain: def.name) { try status.write(to: instance.paths.statusFile) }
     }
 }
