@@ -162,9 +162,7 @@ public enum QemuMigration {
                 // The source QEMU went away: the error is reported once the
                 // driver has dealt with its exit (the domain shut off, its
                 // instance directory gone), not while it still does.
-                if await instance.waitForExit(timeout: .seconds(30)) {
-                    _ = await instance.waitForExitHandled(timeout: .seconds(30))
-                }
+                _ = await instance.waitForExitHandled(timeout: .seconds(60))
             } else {
                 await restoreSource(d, obj, m)
             }

@@ -32,8 +32,6 @@ final class ExitFlag: Sendable {
     }
 
     func wait(timeout: Duration) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while !isSet && ContinuousClock.now < deadline { await VirTime.pause(.milliseconds(5)) }
-        return isSet
+        await VirTime.poll(timeout: timeout) { isSet }
     }
 }

@@ -71,12 +71,7 @@ public final class QemuInstance: Sendable {
     /// Waits until the process has exited, at most `timeout`.
     /// - Returns: whether it has exited.
     public func waitForExit(timeout: Duration) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if hasExited { return true }
-            await VirTime.pause(.milliseconds(5))
-        }
-        return hasExited
+        await VirTime.poll(timeout: timeout) { hasExited }
     }
 
     func markExited(status: Int32? = nil) {
@@ -99,12 +94,7 @@ public final class QemuInstance: Sendable {
     /// that reports "QEMU exited" returns once the clean-up is done.
     /// - Returns: whether the exit was handled in time.
     public func waitForExitHandled(timeout: Duration) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if state.withLock({ $0.exitHandled }) { return true }
-            await VirTime.pause(.milliseconds(5))
-        }
-        return state.withLock { $0.exitHandled }
+        await VirTime.poll(timeout: timeout) { state.withLock { $0.exitHandled } }
     }
 
     private func handle(_ notification: QemuMonitorNotification) {

@@ -20,4 +20,17 @@ public enum VirTime {
     public static func pause(_ duration: Duration) async {
         do { try await Task.sleep(for: duration) } catch { return }
     }
+
+    /// Checks `condition` every `interval` until it holds or `timeout`
+    /// passes (it is checked once more at the end).
+    /// - Returns: whether it held.
+    public static func poll(timeout: Duration, every interval: Duration = .milliseconds(5),
+                            _ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            await pause(interval)
+        }
+        return condition()
+    }
 }
