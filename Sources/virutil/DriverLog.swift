@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Logging
+import Synchronization
 import libvirt_abi
 
 /// Where the driver's log goes, as libvirt configures its own: a list of
@@ -107,10 +108,22 @@ struct VirLogHandler: LogHandler {
         case .stderr:
             Self.write(line, to: STDERR_FILENO)
         case .file(let path):
-            let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
-            guard fd >= 0 else { return }  // nowhere left to say it
+            guard let fd = Self.descriptor(path) else { return }  // nowhere left to say it
             Self.write(line, to: fd)
-            close(fd)
+        }
+    }
+
+    /// Log files, opened once per process (`O_APPEND`: each line lands
+    /// whole at the end, whoever else writes the file).
+    private static let files = Mutex<[String: Int32]>([:])
+
+    static func descriptor(_ path: String) -> Int32? {
+        files.withLock { open in
+            if let fd = open[path] { return fd }
+            let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            guard fd >= 0 else { return nil }
+            open[path] = fd
+            return fd
         }
     }
 
