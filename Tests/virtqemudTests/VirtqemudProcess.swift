@@ -10,6 +10,8 @@ final class VirtqemudProcess: @unchecked Sendable {
     let socket: String
     let logPath: String
     private(set) var process: Subprocess
+    /// "listening" lines seen so far in the log (one per start).
+    private var listeningLines = 0
 
     /// The daemon executable, next to the test bundle in the build folder.
     static var binary: String? { BuiltProduct.path("virtqemud") }
@@ -30,12 +32,16 @@ final class VirtqemudProcess: @unchecked Sendable {
         return try Subprocess(binary, ["--socket", socket, "--root", root] + extraArgs, stdout: .file(log), stderr: .file(log))
     }
 
-    /// Waits until a client can connect.
+    /// Waits until a client can connect and the daemon has said so in its
+    /// log (the socket accepts connections from `listen(2)` on, a moment
+    /// before the "listening" line is written).
     func waitForSocket(timeout: Duration = Wait.defaultTimeout) throws {
         var gone = false
         let up = Wait.untilBlocking(timeout: timeout, every: .milliseconds(20)) {
-            if let s = try? UnixStream.connect(path: socket) {
+            if log.components(separatedBy: ": listening").count - 1 > listeningLines,
+               let s = try? UnixStream.connect(path: socket) {
                 s.close()
+                listeningLines += 1
                 return true
             }
             gone = !process.isRunning
