@@ -26,6 +26,8 @@ public struct VirCommand: Sendable {
         case appendFile(String)
         /// A pipe whose other end the caller gets.
         case pipe
+        /// Wherever the child's stdout goes (for stderr: `2>&1`).
+        case stdout
     }
 
     /// A started child: its pid and the caller's ends of the pipes asked for.
@@ -88,6 +90,8 @@ public struct VirCommand: Sendable {
                 posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", writes ? O_WRONLY : O_RDONLY, 0)
             case .descriptor(let source):
                 posix_spawn_file_actions_adddup2(&actions, source, fd)
+            case .stdout:
+                posix_spawn_file_actions_adddup2(&actions, 1, fd)
             case .appendFile(let path):
                 posix_spawn_file_actions_addopen(&actions, fd, path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
             case .pipe:
@@ -125,15 +129,45 @@ public struct VirCommand: Sendable {
 
     /// Runs the program to its end with its stdout captured (stderr as
     /// set), as `virCommandRun` with `virCommandSetOutputBuffer`.
+    ///
+    /// - Parameters:
+    ///   - input: written to its stdin, which is then closed
+    ///     (`virCommandSetInputBuffer`); keep it under a pipe's capacity.
+    ///   - timeout: a program still running after this is killed and the
+    ///     call fails.
     /// - Returns: the `waitpid` status and what it wrote.
-    public func output() throws(VirError) -> (status: Int32, stdout: String) {
+    public func output(input: String? = nil, timeout: Duration? = nil) throws(VirError) -> (status: Int32, stdout: String) {
         var command = self
         command.stdout = .pipe
+        if input != nil { command.stdin = .pipe }
         let child = try command.spawn()
+        if let fd = child.stdin {
+            if let input {
+                let bytes = Array(input.utf8)
+                var off = 0
+                while off < bytes.count {
+                    let n = bytes[off...].withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { break }
+                    off += n
+                }
+            }
+            close(fd)
+        }
+        let deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
         var data = [UInt8]()
+        var timedOut = false
         if let fd = child.stdout {
             var buf = [UInt8](repeating: 0, count: 4096)
             while true {
+                if let deadline {
+                    let left = ContinuousClock.now.duration(to: deadline)
+                    let ms = Int32(clamping: max(0, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
+                    var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                    let r = poll(&p, 1, ms)
+                    if r < 0 && errno == EINTR { continue }
+                    if r == 0 { timedOut = true; break }
+                }
                 let n = read(fd, &buf, buf.count)
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { break }
@@ -141,7 +175,12 @@ public struct VirCommand: Sendable {
             }
             close(fd)
         }
-        return (Self.wait(child.pid), String(decoding: data, as: UTF8.self))
+        if timedOut { kill(child.pid, SIGKILL) }
+        let status = Self.wait(child.pid)
+        if timedOut, let timeout {
+            throw VirError(.operationTimeout, "\(argv[0]) did not finish within \(timeout)")
+        }
+        return (status, String(decoding: data, as: UTF8.self))
     }
 
     /// Waits for a child and returns its `waitpid` status.
