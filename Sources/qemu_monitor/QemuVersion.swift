@@ -18,7 +18,7 @@ public struct QemuVersion: Sendable, Hashable, Comparable, CustomStringConvertib
     }
 
     /// Reads the greeting's `version` object (the `query-version` reply layout).
-    init?(qmp version: JSONValue) {
+    public init?(qmp version: JSONValue) {
         guard let qemu = version["qemu"],
               let major = qemu["major"]?.intValue,
               let minor = qemu["minor"]?.intValue,

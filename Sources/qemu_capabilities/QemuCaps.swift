@@ -1,0 +1,106 @@
+import domain_conf
+import libvirt_abi
+import qemu_monitor
+
+/// What one emulator binary offers, probed once per binary identity: its
+/// version and its machine types.
+///
+/// libvirt: `virQEMUCaps` (src/qemu/qemu_capabilities.c).
+public struct QemuCaps: Sendable, Equatable {
+    /// The binary this was probed from.
+    public let identity: QemuBinaryIdentity
+    public let version: QemuVersion
+    /// In the order QEMU lists them.
+    public let machines: [QemuMachine]
+
+    public var emulator: String { identity.path }
+
+    public init(identity: QemuBinaryIdentity, version: QemuVersion, machines: [QemuMachine]) {
+        self.identity = identity
+        self.version = version
+        self.machines = machines
+    }
+
+    /// The versioned machine an alias stands for; any other name as given.
+    ///
+    /// libvirt: `virQEMUCapsGetCanonicalMachine`.
+    public func canonicalMachine(_ name: String) -> String {
+        machines.first { $0.alias == name }?.name ?? name
+    }
+
+    /// The machine a definition without one gets: QEMU's default.
+    ///
+    /// libvirt: `virQEMUCapsGetPreferredMachine`.
+    public var preferredMachine: String? {
+        (machines.first { $0.isDefault } ?? machines.first)?.name
+    }
+
+    /// libvirt: `virQEMUCapsIsMachineSupported`.
+    public func supportsMachine(_ name: String) -> Bool {
+        machines.contains { $0.name == name || $0.alias == name }
+    }
+
+    /// libvirt's single number for the version (`virConnectGetVersion`).
+    public var versionNumber: UInt64 { UInt64(version.number) }
+
+    // MARK: the cache file
+
+    /// The cache file's layout version; a file of another layout is probed again.
+    static let formatVersion = "1"
+
+    /// ```xml
+    /// <qemuCaps format='1'>
+    ///   <emulator path='/usr/bin/qemu-system-x86_64' dev='2049' inode='1234' size='1' mtime='1' ctime='1'/>
+    ///   <version major='7' minor='2' micro='22' package='Debian ...'/>
+    ///   <machine name='pc-i440fx-7.2' alias='pc' default='yes'/>
+    /// </qemuCaps>
+    /// ```
+    ///
+    /// libvirt: `virQEMUCapsFormatCache`.
+    public func formatCache() -> String {
+        let id = identity
+        var root = XMLElement("qemuCaps", attributes: [XMLAttribute("format", Self.formatVersion)])
+        root.children.append(.element(XMLElement("emulator", attributes: [
+            XMLAttribute("path", id.path), XMLAttribute("dev", String(id.device)), XMLAttribute("inode", String(id.inode)),
+            XMLAttribute("size", String(id.size)), XMLAttribute("mtime", String(id.modified)),
+            XMLAttribute("ctime", String(id.changed)),
+        ])))
+        root.children.append(.element(XMLElement("version", attributes: [
+            XMLAttribute("major", String(version.major)), XMLAttribute("minor", String(version.minor)),
+            XMLAttribute("micro", String(version.micro)), XMLAttribute("package", version.package),
+        ])))
+        for m in machines {
+            var e = XMLElement("machine", attributes: [XMLAttribute("name", m.name)])
+            e.setAttribute("alias", m.alias)
+            e.setAttribute("default", m.isDefault ? "yes" : nil)
+            e.setAttribute("deprecated", m.deprecated ? "yes" : nil)
+            root.children.append(.element(e))
+        }
+        return root.formatted() + "\n"
+    }
+
+    /// Reads a cache file; `nil` when it is not one this code wrote.
+    ///
+    /// libvirt: `virQEMUCapsLoadCache`.
+    public static func parseCache(_ text: String, url: String) -> QemuCaps? {
+        guard let root = try? XMLParser.parse(text, url: url, rootElement: "qemuCaps"),
+              root.attribute("format") == formatVersion,
+              let e = root.child("emulator"), let path = e.attribute("path"),
+              let dev = e.attribute("dev").flatMap(UInt64.init), let inode = e.attribute("inode").flatMap(UInt64.init),
+              let size = e.attribute("size").flatMap(Int64.init), let mtime = e.attribute("mtime").flatMap(Int64.init),
+              let ctime = e.attribute("ctime").flatMap(Int64.init),
+              let v = root.child("version"), let major = v.attribute("major").flatMap(Int.init),
+              let minor = v.attribute("minor").flatMap(Int.init), let micro = v.attribute("micro").flatMap(Int.init)
+        else { return nil }
+        var machines: [QemuMachine] = []
+        for m in root.children(named: "machine") {
+            guard let name = m.attribute("name") else { return nil }
+            machines.append(QemuMachine(name: name, alias: m.attribute("alias"), isDefault: m.attribute("default") == "yes",
+                                        deprecated: m.attribute("deprecated") == "yes"))
+        }
+        return QemuCaps(identity: QemuBinaryIdentity(path: path, device: dev, inode: inode, size: size,
+                                                     modified: mtime, changed: ctime),
+                        version: QemuVersion(major: major, minor: minor, micro: micro, package: v.attribute("package") ?? ""),
+                        machines: machines)
+    }
+}

@@ -1,0 +1,58 @@
+import libvirt_abi
+import qemu_monitor
+import virutil
+
+/// Asks an emulator what it offers: QEMU started with no machine, its QMP
+/// monitor on stdin/stdout, `query-version` and `query-machines`, `quit`.
+///
+/// libvirt: `virQEMUCapsInitQMP` / `virQEMUCapsInitQMPMonitor` (libvirt
+/// talks to a UNIX socket; stdio needs no path and no cleanup).
+enum QemuCapsProbe {
+    /// How long a probe may take before the emulator is killed.
+    static let timeout: Duration = .seconds(30)
+
+    static let commands = ["qmp_capabilities", "query-version", "query-machines", "quit"]
+
+    static func run(_ identity: QemuBinaryIdentity) throws(VirError) -> QemuCaps {
+        let path = identity.path
+        var command = VirCommand([path, "-S", "-no-user-config", "-nodefaults", "-display", "none",
+                                  "-machine", "none", "-accel", "tcg", "-qmp", "stdio"])
+        // Its messages, between the QMP lines, say why it failed.
+        command.stderr = .stdout
+        let input = commands.enumerated().map { #"{"execute":"\#($0.element)","id":\#($0.offset)}"# }.joined(separator: "\n") + "\n"
+        let (status, output) = try command.output(input: input, timeout: timeout)
+        var replies: [Int: JSONValue] = [:]
+        var greeting: JSONValue?
+        var messages: [String] = []
+        for line in output.split(whereSeparator: \.isNewline) {
+            guard line.hasPrefix("{"), let value = try? JSONValue(parsing: String(line)) else {
+                messages.append(String(line))
+                continue
+            }
+            if let qmp = value["QMP"] { greeting = qmp }
+            if let id = value["id"]?.intValue {
+                if let error = value["error"] {
+                    throw VirError(.internalError, "unable to execute QEMU command '\(commands[safe: id] ?? "?")': "
+                                   + (error["desc"]?.stringValue ?? error.jsonString))
+                }
+                replies[id] = value["return"]
+            }
+        }
+        guard greeting != nil, let versionReply = replies[1], let version = QemuVersion(qmp: versionReply),
+              let list = replies[2]?.arrayValue else {
+            let why = messages.isEmpty ? "exit status \(VirCommand.exitCode(status)) before answering query-version and query-machines"
+                : messages.joined(separator: "\n")
+            throw VirError(.internalError, "Failed to start QEMU binary \(path) for probing: \(why)")
+        }
+        let machines = list.compactMap { m -> QemuMachine? in
+            guard let name = m["name"]?.stringValue else { return nil }
+            return QemuMachine(name: name, alias: m["alias"]?.stringValue, isDefault: m["is-default"]?.boolValue ?? false,
+                               deprecated: m["deprecated"]?.boolValue ?? false)
+        }
+        return QemuCaps(identity: identity, version: version, machines: machines)
+    }
+}
+
+extension Array {
+    subscript(safe i: Int) -> Element? { indices.contains(i) ? self[i] : nil }
+}
