@@ -66,25 +66,30 @@ let package = Package(
         // Benchmarks (executables that print figures; not tests).
         .executableTarget(name: "virdomainobjlist-bench", dependencies: ["virdomainobjlist", "domain_conf"]),
         .executableTarget(name: "virtqemud-bench", dependencies: ["virutil", "remote", "libvirt_abi", "domain_conf", "TestSupport"]),
-        .executableTarget(name: "migration-bench", dependencies: ["virutil", "qemu_driver", "qemu_domain", "qemu_process", "qemu_monitor", "domain_conf", "libvirt_abi", "TestSupport"]),
+        .executableTarget(name: "migration-bench", dependencies: ["virutil", "qemu_driver", "qemu_domain", "qemu_process", "qemu_capabilities", "qemu_monitor", "domain_conf", "libvirt_abi", "TestSupport"]),
+
+        // What each emulator binary offers, cached by the binary's identity
+        // (src/qemu/qemu_capabilities.c).
+        .target(name: "qemu_capabilities", dependencies: ["virutil", "domain_conf", "qemu_monitor", "libvirt_abi",
+                                                          .product(name: "Logging", package: "swift-log")]),
 
         // Patch 5: QEMU instances with per-instance paths (src/qemu/qemu_process.c,
         // qemu_command.c, qemu_conf.c).
-        .target(name: "qemu_process", dependencies: ["virutil", "domain_conf", "qemu_monitor", "libvirt_abi",
+        .target(name: "qemu_process", dependencies: ["virutil", "domain_conf", "qemu_capabilities", "qemu_monitor", "libvirt_abi",
                                                      .product(name: "Logging", package: "swift-log")]),
 
         // Domains and their QEMU processes: private data, jobs, events, state
         // (src/qemu/qemu_domain.c, qemu_domainjob.c, the domain half of qemu_process.c).
-        .target(name: "qemu_domain", dependencies: ["virutil", "qemu_process", "qemu_monitor", "virdomainobjlist", "virclosecallbacks", "domain_conf", "libvirt_abi",
+        .target(name: "qemu_domain", dependencies: ["virutil", "qemu_process", "qemu_capabilities", "qemu_monitor", "virdomainobjlist", "virclosecallbacks", "domain_conf", "libvirt_abi",
                                                      .product(name: "Logging", package: "swift-log")]),
 
         // Patch 3: local migration in the QEMU migration framework
         // (src/qemu/qemu_migration.c, qemu_migration_cookie.c).
-        .target(name: "qemu_migration", dependencies: ["virutil", "qemu_domain", "virclosecallbacks", "qemu_process", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi",
+        .target(name: "qemu_migration", dependencies: ["virutil", "qemu_domain", "virclosecallbacks", "qemu_process", "qemu_capabilities", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi",
                                                      .product(name: "Logging", package: "swift-log")]),
 
         // The driver's API: one method per libvirt entry point (src/qemu/qemu_driver.c).
-        .target(name: "qemu_driver", dependencies: ["virutil", "qemu_migration", "qemu_domain", "virclosecallbacks", "qemu_process", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi",
+        .target(name: "qemu_driver", dependencies: ["virutil", "qemu_migration", "qemu_domain", "virclosecallbacks", "qemu_process", "qemu_capabilities", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi",
                                                      .product(name: "Logging", package: "swift-log")]),
 
         // Helpers shared by the test targets (fixture paths, temporary roots).
@@ -99,9 +104,10 @@ let package = Package(
         .testTarget(name: "libvirt_abiTests", dependencies: ["libvirt_abi", "CLibvirt"]),
         .testTarget(name: "domain_confTests", dependencies: ["domain_conf", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "qemu_monitorTests", dependencies: ["qemu_monitor", "libvirt_abi", "TestSupport"]),
+        .testTarget(name: "qemu_capabilitiesTests", dependencies: ["qemu_capabilities", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "qemu_processTests", dependencies: ["qemu_process", "qemu_monitor", "domain_conf", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "qemu_migrationTests", dependencies: ["qemu_migration", "domain_conf", "libvirt_abi", "TestSupport"]),
-        .testTarget(name: "qemu_driverTests", dependencies: ["qemu_driver", "qemu_migration", "virclosecallbacks", "qemu_domain", "qemu_process", "virdomainobjlist", "domain_conf", "libvirt_abi", "TestSupport"]),
+        .testTarget(name: "qemu_driverTests", dependencies: ["qemu_driver", "qemu_migration", "virclosecallbacks", "qemu_domain", "qemu_process", "qemu_capabilities", "virdomainobjlist", "domain_conf", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "virdomainobjlistTests", dependencies: ["virdomainobjlist", "domain_conf", "libvirt_abi", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -49,8 +49,12 @@ public enum QemuDomainProcess {
     /// instance: the id in the tables, the live definition, the handlers,
     /// the status file.
     static func launch(_ driver: QemuDriverState, _ obj: DomainObj, def: DomainDef, incoming: Bool) async throws(VirError) -> QemuInstance {
+        // A definition stored before machine types were pinned gets its
+        // machine pinned now, against the emulator that will run it.
+        var def = def
+        let caps = try QemuDomainDefPostParse.apply(&def, caps: driver.caps)
         let id = try driver.ids.next()
-        let (instance, live) = try await QemuProcess.start(def: def, id: id, config: driver.config,
+        let (instance, live) = try await QemuProcess.start(def: def, id: id, config: driver.config, caps: caps,
                                                           options: .init(incoming: incoming))
         if !incoming { driver.rememberShutoffReason(obj.uuid, nil) }
         driver.domains.assignID(obj, id)

@@ -5,6 +5,7 @@ import Logging
 import Synchronization
 import domain_conf
 import libvirt_abi
+import qemu_capabilities
 import qemu_process
 import virclosecallbacks
 import virdomainobjlist
@@ -25,6 +26,8 @@ public final class QemuDriverState: Sendable {
     /// The host's UUID, as the migration cookie carries it.
     public let hostUUID: DomainUUID
     public let hostname: String
+    /// What each emulator offers, by binary identity.
+    public let caps: QemuCapsCache
     /// The driver's log (libvirt's outputs: `LIBVIRT_LOG_OUTPUTS`), used by
     /// qemu_domain, qemu_migration and qemu_driver for what they cannot
     /// report to a caller: a clean-up or rollback step that failed.
@@ -46,6 +49,7 @@ public final class QemuDriverState: Sendable {
         self.config = config
         self.hostUUID = hostUUID
         self.hostname = Self.localHostname()
+        self.caps = QemuCapsCache(directory: config.cacheDir)
         try config.createDirectories()
         lockFD = Mutex(try Self.lockRoot(config: config, timeout: lockTimeout))
         domains = DomainObjList(makePrivateData: { _ in QemuDomainPrivate() })
@@ -157,7 +161,7 @@ public final class QemuDriverState: Sendable {
             return (d, f.state, f.persistent)
         }
         let status = QemuStatusFile(state: state, pid: instance.pid, startTime: instance.startTime, emulator: instance.emulator,
-                                    monitorPath: instance.paths.monitor, persistent: persistent, def: def,
+                                    binary: instance.binary, qemuVersion: instance.version, monitorPath: instance.paths.monitor, persistent: persistent, def: def,
                                     extra: obj.qemu.statusExtras.sorted { $0.key < $1.key }.map(\.value))
         log.bestEffort("save status", domain: def.name) { try status.write(to: instance.paths.statusFile) }
     }

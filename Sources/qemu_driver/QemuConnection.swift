@@ -128,7 +128,8 @@ public final class QemuConnection: Sendable {
     /// libvirt: `qemuDomainDefineXMLFlags`.
     @discardableResult
     public func defineXML(_ xml: String, validate: Bool = false) throws(VirError) -> DomainRef {
-        let def = try DomainDef.parse(xml, validate: validate)
+        var def = try DomainDef.parse(xml, validate: validate)
+        try QemuDomainDefPostParse.apply(&def, caps: state.caps)
         let (obj, oldDef): (DomainObj, DomainDef?)
         (obj, oldDef) = try domains.add(def)
         let wasPersistent = obj.persistent
@@ -235,7 +236,8 @@ public final class QemuConnection: Sendable {
     @discardableResult
     public func createXML(_ xml: String, paused: Bool = false, validate: Bool = false,
                           autodestroy: Bool = false) async throws(VirError) -> DomainRef {
-        let def = try DomainDef.parse(xml, validate: validate)
+        var def = try DomainDef.parse(xml, validate: validate)
+        try QemuDomainDefPostParse.apply(&def, caps: state.caps)
         let obj = try domains.add(def, flags: [.checkLive, .live]).obj
         do {
             try await withJob(obj, .modify, api: "qemuDomainCreateXML") { () throws(VirError) in

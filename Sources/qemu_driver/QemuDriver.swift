@@ -23,7 +23,6 @@ public final class QemuDriver: Sendable {
     public var config: QemuDriverConfig { state.config }
 
     private static let registry = Mutex<[String: QemuDriver]>([:])
-    private let qemuVersion = Mutex<UInt64?>(nil)
 
     private init(state: QemuDriverState) {
         self.state = state
@@ -138,22 +137,19 @@ public final class QemuDriver: Sendable {
         }
     }
 
-    /// The version of the default emulator (`qemu-system-x86_64 --version`),
-    /// as libvirt encodes versions (major * 1,000,000 + minor * 1,000 + micro).
+    /// The version of the default emulator now on disk (probed again when
+    /// the binary was replaced), as libvirt encodes versions
+    /// (major * 1,000,000 + minor * 1,000 + micro); 0 when it cannot be
+    /// probed (virsh then reports an unknown version).
+    ///
+    /// libvirt: `qemuConnectGetVersion`.
     var hypervisorVersion: UInt64 {
-        if let v = qemuVersion.withLock({ $0 }) { return v }
-        let v = Self.readEmulatorVersion(QemuCommandLine.defaultEmulator)
-        qemuVersion.withLock { $0 = v }
-        return v
-    }
-
-    static func readEmulatorVersion(_ emulator: String) -> UInt64 {
-        // 0: no version known (the caller reports an unknown version).
-        guard let (status, text) = try? VirCommand([emulator, "--version"]).output(), status == 0 else { return 0 }
-        guard let r = text.range(of: "version ") else { return 0 }
-        let nums = text[r.upperBound...].prefix { $0.isNumber || $0 == "." }.split(separator: ".").compactMap { UInt64($0) }
-        guard nums.count >= 2 else { return 0 }
-        return nums[0] * 1_000_000 + nums[1] * 1_000 + (nums.count > 2 ? nums[2] : 0)
+        do {
+            return try state.caps.lookup(QemuCommandLine.defaultEmulator).versionNumber
+        } catch {
+            state.log.warning("cannot probe \(QemuCommandLine.defaultEmulator): \(error)")
+            return 0
+        }
     }
 
     /// A new connection to this driver.

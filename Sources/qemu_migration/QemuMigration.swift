@@ -48,7 +48,8 @@ public enum QemuMigration {
             let current = obj.def
             var xml = current.format(.migratable)
             if let destXML = p.destXML {
-                let dst = try DomainDef.parse(destXML)
+                var dst = try DomainDef.parse(destXML)
+                try QemuDomainDefPostParse.apply(&dst, caps: d.caps)
                 try DomainABIStability.check(source: current, destination: dst)
                 xml = dst.format(.migratable)
             }
@@ -78,7 +79,7 @@ public enum QemuMigration {
                                flags: MigrateFlags) async throws(VirError) -> (cookie: String, uri: String, obj: DomainObj) {
         try checkFlags(flags)
         let p = try QemuMigrationParams(params)
-        let def = try DomainDef.parse(domXML)
+        var def = try DomainDef.parse(domXML)
         _ = try QemuMigrationCookie.parse(cookieIn, name: def.name, uuid: def.uuid, localHostUUID: d.hostUUID,
                                           local: flags.contains(.local))
         guard flags.contains(.local) else {
@@ -91,6 +92,9 @@ public enum QemuMigration {
             throw VirError(.noDomain, "no domain with matching uuid '\(def.uuid)' (\(def.name)): the destination of a local migration is the driver that runs the domain, \(d.config.uri)")
         }
         guard source.isActive else { throw VirError.notRunning }
+        // The destination's emulator (the one on disk now: an in-place
+        // upgrade keeps the path) must offer the guest's machine type.
+        try QemuDomainDefPostParse.apply(&def, caps: d.caps)
         try DomainABIStability.check(source: source.def, destination: def)
         try checkListeningSockets(source: source.def, destination: def)
 

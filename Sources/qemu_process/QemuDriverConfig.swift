@@ -4,11 +4,11 @@ import libvirt_abi
 /// Where a driver keeps its files, from its URI.
 ///
 /// `qemu:///embed?root=DIR` is libvirt's embedded-driver layout: everything
-/// under DIR (`etc/qemu`, `run/qemu`, `log/qemu`, `lib/qemu`).
+/// under DIR (`etc/qemu`, `run/qemu`, `log/qemu`, `lib/qemu`, `cache/qemu`).
 /// `qemu:///system` uses the same layout in the system's directories, under
 /// a name of this project's own (`/etc/local-migration/qemu`,
 /// `/run/local-migration/qemu`, `/var/log/local-migration/qemu`,
-/// `/var/lib/local-migration/qemu`) so that it never mixes with the files of
+/// `/var/lib/local-migration/qemu`, `/var/cache/local-migration/qemu`) so that it never mixes with the files of
 /// a real libvirtd on the same host.
 ///
 /// libvirt: `virQEMUDriverConfigNew` (src/qemu/qemu_conf.c).
@@ -27,10 +27,14 @@ public struct QemuDriverConfig: Sendable, Equatable {
     public let logDir: String
     /// Long-lived data: guest RAM files (`ram/UUID/ram`), the host UUID.
     public let libDir: String
+    /// What the driver learnt about emulators (`capabilities/`), kept
+    /// between processes.
+    public let cacheDir: String
 
     /// The system layout's directories.
     public static let systemPrefix = (etc: "/etc/local-migration", run: "/run/local-migration",
-                                      log: "/var/log/local-migration", lib: "/var/lib/local-migration")
+                                      log: "/var/log/local-migration", lib: "/var/lib/local-migration",
+                                      cache: "/var/cache/local-migration")
 
     /// Parses a driver URI.
     ///
@@ -47,7 +51,7 @@ public struct QemuDriverConfig: Sendable, Equatable {
         case "/system":
             let p = QemuDriverConfig.systemPrefix
             self.init(uri: "qemu:///system", root: nil, configDir: p.etc + "/qemu", stateDir: p.run + "/qemu",
-                      logDir: p.log + "/qemu", libDir: p.lib + "/qemu")
+                      logDir: p.log + "/qemu", libDir: p.lib + "/qemu", cacheDir: p.cache + "/qemu")
         case "/embed":
             guard let root = comps.queryItems?.first(where: { $0.name == "root" })?.value, !root.isEmpty else {
                 throw VirError(.invalidArg, "Missing 'root' parameter in URI")
@@ -68,10 +72,11 @@ public struct QemuDriverConfig: Sendable, Equatable {
         var r = root
         while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
         self.init(uri: "qemu:///embed?root=\(r)", root: r, configDir: r + "/etc/qemu", stateDir: r + "/run/qemu",
-                  logDir: r + "/log/qemu", libDir: r + "/lib/qemu")
+                  logDir: r + "/log/qemu", libDir: r + "/lib/qemu", cacheDir: r + "/cache/qemu")
     }
 
-    private init(uri: String, root: String?, configDir: String, stateDir: String, logDir: String, libDir: String) {
+    private init(uri: String, root: String?, configDir: String, stateDir: String, logDir: String, libDir: String,
+                 cacheDir: String) {
         self.uri = uri
         self.root = root
         self.configDir = configDir
@@ -79,6 +84,7 @@ public struct QemuDriverConfig: Sendable, Equatable {
         self.stateDir = stateDir
         self.logDir = logDir
         self.libDir = libDir
+        self.cacheDir = cacheDir
     }
 
     /// Where guest RAM lives when it is a shared file: per UUID, so that the

@@ -2,6 +2,7 @@ import virutil
 import Foundation
 import Glibc
 import Synchronization
+import qemu_capabilities
 import qemu_monitor
 
 /// One running QEMU process of a domain: its id, pid, paths, and the one QMP
@@ -15,6 +16,10 @@ public final class QemuInstance: Sendable {
     /// /proc start time of the process: with the pid, it identifies it.
     public let startTime: UInt64
     public let emulator: String
+    /// The emulator file the process was started from, when known (a
+    /// status file of an older driver does not say): an upgrade compares
+    /// it with the file now at `emulator`.
+    public let binary: QemuBinaryIdentity?
     public let paths: QemuInstancePaths
     public let monitor: QemuMonitor
     public let log: QemuLogFile
@@ -31,12 +36,13 @@ public final class QemuInstance: Sendable {
     }
     private let state = Mutex(State())
 
-    init(id: Int, pid: Int32, startTime: UInt64, emulator: String, paths: QemuInstancePaths, monitor: QemuMonitor,
-         log: QemuLogFile, isChild: Bool) {
+    init(id: Int, pid: Int32, startTime: UInt64, emulator: String, binary: QemuBinaryIdentity?, paths: QemuInstancePaths,
+         monitor: QemuMonitor, log: QemuLogFile, isChild: Bool) {
         self.id = id
         self.pid = pid
         self.startTime = startTime
         self.emulator = emulator
+        self.binary = binary
         self.paths = paths
         self.monitor = monitor
         self.log = log
@@ -45,6 +51,10 @@ public final class QemuInstance: Sendable {
             self?.handle(notification)
         }
     }
+
+    /// The QEMU this instance really runs, as its monitor announced it
+    /// (the `query-version` reply, in the QMP greeting).
+    public var version: QemuVersion { monitor.version }
 
     /// Whether the process is gone.
     public var hasExited: Bool { state.withLock { $0.exited } }

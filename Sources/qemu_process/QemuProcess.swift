@@ -4,6 +4,7 @@ import Glibc
 import Logging
 import domain_conf
 import libvirt_abi
+import qemu_capabilities
 import qemu_monitor
 
 /// Starting, stopping and finding again the QEMU process of one instance.
@@ -36,11 +37,14 @@ public enum QemuProcess {
     /// Nothing is left behind when it fails: no process, no instance
     /// directory.
     ///
+    /// - Parameter caps: what the emulator now on disk offers
+    ///   (`QemuCapsCache.lookup`); the definition's machine type must be
+    ///   one of them.
     /// - Returns: the instance, and the live definition (id and pty paths set).
-    public static func start(def: DomainDef, id: Int, config: QemuDriverConfig,
+    public static func start(def: DomainDef, id: Int, config: QemuDriverConfig, caps: QemuCaps,
                              options: StartOptions = StartOptions()) async throws(VirError) -> (QemuInstance, DomainDef) {
         let emulator = QemuCommandLine.emulator(for: def)
-        try QemuHost.checkEmulator(emulator)
+        try caps.validate(def)
         let paths = QemuInstancePaths(stateDir: config.stateDir, id: id, name: def.name)
         try paths.checkSocketPaths()
         try checkDisks(def)
@@ -86,8 +90,8 @@ public enum QemuProcess {
             throw VirError(.internalError, tail.isEmpty ? prefix : "\(prefix): \(tail)")
         }
         let startTime = ProcStat.read(pid)?.startTime ?? 0
-        let instance = QemuInstance(id: id, pid: pid, startTime: startTime, emulator: emulator, paths: paths,
-                                    monitor: monitor, log: log, isChild: true)
+        let instance = QemuInstance(id: id, pid: pid, startTime: startTime, emulator: emulator, binary: caps.identity,
+                                    paths: paths, monitor: monitor, log: log, isChild: true)
         exited.onSet { status in instance.markExited(status: status) }
 
         var live = def
@@ -155,8 +159,8 @@ public enum QemuProcess {
                         metadata: ["domain": "\(status.def.name)", "step": "reconnect"])
             return nil
         }
-        let instance = QemuInstance(id: id, pid: pid, startTime: status.startTime, emulator: status.emulator, paths: paths,
-                                    monitor: monitor, log: QemuLogFile(path: config.logFile(name: status.def.name)),
+        let instance = QemuInstance(id: id, pid: pid, startTime: status.startTime, emulator: status.emulator,
+                                    binary: status.binary, paths: paths, monitor: monitor, log: QemuLogFile(path: config.logFile(name: status.def.name)),
                                     isChild: false)
         if !ProcStat.isRunning(pid) { instance.markExited() }
         return instance

@@ -3,6 +3,8 @@ import Foundation
 import Glibc
 import domain_conf
 import libvirt_abi
+import qemu_capabilities
+import qemu_monitor
 
 /// The status XML of one running instance: what a new driver process needs
 /// to find it again (pid and its start time, monitor socket, state) and the
@@ -11,7 +13,10 @@ import libvirt_abi
 ///
 /// ```xml
 /// <domstatus state='running' reason='booted' pid='1234'>
-///   <process starttime='5678' emulator='/usr/bin/qemu-system-x86_64' persistent='yes'/>
+///   <process starttime='5678' emulator='/usr/bin/qemu-system-x86_64' persistent='yes'>
+///     <binary dev='2049' inode='1234' size='1' mtime='1' ctime='1'/>
+///     <version major='7' minor='2' micro='22' package='Debian ...'/>
+///   </process>
 ///   <monitor path='.../monitor.sock' type='unix'/>
 ///   ... elements of the driver's own (migration job) ...
 ///   <domain type='qemu' id='3'>...</domain>
@@ -27,6 +32,11 @@ public struct QemuStatusFile: Sendable, Equatable {
     /// Clock ticks since boot when the process started (/proc/PID/stat).
     public var startTime: UInt64
     public var emulator: String
+    /// The emulator file the process was started from (absent in status
+    /// files of older drivers).
+    public var binary: QemuBinaryIdentity?
+    /// The QEMU the process runs, from its monitor.
+    public var qemuVersion: QemuVersion?
     public var monitorPath: String
     /// Whether the domain has a persistent definition.
     public var persistent: Bool
@@ -35,12 +45,15 @@ public struct QemuStatusFile: Sendable, Equatable {
     /// The driver's own elements (a migration in flight, for recovery).
     public var extra: [XMLElement]
 
-    public init(state: DomainStateReason, pid: Int32, startTime: UInt64, emulator: String, monitorPath: String,
+    public init(state: DomainStateReason, pid: Int32, startTime: UInt64, emulator: String,
+                binary: QemuBinaryIdentity? = nil, qemuVersion: QemuVersion? = nil, monitorPath: String,
                 persistent: Bool, def: DomainDef, extra: [XMLElement] = []) {
         self.state = state
         self.pid = pid
         self.startTime = startTime
         self.emulator = emulator
+        self.binary = binary
+        self.qemuVersion = qemuVersion
         self.monitorPath = monitorPath
         self.persistent = persistent
         self.def = def
@@ -60,10 +73,23 @@ public struct QemuStatusFile: Sendable, Equatable {
             XMLAttribute("reason", String(state.rawReason)),
             XMLAttribute("pid", String(pid)),
         ])
-        root.children.append(.element(XMLElement("process", attributes: [
+        var process = XMLElement("process", attributes: [
             XMLAttribute("starttime", String(startTime)), XMLAttribute("emulator", emulator),
             XMLAttribute("persistent", persistent ? "yes" : "no"),
-        ])))
+        ])
+        if let b = binary {
+            process.children.append(.element(XMLElement("binary", attributes: [
+                XMLAttribute("dev", String(b.device)), XMLAttribute("inode", String(b.inode)), XMLAttribute("size", String(b.size)),
+                XMLAttribute("mtime", String(b.modified)), XMLAttribute("ctime", String(b.changed)),
+            ])))
+        }
+        if let v = qemuVersion {
+            process.children.append(.element(XMLElement("version", attributes: [
+                XMLAttribute("major", String(v.major)), XMLAttribute("minor", String(v.minor)),
+                XMLAttribute("micro", String(v.micro)), XMLAttribute("package", v.package),
+            ])))
+        }
+        root.children.append(.element(process))
         root.children.append(.element(XMLElement("monitor", attributes: [XMLAttribute("path", monitorPath), XMLAttribute("type", "unix")])))
         root.children += extra.map(XMLNode.element)
         root.children.append(.element(def.element()))
@@ -93,7 +119,19 @@ public struct QemuStatusFile: Sendable, Equatable {
         }
         let def = try DomainDef(element: domain, inactive: false)
         let extra = root.elements.filter { !["process", "monitor", "domain"].contains($0.name) }
-        return QemuStatusFile(state: reason, pid: pid, startTime: start, emulator: emulator, monitorPath: monitor,
+        var binary: QemuBinaryIdentity?
+        if let b = process.child("binary"), let dev = b.attribute("dev").flatMap(UInt64.init),
+           let inode = b.attribute("inode").flatMap(UInt64.init), let size = b.attribute("size").flatMap(Int64.init),
+           let mtime = b.attribute("mtime").flatMap(Int64.init), let ctime = b.attribute("ctime").flatMap(Int64.init) {
+            binary = QemuBinaryIdentity(path: emulator, device: dev, inode: inode, size: size, modified: mtime, changed: ctime)
+        }
+        var version: QemuVersion?
+        if let v = process.child("version"), let major = v.attribute("major").flatMap(Int.init),
+           let minor = v.attribute("minor").flatMap(Int.init), let micro = v.attribute("micro").flatMap(Int.init) {
+            version = QemuVersion(major: major, minor: minor, micro: micro, package: v.attribute("package") ?? "")
+        }
+        return QemuStatusFile(state: reason, pid: pid, startTime: start, emulator: emulator, binary: binary,
+                              qemuVersion: version, monitorPath: monitor,
                               persistent: process.attribute("persistent") == "yes", def: def, extra: extra)
     }
 

@@ -3,18 +3,17 @@ import qemu_driver
 import remote
 
 /// What the daemon says about the host, gathered once at start-up
-/// (`virNodeGetInfo`, `virConnectGetVersion`, `virConnectGetCapabilities`).
+/// (`virNodeGetInfo`, `virConnectGetCapabilities`; the QEMU version is
+/// asked each time, since the binary can be replaced under the daemon).
 ///
 /// libvirt: `virCapabilitiesGetNodeInfo` (src/util/virhostcpu.c),
 /// `virQEMUCapsInitGuest` (src/qemu/qemu_capabilities.c), much reduced.
 struct HostFacts: Sendable {
     let nodeInfo: NodeGetInfoRet
-    let hypervisorVersion: UInt64
     let capabilities: String
 
     init(driver: QemuDriver) {
         let conn = driver.connect()
-        hypervisorVersion = conn.hypervisorVersion()
         let cpus = Int32(clamping: ProcessInfo.processInfo.activeProcessorCount)
         var mhz: Int32 = 0
         if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),

@@ -32,7 +32,7 @@ enum RemoteDispatcher {
         case .connectClose: return try runSync(RemoteCalls.ConnectClose.self, msg) { _ in XDRVoid() }
         case .connectGetType: return try runSync(RemoteCalls.ConnectGetType.self, msg) { _ in StringValue("QEMU") }
         case .connectGetVersion:
-            return try runSync(RemoteCalls.ConnectGetVersion.self, msg) { _ in UHyperValue(client.server.host.hypervisorVersion) }
+            return try runSync(RemoteCalls.ConnectGetVersion.self, msg) { _ in UHyperValue(conn.hypervisorVersion()) }
         case .connectGetLibVersion:
             return try runSync(RemoteCalls.ConnectGetLibVersion.self, msg) { _ in UHyperValue(QemuConnection.libVersion) }
         case .connectGetHostname: return try runSync(RemoteCalls.ConnectGetHostname.self, msg) { _ in StringValue(conn.hostname) }

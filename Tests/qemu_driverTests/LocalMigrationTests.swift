@@ -173,42 +173,4 @@ import virdomainobjlist
         #expect(try f.runsExactlyOnce())
     }
 
-    /// The upgrade: the destination XML names another emulator binary.
-    @Test func theDestinationRunsAnotherEmulator() async throws {
-        let f = try await MigrationFixture.start("upgrade")
-        defer { f.close() }
-        let marker = f.root.path + "/wrapper-ran"
-        let wrapper = f.root.path + "/qemu-next"
-        try """
-            #!/bin/sh
-            echo "$$ $*" >> \(marker)
-            exec /usr/bin/qemu-system-x86_64 "$@"
-            """.write(toFile: wrapper, atomically: true, encoding: .utf8)
-        chmod(wrapper, 0o755)
-        var dest = try DomainDef.parse(try f.conn.xmlDesc(try f.dom, flags: .migratable))
-        dest.emulator = wrapper
-        let after = try await f.conn.migrate3(try f.dom, to: f.conn.driver.connect(),
-                                              params: f.migrationParams(destXML: dest.format()), flags: [.live, .local])
-        #expect(try f.conn.obj(after).qemu.instance?.emulator == wrapper)
-        #expect(try DomainDef.parse(f.conn.xmlDesc(after)).emulator == wrapper)
-        let ran = try String(contentsOfFile: marker, encoding: .utf8)
-        #expect(ran.contains("-incoming defer"))
-        #expect(ran.hasPrefix("\(try #require(try f.conn.pid(after))) "), "the wrapper's pid is the new QEMU (it execs)")
-        #expect(f.counterAdvances())
-        #expect(f.countersAreContinuous())
-        let log = try String(contentsOfFile: f.root.path + "/log/qemu/vm.log", encoding: .utf8)
-        #expect(log.contains("starting up instance id \(try #require(after.id)) (incoming migration), emulator \(wrapper)"))
-
-        // Changing the guest ABI is refused, and changes nothing.
-        var bigger = dest
-        bigger.memory = 32768
-        let error = await #expect(throws: VirError.self) {
-            try await f.conn.migrate3(after, to: f.conn.driver.connect(), params: f.migrationParams(destXML: bigger.format()),
-                                      flags: [.live, .local])
-        }
-        #expect(error?.message == "unsupported configuration: Target domain max memory 32768 does not match source 16384")
-        #expect(try f.conn.lookup(name: "vm") == after)
-        #expect(try f.runsExactlyOnce())
-    }
-
 }

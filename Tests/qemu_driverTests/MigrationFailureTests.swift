@@ -71,7 +71,7 @@ import virdomainobjlist
 
     static func wrapper(_ f: MigrationFixture, _ body: String) throws -> String {
         let path = f.root.path + "/emulator-\(UInt32.random(in: 0...UInt32.max))"
-        try "#!/bin/sh\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "#!/bin/sh\n\(Emulators.answerProbesWithQemu72)\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
         chmod(path, 0o755)
         return path
     }

@@ -18,15 +18,44 @@ import qemu_process
         #expect(conn.listAllDomains(.active).isEmpty)
     }
 
-    @Test func missingEmulator() async throws {
+    /// libvirt probes the emulator when it takes a definition: one it
+    /// cannot run is refused at define, and nothing is defined.
+    @Test func missingOrBrokenEmulatorIsRefusedAtDefine() async throws {
         let root = TestRoot("noemu")
         defer { #expect(root.cleanup() == []) }
         let conn = try await QemuDriver.connect(uri: root.uri)
         defer { conn.driver.close() }
+        let disk = try CounterGuest.disk(in: root.path)
+        let missing = #expect(throws: VirError.self) {
+            try conn.defineXML(CounterGuest.domainXML(name: "v", disk: disk, serialLog: root.path + "/s.log",
+                                                      emulator: "/nonexistent/qemu"))
+        }
+        #expect(missing?.message == "Cannot check QEMU binary /nonexistent/qemu: No such file or directory")
+        let fake = root.path + "/fake-qemu"
+        try "#!/bin/sh\necho 'fake-qemu: this emulator gives up at once' >&2\nexit 1\n".write(toFile: fake, atomically: true, encoding: .utf8)
+        chmod(fake, 0o755)
+        let broken = #expect(throws: VirError.self) {
+            try conn.defineXML(CounterGuest.domainXML(name: "v", disk: disk, serialLog: root.path + "/s.log", emulator: fake))
+        }
+        #expect(broken?.message == "internal error: Failed to start QEMU binary \(fake) for probing: fake-qemu: this emulator gives up at once")
+        #expect(conn.listAllDomains().isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: root.path + "/etc/qemu/v.xml"))
+    }
+
+    /// The emulator is checked again at start: a binary removed since the
+    /// definition was taken.
+    @Test func emulatorRemovedAfterDefine() async throws {
+        let root = TestRoot("goneemu")
+        defer { #expect(root.cleanup() == []) }
+        let emulator = try Emulators.replaceablePath(in: root.path)
+        try Emulators.install(Emulators.qemu72, at: emulator)
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
         let dom = try conn.defineXML(CounterGuest.domainXML(name: "v", disk: try CounterGuest.disk(in: root.path),
-                                                            serialLog: root.path + "/s.log", emulator: "/nonexistent/qemu"))
+                                                            serialLog: root.path + "/s.log", emulator: emulator))
+        try FileManager.default.removeItem(atPath: emulator)
         let error = await #expect(throws: VirError.self) { try await conn.create(dom) }
-        #expect(error?.message == "Cannot check QEMU binary /nonexistent/qemu: No such file or directory")
+        #expect(error?.message == "Cannot check QEMU binary \(emulator): No such file or directory")
         try Self.expectNothingLeft(root, conn, dom)
     }
 
@@ -34,7 +63,8 @@ import qemu_process
         let root = TestRoot("exits")
         defer { #expect(root.cleanup() == []) }
         let fake = root.path + "/fake-qemu"
-        try "#!/bin/sh\necho 'fake-qemu: this emulator gives up at once' >&2\nexit 1\n".write(toFile: fake, atomically: true, encoding: .utf8)
+        try "#!/bin/sh\n\(Emulators.answerProbesWithQemu72)\necho 'fake-qemu: this emulator gives up at once' >&2\nexit 1\n"
+            .write(toFile: fake, atomically: true, encoding: .utf8)
         chmod(fake, 0o755)
         let conn = try await QemuDriver.connect(uri: root.uri)
         defer { conn.driver.close() }

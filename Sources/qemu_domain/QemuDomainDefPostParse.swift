@@ -1,0 +1,23 @@
+import domain_conf
+import libvirt_abi
+import qemu_capabilities
+import qemu_process
+
+/// What the QEMU driver fills in and checks in every definition it takes
+/// (define, create, a migration's destination, a start): the emulator, and
+/// the machine type pinned to the versioned name that emulator gives it.
+///
+/// libvirt: `qemuDomainDefPostParseBasic` (the default emulator),
+/// `qemuDomainDefPostParse` (machine type) and `qemuValidateDomainDef`.
+public enum QemuDomainDefPostParse {
+    /// Fills in and checks `def`; the capabilities of its emulator.
+    @discardableResult
+    public static func apply(_ def: inout DomainDef, caps cache: QemuCapsCache) throws(VirError) -> QemuCaps {
+        let emulator = def.emulator ?? QemuCommandLine.defaultEmulator
+        def.emulator = emulator
+        let caps = try cache.lookup(emulator)
+        try caps.pinMachine(&def)
+        try caps.validate(def)
+        return caps
+    }
+}
