@@ -11,6 +11,7 @@ import libvirt_abi
 ///
 /// ```xml
 /// <domstatus state='running' reason='booted' pid='1234'>
+///   <taint flag='custom-monitor'/>
 ///   <process starttime='5678' emulator='/usr/bin/qemu-system-x86_64' persistent='yes'/>
 ///   <monitor path='.../monitor.sock' type='unix'/>
 ///   ... elements of the driver's own (migration job) ...
@@ -34,9 +35,11 @@ public struct QemuStatusFile: Sendable, Equatable {
     public var def: DomainDef
     /// The driver's own elements (a migration in flight, for recovery).
     public var extra: [XMLElement]
+    /// How the instance is tainted (libvirt: `vm->taint`).
+    public var taint: Set<DomainTaint>
 
     public init(state: DomainStateReason, pid: Int32, startTime: UInt64, emulator: String, monitorPath: String,
-                persistent: Bool, def: DomainDef, extra: [XMLElement] = []) {
+                persistent: Bool, def: DomainDef, extra: [XMLElement] = [], taint: Set<DomainTaint> = []) {
         self.state = state
         self.pid = pid
         self.startTime = startTime
@@ -45,6 +48,7 @@ public struct QemuStatusFile: Sendable, Equatable {
         self.persistent = persistent
         self.def = def
         self.extra = extra
+        self.taint = taint
     }
 
     /// The names libvirt writes for states in status XML
@@ -60,6 +64,9 @@ public struct QemuStatusFile: Sendable, Equatable {
             XMLAttribute("reason", String(state.rawReason)),
             XMLAttribute("pid", String(pid)),
         ])
+        for t in taint.sorted() {
+            root.children.append(.element(XMLElement("taint", attributes: [XMLAttribute("flag", t.name)])))
+        }
         root.children.append(.element(XMLElement("process", attributes: [
             XMLAttribute("starttime", String(startTime)), XMLAttribute("emulator", emulator),
             XMLAttribute("persistent", persistent ? "yes" : "no"),
@@ -92,9 +99,12 @@ public struct QemuStatusFile: Sendable, Equatable {
             throw VirError.conf(.internalError, "no domain element in status file \(path)")
         }
         let def = try DomainDef(element: domain, inactive: false)
-        let extra = root.elements.filter { !["process", "monitor", "domain"].contains($0.name) }
+        let extra = root.elements.filter { !["process", "monitor", "domain", "taint"].contains($0.name) }
+        // A mark this driver does not know is dropped, as libvirt fails on it
+        // (virXMLPropEnum): the instance is still found again.
+        let taint = Set(root.elements.filter { $0.name == "taint" }.compactMap { $0.attribute("flag").flatMap(DomainTaint.init(name:)) })
         return QemuStatusFile(state: reason, pid: pid, startTime: start, emulator: emulator, monitorPath: monitor,
-                              persistent: process.attribute("persistent") == "yes", def: def, extra: extra)
+                              persistent: process.attribute("persistent") == "yes", def: def, extra: extra, taint: taint)
     }
 
     /// Reads a status file.
