@@ -42,15 +42,15 @@ extension QemuMonitor {
             }
             id = next
         }
-        let name = command["execute"]?.stringValue ?? command["exec-oob"]?.stringValue ?? text
+        // What a timeout message names.
+        let name = command["execute"]?.stringValue ?? command["exec-oob"]?.stringValue ?? QemuMonitorError.quoted(text)
         let line: String
-        let reply: MonitorConnection.Line
         do {
             line = try command.format()
         } catch {
             throw QemuMonitorError(error)
         }
-        reply = try await connection.send(Array(line.utf8), id: id, command: name, fd: fd, timeout: timeout).get()
+        let reply = try await connection.send(Array(line.utf8), id: id, command: name, fd: fd, timeout: timeout).get()
         do {
             return try VirJSON.parse(String(decoding: reply.text, as: UTF8.self)).format()
         } catch {
