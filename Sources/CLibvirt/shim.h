@@ -2,6 +2,7 @@
 #define CLIBVIRT_SHIM_H
 
 #include <libvirt/libvirt.h>
+#include <libvirt/libvirt-qemu.h>
 #include <libvirt/virterror.h>
 
 
@@ -61,5 +62,9 @@ typedef __typeof__(virTypedParamsAddString) *clibvirt_virTypedParamsAddString_fn
 typedef __typeof__(virTypedParamsAddUInt) *clibvirt_virTypedParamsAddUInt_fn;
 typedef __typeof__(virTypedParamsAddULLong) *clibvirt_virTypedParamsAddULLong_fn;
 typedef __typeof__(virTypedParamsFree) *clibvirt_virTypedParamsFree_fn;
+
+/* libvirt-qemu.so.0, loaded on its own when a command needs it. */
+typedef __typeof__(virDomainQemuMonitorCommand) *clibvirt_virDomainQemuMonitorCommand_fn;
+typedef __typeof__(virDomainQemuMonitorCommandWithFiles) *clibvirt_virDomainQemuMonitorCommandWithFiles_fn;
 
 #endif

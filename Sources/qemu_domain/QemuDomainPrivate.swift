@@ -24,6 +24,8 @@ public final class QemuDomainPrivate: Sendable {
         var migration: (any Sendable)?
         var completedJob: (any Sendable)?
         var statusExtras: [String: XMLElement] = [:]
+        /// libvirt: `vm->taint` (cleared when the instance stops).
+        var taint: Set<DomainTaint> = []
     }
     let state = Mutex(State())
     /// Serializes what touches the instance's files: status writes, and the
@@ -53,6 +55,16 @@ public final class QemuDomainPrivate: Sendable {
     public var completedJob: (any Sendable)? {
         get { state.withLock { $0.completedJob } }
         set { state.withLock { $0.completedJob = newValue } }
+    }
+
+    /// How the instance is tainted.
+    public var taint: Set<DomainTaint> { state.withLock { $0.taint } }
+
+    /// Marks the instance; whether the mark is new.
+    ///
+    /// libvirt: `virDomainObjTaint`.
+    func setTaint(_ t: DomainTaint) -> Bool {
+        state.withLock { $0.taint.insert(t).inserted }
     }
 
     /// Elements added to the status file, by name. Elements a later

@@ -144,6 +144,7 @@ public enum QemuDomainProcess {
                     s.pendingPausedReason = nil
                     s.pendingRunningReason = nil
                     s.statusExtras = [:]
+                    s.taint = []
                 }
                 return s.instance
             }
@@ -375,6 +376,7 @@ public enum QemuDomainProcess {
         obj.qemu.state.withLock { s in
             s.instance = instance
             s.statusExtras = Dictionary(status.extra.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            s.taint = status.taint
         }
         attachHandlers(driver, obj, instance)
         await refreshState(driver, obj, instance)

@@ -142,6 +142,20 @@ public final class QemuDriverState: Sendable {
         events.emit(.init(name: name, uuid: obj.uuid, id: id, event: event))
     }
 
+    /// Marks a running instance tainted, once: the first time, a warning
+    /// goes to the driver's log and a line to the domain's log, and the
+    /// status file keeps the mark.
+    ///
+    /// libvirt: `qemuDomainObjTaint` → `qemuDomainObjTaintMsg`.
+    public func taint(_ obj: DomainObj, _ t: DomainTaint) {
+        guard obj.qemu.setTaint(t) else { return }
+        let (name, id) = obj.withLock { ($0.def.name, $0.id) }
+        let idText = id.map(String.init) ?? "-1"
+        log.warning("Domain id=\(idText) name='\(name)' uuid=\(obj.uuid) is tainted: \(t.name)")
+        QemuLogFile(path: config.logFile(name: name)).appendLine("Domain id=\(idText) is tainted: \(t.name)")
+        saveStatus(obj)
+    }
+
     /// Writes an instance's status file, as the only writer of the
     /// instance's files (a teardown in progress waits for it, and a write
     /// after the teardown writes nothing).
@@ -162,7 +176,7 @@ public final class QemuDriverState: Sendable {
         }
         let status = QemuStatusFile(state: state, pid: instance.pid, startTime: instance.startTime, emulator: instance.emulator,
                                     binary: instance.binary, qemuVersion: instance.version, monitorPath: instance.paths.monitor, persistent: persistent, def: def,
-                                    extra: obj.qemu.statusExtras.sorted { $0.key < $1.key }.map(\.value))
+                                    extra: obj.qemu.statusExtras.sorted { $0.key < $1.key }.map(\.value), taint: obj.qemu.taint)
         log.bestEffort("save status", domain: def.name) { try status.write(to: instance.paths.statusFile) }
     }
 }

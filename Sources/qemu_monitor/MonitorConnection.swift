@@ -28,7 +28,13 @@ import Darwin
 /// libvirt: `qemuMonitor` (src/qemu/qemu_monitor.c): `qemuMonitorIO`,
 /// `qemuMonitorSend`, `qemuMonitorJSONIOProcess`, `qemuMonitorJSONIOProcessLine`.
 final class MonitorConnection: Sendable {
-    typealias Reply = Result<JSONValue, QemuMonitorError>
+    /// A reply (or the greeting): the object, and the line it came in,
+    /// for callers that pass QEMU's text on as it is.
+    struct Line: Sendable {
+        let object: JSONValue
+        let text: [UInt8]
+    }
+    typealias Reply = Result<Line, QemuMonitorError>
     typealias Handler = @Sendable (QemuMonitorNotification) -> Void
 
     /// libvirt's cap on an unfinished line (`QEMU_MONITOR_MAX_RESPONSE`).
@@ -43,6 +49,10 @@ final class MonitorConnection: Sendable {
 
     /// The key under which `connect` waits for the greeting (not a valid QMP id of ours).
     private static let greetingKey = "<greeting>"
+    /// The key of a command passed through without an id of ours: it gets
+    /// the reply that matches no waiting id, as libvirt's monitor (one
+    /// command at a time, no ids matched) gives it the next reply.
+    private static let anonymousKey = "<anonymous>"
 
     private struct Pending {
         let command: String
@@ -118,16 +128,32 @@ final class MonitorConnection: Sendable {
     /// whole reply object (`return` or `error`).
     ///
     /// libvirt: `qemuMonitorJSONCommandWithFd`, `qemuMonitorSend`.
-    func execute(_ command: String, _ arguments: [String: JSONValue]?, timeout: Duration) async -> Reply {
-        let id = state.withLock { s -> String in
+    func execute(_ command: String, _ arguments: [String: JSONValue]?, fd: Int32? = nil, timeout: Duration) async -> Reply {
+        let id = nextID()
+        var object: [String: JSONValue] = ["execute": .string(command), "id": .string(id)]
+        if let arguments { object["arguments"] = .object(arguments) }
+        return await send(Array(JSONValue.object(object).jsonString.utf8), id: id, command: command, fd: fd, timeout: timeout)
+    }
+
+    /// The id of the next command (libvirt: `qemuMonitorNextCommandID`).
+    func nextID() -> String {
+        state.withLock { s -> String in
             s.serial += 1
             return "libvirt-\(s.serial)"
         }
-        var object: [String: JSONValue] = ["execute": .string(command), "id": .string(id)]
-        if let arguments { object["arguments"] = .object(arguments) }
-        var line = Array(JSONValue.object(object).jsonString.utf8)
+    }
+
+    /// Sends a command line as the caller wrote it (no line ending) and
+    /// waits for its reply: the one with `id` (an id from `nextID()` that
+    /// the line carries), or without an id of ours the next reply that
+    /// matches no waiting id (one such command at a time). With `fd`, the
+    /// descriptor goes along with the line (`SCM_RIGHTS`).
+    ///
+    /// libvirt: `qemuMonitorJSONCommandWithFd`, `qemuMonitorSend`.
+    func send(_ text: [UInt8], id: String?, command: String, fd: Int32? = nil, timeout: Duration) async -> Reply {
+        var line = text
         line.append(contentsOf: [0x0D, 0x0A])
-        return await roundTrip(key: id, command: command, line: line, timeout: timeout,
+        return await roundTrip(key: id ?? Self.anonymousKey, command: command, line: line, fd: fd, timeout: timeout,
                                timeoutError: QemuMonitorError(.operationTimeout,
                                                               "no reply to QEMU command '\(command)' within \(QemuMonitorError.seconds(timeout))"))
     }
@@ -153,12 +179,17 @@ final class MonitorConnection: Sendable {
 
     // MARK: - Waiting for replies
 
-    private func roundTrip(key: String, command: String, line: [UInt8]?, timeout: Duration,
+    private func roundTrip(key: String, command: String, line: [UInt8]?, fd: Int32? = nil, timeout: Duration,
                            timeoutError: QemuMonitorError) async -> Reply {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Reply, Never>) in
                 let early = state.withLock { s -> QemuMonitorError? in
                     if let failure = s.failure { return failure }
+                    if s.pending[key] != nil {
+                        // Only the anonymous key can be taken: ids are unique.
+                        return QemuMonitorError(.operationInvalid,
+                                                "another monitor command without an id is waiting for its reply")
+                    }
                     s.pending[key] = Pending(command: command, continuation: continuation, timer: nil, sent: line != nil)
                     return nil
                 }
@@ -184,7 +215,7 @@ final class MonitorConnection: Sendable {
                     return
                 }
                 if let line {
-                    write(line, key: key)
+                    write(line, key: key, fd: fd)
                 } else {
                     startReader()
                 }
@@ -227,22 +258,27 @@ final class MonitorConnection: Sendable {
 
     // MARK: - Writing
 
-    /// Writes the command line registered under `key`.
+    /// Writes the command line registered under `key`, with `passing`
+    /// alongside its first byte.
     ///
-    /// libvirt: `qemuMonitorIOWrite`.
-    private func write(_ line: [UInt8], key: String) {
-        let outcome = writer.withLock { fd -> Int32?? in
+    /// libvirt: `qemuMonitorIOWrite`, `qemuMonitorIOWriteWithFD`.
+    private func write(_ line: [UInt8], key: String, fd passing: Int32?) {
+        let outcome = writer.withLock { fd -> UnixSocket.SendResult? in
             guard fd >= 0 else { return .none }
-            return .some(UnixSocket.sendAll(fd, line))
+            return UnixSocket.sendAll(fd, line, passing: passing)
         }
         switch outcome {
         case .none:
             // The descriptor is gone, so the failure is recorded already: this
             // hands it to every waiter, this one included.
             fail(.monitorClosed)
-        case .some(nil):
+        case .sent?:
             return
-        case .some(let errorNumber?):
+        case .refused(let errorNumber)?:
+            // Nothing went out (a descriptor that cannot be passed): only
+            // this command fails, the stream is intact.
+            _ = complete(key, with: .failure(.system(errorNumber, "Unable to write to monitor")))
+        case .failed(let errorNumber)?:
             if errorNumber == EPIPE || errorNumber == ECONNRESET {
                 // QEMU closed its end. Replies it sent before are still
                 // buffered (the `quit` reply, say): the reader delivers them and
@@ -409,7 +445,7 @@ final class MonitorConnection: Sendable {
                 defer { s.greetingSeen = true }
                 return !s.greetingSeen
             }
-            if first { _ = complete(Self.greetingKey, with: .success(object)) }
+            if first { _ = complete(Self.greetingKey, with: .success(Line(object: object, text: bytes))) }
             return nil
         }
         guard state.withLock({ $0.greetingSeen }) else {
@@ -425,11 +461,15 @@ final class MonitorConnection: Sendable {
         }
 
         if object["return"] != nil || object["error"] != nil {
-            if let id = object["id"]?.stringValue, id != Self.greetingKey {
-                if complete(id, with: .success(object)) { return nil }
-                let late = state.withLock { $0.abandoned.remove(id) != nil }
-                if late { return nil }
+            let reply = Line(object: object, text: bytes)
+            if let id = object["id"]?.stringValue, id != Self.greetingKey, id != Self.anonymousKey {
+                if complete(id, with: .success(reply)) { return nil }
+                if state.withLock({ $0.abandoned.remove(id) != nil }) { return nil }
             }
+            // No id of ours: the reply to the command passed through without
+            // one (or, once that caller gave up, its late reply).
+            if complete(Self.anonymousKey, with: .success(reply)) { return nil }
+            if state.withLock({ $0.abandoned.remove(Self.anonymousKey) != nil }) { return nil }
             return QemuMonitorError(.internalError, "Unexpected JSON reply '\(text())'")
         }
 

@@ -69,12 +69,14 @@ extension QemuMonitor {
     }
 
     /// Runs one HMP command line through `human-monitor-command` and returns
-    /// its output.
+    /// its output; `fd`, when given, goes along with the command
+    /// (`SCM_RIGHTS`, for `getfd`).
     ///
     /// libvirt: `qemuMonitorJSONHumanCommand`.
-    public func humanMonitorCommand(_ line: String, timeout: Duration = .seconds(60)) async throws(QemuMonitorError) -> String {
+    public func humanMonitorCommand(_ line: String, fd: Int32? = nil,
+                                    timeout: Duration = .seconds(60)) async throws(QemuMonitorError) -> String {
         do {
-            let output = try await execute("human-monitor-command", ["command-line": .string(line)], timeout: timeout)
+            let output = try await execute("human-monitor-command", ["command-line": .string(line)], fd: fd, timeout: timeout)
             return output.stringValue ?? ""
         } catch where error.hasQMPClass("CommandNotFound") {
             throw QemuMonitorError(.operationUnsupported, "Human monitor command is not available to run \(line)")

@@ -66,7 +66,7 @@ public final class QemuMonitor: Sendable {
         let fd = try await connectSocket(path: path, deadline: deadline, clock: clock, processAlive: processAlive)
         let connection = MonitorConnection(fd: fd, path: path)
         do throws(QemuMonitorError) {
-            let greetingLine = try await connection.awaitGreeting(timeout: clock.now.duration(to: deadline)).get()
+            let greetingLine = try await connection.awaitGreeting(timeout: clock.now.duration(to: deadline)).get().object
             guard let qmp = greetingLine["QMP"], let version = qmp["version"].flatMap(QemuVersion.init(qmp:)) else {
                 throw QemuMonitorError(.internalError,
                                        "QMP greeting without a QEMU version: '\(QemuMonitorError.quoted(greetingLine.jsonString))'")
@@ -125,7 +125,13 @@ public final class QemuMonitor: Sendable {
     /// libvirt: `qemuMonitorJSONCommand`, `qemuMonitorJSONCheckError`.
     public func execute(_ command: String, _ arguments: [String: JSONValue]? = nil,
                         timeout: Duration = .seconds(60)) async throws(QemuMonitorError) -> JSONValue {
-        let reply = try await connection.execute(command, arguments, timeout: timeout).get()
+        try await execute(command, arguments, fd: nil, timeout: timeout)
+    }
+
+    /// `execute`, with a descriptor passed along (`SCM_RIGHTS`).
+    func execute(_ command: String, _ arguments: [String: JSONValue]?, fd: Int32?,
+                 timeout: Duration) async throws(QemuMonitorError) -> JSONValue {
+        let reply = try await connection.execute(command, arguments, fd: fd, timeout: timeout).get().object
         if reply["error"] != nil {
             throw QemuMonitorError.commandFailed(command, error: reply["error"])
         }

@@ -52,9 +52,35 @@ enum UnixSocket {
         _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    /// Writes all of `bytes`; returns `nil` or the `errno` of the failure.
-    static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
+    /// How a write went.
+    enum SendResult: Equatable {
+        case sent
+        /// Nothing was written: the descriptor to pass was refused (`EBADF`,
+        /// ...); the stream is as it was.
+        case refused(Int32)
+        /// The write failed part-way or the peer is gone (`errno`).
+        case failed(Int32)
+    }
+
+    /// Writes all of `bytes`; with `passing`, that descriptor goes along
+    /// with the first byte (`SCM_RIGHTS`), as QEMU expects a descriptor for
+    /// `getfd` and `add-fd` with the command's text.
+    ///
+    /// libvirt: `qemuMonitorIOWriteWithFD`.
+    static func sendAll(_ fd: Int32, _ bytes: [UInt8], passing: Int32? = nil) -> SendResult {
         var offset = 0
+        if let passing, !bytes.isEmpty {
+            while true {
+                let n = sendWithDescriptor(fd, bytes, passing)
+                if n >= 0 {
+                    offset = n
+                    break
+                }
+                let err = currentErrno
+                if err == EINTR { continue }
+                return err == EPIPE || err == ECONNRESET ? .failed(err) : .refused(err)
+            }
+        }
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { raw -> Int in
                 guard let base = raw.baseAddress else { return 0 }
@@ -67,12 +93,43 @@ enum UnixSocket {
             if n < 0 {
                 let err = currentErrno
                 if err == EINTR { continue }
-                return err
+                return .failed(err)
             }
-            if n == 0 { return EPIPE }
+            if n == 0 { return .failed(EPIPE) }
             offset += n
         }
-        return nil
+        return .sent
+    }
+
+    /// One `sendmsg` of `bytes` with `passing` in an `SCM_RIGHTS` control
+    /// message; the count written, or -1 with `errno` set.
+    private static func sendWithDescriptor(_ fd: Int32, _ bytes: [UInt8], _ passing: Int32) -> Int {
+        // CMSG_SPACE(sizeof(int)) and CMSG_LEN(sizeof(int)), which Swift
+        // cannot import as macros: the header, aligned, then the int.
+        let align = MemoryLayout<Int>.size
+        let header = (MemoryLayout<cmsghdr>.size + align - 1) / align * align
+        let space = header + (MemoryLayout<Int32>.size + align - 1) / align * align
+        var control = [UInt8](repeating: 0, count: space)
+        var data = bytes
+        return data.withUnsafeMutableBytes { dataRaw -> Int in
+            control.withUnsafeMutableBytes { controlRaw -> Int in
+                guard let controlBase = controlRaw.baseAddress, let dataBase = dataRaw.baseAddress else { return -1 }
+                let cmsg = controlBase.bindMemory(to: cmsghdr.self, capacity: 1)
+                cmsg.pointee.cmsg_len = header + MemoryLayout<Int32>.size
+                cmsg.pointee.cmsg_level = SOL_SOCKET
+                cmsg.pointee.cmsg_type = Int32(SCM_RIGHTS)
+                controlBase.storeBytes(of: passing, toByteOffset: header, as: Int32.self)
+                var iov = iovec(iov_base: dataBase, iov_len: dataRaw.count)
+                return withUnsafeMutablePointer(to: &iov) { iovPointer -> Int in
+                    var msg = msghdr()
+                    msg.msg_iov = iovPointer
+                    msg.msg_iovlen = 1
+                    msg.msg_control = controlBase
+                    msg.msg_controllen = space
+                    return sendmsg(fd, &msg, Int32(MSG_NOSIGNAL))
+                }
+            }
+        }
     }
 
     /// One blocking read; the count, 0 at end of file, or `-errno`.

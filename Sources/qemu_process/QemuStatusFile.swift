@@ -13,6 +13,7 @@ import qemu_monitor
 ///
 /// ```xml
 /// <domstatus state='running' reason='booted' pid='1234'>
+///   <taint flag='custom-monitor'/>
 ///   <process starttime='5678' emulator='/usr/bin/qemu-system-x86_64' persistent='yes'>
 ///     <binary dev='2049' inode='1234' size='1' mtime='1' ctime='1'/>
 ///     <version major='7' minor='2' micro='22' package='Debian ...'/>
@@ -44,10 +45,12 @@ public struct QemuStatusFile: Sendable, Equatable {
     public var def: DomainDef
     /// The driver's own elements (a migration in flight, for recovery).
     public var extra: [XMLElement]
+    /// How the instance is tainted (libvirt: `vm->taint`).
+    public var taint: Set<DomainTaint>
 
     public init(state: DomainStateReason, pid: Int32, startTime: UInt64, emulator: String,
                 binary: QemuBinaryIdentity? = nil, qemuVersion: QemuVersion? = nil, monitorPath: String,
-                persistent: Bool, def: DomainDef, extra: [XMLElement] = []) {
+                persistent: Bool, def: DomainDef, extra: [XMLElement] = [], taint: Set<DomainTaint> = []) {
         self.state = state
         self.pid = pid
         self.startTime = startTime
@@ -58,6 +61,7 @@ public struct QemuStatusFile: Sendable, Equatable {
         self.persistent = persistent
         self.def = def
         self.extra = extra
+        self.taint = taint
     }
 
     /// The names libvirt writes for states in status XML
@@ -73,6 +77,9 @@ public struct QemuStatusFile: Sendable, Equatable {
             XMLAttribute("reason", String(state.rawReason)),
             XMLAttribute("pid", String(pid)),
         ])
+        for t in taint.sorted() {
+            root.children.append(.element(XMLElement("taint", attributes: [XMLAttribute("flag", t.name)])))
+        }
         var process = XMLElement("process", attributes: [
             XMLAttribute("starttime", String(startTime)), XMLAttribute("emulator", emulator),
             XMLAttribute("persistent", persistent ? "yes" : "no"),
@@ -118,7 +125,7 @@ public struct QemuStatusFile: Sendable, Equatable {
             throw VirError.conf(.internalError, "no domain element in status file \(path)")
         }
         let def = try DomainDef(element: domain, inactive: false)
-        let extra = root.elements.filter { !["process", "monitor", "domain"].contains($0.name) }
+        let extra = root.elements.filter { !["process", "monitor", "domain", "taint"].contains($0.name) }
         var binary: QemuBinaryIdentity?
         if let b = process.child("binary"), let dev = b.attribute("dev").flatMap(UInt64.init),
            let inode = b.attribute("inode").flatMap(UInt64.init), let size = b.attribute("size").flatMap(Int64.init),
@@ -130,9 +137,12 @@ public struct QemuStatusFile: Sendable, Equatable {
            let minor = v.attribute("minor").flatMap(Int.init), let micro = v.attribute("micro").flatMap(Int.init) {
             version = QemuVersion(major: major, minor: minor, micro: micro, package: v.attribute("package") ?? "")
         }
+        // A mark this driver does not know is dropped, as libvirt fails on it
+        // (virXMLPropEnum): the instance is still found again.
+        let taint = Set(root.elements.filter { $0.name == "taint" }.compactMap { $0.attribute("flag").flatMap(DomainTaint.init(name:)) })
         return QemuStatusFile(state: reason, pid: pid, startTime: start, emulator: emulator, binary: binary,
                               qemuVersion: version, monitorPath: monitor,
-                              persistent: process.attribute("persistent") == "yes", def: def, extra: extra)
+                              persistent: process.attribute("persistent") == "yes", def: def, extra: extra, taint: taint)
     }
 
     /// Reads a status file.

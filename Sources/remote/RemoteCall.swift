@@ -1,13 +1,18 @@
 import libvirt_abi
 
+/// The typed signature of one procedure of any program: the args it
+/// takes and what it returns.
+public protocol ProgramCall {
+    associatedtype Args: XDRCodable
+    associatedtype Ret: XDRCodable
+}
+
 /// The typed signature of one procedure of the remote program: its number,
 /// the args it takes and what it returns.
 ///
 /// libvirt: one `REMOTE_PROC_*` with its `remote_*_args` / `remote_*_ret`
 /// (src/remote/remote_protocol.x).
-public protocol RemoteCall {
-    associatedtype Args: XDRCodable
-    associatedtype Ret: XDRCodable
+public protocol RemoteCall: ProgramCall {
     static var procedure: RemoteProcedure { get }
 }
 

@@ -55,6 +55,14 @@ public final class RemoteClient: Sendable {
         return try reply.decode(C.Ret.self)
     }
 
+    /// Calls a procedure of the QEMU program (libvirt-qemu.so's API).
+    @discardableResult
+    public func call<C: QemuCall>(_: C.Type, _ args: C.Args, timeout: Duration = .seconds(600)) throws(RemoteError) -> C.Ret {
+        let reply = try callRaw(procedure: C.procedure.rawValue, payload: try args.xdrBytes(), program: RemoteProgram.qemu,
+                                version: RemoteProgram.qemuVersion, timeout: timeout)
+        return try reply.decode(C.Ret.self)
+    }
+
     /// Sends a call with any payload and returns the reply; a reply with
     /// status `VIR_NET_ERROR` throws the decoded error.
     public func callRaw(procedure: Int32, payload: [UInt8], program: UInt32 = RemoteProgram.remote,
@@ -79,7 +87,8 @@ public final class RemoteClient: Sendable {
         let ms = Int(timeout.components.seconds * 1000) + Int(timeout.components.attoseconds / 1_000_000_000_000_000)
         if p.done.wait(timeout: .now() + .milliseconds(ms)) == .timedOut {
             _ = state.withLock { $0.pending.removeValue(forKey: serial) }
-            throw RemoteError(.operationTimeout, "no reply to \(RemoteProcedure(rawValue: procedure)) within \(timeout)")
+            let name = program == RemoteProgram.qemu ? "\(QemuProcedure(rawValue: procedure))" : "\(RemoteProcedure(rawValue: procedure))"
+            throw RemoteError(.operationTimeout, "no reply to \(name) within \(timeout)")
         }
         switch p.reply {
         case .success(let reply)?:

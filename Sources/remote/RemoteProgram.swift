@@ -12,9 +12,11 @@ public enum RemoteProgram {
     public static let keepalive: UInt32 = 0x6b65_6570
     /// `KEEPALIVE_PROTOCOL_VERSION`.
     public static let keepaliveVersion: UInt32 = 1
-    /// `QEMU_PROGRAM`: the QEMU-specific API (monitor passthrough), which
-    /// this daemon does not serve.
+    /// `QEMU_PROGRAM`: the QEMU-specific API of libvirt-qemu.so (monitor
+    /// commands passed through), procedures `QemuProcedure`.
     public static let qemu: UInt32 = 0x2000_8087
+    /// `QEMU_PROTOCOL_VERSION`.
+    public static let qemuVersion: UInt32 = 1
     /// `LXC_PROGRAM`, not served either.
     public static let lxc: UInt32 = 0x0006_8000
 }

@@ -90,10 +90,11 @@ final class DaemonClient: Sendable {
         finish()
     }
 
-    /// Routes one message: keepalive, a call of the remote program, or
-    /// something to refuse.
+    /// Routes one message: keepalive, a call of the remote program or of
+    /// the QEMU program, or something to refuse.
     ///
-    /// libvirt: `virNetServerProcessMsg`, `virNetServerProgramDispatch`.
+    /// libvirt: `virNetServerProcessMsg` (which finds the program with
+    /// `virNetServerProgramMatches`), `virNetServerProgramDispatch`.
     private func handle(_ msg: RemoteMessage) {
         let h = msg.header
         if h.program == RemoteProgram.keepalive && h.version == RemoteProgram.keepaliveVersion && h.type == .message {
@@ -102,7 +103,8 @@ final class DaemonClient: Sendable {
             }
             return
         }
-        guard h.program == RemoteProgram.remote, h.version == RemoteProgram.remoteVersion else {
+        guard (h.program == RemoteProgram.remote && h.version == RemoteProgram.remoteVersion)
+                || (h.program == RemoteProgram.qemu && h.version == RemoteProgram.qemuVersion) else {
             if h.type == .call || h.type == .callWithFDs {
                 reply(to: h, error: RemoteError.rpc("Cannot find program \(Int32(bitPattern: h.program)) version \(Int32(bitPattern: h.version))"))
             }
@@ -128,10 +130,12 @@ final class DaemonClient: Sendable {
     }
 
     private func dispatch(_ msg: RemoteMessage) async {
-        let proc = RemoteProcedure(rawValue: msg.header.procedure)
+        let isQemu = msg.header.program == RemoteProgram.qemu
+        let proc = isQemu ? "\(QemuProcedure(rawValue: msg.header.procedure))" : "\(RemoteProcedure(rawValue: msg.header.procedure))"
         let started = ContinuousClock.now
         do {
-            let payload = try await RemoteDispatcher.dispatch(msg, client: self)
+            let payload = isQemu ? try await QemuDispatcher.dispatch(msg, client: self)
+                                 : try await RemoteDispatcher.dispatch(msg, client: self)
             send(RemoteMessage(header: msg.header.reply(), payload: payload))
             if server.options.verbose {
                 logger.info("\(proc)", metadata: ["client": "\(id)", "serial": "\(msg.header.serial)",

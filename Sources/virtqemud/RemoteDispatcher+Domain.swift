@@ -25,6 +25,8 @@ extension RemoteDispatcher {
     static let jobStatsCompleted: UInt32 = 1, jobStatsKeepCompleted: UInt32 = 2
     /// `VIR_DOMAIN_SHUTDOWN_DEFAULT` and `_ACPI_POWER_BTN`: what this driver does.
     static let shutdownACPI: UInt32 = 1
+    /// `VIR_DOMAIN_MESSAGE_DEPRECATION`, `VIR_DOMAIN_MESSAGE_TAINTING`.
+    static let messageDeprecation: UInt32 = 1, messageTainting: UInt32 = 2
 
     static func dispatchDomain(_ p: RemoteProcedure, _ msg: RemoteMessage, client: DaemonClient,
                                conn: QemuConnection) async throws(RemoteError) -> [UInt8]? {
@@ -218,9 +220,12 @@ extension RemoteDispatcher {
             }
         case .domainGetMessages:
             return try await run(RemoteCalls.DomainGetMessages.self, msg) { a throws(RemoteError) in
-                try checkFlags(a.flags, allowed: 1 | 2, "qemuDomainGetMessages")
-                _ = try await driver { try conn.obj(ref(a.dom)) }
-                return DomainGetMessagesRet([])
+                try checkFlags(a.flags, allowed: messageDeprecation | messageTainting, "qemuDomainGetMessages")
+                let msgs = try await driver {
+                    try conn.messages(ref(a.dom), tainting: a.flags == 0 || a.flags & messageTainting != 0,
+                                      deprecation: a.flags == 0 || a.flags & messageDeprecation != 0)
+                }
+                return DomainGetMessagesRet(Array(msgs.prefix(DomainGetMessagesRet.max)))
             }
         case .domainGetJobInfo:
             return try await run(RemoteCalls.DomainGetJobInfo.self, msg) { a throws(RemoteError) in

@@ -81,7 +81,7 @@ enum RemoteDispatcher {
 
     /// Decodes the args, runs `body`, encodes the return. A payload that
     /// does not decode is libvirt's "Unable to decode message payload".
-    static func run<C: RemoteCall>(_: C.Type, _ msg: RemoteMessage,
+    static func run<C: ProgramCall>(_: C.Type, _ msg: RemoteMessage,
                                    _ body: (C.Args) async throws(RemoteError) -> C.Ret) async throws(RemoteError) -> [UInt8] {
         let args: C.Args
         do {
@@ -94,7 +94,7 @@ enum RemoteDispatcher {
     }
 
     /// The synchronous form of `run`.
-    static func runSync<C: RemoteCall>(_: C.Type, _ msg: RemoteMessage,
+    static func runSync<C: ProgramCall>(_: C.Type, _ msg: RemoteMessage,
                                    _ body: (C.Args) throws(RemoteError) -> C.Ret) throws(RemoteError) -> [UInt8] {
         let args: C.Args
         do {

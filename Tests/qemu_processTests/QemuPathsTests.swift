@@ -98,7 +98,8 @@ import qemu_process
         def.id = 4
         let status = QemuStatusFile(state: .paused(.migration), pid: 4242, startTime: 99, emulator: "/usr/bin/qemu-system-x86_64",
                                     monitorPath: "/r/m.sock", persistent: true, def: def,
-                                    extra: [XMLElement("migration", attributes: [XMLAttribute("role", "incoming")])])
+                                    extra: [XMLElement("migration", attributes: [XMLAttribute("role", "incoming")])],
+                                    taint: [.customMonitor, .customArgv])
         let path = root.path + "/status.xml"
         try status.write(to: path)
         let again = try QemuStatusFile.read(path)
@@ -106,6 +107,9 @@ import qemu_process
         #expect(again.def.id == 4)
         #expect(!FileManager.default.fileExists(atPath: path + ".new"))
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(text.hasPrefix("<domstatus state='paused' reason='2' pid='4242'>\n"))
+        #expect(text.hasPrefix("<domstatus state='paused' reason='2' pid='4242'>\n  <taint flag='custom-argv'/>\n  <taint flag='custom-monitor'/>\n"))
+        // A mark this driver does not know is dropped; the instance is still read.
+        try text.replacingOccurrences(of: "custom-argv", with: "from-the-future").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try QemuStatusFile.read(path).taint == [.customMonitor])
     }
 }

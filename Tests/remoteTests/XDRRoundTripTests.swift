@@ -54,6 +54,9 @@ import libvirt_abi
         try roundTrip(dom)
         try roundTrip(DomainArgs(dom: dom))
         try roundTrip(DomainFlagsArgs(dom: dom, flags: 5))
+        try roundTrip(QemuDomainMonitorCommandArgs(dom: dom, cmd: #"{"execute":"query-version"}"#, flags: 1))
+        // qemu_domain_monitor_command_args: the domain, the string (length, bytes, padding), the flags.
+        #expect(try QemuDomainMonitorCommandArgs(dom: dom, cmd: "info", flags: 1).xdrBytes().suffix(12) == [0, 0, 0, 4, 0x69, 0x6E, 0x66, 0x6F, 0, 0, 0, 1])
         try roundTrip(DomainRet(dom: dom))
         try roundTrip(IntValue(-5))
         try roundTrip(UHyperValue(9_000_000))

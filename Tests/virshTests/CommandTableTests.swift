@@ -52,6 +52,41 @@ struct CommandTableTests {
 
     // MARK: the parser
 
+    /// An argv option takes every word left, and `--cmd` adds to it.
+    @Test func argvCollectsTheRestInOrder() throws {
+        let (cmds, errors) = parse(argv: ["qemu-monitor-command", "vm", "--hmp", "info", "--cmd", "mem", "status"])
+        #expect(errors == [])
+        let cmd = try #require(cmds?.first)
+        #expect(describe(cmd) == ["qemu-monitor-command", "domain=vm", "--hmp", "cmd=info", "cmd=mem", "cmd=status"])
+        #expect(cmd.argv("cmd") == ["info", "mem", "status"])
+        #expect(parse(argv: ["qemu-monitor-command", "vm", "--pass-fds"]).errors == ["error: expected syntax: --pass-fds <string>\n"])
+        // Named only: a word is never taken for --pass-fds.
+        let named = try #require(parse(argv: ["qemu-monitor-command", "vm", "3", "x"]).commands?.first)
+        #expect(describe(named) == ["qemu-monitor-command", "domain=vm", "cmd=3", "cmd=x"])
+    }
+
+    /// virsh's wrapping of words into one QMP command.
+    @Test func qmpWrapping() {
+        func wrapped(_ words: [String]) -> String? {
+            if case .success(let s) = QemuMonitorCommandCommand.wrap(words) { return s }
+            return nil
+        }
+        #expect(wrapped([#"{ "execute" : "query-status" }"#]) == #"{ "execute" : "query-status" }"#, "an object goes as typed")
+        #expect(wrapped(["{", #""execute":"x""#, "}"]) == #"{ "execute":"x" }"#)
+        #expect(wrapped(["query-status"]) == #"{"execute":"query-status"}"#)
+        #expect(wrapped(["[1]"]) == #"{"execute":"[1]"}"#)
+        #expect(wrapped(["q", #"{"a": 1}"#]) == #"{"execute":"q","arguments":{"a":1}}"#)
+        #expect(wrapped(["q", #""a":1"#, #""b":"c d""#]) == #"{"execute":"q","arguments":{"a":1,"b":"c d"}}"#)
+        #expect(wrapped(["q", ""]) == #"{"execute":"q","arguments":{}}"#)
+        guard case .failure(let f) = QemuMonitorCommandCommand.wrap(["q", "a", "b"]) else {
+            Issue.record("wrapped")
+            return
+        }
+        #expect(f.message == "failed to wrap arguments 'a b' into a QMP command wrapper")
+        #expect(f.cause.message.hasPrefix("internal error: cannot parse json {a,b}: lexical error: invalid char in json text.\n"))
+        #expect(QemuMonitorCommandCommand.trimmingSpaces(" \t{\n}\n\u{0B}") == "{\n}")
+    }
+
     @Test func optionsWithAndWithoutValues() throws {
         let (cmds, errors) = parse("migrate --live --local --verbose guest qemu:///embed?root=/tmp/x "
                                    + "--timeout 30 --dname=copy --migrateuri= --tunneled")

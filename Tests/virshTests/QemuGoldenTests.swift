@@ -99,6 +99,9 @@ final class QemuGoldenTests {
     func running(sameHost: String, _ virsh: ([String]) -> VirshResult) throws -> [(String, VirshResult)] {
         var out: [(String, VirshResult)] = []
         func run(_ args: String..., mask: (String) -> String = { $0 }) {
+            run(args, mask: mask)
+        }
+        func run(_ args: [String], mask: (String) -> String = { $0 }) {
             var r = virsh(args)
             r.stdout = mask(r.stdout)
             r.stderr = mask(r.stderr)
@@ -117,6 +120,11 @@ final class QemuGoldenTests {
         run("domstate", "--reason", name)
         run("resume", name)
         run("domstate", "--reason", name)
+        // Commands for QEMU's monitor: the same QEMU answers both drivers.
+        for args in Self.monitorCommands {
+            run(["qemu-monitor-command", name] + args, mask: Self.monitorMasked)
+        }
+        run("dominfo", name, mask: noCPUTimeNorId)
         // Migrating to this same host without --local is refused by the
         // destination's Prepare phase, in libvirt's words (libvirtd first
         // wants --unsafe for its uncached disk).
@@ -125,7 +133,26 @@ final class QemuGoldenTests {
         #expect(maskingUUIDs(refused.stderr) == "error: internal error: Attempt to migrate guest to the same host UUID\n")
         try sameLiveXMLFields(virsh(["dumpxml", name]).stdout, virsh(["dumpxml", "--inactive", name]).stdout)
         run("destroy \(name); domstate --reason \(name); destroy \(name)")
+        run("qemu-monitor-command", name, "query-status")
         return out
+    }
+
+    /// `qemu-monitor-command` arguments, after the domain: QMP in its
+    /// forms, HMP, QEMU's error replies, virsh's and libvirt's errors.
+    static let monitorCommands: [[String]] = [
+        [#"{"execute":"query-version"}"#], ["--pretty", "query-version"], ["--return-value", "query-version"],
+        ["--pretty", "--return-value", "query-status"], ["query-name"], ["--hmp", "info status"], ["--hmp", "info", "version"],
+        ["--hmp", "nosuchcmd"], ["nosuch"], [#"{"foo":1}"#], ["query-status", #"{"a":1}"#],
+        ["human-monitor-command", #""command-line":"info status""#], ["--pretty", "qom-list-types", #""implements":"nosuch-type""#],
+        ["query-status", "bar"], [#"{"execute":"query-status","id":"mine"}"#], ["--return-value", "nosuch"], ["--hmp", "--pretty", "info"],
+    ]
+
+    /// Each monitor numbers its own commands; the embedded driver's taint
+    /// warning goes to its process's stderr (libvirtd's to its log).
+    static func monitorMasked(_ text: String) -> String {
+        text.replacingOccurrences(of: #""libvirt-[0-9]+""#, with: #""libvirt-N""#, options: .regularExpression)
+            .replacingOccurrences(of: #"(?m)^.*: warning : qemu_driver: Domain id=[0-9]+ name='[^']*' uuid=[-0-9a-f]+ is tainted: custom-monitor\n"#,
+                                  with: "", options: .regularExpression)
     }
 
     /// What `dumpxml` gives on each driver, for the comparison that follows.

@@ -133,6 +133,46 @@ struct TestDriverGoldenTests {
         }
     }
 
+    /// What virsh itself decides for `qemu-monitor-command` (the test
+    /// driver has no monitor: past virsh's checks, libvirt's "not
+    /// supported" for the API it reached).
+    @Test func qemuMonitorCommandBeforeAndAtTheDriver() {
+        let q = ["-c", Self.uri, "qemu-monitor-command"]
+        func sameQ(_ args: String..., sourceLocation: SourceLocation = #_sourceLocation) {
+            let all = q + args
+            let (ref, ours) = (Virsh.run(Virsh.reference, all), Virsh.run(Virsh.ours ?? "", all))
+            #expect(ours == ref, "virsh qemu-monitor-command \(args.joined(separator: " "))", sourceLocation: sourceLocation)
+        }
+        sameQ("test", #"{"execute":"query-status"}"#)          // virDomainQemuMonitorCommand
+        sameQ("test", "query-status")
+        sameQ("test", "--hmp", "info", "status")
+        sameQ("test", "--pass-fds", "0", "query-status")      // virDomainQemuMonitorCommandWithFiles
+        sameQ("test", "--pass-fds", " 3,-1", "query-status")
+        sameQ("test", "--pass-fds", "", "query-status")
+        sameQ("test", "--pass-fds", "1,", "query-status")
+        sameQ("test", "--pass-fds", "x", "query-status")
+        sameQ("test", "--hmp", "--pretty", "info")
+        sameQ("test", "--hmp", "--return-value", "info")
+        sameQ("test", "--hmp", "--hmp", "info")
+        sameQ("test")
+        sameQ()
+        sameQ("nosuch", "query-status")
+        sameQ("test", "")
+        sameQ("test", "foo", "")
+        sameQ("test", "foo", #""a":1"#, #""b":[2]"#)
+        // Arguments that make no JSON object: virsh's message, then yajl's error.
+        for bad in ["bar", "{bar}", #""a":"#, #""a":1 "b""#, "tru", #""a":-"#, #""a":1."#, #""a":"x\q""#, "1", #""a" 1"#,
+                    #""a":[1"#, #""a":01"#, #""a":1e"#, #""a":"\u12"#, "/x", #""a":[1,]"#, #""a":1,"#, #""a":"x"#,
+                    #""a":1}"#, #""a":1,"a":2"#, #""a":truex"#, #""a":tr"#, #""a":"é\ud800x"#,
+                    "\"" + String(repeating: "k", count: 60) + "\":" + String(repeating: "v", count: 60)] {
+            sameQ("test", "foo", bad)
+        }
+        sameQ("test", "foo", "bar", "baz")
+        same("-r", "-c", Self.uri, "qemu-monitor-command", "test", "query-status")
+        same("help", "qemu-monitor-command")
+        same("-c", Self.uri, "qemu-monitor-command", "--help")
+    }
+
     @Test func timingOutputHasVirshLayout() {
         let r = Virsh.ours("-t", "-c", Self.uri, "uri")
         #expect(r.status == 0)

@@ -44,4 +44,30 @@ import TestSupport
         #expect(refused.stderr.hasPrefix("error: internal error: Attempt to migrate guest to the same host "), "\(refused)")
         #expect(try ours(["domid", "vm"]).stdout == "2\n\n")
     }
+
+    /// `qemu-monitor-command` through libvirt-qemu.so.0 (which our virsh
+    /// loads for it) and the daemon's QEMU program: what Debian's virsh
+    /// prints for the same commands.
+    @Test func monitorCommandsThroughLibvirtQemu() throws {
+        let virsh = try #require(BuiltProduct.path("virsh"), "build the package first (make test does)")
+        let root = TestRoot("ovqmc")
+        defer { #expect(root.cleanup() == []) }
+        let daemon = try VirtqemudProcess(root: root)
+        _ = try PythonMigrationTests.startCounterGuest(daemon, shared: false)
+        for args in [[#"{"execute":"query-version"}"#], ["--pretty", "query-status"], ["--return-value", "query-name"],
+                     ["--hmp", "info", "status"], ["query-status", "bar"], ["--pass-fds", "0", "query-name"],
+                     ["--pass-fds", "0,x", "query-name"]] {
+            let full = ["-c", daemon.uri, "qemu-monitor-command", "vm"] + args
+            var env = ProcessInfo.processInfo.environment
+            env["LIBVIRT_DEFAULT_URI"] = nil
+            env["LC_ALL"] = "C"
+            let o = try Subprocess.run(virsh, full, environment: env)
+            let d = try Command.run("/usr/bin/virsh", full)
+            let masked = { (t: String) in t.replacingOccurrences(of: #""libvirt-[0-9]+""#, with: "N", options: .regularExpression) }
+            #expect(masked(o.stdout) == masked(d.stdout) && o.stderr == d.stderr && o.status == d.status,
+                    "qemu-monitor-command \(args)\nours: \(o)\nDebian's: \(d)")
+        }
+        let ro = try Subprocess.run(virsh, ["-r", "-c", daemon.uri, "qemu-monitor-command", "vm", "query-name"])
+        #expect(ro.stderr == "error: operation forbidden: read only access prevents virDomainQemuMonitorCommand\n", "\(ro)")
+    }
 }

@@ -137,6 +137,71 @@ import TestSupport
         #expect(theirs.outputs[16].stdout.contains("<name>\(refName)</name>"))
     }
 
+    /// `qemu-monitor-command` arguments after the domain (the QEMU program
+    /// of libvirt-qemu.so), then `dominfo` with its taint message.
+    static let monitorSteps: [[String]] = [
+        [#"{"execute":"query-version"}"#], ["--pretty", "query-status"], ["--return-value", "query-name"],
+        ["--pretty", "--return-value", "query-version"], ["--hmp", "info status"], ["--hmp", "info", "version"],
+        ["nosuch"], [#"{"foo":1}"#], ["query-status", #"{"a":1}"#], ["--pretty", "qom-list-types", #""implements":"nosuch-type""#],
+        ["query-status", "bar"], [#"{"execute":"query-status","id":"mine"}"#], ["--return-value", "nosuch"],
+        ["--pass-fds", "0", "query-status"],
+    ]
+
+    /// Runs the monitor steps on a running guest of `uri`, then the same
+    /// for the shut-off guest.
+    static func monitorTranscript(uri: String, name: String, xmlFile: String) throws -> [String] {
+        var out: [String] = []
+        func record(_ args: [String]) throws {
+            let r = try Command.virsh(uri, args)
+            var text = "status \(r.status)\n" + r.combined
+            text = text.replacingOccurrences(of: #""libvirt-[0-9]+""#, with: #""libvirt-N""#, options: .regularExpression)
+            text = text.split(separator: "\n", omittingEmptySubsequences: false)
+                .map { $0.hasPrefix("CPU time:") ? "CPU time: *" : $0.hasPrefix("Id:") ? "Id: N" : String($0) }.joined(separator: "\n")
+            out.append(text)
+        }
+        _ = try Command.virsh(uri, ["define", xmlFile])
+        _ = try Command.virsh(uri, ["start", name])
+        for step in monitorSteps { try record(["qemu-monitor-command", name] + step) }
+        try record(["dominfo", name])
+        _ = try Command.virsh(uri, ["destroy", name])
+        try record(["qemu-monitor-command", name, "query-status"])
+        try record(["qemu-monitor-command", name, "--hmp", "info status"])
+        try record(["dominfo", name])
+        _ = try Command.virsh(uri, ["undefine", name])
+        return out
+    }
+
+    @Test func monitorCommandsPrintWhatTheyPrintAgainstLibvirtd() throws {
+        let root = TestRoot("vqmcmp")
+        defer { #expect(root.cleanup() == []) }
+        chmod(root.path, 0o755) // libvirtd's QEMU runs as libvirt-qemu
+        let daemon = try VirtqemudProcess(root: root)
+        let name = "vqmon\(getpid() % 100_000)"
+        let uuid = "6a0e8a34-1c2b-4d6e-9f71-\(String(format: "%012x", getpid()))"
+        let ours = try Self.monitorTranscript(uri: daemon.uri, name: name, xmlFile: try domainXML(root: root, name: name, uuid: uuid))
+        #expect(ours[0].hasPrefix(#"status 0\#n{"return":{"qemu":{"micro":"#), "\(ours[0])")
+        #expect(ours[Self.monitorSteps.count].contains("\nMessages:       tainted: custom monitor control commands issued\n"))
+
+        let reference = try #require(ReferenceLibvirtd.acquire(), "Debian's libvirtd does not answer on \(ReferenceLibvirtd.uri)")
+        defer { reference.release() }
+        // Leftovers of an earlier run (none: the status says so).
+        _ = try Command.virsh(ReferenceLibvirtd.uri, "destroy", name)
+        _ = try Command.virsh(ReferenceLibvirtd.uri, "undefine", name)
+        let theirs = try Self.monitorTranscript(uri: ReferenceLibvirtd.uri, name: name,
+                                                xmlFile: try domainXML(root: root, name: name, uuid: uuid))
+        #expect(ours.count == theirs.count)
+        let labels = Self.monitorSteps.map { $0.joined(separator: " ") } + ["dominfo", "(shut off) query-status", "(shut off) --hmp", "dominfo"]
+        for (i, (o, t)) in zip(ours, theirs).enumerated() {
+            // Our daemon takes no descriptors: libvirt's client refuses --pass-fds for it.
+            if Self.monitorSteps.indices.contains(i) && Self.monitorSteps[i].first == "--pass-fds" {
+                #expect(o == "status 1\n\nerror: argument unsupported: fd passing is not supported by this connection\n", "\(o)")
+                #expect(t.hasPrefix(#"status 0\#n{"return":{"status":"running""#), "\(t)")
+                continue
+            }
+            #expect(o == t, "virsh qemu-monitor-command \(labels[i])")
+        }
+    }
+
     @Test func unknownCommandsOfVirshGetLibvirtsUnsupportedError() throws {
         let root = TestRoot("virshns")
         defer { #expect(root.cleanup() == []) }

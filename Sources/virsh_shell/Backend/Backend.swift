@@ -130,6 +130,14 @@ protocol VirshDomain: Sendable {
     func jobProgress() async throws(VirshError) -> VirshJobProgress
     /// libvirt: `virDomainAbortJob`.
     func abortJob() async throws(VirshError)
+
+    /// A command for the domain's QEMU monitor, QMP (JSON text) or with
+    /// `hmp` a human monitor command line, and QEMU's answer as text. With
+    /// `fds`, those descriptors of this process go along with it.
+    ///
+    /// libvirt: `virDomainQemuMonitorCommand`, with `fds`
+    /// `virDomainQemuMonitorCommandWithFiles` (src/libvirt-qemu.c).
+    func qemuMonitorCommand(_ cmd: String, hmp: Bool, fds: [Int32]?) async throws(VirshError) -> String
 }
 
 /// A connection to a hypervisor (`virConnectPtr`): the embedded driver in

@@ -135,7 +135,7 @@ struct EmbeddedDomain: VirshDomain {
     }
 
     func securityLabel() async throws(VirshError) -> (label: String, enforcing: Bool) { ("", false) }
-    func messages() async throws(VirshError) -> [String] { [] }
+    func messages() async throws(VirshError) -> [String] { try run { () throws(VirError) in try conn.messages(ref) } }
 
     func xmlDesc(_ flags: DomainXMLFlags) async throws(VirshError) -> String {
         var f: DomainDef.FormatFlags = []
@@ -199,6 +199,11 @@ struct EmbeddedDomain: VirshDomain {
 
     func abortJob() async throws(VirshError) {
         do { try await conn.abortJob(ref) } catch { throw VirshError(error) }
+    }
+
+    /// The descriptors are this process's own: the driver runs here.
+    func qemuMonitorCommand(_ cmd: String, hmp: Bool, fds: [Int32]?) async throws(VirshError) -> String {
+        do { return try await conn.qemuMonitorCommand(ref, command: cmd, hmp: hmp, fds: fds ?? []) } catch { throw VirshError(error) }
     }
 }
 

@@ -150,6 +150,38 @@ struct LibvirtAPI: @unchecked Sendable {
     }
 }
 
+/// libvirt's QEMU library (libvirt-qemu.so.0: `virDomainQemuMonitorCommand`
+/// and friends), loaded the same way, the first time a command needs it;
+/// libvirt.so.0 is loaded by then (its connection made the domain).
+struct LibvirtQemuAPI: @unchecked Sendable {
+    let virDomainQemuMonitorCommand: clibvirt_virDomainQemuMonitorCommand_fn
+    let virDomainQemuMonitorCommandWithFiles: clibvirt_virDomainQemuMonitorCommandWithFiles_fn
+
+    /// The library, or why it cannot be loaded.
+    static let shared: Result<LibvirtQemuAPI, VirshError> = load()
+
+    static func load() -> Result<LibvirtQemuAPI, VirshError> {
+        guard let h = dlopen("libvirt-qemu.so.0", RTLD_NOW | RTLD_GLOBAL) else {
+            let why = dlerror().map { String(cString: $0) } ?? "unknown error"
+            return .failure(VirshError(code: .noSupport, message: "cannot load libvirt's QEMU library: \(why)"))
+        }
+        func sym<T>(_ name: String, _: T.Type) throws(VirshError) -> T {
+            guard let p = dlsym(h, name) else {
+                throw VirshError(code: .noSupport, message: "libvirt's QEMU library lacks \(name)")
+            }
+            return unsafeBitCast(p, to: T.self)
+        }
+        do throws(VirshError) {
+            return .success(LibvirtQemuAPI(
+                virDomainQemuMonitorCommand: try sym("virDomainQemuMonitorCommand", clibvirt_virDomainQemuMonitorCommand_fn.self),
+                virDomainQemuMonitorCommandWithFiles: try sym("virDomainQemuMonitorCommandWithFiles",
+                                                              clibvirt_virDomainQemuMonitorCommandWithFiles_fn.self)))
+        } catch {
+            return .failure(error)
+        }
+    }
+}
+
 /// The loaded library. Everything below runs on behalf of a connection,
 /// whose opening loaded it (`LibvirtLibrary.require()`).
 private var api: LibvirtAPI {
@@ -520,4 +552,24 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
     }
 
     func abortJob() async throws(VirshError) { try check(api.virDomainAbortJob(ptr)) }
+
+    /// On a thread of its own: QEMU may take its time to answer.
+    func qemuMonitorCommand(_ cmd: String, hmp: Bool, fds: [Int32]?) async throws(VirshError) -> String {
+        let qemu = try LibvirtQemuAPI.shared.get()
+        let flags = hmp ? UInt32(VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP.rawValue) : 0
+        let outcome: Result<String, VirshError> = await LibvirtLibrary.blocking { [self] in
+            var result: UnsafeMutablePointer<CChar>?
+            let rc: Int32
+            if var files = fds {
+                rc = files.withUnsafeMutableBufferPointer { buf in
+                    qemu.virDomainQemuMonitorCommandWithFiles(ptr, cmd, UInt32(buf.count), buf.baseAddress, nil, nil, &result, flags)
+                }
+            } else {
+                rc = qemu.virDomainQemuMonitorCommand(ptr, cmd, &result, flags)
+            }
+            guard rc >= 0 else { return .failure(LibvirtLibrary.lastError()) }
+            return .success(LibvirtLibrary.take(result) ?? "")
+        }
+        return try outcome.get()
+    }
 }

@@ -161,6 +161,15 @@ struct ParsedCommand {
         return .success(value)
     }
 
+    /// Every value of an argv option, in the order given.
+    ///
+    /// libvirt: `vshCommandOptArgv`, called until it returns `NULL`.
+    func argv(_ name: String) -> [String] {
+        let def = declaration(of: name, needsValue: true)
+        precondition(def.kind == .argv, "command '\(command.name)' reads --\(name) as argv, which it is not")
+        return values.filter { $0.name == name }.map { $0.value ?? "" }
+    }
+
     /// An unsigned option (negative numbers refused), `nil` when absent.
     ///
     /// libvirt: `vshCommandOptUInt` / `vshCommandOptULongLong`.
