@@ -55,7 +55,7 @@ let package = Package(
         // table), the commands and the backends (tools/vsh.c, tools/virsh*.c)
         // are a library so that they can be unit-tested; the executable only
         // calls into it.
-        .target(name: "virsh_shell", dependencies: ["virutil", "qemu_driver", "libvirt_abi", "domain_conf", "CLibvirt"]),
+        .target(name: "virsh_shell", dependencies: ["virutil", "qemu_driver", "qemu_capabilities", "qemu_monitor", "qemu_process", "libvirt_abi", "domain_conf", "CLibvirt"]),
         .executableTarget(name: "virsh", dependencies: ["virsh_shell"]),
         // CLI latency: our virsh on the embedded driver against Debian's virsh on libvirtd.
         .executableTarget(name: "virsh-bench", dependencies: ["virutil", "TestSupport"]),

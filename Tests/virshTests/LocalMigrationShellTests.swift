@@ -125,24 +125,35 @@ struct LocalMigrationShellTests {
         #expect(r.stdout.contains("Job type:         Completed   \nOperation:        Outgoing migration\n"))
         #expect(r.stdout.range(of: #"Total downtime:   \d+ +ms\n"#, options: .regularExpression) != nil, "\(r.stdout)")
 
-        // The upgrade: the same guest, another emulator binary.
-        let wrapper = g.root.path + "/qemu-new"
-        try "#!/bin/sh\necho \"qemu-new: $$\" >> \(g.root.path)/wrapper.log\nexec /usr/bin/qemu-system-x86_64 \"$@\"\n"
-            .write(toFile: wrapper, atomically: true, encoding: .utf8)
-        chmod(wrapper, 0o755)
+        // The upgrade: the same guest, QEMU 10.0 instead of 7.2.
+        #expect(g.virsh("dumpxml", "vm").stdout.contains("machine='pc-i440fx-7.2'"), "the machine type was pinned at define")
+        #expect(Self.runningQemu(g).hasPrefix("7.2."))
         let xml = try String(contentsOfFile: g.xmlFile, encoding: .utf8)
         let uuid = g.virsh("domuuid", "vm").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let newXML = xml.replacingOccurrences(of: "<devices>", with: "<devices>\n<emulator>\(wrapper)</emulator>")
+        let newXML = xml.replacingOccurrences(of: "<devices>", with: "<devices>\n<emulator>\(Emulators.qemu100)</emulator>")
             .replacingOccurrences(of: "<name>vm</name>", with: "<name>vm</name><uuid>\(uuid)</uuid>")
+            .replacingOccurrences(of: "machine='pc'", with: "machine='pc-i440fx-7.2'")
         try newXML.write(toFile: g.root.path + "/new.xml", atomically: true, encoding: .utf8)
         r = g.virsh("migrate", "--live", "--local", "--xml", g.root.path + "/new.xml", "vm", g.root.uri)
         #expect(r.status == 0, "\(r)")
-        #expect(FileManager.default.fileExists(atPath: g.root.path + "/wrapper.log"), "the new emulator ran")
-        #expect(g.virsh("dumpxml", "vm").stdout.contains("<emulator>\(wrapper)</emulator>"))
+        #expect(g.virsh("dumpxml", "vm").stdout.contains("<emulator>\(Emulators.qemu100)</emulator>"))
+        #expect(Self.runningQemu(g) == "10.0.2", "qemu-monitor-command asks the new instance")
+        #expect(g.virsh("domuuid", "vm").stdout == uuid + "\n\n")
         #expect(g.counterAdvances())
         #expect(g.countersAreContinuous())
         #expect(g.virsh("destroy", "vm").status == 0)
         #expect(g.virsh("undefine", "vm").status == 0)
+    }
+
+    /// `qemu-monitor-command DOM query-version`: the QEMU an instance runs.
+    static func runningQemu(_ g: Guest) -> String { runningQemu(name: g.name, env: g.env) }
+
+    static func runningQemu(name: String, env: [String: String]) -> String {
+        let r = Virsh.run(Virsh.ours ?? "", ["qemu-monitor-command", name, "--return-value", #"{"execute":"query-version"}"#], env: env)
+        guard let data = r.stdout.data(using: .utf8),
+              let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let q = obj["qemu"] as? [String: Any] else { return "unreadable: \(r)" }
+        return "\(q["major"] ?? "?").\(q["minor"] ?? "?").\(q["micro"] ?? "?")"
     }
 
     @Test func errorsOfMigrate() throws {

@@ -1,4 +1,5 @@
 import libvirt_abi
+import qemu_driver
 
 /// An error as virsh reports it: libvirt's whole message (what
 /// `virGetLastErrorMessage` gives) and its code.
@@ -130,6 +131,14 @@ protocol VirshDomain: Sendable {
     func jobProgress() async throws(VirshError) -> VirshJobProgress
     /// libvirt: `virDomainAbortJob`.
     func abortJob() async throws(VirshError)
+
+    /// What a QEMU upgrade would change for this running domain: the QEMU
+    /// its instance runs and the one now on disk at its emulator path. No
+    /// libvirt API: the embedded driver answers from its own records;
+    /// through libvirt, the running QEMU's `query-version` (a
+    /// qemu-monitor-command, which taints the domain as libvirt does) and
+    /// the binary probed here, on the same host as the daemon.
+    func upgradeCandidate() async throws(VirshError) -> QemuUpgradeCandidate
 
     /// A command for the domain's QEMU monitor, QMP (JSON text) or with
     /// `hmp` a human monitor command line, and QEMU's answer as text. With

@@ -1,3 +1,8 @@
+import domain_conf
+import qemu_process
+import qemu_capabilities
+import qemu_monitor
+import qemu_driver
 import CLibvirt
 import Foundation
 import libvirt_abi
@@ -552,6 +557,20 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
     }
 
     func abortJob() async throws(VirshError) { try check(api.virDomainAbortJob(ptr)) }
+
+    func upgradeCandidate() async throws(VirshError) -> QemuUpgradeCandidate {
+        let reply = try await qemuMonitorCommand(#"{"execute":"query-version"}"#, hmp: false, fds: nil)
+        guard let value = try? JSONValue(parsing: reply), let running = value["return"].flatMap(QemuVersion.init(qmp:)) else {
+            throw VirshError(code: .internalError, message: ErrorNumber.internalError.format("unexpected query-version reply: \(reply)"))
+        }
+        let xml = try await xmlDesc([])
+        let def: DomainDef
+        do { def = try DomainDef.parse(xml) } catch { throw VirshError(error) }
+        let emulator = def.emulator ?? QemuCommandLine.defaultEmulator
+        let onDisk: QemuCaps
+        do { onDisk = try QemuCapsCache(directory: nil).lookup(emulator) } catch { throw VirshError(error) }
+        return QemuUpgradeCandidate(emulator: emulator, running: running, onDisk: onDisk.version, binaryReplaced: nil)
+    }
 
     /// On a thread of its own: QEMU may take its time to answer.
     func qemuMonitorCommand(_ cmd: String, hmp: Bool, fds: [Int32]?) async throws(VirshError) -> String {

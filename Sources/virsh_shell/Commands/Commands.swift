@@ -5,7 +5,7 @@ enum Commands {
         DefineCommand.self, DestroyCommand.self, DomIDCommand.self, DomJobAbortCommand.self,
         DomJobInfoCommand.self, DomNameCommand.self, DomUUIDCommand.self, DumpXMLCommand.self,
         MigrateCommand.self, QemuMonitorCommandCommand.self, ResumeCommand.self, ShutdownCommand.self, StartCommand.self,
-        SuspendCommand.self, UndefineCommand.self,
+        SuspendCommand.self, UndefineCommand.self, UpgradeQemuCommand.self,
         // Domain Monitoring
         DomInfoCommand.self, DomStateCommand.self, ListCommand.self,
         // Host and Hypervisor
