@@ -45,6 +45,37 @@ import TestSupport
         #expect(try ours(["domid", "vm"]).stdout == "2\n\n")
     }
 
+    /// `upgrade-qemu` through the daemon: the running QEMU asked over
+    /// libvirt's QEMU program, the binary on disk probed by virsh, the move
+    /// a local migration of the daemon's.
+    @Test func upgradeQemuThroughTheDaemon() throws {
+        let virsh = try #require(BuiltProduct.path("virsh"), "build the package first (make test does)")
+        let root = TestRoot("ovupg")
+        defer { #expect(root.cleanup() == []) }
+        let emulator = try Emulators.replaceablePath(in: root.path)
+        try Emulators.install(Emulators.qemu72, at: emulator)
+        let daemon = try VirtqemudProcess(root: root)
+        let serial = try PythonMigrationTests.startCounterGuest(daemon, emulator: emulator)
+        func ours(_ args: String...) throws -> Subprocess.Result {
+            var env = ProcessInfo.processInfo.environment
+            env["LIBVIRT_DEFAULT_URI"] = nil
+            env["LC_ALL"] = "C"
+            return try Subprocess.run(virsh, ["-c", daemon.uri] + args, environment: env)
+        }
+        #expect(try ours("upgrade-qemu").stdout == "Every running domain runs the QEMU now on disk.\n\n")
+        try Emulators.install(Emulators.qemu100, at: emulator)
+        let r = try ours("upgrade-qemu")
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout.range(of: #" vm +7\.2\.\d+ +10\.0\.2 +\d+ +\d+ +upgraded\n"#, options: .regularExpression) != nil, "\(r)")
+        #expect(try ours("domid", "vm").stdout == "2\n\n")
+        let version = try ours("qemu-monitor-command", "vm", "--pretty", "query-version")
+        #expect(version.stdout.contains("\"major\": 10"), "\(version)")
+        let atSwitch = CounterGuest.counters(inLog: serial).last ?? 0
+        #expect(CounterGuest.waitForCounter(inLog: serial, atLeast: atSwitch + 3))
+        #expect(PythonMigrationTests.neverRestarted(serial))
+        #expect(daemon.qemuProcesses.count == 1)
+    }
+
     /// `qemu-monitor-command` through libvirt-qemu.so.0 (which our virsh
     /// loads for it) and the daemon's QEMU program: what Debian's virsh
     /// prints for the same commands.
