@@ -36,9 +36,10 @@ demo: build
 bench: setup guest
 	$(SWIFTPM) build -c release --product virdomainobjlist-bench
 	.build/release/virdomainobjlist-bench
+	$(SWIFTPM) build -c release --static-swift-stdlib --product virsh
 	$(SWIFTPM) build -c release --product migration-bench
 	.build/release/migration-bench
-	$(SWIFTPM) build -c release --static-swift-stdlib --product virsh
+	.build/release/migration-bench --upgrade --sizes 128,1024 --runs 5
 	$(SWIFTPM) build -c release --static-swift-stdlib --product virsh-bench
 	.build/release/virsh-bench
 	$(SWIFTPM) build -c release --product virtqemud
