@@ -57,8 +57,13 @@ public enum QemuDomainProcess {
         let (instance, live) = try await QemuProcess.start(def: def, id: id, config: driver.config, caps: caps,
                                                           options: .init(incoming: incoming))
         if !incoming { driver.rememberShutoffReason(obj.uuid, nil) }
-        driver.domains.assignID(obj, id)
+        // The live definition first, while the object is still inactive:
+        // it becomes `def` and the persistent one is kept as `newDef`, as
+        // qemuProcessStart's virDomainObjSetDefTransient does before the id
+        // is set. (Assigned after the id, it would replace the persistent
+        // definition instead.)
         obj.assignDef(live, live: true)
+        driver.domains.assignID(obj, id)
         obj.qemu.state.withLock { s in
             s.instance = instance
             s.stopping = false
