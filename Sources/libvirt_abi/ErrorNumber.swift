@@ -31,6 +31,7 @@ public struct ErrorNumber: RawRepresentable, Hashable, Sendable, CustomStringCon
     public static let openFailed = ErrorNumber(VIR_ERR_OPEN_FAILED)
     public static let readFailed = ErrorNumber(VIR_ERR_READ_FAILED)
     public static let writeFailed = ErrorNumber(VIR_ERR_WRITE_FAILED)
+    public static let confSyntax = ErrorNumber(VIR_ERR_CONF_SYNTAX)
     public static let xmlDetail = ErrorNumber(VIR_ERR_XML_DETAIL)
     public static let systemError = ErrorNumber(VIR_ERR_SYSTEM_ERROR)
     public static let rpc = ErrorNumber(VIR_ERR_RPC)
@@ -78,6 +79,7 @@ public struct ErrorNumber: RawRepresentable, Hashable, Sendable, CustomStringCon
         .openFailed: ("failed to open configuration file", "failed to open configuration file %s"),
         .readFailed: ("failed to read configuration file", "failed to read configuration file %s"),
         .writeFailed: ("failed to write configuration file", "failed to write configuration file: %s"),
+        .confSyntax: ("configuration file syntax error", "configuration file syntax error: %s"),
         .xmlDetail: ("parser error", "%s"),
         .systemError: ("system call error", "%s"),
         .rpc: ("RPC error", "%s"),

@@ -20,4 +20,15 @@ public enum QemuDomainDefPostParse {
         try caps.validate(def)
         return caps
     }
+
+    /// `memory_backing_default = "shared-file"` applied to a definition
+    /// about to run (an instance's live definition, a migration's
+    /// destination): a guest without `<memoryBacking>` gets its RAM in its
+    /// per-UUID shared file. The persistent definition is left as written,
+    /// so that the setting decides at each start.
+    public static func applyMemoryDefault(_ def: inout DomainDef, config: QemuDriverConfig) {
+        if config.sharedMemoryByDefault && def.memoryBacking == nil {
+            def.memoryBacking = DomainMemoryBackingDef(source: .file, access: .shared)
+        }
+    }
 }

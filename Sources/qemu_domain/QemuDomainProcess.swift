@@ -53,6 +53,7 @@ public enum QemuDomainProcess {
         // machine pinned now, against the emulator that will run it.
         var def = def
         let caps = try QemuDomainDefPostParse.apply(&def, caps: driver.caps)
+        QemuDomainDefPostParse.applyMemoryDefault(&def, config: driver.config)
         let id = try driver.ids.next()
         let (instance, live) = try await QemuProcess.start(def: def, id: id, config: driver.config, caps: caps,
                                                           options: .init(incoming: incoming))

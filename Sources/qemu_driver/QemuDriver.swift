@@ -44,9 +44,10 @@ public final class QemuDriver: Sendable {
     }
 
     private static func start(config: QemuDriverConfig) async throws(VirError) -> QemuDriver {
+        var config = config
+        try config.load(QemuConf.read(config.confFile))
         try config.createDirectories()
-        let host = try HostUUID.read(configFile: (config.configDir as NSString).deletingLastPathComponent + "/qemu.conf",
-                                     stateFile: config.libDir + "/host-uuid")
+        let host = try HostUUID.read(configFile: config.confFile, stateFile: config.libDir + "/host-uuid")
         let state = try QemuDriverState(config: config, hostUUID: host)
         let driver = QemuDriver(state: state)
         let (_, failures) = state.domains.loadAllConfigs(configDir: config.configDir, autostartDir: config.autostartDir)

@@ -50,6 +50,7 @@ public enum QemuMigration {
             if let destXML = p.destXML {
                 var dst = try DomainDef.parse(destXML)
                 try QemuDomainDefPostParse.apply(&dst, caps: d.caps)
+                QemuDomainDefPostParse.applyMemoryDefault(&dst, config: d.config)
                 try DomainABIStability.check(source: current, destination: dst)
                 xml = dst.format(.migratable)
             }
@@ -95,6 +96,7 @@ public enum QemuMigration {
         // The destination's emulator (the one on disk now: an in-place
         // upgrade keeps the path) must offer the guest's machine type.
         try QemuDomainDefPostParse.apply(&def, caps: d.caps)
+        QemuDomainDefPostParse.applyMemoryDefault(&def, config: d.config)
         try DomainABIStability.check(source: source.def, destination: def)
         try checkListeningSockets(source: source.def, destination: def)
 

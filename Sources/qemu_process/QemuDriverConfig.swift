@@ -30,6 +30,16 @@ public struct QemuDriverConfig: Sendable, Equatable {
     /// What the driver learnt about emulators (`capabilities/`), kept
     /// between processes.
     public let cacheDir: String
+    /// The driver's settings file (`DIR/etc/qemu.conf`).
+    public var confFile: String { (configDir as NSString).deletingLastPathComponent + "/qemu.conf" }
+    /// Where per-UUID guest RAM files live (`memory_backing_dir`, libvirt's
+    /// setting of that name; a tmpfs keeps guest RAM off the disk).
+    public var memoryBackingDir: String
+    /// `memory_backing_default = "shared-file"`: a guest whose XML has no
+    /// `<memoryBacking>` gets its RAM in its per-UUID shared file, so that a
+    /// local migration copies none of it and never holds it twice. The
+    /// default is `"private"` (libvirt's: anonymous private RAM).
+    public var sharedMemoryByDefault = false
 
     /// The system layout's directories.
     public static let systemPrefix = (etc: "/etc/local-migration", run: "/run/local-migration",
@@ -85,11 +95,27 @@ public struct QemuDriverConfig: Sendable, Equatable {
         self.logDir = logDir
         self.libDir = libDir
         self.cacheDir = cacheDir
+        self.memoryBackingDir = libDir + "/ram"
+    }
+
+    /// Applies the settings of `qemu.conf`.
+    ///
+    /// libvirt: `virQEMUDriverConfigLoadFile`.
+    public mutating func load(_ conf: QemuConf) throws(VirError) {
+        if let dir = conf["memory_backing_dir"] {
+            guard dir.hasPrefix("/") else {
+                throw VirError.conf(.confSyntax, "\(conf.path): memory_backing_dir must be an absolute path, not \"\(dir)\"")
+            }
+            memoryBackingDir = dir
+        }
+        if let mode = try conf.choice("memory_backing_default", ["private", "shared-file"]) {
+            sharedMemoryByDefault = mode == "shared-file"
+        }
     }
 
     /// Where guest RAM lives when it is a shared file: per UUID, so that the
     /// source and the destination of a local migration map the same file.
-    public func ramFile(uuid: String) -> String { "\(libDir)/ram/\(uuid)/ram" }
+    public func ramFile(uuid: String) -> String { "\(memoryBackingDir)/\(uuid)/ram" }
 
     /// The persistent definition of a domain.
     public func configFile(name: String) -> String { "\(configDir)/\(name).xml" }
@@ -104,7 +130,7 @@ public struct QemuDriverConfig: Sendable, Equatable {
     /// or guest memory).
     public func createDirectories() throws(VirError) {
         for (dir, mode) in [(configDir, 0o755), (autostartDir, 0o755), (stateDir, 0o700), (logDir, 0o700),
-                            (libDir, 0o700), (libDir + "/ram", 0o700)] as [(String, Int)] {
+                            (libDir, 0o700), (memoryBackingDir, 0o700)] as [(String, Int)] {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                         attributes: [.posixPermissions: mode])
