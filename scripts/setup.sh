@@ -16,6 +16,7 @@ packages=(
     libvirt-clients     # Debian's virsh 9.0: the reference for output and messages
     libvirt-daemon-system  # Debian's libvirtd 9.0: the reference daemon for compatibility tests
     python3-libvirt     # libvirt's Python binding: a client of virtqemud in tests
+    ansible-core        # ansible-playbook: the fleet roll-out playbook (examples/ansible) is tested on localhost
     binutils            # as, ld, objcopy: assemble the test guest
     make
 )
