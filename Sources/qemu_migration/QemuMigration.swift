@@ -140,6 +140,12 @@ public enum QemuMigration {
     public static func perform(_ d: QemuDriverState, _ obj: DomainObj, cookieIn: String, uri: String, flags: MigrateFlags,
                                progress: (@Sendable (QemuMigrationStatistics) -> Void)? = nil) async throws(VirError) -> String {
         let m = try outgoing(obj)
+        // Read before anything moves: the emulator of an upgrade by
+        // destination XML, for the persistent definition (--persistent).
+        var newEmulator: String?
+        if m.flags.contains(.persistDest) && m.flags.contains(.local), let xml = m.params.destXML {
+            newEmulator = try DomainDef.parse(xml).emulator
+        }
         try m.enter(.perform3, domain: obj.name)
         defer {
             m.leave()
@@ -181,7 +187,12 @@ public enum QemuMigration {
         out.statistics = m.stats
         if m.flags.contains(.persistDest) {
             out.mandatoryFeatures = ["persistent"]
-            out.persistent = obj.persistentDef
+            var persistent = obj.persistentDef
+            // An upgrade by destination XML (another emulator binary, the
+            // same guest): the persistent definition follows the emulator,
+            // where libvirt would send the source's unchanged.
+            if let emulator = newEmulator { persistent.emulator = emulator }
+            out.persistent = persistent
         }
         return out.format()
     }

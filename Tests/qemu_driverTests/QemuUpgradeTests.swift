@@ -33,9 +33,11 @@ import qemu_monitor
         #expect(inactive.emulator == Emulators.qemu72)
         #expect(try await Self.runningVersion(f).hasPrefix("7.2."))
 
+        // --persistent: the persistent definition takes the new emulator too.
         let up = try await f.conn.migrate3(before, to: f.conn.driver.connect(),
                                            params: f.migrationParams(destXML: try Self.destXML(f, emulator: Emulators.qemu100).format()),
-                                           flags: [.live, .local])
+                                           flags: [.live, .local, .persistDest])
+        #expect(try DomainDef.parse(try f.conn.xmlDesc(up, flags: .inactive)).emulator == Emulators.qemu100)
         #expect(up.uuid == before.uuid && up.id != before.id)
         #expect(try await Self.runningVersion(f) == "10.0.2")
         #expect(try f.obj.qemu.instance?.version.description == "10.0.2")
@@ -71,6 +73,8 @@ import qemu_monitor
         let down = try await f.conn.migrate3(up, to: f.conn.driver.connect(),
                                              params: f.migrationParams(destXML: try Self.destXML(f, emulator: Emulators.qemu72).format()),
                                              flags: [.live, .local])
+        #expect(try DomainDef.parse(try f.conn.xmlDesc(down, flags: .inactive)).emulator == Emulators.qemu100,
+                "without --persistent the persistent definition keeps what it had")
         #expect(try await Self.runningVersion(f).hasPrefix("7.2."))
         #expect(down.uuid == before.uuid)
         #expect(f.counterAdvances())
