@@ -60,6 +60,7 @@ public enum QemuMigration {
             let m = QemuMigrationState(role: .outgoing, flags: flags, params: p, phase: .begin3)
             m.state.withLock { $0.sourceWasRunning = obj.state.state == .running }
             record(d, obj, m)
+            QemuMigrationCrashPoint.beginSaved.hit()
             arm(d, obj.uuid, m)
             return (cookie(d, obj).format(), xml)
         } catch {
@@ -111,6 +112,7 @@ public enum QemuMigration {
             let instance = try await QemuDomainProcess.startIncoming(d, dst, def: def)
             let m = QemuMigrationState(role: .incoming, flags: flags, params: p, phase: .prepare)
             record(d, dst, m)
+            QemuMigrationCrashPoint.prepareStarted.hit()
             let uri = p.migrateURI ?? "unix:" + instance.paths.migrateSocket
             if uri.hasPrefix("unix:") {
                 try QemuInstancePaths.checkSocketPath(String(uri.dropFirst(5)))
@@ -119,6 +121,7 @@ public enum QemuMigration {
                 try await instance.monitor.migrateSetCapabilities(capabilities(for: def, flags: flags, incoming: true))
                 try await instance.monitor.migrateIncoming(uri: uri)
             } catch { throw VirError(error) }
+            QemuMigrationCrashPoint.prepareListening.hit()
             d.emit(dst, .started(.migrated))
             arm(d, def.uuid, m)
             return (cookie(d, dst).format(), uri, dst)
@@ -167,7 +170,9 @@ public enum QemuMigration {
                 try await QemuDomainProcess.stopCPUs(d, obj, reason: .migration)
             }
             try await instance.monitor.migrate(uri: uri)
+            QemuMigrationCrashPoint.performMigrating.hit()
             try await waitForCompletion(d, obj, instance, m, progress: progress)
+            QemuMigrationCrashPoint.performCompleted.hit()
         } catch {
             m.state.withLock { $0.performFailed = true }
             if instance.hasExited || (instance.monitor.isClosed && !d.isClosed) {
@@ -183,6 +188,7 @@ public enum QemuMigration {
         }
         m.state.withLock { $0.phase = .perform3Done }
         record(d, obj, m)
+        QemuMigrationCrashPoint.performSaved.hit()
         var out = cookie(d, obj)
         out.statistics = m.stats
         if m.flags.contains(.persistDest) {
@@ -290,14 +296,21 @@ public enum QemuMigration {
                 if let s = cookie.statistics { st.stats = s }
                 st.persistentDef = persistent
             }
+            // Saved before `cont`: from here on the destination may run the
+            // guest, so a driver that dies now must complete the migration,
+            // never roll it back (the destination holds the whole state).
+            record(d, dst, m)
+            QemuMigrationCrashPoint.finishResuming.hit()
             if m.flags.contains(.paused) {
                 dst.setState(.paused(.user))
                 d.emit(dst, .suspended(.paused))
             } else {
                 try await QemuDomainProcess.startCPUs(d, dst, reason: .migrated)
             }
+            QemuMigrationCrashPoint.finishResumed.hit()
             m.state.withLock { $0.phase = .finished }
             record(d, dst, m)
+            QemuMigrationCrashPoint.finishSaved.hit()
             dst.qemu.jobs.endAsync()
             return dst
         } catch {
@@ -468,6 +481,11 @@ public enum QemuMigration {
             await rollbackSource(d, obj, m)
             throw VirError(.operationFailed, "migration of domain '\(obj.name)' was not finished on the destination; the domain runs on in its source instance")
         }
+        // Saved before the promotion: a driver that finds this source after
+        // a restart knows that the destination is the domain.
+        m.state.withLock { $0.phase = .confirm3 }
+        record(d, obj, m)
+        QemuMigrationCrashPoint.confirmDecided.hit()
         let (persistent, autostart, persistentDef) = obj.withLock { f in (f.persistent, f.autostart, f.newDef ?? f.def) }
         var newPersistent: DomainDef? = persistent ? persistentDef : nil
         if m.flags.contains(.persistDest) {
@@ -509,6 +527,7 @@ public enum QemuMigration {
         dst.qemu.completedJob = completed
         dst.qemu.setStatusExtra(.completedJob, completed.element)
         record(d, dst, nil)
+        QemuMigrationCrashPoint.confirmPromoted.hit()
         if persistent && newPersistent == nil {
             d.emit(dst, .undefined(LifecycleEvent.undefinedRemoved))
         }
@@ -520,6 +539,7 @@ public enum QemuMigration {
         obj.qemu.migration = nil
         obj.qemu.setStatusExtra(.migration, nil)
         await QemuDomainProcess.stop(d, obj, reason: .migrated, event: .migrated)
+        QemuMigrationCrashPoint.confirmSourceStopped.hit()
         obj.qemu.jobs.endAsync()
     }
 

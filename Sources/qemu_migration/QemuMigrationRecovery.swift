@@ -49,8 +49,20 @@ extension QemuMigration {
         srcM?.state.withLock { $0.endedByDriver = reason }
         dstM?.state.withLock { $0.endedByDriver = reason }
 
-        if let dst, dst.isActive, dstM?.phase == .finished {
-            // The guest already runs on the destination: complete.
+        if let dst, dst.isActive, let dstM, dstM.phase == .finish3 || dstM.phase == .finished {
+            // The guest runs on the destination, or was about to (Finish
+            // saves `finish3` before `cont`, once the destination holds the
+            // whole state): complete, never roll back.
+            if dstM.phase == .finish3 {
+                if !dstM.flags.contains(.paused) && dst.state.state == .paused {
+                    await d.log.bestEffort("resume the destination guest", domain: dst.name) {
+                        try await QemuDomainProcess.startCPUs(d, dst, reason: .migrated)
+                    }
+                }
+                dstM.state.withLock { $0.phase = .finished }
+                record(d, dst, dstM)
+                dst.qemu.jobs.endAsync()  // as Finish ends it
+            }
             if let src, let srcM {
                 do {
                     try await completeSource(d, src, srcM)
@@ -124,6 +136,15 @@ extension QemuMigration {
             }
             switch m.role {
             case .outgoing:
+                if let promoted = d.domains.findByUUID(status.def.uuid), promoted.isActive {
+                    // Confirm promoted the destination (found as the domain,
+                    // its status file without a migration) and died before
+                    // this source QEMU stopped: it is a stale copy.
+                    d.log.info("stopping the source instance \(instance.id) of a migration that completed",
+                               metadata: ["domain": "\(name)", "step": "recover migration"])
+                    await QemuProcess.stop(instance, reason: "migrated")
+                    continue
+                }
                 guard let obj = await attach(remote: false) else {
                     await QemuProcess.stop(instance, reason: "failed")
                     continue

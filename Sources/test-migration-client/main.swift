@@ -6,6 +6,8 @@
 //
 //   test-migration-client URI DOMAIN PHASE [BANDWIDTH-MiB/s]
 //   PHASE: begin | prepare | perform-start | perform | finish
+//          | complete (all five phases, then exit 0; with LM_CRASH_POINT set
+//            the process ends at that point instead, see QemuMigrationCrashPoint)
 //
 //   test-migration-client URI DOMAIN repeat N
 //   migrates N times back to back (after one warm-up migration) and prints
@@ -52,6 +54,12 @@ if stopAfter == "repeat" {
 let dom = try source.lookup(name: name)
 var params: [TypedParameter] = []
 if let bandwidth { params.append(TypedParameter(MigrateParam.bandwidth, .ullong(bandwidth))) }
+if stopAfter == "complete" {
+    let moved = try await source.migrate3(dom, to: dest, params: params, flags: flags)
+    print("DONE \(moved.id.map(String.init) ?? "-")")
+    fflush(nil)
+    exit(0)
+}
 
 let (c1, xml) = try await source.migrateBegin3(dom, params: params, flags: flags)
 params += [TypedParameter(MigrateParam.destXML, .string(xml)), TypedParameter(MigrateParam.destName, .string(name))]
