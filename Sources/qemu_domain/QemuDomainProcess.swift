@@ -253,7 +253,7 @@ public enum QemuDomainProcess {
                 f.state = .paused(reason)
                 return true
             }
-            if changed { driver.writeStatus(obj) }
+            if changed { driver.writeStatusLogged(obj) }
             return changed
         }
         guard changed else { return }
@@ -273,7 +273,7 @@ public enum QemuDomainProcess {
                 f.state = .running(reason)
                 return true
             }
-            if changed { driver.writeStatus(obj) }
+            if changed { driver.writeStatusLogged(obj) }
             return changed
         }
         guard changed else { return }

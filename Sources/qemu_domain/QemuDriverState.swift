@@ -162,12 +162,26 @@ public final class QemuDriverState: Sendable {
     ///
     /// libvirt: `qemuDomainSaveStatus`.
     public func saveStatus(_ obj: DomainObj) {
-        obj.qemu.withFilesLock { writeStatus(obj) }
+        obj.qemu.withFilesLock { writeStatusLogged(obj) }
+    }
+
+    /// `writeStatus`, a failure logged (the caller holds the files lock).
+    func writeStatusLogged(_ obj: DomainObj) {
+        do { try writeStatus(obj) } catch {
+            log.warning("save status failed: \(error)", metadata: ["domain": "\(obj.name)", "step": "save status"])
+        }
+    }
+
+    /// Saves the status and fails when it cannot be written: for the
+    /// writes a step depends on (a migration phase saved before the action
+    /// it announces), which must not silently go stale on a full disk.
+    public func saveStatusChecked(_ obj: DomainObj) throws(VirError) {
+        try obj.qemu.withFilesLock { () throws(VirError) in try writeStatus(obj) }
     }
 
     /// The write itself; the caller holds the object's files lock (an
     /// event handler that changes the state and saves it in one section).
-    func writeStatus(_ obj: DomainObj) {
+    func writeStatus(_ obj: DomainObj) throws(VirError) {
         guard let instance = obj.qemu.instance else { return }
         let (def, state, persistent) = obj.withLock { f -> (DomainDef, DomainStateReason, Bool) in
             var d = f.def
@@ -177,6 +191,6 @@ public final class QemuDriverState: Sendable {
         let status = QemuStatusFile(state: state, pid: instance.pid, startTime: instance.startTime, emulator: instance.emulator,
                                     binary: instance.binary, qemuVersion: instance.version, monitorPath: instance.paths.monitor, persistent: persistent, def: def,
                                     extra: obj.qemu.statusExtras.sorted { $0.key < $1.key }.map(\.value), taint: obj.qemu.taint)
-        log.bestEffort("save status", domain: def.name) { try status.write(to: instance.paths.statusFile) }
+        try status.write(to: instance.paths.statusFile)
     }
 }

@@ -59,7 +59,7 @@ public enum QemuMigration {
             }
             let m = QemuMigrationState(role: .outgoing, flags: flags, params: p, phase: .begin3)
             m.state.withLock { $0.sourceWasRunning = obj.state.state == .running }
-            record(d, obj, m)
+            try recordChecked(d, obj, m)
             QemuMigrationCrashPoint.beginSaved.hit()
             arm(d, obj.uuid, m)
             return (cookie(d, obj).format(), xml)
@@ -111,7 +111,7 @@ public enum QemuMigration {
         do throws(VirError) {
             let instance = try await QemuDomainProcess.startIncoming(d, dst, def: def)
             let m = QemuMigrationState(role: .incoming, flags: flags, params: p, phase: .prepare)
-            record(d, dst, m)
+            try recordChecked(d, dst, m)
             QemuMigrationCrashPoint.prepareStarted.hit()
             let uri = p.migrateURI ?? "unix:" + instance.paths.migrateSocket
             if uri.hasPrefix("unix:") {
@@ -299,7 +299,7 @@ public enum QemuMigration {
             // Saved before `cont`: from here on the destination may run the
             // guest, so a driver that dies now must complete the migration,
             // never roll it back (the destination holds the whole state).
-            record(d, dst, m)
+            try recordChecked(d, dst, m)
             QemuMigrationCrashPoint.finishResuming.hit()
             if m.flags.contains(.paused) {
                 dst.setState(.paused(.user))
@@ -435,6 +435,22 @@ public enum QemuMigration {
         obj.qemu.migration = m
         obj.qemu.setStatusExtra(.migration, m?.element)
         d.saveStatus(obj)
+    }
+
+    /// `record` for a phase saved before the action it announces: when the
+    /// status file cannot be written (a full disk), the step fails before
+    /// acting, and the migration stays as it was in memory.
+    static func recordChecked(_ d: QemuDriverState, _ obj: DomainObj, _ m: QemuMigrationState) throws(VirError) {
+        let before = (obj.qemu.migration, obj.qemu.statusExtra(.migration))
+        obj.qemu.migration = m
+        obj.qemu.setStatusExtra(.migration, m.element)
+        do {
+            try d.saveStatusChecked(obj)
+        } catch {
+            obj.qemu.migration = before.0
+            obj.qemu.setStatusExtra(.migration, before.1)
+            throw error
+        }
     }
 
     /// Puts the source back as it was before the migration: QEMU not
