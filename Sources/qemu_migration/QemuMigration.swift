@@ -111,9 +111,10 @@ public enum QemuMigration {
         do throws(VirError) {
             let instance = try await QemuDomainProcess.startIncoming(d, dst, def: def)
             let m = QemuMigrationState(role: .incoming, flags: flags, params: p, phase: .prepare)
+            let uri = p.migrateURI ?? "unix:" + instance.paths.migrateSocket
+            m.state.withLock { $0.listenURI = uri }
             try recordChecked(d, dst, m)
             QemuMigrationCrashPoint.prepareStarted.hit()
-            let uri = p.migrateURI ?? "unix:" + instance.paths.migrateSocket
             if uri.hasPrefix("unix:") {
                 try QemuInstancePaths.checkSocketPath(String(uri.dropFirst(5)))
             }
@@ -159,6 +160,18 @@ public enum QemuMigration {
         guard let instance = obj.qemu.instance, !instance.hasExited else {
             m.state.withLock { $0.performFailed = true }
             throw VirError.notRunning
+        }
+        // Both ends are this driver's: the stream goes to the incoming
+        // instance Prepare started, at the address Prepare returned.
+        let listening = d.domains.findRemote(byUUID: obj.uuid).flatMap { $0.qemu.migration as? QemuMigrationState }?
+            .state.withLock { $0.listenURI }
+        guard let listening else {
+            m.state.withLock { $0.performFailed = true }
+            throw VirError(.operationInvalid, "domain '\(obj.name)' has no incoming instance: Prepare did not run or its instance is gone")
+        }
+        guard uri == listening else {
+            m.state.withLock { $0.performFailed = true }
+            throw VirError(.argumentUnsupported, "migration URI '\(uri)' is not where the incoming instance listens ('\(listening)')")
         }
         do {
             let def = obj.def
@@ -277,6 +290,13 @@ public enum QemuMigration {
             await abandonIncoming(d, dst)
             return nil
         }
+        // No Finish without a Perform that succeeded: the source says.
+        let sourcePhase = d.domains.findByUUID(dst.uuid).flatMap { $0.qemu.migration as? QemuMigrationState }
+            .flatMap { $0.role == .outgoing ? $0.state.withLock { ($0.phase, $0.performFailed) } : nil }
+        guard let sourcePhase, sourcePhase.0 == .perform3Done || sourcePhase.0 == .confirm3, !sourcePhase.1 else {
+            await abandonIncoming(d, dst)
+            throw VirError(.operationInvalid, "migration of domain '\(name)' was not performed: the incoming instance is abandoned and the domain runs on in its source instance")
+        }
         do throws(VirError) {
             let cookie = try QemuMigrationCookie.parse(cookieIn, name: name, uuid: dst.uuid, localHostUUID: d.hostUUID,
                                                        local: m.flags.contains(.local))
@@ -349,6 +369,16 @@ public enum QemuMigration {
         try m.enter(.confirm3, domain: obj.name)
         defer { m.leave() }
         let failed = m.state.withLock { $0.performFailed }
+        let destinationRuns = d.domains.findRemote(byUUID: obj.uuid).flatMap { $0.qemu.migration as? QemuMigrationState }?
+            .phase == .finished
+        if cancelled && destinationRuns {
+            // The destination already ran the guest: going back would lose
+            // what it did since. The client's cancel comes too late.
+            d.log.warning("Confirm asked to cancel a migration whose destination already runs the guest: completing it",
+                          metadata: ["domain": "\(obj.name)", "step": "confirm"])
+            try await completeSource(d, obj, m)
+            return
+        }
         if cancelled || failed {
             await rollbackSource(d, obj, m)
             return

@@ -46,8 +46,10 @@ extension QemuMigration {
             dstM = dst.flatMap { $0.qemu.migration as? QemuMigrationState }
             if srcM == nil && dstM == nil && dst == nil { return "the migration had ended" }
         }
-        srcM?.state.withLock { $0.endedByDriver = reason }
-        dstM?.state.withLock { $0.endedByDriver = reason }
+        // One step each: a phase that starts after this is refused.
+        if srcM?.claim(reason: reason) == false || dstM?.claim(reason: reason) == false {
+            return "a phase is running"
+        }
 
         if let dst, dst.isActive, let dstM, dstM.phase == .finish3 || dstM.phase == .finished {
             // The guest runs on the destination, or was about to (Finish

@@ -41,6 +41,9 @@ public final class QemuMigrationState: Sendable {
         var persistentDef: DomainDef?
         /// Perform failed: Confirm can only roll back.
         var performFailed = false
+        /// Where the incoming QEMU listens (Prepare's answer); Perform must
+        /// send there and nowhere else.
+        var listenURI: String?
     }
     let state: Mutex<Mutable>
 
@@ -71,6 +74,19 @@ public final class QemuMigrationState: Sendable {
             m.watchdog?.cancel()  // as cancelWatchdog(), under the same lock as the phase change
             m.watchdog = nil
             m.phase = phase
+        }
+    }
+
+    /// Takes the migration over for the driver in one step: refused while
+    /// a phase runs (that phase ends the migration or moves it on);
+    /// afterwards no phase of the client's can start.
+    ///
+    /// - Returns: whether the driver now owns the migration.
+    func claim(reason: String) -> Bool {
+        state.withLock { m in
+            if m.busy { return false }
+            if m.endedByDriver == nil { m.endedByDriver = reason }
+            return true
         }
     }
 
