@@ -163,7 +163,7 @@ public enum QemuMigration {
         }
         // Both ends are this driver's: the stream goes to the incoming
         // instance Prepare started, at the address Prepare returned.
-        let listening = d.domains.findRemote(byUUID: obj.uuid).flatMap { $0.qemu.migration as? QemuMigrationState }?
+        let listening = d.domains.findRemote(byUUID: obj.uuid).flatMap { $0.qemu.migration }?
             .state.withLock { $0.listenURI }
         guard let listening else {
             m.state.withLock { $0.performFailed = true }
@@ -281,7 +281,7 @@ public enum QemuMigration {
             if cancelled { return nil }
             throw VirError(.noDomain, "no domain with matching name '\(name)'")
         }
-        guard let m = dst.qemu.migration as? QemuMigrationState, m.role == .incoming else {
+        guard let m = dst.qemu.migration, m.role == .incoming else {
             throw VirError(.operationInvalid, "domain '\(name)' is not processing incoming migration")
         }
         try m.enter(.finish3, domain: name)
@@ -291,7 +291,7 @@ public enum QemuMigration {
             return nil
         }
         // No Finish without a Perform that succeeded: the source says.
-        let sourcePhase = d.domains.findByUUID(dst.uuid).flatMap { $0.qemu.migration as? QemuMigrationState }
+        let sourcePhase = d.domains.findByUUID(dst.uuid).flatMap { $0.qemu.migration }
             .flatMap { $0.role == .outgoing ? $0.state.withLock { ($0.phase, $0.performFailed) } : nil }
         guard let sourcePhase, sourcePhase.0 == .perform3Done || sourcePhase.0 == .confirm3, !sourcePhase.1 else {
             await abandonIncoming(d, dst)
@@ -369,7 +369,7 @@ public enum QemuMigration {
         try m.enter(.confirm3, domain: obj.name)
         defer { m.leave() }
         let failed = m.state.withLock { $0.performFailed }
-        let destinationRuns = d.domains.findRemote(byUUID: obj.uuid).flatMap { $0.qemu.migration as? QemuMigrationState }?
+        let destinationRuns = d.domains.findRemote(byUUID: obj.uuid).flatMap { $0.qemu.migration }?
             .phase == .finished
         if cancelled && destinationRuns {
             // The destination already ran the guest: going back would lose
@@ -389,7 +389,7 @@ public enum QemuMigration {
     // MARK: shared steps
 
     static func outgoing(_ obj: DomainObj) throws(VirError) -> QemuMigrationState {
-        guard let m = obj.qemu.migration as? QemuMigrationState, m.role == .outgoing,
+        guard let m = obj.qemu.migration, m.role == .outgoing,
               obj.qemu.jobs.asyncJob == .migrationOut else {
             throw VirError(.operationInvalid, "domain '\(obj.name)' is not being migrated")
         }
@@ -522,7 +522,7 @@ public enum QemuMigration {
     /// promotion, then the source QEMU stops.
     static func completeSource(_ d: QemuDriverState, _ obj: DomainObj, _ m: QemuMigrationState) async throws(VirError) {
         guard let dst = d.domains.findRemote(byUUID: obj.uuid), dst.isActive,
-              let dm = dst.qemu.migration as? QemuMigrationState, dm.phase == .finished else {
+              let dm = dst.qemu.migration, dm.phase == .finished else {
             // Finish did not succeed: the guest still lives on the source.
             await rollbackSource(d, obj, m)
             throw VirError(.operationFailed, "migration of domain '\(obj.name)' was not finished on the destination; the domain runs on in its source instance")
@@ -591,7 +591,7 @@ public enum QemuMigration {
 
     /// Kills an incoming instance and drops it from the remote tables.
     static func abandonIncoming(_ d: QemuDriverState, _ dst: DomainObj) async {
-        (dst.qemu.migration as? QemuMigrationState)?.cancelWatchdog()
+        (dst.qemu.migration)?.cancelWatchdog()
         dst.qemu.migration = nil
         dst.qemu.setStatusExtra(.migration, nil)
         let started = dst.qemu.instance != nil
