@@ -24,13 +24,15 @@ let package = Package(
             name: "CLibvirt",
             providers: [.apt(["libvirt-dev"])]
         ),
+        // glibc's GNU extensions (closefrom as a spawn action, setsid).
+        .systemLibrary(name: "CGlibc"),
 
         // libvirt's public ABI: error numbers, states, flags, events, parameters.
         .target(name: "libvirt_abi", dependencies: ["CLibvirt"]),
 
         // The POSIX layer (src/util): files, /proc, UNIX socket addresses,
         // process spawning, the log.
-        .target(name: "virutil", dependencies: ["libvirt_abi", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "virutil", dependencies: ["CGlibc", "libvirt_abi", .product(name: "Logging", package: "swift-log")]),
 
         // Domain XML (src/conf/domain_conf.c).
         .target(name: "domain_conf", dependencies: ["CLibXML2", "libvirt_abi"]),

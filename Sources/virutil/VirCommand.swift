@@ -1,3 +1,4 @@
+import CGlibc
 import Foundation
 import Glibc
 import libvirt_abi
@@ -55,10 +56,6 @@ public struct VirCommand: Sendable {
         self.environment = environment
     }
 
-    /// `POSIX_SPAWN_SETSID` from glibc's <spawn.h> (a GNU extension that
-    /// Swift's Glibc module does not export).
-    private static let spawnSetSID: Int32 = 0x80
-
     /// Starts the program. The caller reaps it (`ProcessSpawner.reap`,
     /// `wait`).
     public func spawn() throws(VirError) -> Child {
@@ -72,7 +69,7 @@ public struct VirCommand: Sendable {
         sigfillset(&all)
         posix_spawnattr_setsigmask(&attr, &none)
         posix_spawnattr_setsigdefault(&attr, &all)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? Self.spawnSetSID : 0)))
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? CGLIBC_POSIX_SPAWN_SETSID : 0)))
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -109,7 +106,9 @@ public struct VirCommand: Sendable {
                 parentEnds[fd] = parent
             }
         }
-        Self.markInheritedDescriptorsCloseOnExec()
+        // No descriptor of ours but the three streams reaches the child,
+        // whether or not whoever opened it asked for O_CLOEXEC.
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
 
         let env = environment ?? ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
         var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
@@ -194,21 +193,5 @@ public struct VirCommand: Sendable {
     /// ended it, as a shell reports it.
     public static func exitCode(_ status: Int32) -> Int32 {
         status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-    }
-
-    /// Descriptors this process opened without `O_CLOEXEC` (its own, or a
-    /// library's) must not leak into children that outlive us: mark them.
-    /// (glibc's `posix_spawn_file_actions_addclosefrom_np` would do it in the
-    /// child, but Swift's Glibc module does not export it.)
-    private static func markInheritedDescriptorsCloseOnExec() {
-        guard let dir = opendir("/proc/self/fd") else { return }
-        defer { closedir(dir) }
-        let own = dirfd(dir)
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let fd = Int32(name), fd > 2, fd != own else { continue }
-            let flags = fcntl(fd, F_GETFD)
-            if flags >= 0 && flags & FD_CLOEXEC == 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
-        }
     }
 }
