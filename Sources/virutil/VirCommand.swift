@@ -141,16 +141,7 @@ public struct VirCommand: Sendable {
         if input != nil { command.stdin = .pipe }
         let child = try command.spawn()
         if let fd = child.stdin {
-            if let input {
-                let bytes = Array(input.utf8)
-                var off = 0
-                while off < bytes.count {
-                    let n = bytes[off...].withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
-                    if n < 0 && errno == EINTR { continue }
-                    if n <= 0 { break }
-                    off += n
-                }
-            }
+            if let input { Self.writeToChild(fd, Array(input.utf8)) }
             close(fd)
         }
         let deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
@@ -180,6 +171,34 @@ public struct VirCommand: Sendable {
             throw VirError(.operationTimeout, "\(argv[0]) did not finish within \(timeout)")
         }
         return (status, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Writes what a child is to read, as far as it reads: a child that
+    /// exits first (a program that is not what we expected, or one that
+    /// failed) ends the write with `EPIPE`, never with a `SIGPIPE` that
+    /// would kill the caller. The signal is blocked on this thread for the
+    /// write and a `SIGPIPE` the write raised is taken off before the mask
+    /// is restored (the caller's handling of `SIGPIPE` stays as it was).
+    private static func writeToChild(_ fd: Int32, _ bytes: [UInt8]) {
+        var pipeOnly = sigset_t()
+        sigemptyset(&pipeOnly)
+        sigaddset(&pipeOnly, SIGPIPE)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &pipeOnly, &previous)
+        var broken = false
+        var off = 0
+        while off < bytes.count {
+            let n = bytes[off...].withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 && errno == EPIPE { broken = true }
+            if n <= 0 { break }
+            off += n
+        }
+        if broken && sigismember(&previous, SIGPIPE) == 0 {
+            var none = timespec()
+            while sigtimedwait(&pipeOnly, nil, &none) < 0 && errno == EINTR {}
+        }
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
     }
 
     /// Waits for a child and returns its `waitpid` status.

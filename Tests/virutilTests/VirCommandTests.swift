@@ -40,4 +40,17 @@ import virutil
         let n = read(ends[0], &buf, buf.count)
         #expect(String(decoding: buf.prefix(max(0, n)), as: UTF8.self) == "through-the-pipe\n")
     }
+
+    @Test func inputForAChildThatDoesNotReadItDoesNotKillUs() throws {
+        // More than a pipe holds, for a program that exits without reading:
+        // the write meets a closed pipe (SIGPIPE, which kills by default).
+        let input = String(repeating: "x", count: 1 << 20)
+        let (status, out) = try VirCommand(["/bin/true"]).output(input: input, timeout: .seconds(60))
+        #expect(VirCommand.exitCode(status) == 0)
+        #expect(out.isEmpty)
+        // What a program that does read gets is whole.
+        let (status2, out2) = try VirCommand(["/usr/bin/wc", "-c"]).output(input: "12345", timeout: .seconds(60))
+        #expect(VirCommand.exitCode(status2) == 0)
+        #expect(out2.trimmingCharacters(in: .whitespacesAndNewlines) == "5")
+    }
 }
