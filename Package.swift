@@ -105,7 +105,7 @@ let package = Package(
                                                        .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "libvirt_abiTests", dependencies: ["libvirt_abi", "CLibvirt"]),
         .testTarget(name: "domain_confTests", dependencies: ["domain_conf", "libvirt_abi", "TestSupport"]),
-        .testTarget(name: "qemu_monitorTests", dependencies: ["qemu_monitor", "libvirt_abi", "TestSupport"]),
+        .testTarget(name: "qemu_monitorTests", dependencies: ["qemu_monitor", "virutil", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "qemu_capabilitiesTests", dependencies: ["qemu_capabilities", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "qemu_processTests", dependencies: ["qemu_process", "qemu_monitor", "domain_conf", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "qemu_migrationTests", dependencies: ["qemu_migration", "qemu_domain", "domain_conf", "libvirt_abi", "TestSupport"]),

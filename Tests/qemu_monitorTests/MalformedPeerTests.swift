@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import virutil
 import libvirt_abi
 import qemu_monitor
 
@@ -278,15 +279,8 @@ import qemu_monitor
         // socket file left behind by a dead QEMU.
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            for (i, b) in bytes.enumerated() { raw[i] = b }
-        }
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        let address = try #require(UnixSocketAddress(path: path))
+        let rc = address.withSockaddr { bind(fd, $0, $1) }
         try #require(rc == 0)
 
         let start = ContinuousClock.now
