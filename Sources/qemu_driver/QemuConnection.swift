@@ -278,7 +278,10 @@ public final class QemuConnection: Sendable {
         try await withJob(obj, .suspend, api: "qemuDomainSuspend") { () throws(VirError) in
             guard obj.isActive else { throw VirError.notRunning }
             guard obj.state.state != .paused else { return }
-            try await QemuDomainProcess.stopCPUs(state, obj, reason: .user)
+            // During an outgoing migration the pause is the migration's
+            // (libvirt: VIR_DOMAIN_PAUSED_MIGRATION, event detail migrated).
+            let reason: PausedReason = obj.qemu.jobs.asyncJob == .migrationOut ? .migration : .user
+            try await QemuDomainProcess.stopCPUs(state, obj, reason: reason)
         }
     }
 

@@ -41,7 +41,8 @@ public enum QemuMigration {
         let p = try QemuMigrationParams(params)
         let name = obj.name
         do {
-            try await obj.qemu.jobs.beginAsync(.migrationOut, api: "qemuDomainMigrateBegin3Params", domainName: name)
+            try await obj.qemu.jobs.beginAsync(.migrationOut, api: "qemuDomainMigrateBegin3Params", domainName: name,
+                                               mask: QemuDomainJobs.migrationOutMask)
         } catch { throw error }
         do throws(VirError) {
             guard obj.isActive, obj.qemu.instance != nil else { throw VirError.notRunning }

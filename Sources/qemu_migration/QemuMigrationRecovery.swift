@@ -153,7 +153,8 @@ extension QemuMigration {
                 }
                 obj.qemu.migration = m
                 await d.log.bestEffort("take the migration job", domain: name) {
-                    try await obj.qemu.jobs.beginAsync(.migrationOut, api: "qemuProcessRecoverMigration", domainName: name, timeout: .seconds(1))
+                    try await obj.qemu.jobs.beginAsync(.migrationOut, api: "qemuProcessRecoverMigration", domainName: name,
+                                                     mask: QemuDomainJobs.migrationOutMask, timeout: .seconds(1))
                 }
             case .incoming:
                 let sourceRuns = d.domains.findByUUID(status.def.uuid)?.isActive == true
