@@ -177,8 +177,12 @@ public enum QemuMigration {
         do {
             let def = obj.def
             try await instance.monitor.migrateSetCapabilities(capabilities(for: def, flags: m.flags, incoming: false))
-            let bandwidth = m.params.bandwidth.map { Int64($0) * 1_048_576 } ?? Int64.max
-            let downtime = m.params.downtime ?? (m.flags.contains(.local) ? localDowntimeLimitMs : 300)
+            // The migration's own parameters, else what the user set for
+            // the domain (migrate-setspeed, migrate-setmaxdowntime), else
+            // the local defaults.
+            let limits = obj.qemu.migrationLimits
+            let bandwidth = (m.params.bandwidth ?? limits.bandwidth).map { Int64(min($0, QemuMigrationLimits.bandwidthMax)) * 1_048_576 } ?? Int64.max
+            let downtime = m.params.downtime ?? limits.downtime ?? (m.flags.contains(.local) ? localDowntimeLimitMs : 300)
             try await instance.monitor.migrateSetParameters(["max-bandwidth": .int(bandwidth), "downtime-limit": .int(Int64(downtime))])
             if !m.flags.contains(.live) && obj.state.state == .running {
                 try await QemuDomainProcess.stopCPUs(d, obj, reason: .migration)
