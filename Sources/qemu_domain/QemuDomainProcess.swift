@@ -178,6 +178,11 @@ public enum QemuDomainProcess {
             driver.domains.removeRemote(obj)
         } else if !obj.persistent {
             driver.domains.remove(obj)
+            // A transient domain is gone with its instance, unless it lives
+            // on in another one (a local migration's).
+            if !otherInstanceRuns(driver, obj) {
+                driver.log.bestEffort("forget migration limits", domain: obj.name) { try driver.setMigrationLimits(obj.uuid, nil) }
+            }
         }
     }
 

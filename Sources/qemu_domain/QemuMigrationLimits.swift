@@ -1,12 +1,19 @@
+import Glibc
 import domain_conf
+import libvirt_abi
 import virdomainobjlist
+import virutil
 
 /// The limits a user set for a domain's migrations, between and during
 /// migrations: the bandwidth (`virDomainMigrateSetMaxSpeed`) and the
 /// downtime (`virDomainMigrateSetMaxDowntime`). A migration without its own
 /// `bandwidth` or downtime parameter uses them instead of the local
-/// defaults (unlimited, 20 ms). Kept in the status file, so that the next
-/// driver process (the next virsh command on an embedded root) has them.
+/// defaults (unlimited, 20 ms). They belong to the domain, running or
+/// not, for as long as it is defined (a transient one: while it runs), as
+/// libvirt keeps them on the domain object; a file per UUID in the state
+/// directory lets the next driver process (the next virsh command on an
+/// embedded root) have them, and a local migration keeps them (the
+/// domain stays on the host).
 ///
 /// libvirt: `qemuDomainObjPrivate.migMaxBandwidth` (the downtime lives in
 /// QEMU's own parameters there; here a migration sets QEMU's downtime, so
@@ -26,26 +33,38 @@ public struct QemuMigrationLimits: Sendable, Equatable {
         self.downtime = downtime
     }
 
-    /// The status file's `<migrationLimits>`; `nil` when nothing is set.
-    var element: XMLElement? {
-        var attributes: [XMLAttribute] = []
-        if let bandwidth { attributes.append(XMLAttribute("bandwidth", String(bandwidth))) }
-        if let downtime { attributes.append(XMLAttribute("downtime", String(downtime))) }
-        return attributes.isEmpty ? nil : XMLElement(QemuStatusExtra.migrationLimits.rawValue, attributes: attributes)
+    /// The file's text: `bandwidth=N` and `downtime=N` lines.
+    var text: String {
+        (bandwidth.map { "bandwidth=\($0)\n" } ?? "") + (downtime.map { "downtime=\($0)\n" } ?? "")
     }
 
-    init(element e: XMLElement?) {
-        bandwidth = e?.attribute("bandwidth").flatMap(UInt64.init)
-        downtime = e?.attribute("downtime").flatMap(UInt64.init)
+    init(text: String) {
+        for line in text.split(separator: "\n") {
+            let kv = line.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2, let v = UInt64(kv[1]) else { continue }
+            if kv[0] == "bandwidth" { bandwidth = v } else if kv[0] == "downtime" { downtime = v }
+        }
     }
 }
 
-extension QemuDomainPrivate {
-    /// The domain's migration limits (in the status file of a running
-    /// instance; in memory only for an inactive domain, as libvirt keeps
-    /// `migMaxBandwidth`).
-    public var migrationLimits: QemuMigrationLimits {
-        get { QemuMigrationLimits(element: statusExtra(.migrationLimits)) }
-        set { setStatusExtra(.migrationLimits, newValue.element) }
+extension QemuDriverState {
+    func migrationLimitsFile(_ uuid: DomainUUID) -> String { "\(config.stateDir)/migration-limits/\(uuid)" }
+
+    /// The limits a user set for domain `uuid`'s migrations.
+    public func migrationLimits(_ uuid: DomainUUID) -> QemuMigrationLimits {
+        // No file: nothing was set.
+        guard let text = try? String(contentsOfFile: migrationLimitsFile(uuid), encoding: .utf8) else { return QemuMigrationLimits() }
+        return QemuMigrationLimits(text: text)
+    }
+
+    /// Keeps the limits (`nil`: forgets them, the domain is gone).
+    public func setMigrationLimits(_ uuid: DomainUUID, _ limits: QemuMigrationLimits?) throws(VirError) {
+        let file = migrationLimitsFile(uuid)
+        guard let limits, !limits.text.isEmpty else {
+            log.bestEffort("forget migration limits", domain: uuid.description) { try VirFile.remove(file) }
+            return
+        }
+        mkdir(config.stateDir + "/migration-limits", 0o700)
+        try AtomicFile.write(limits.text, to: file, mode: 0o600, durable: false)
     }
 }

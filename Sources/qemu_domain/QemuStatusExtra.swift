@@ -10,7 +10,4 @@ public enum QemuStatusExtra: String, Sendable, CaseIterable {
     case autodestroy
     /// Statistics of the last completed job (`domjobinfo --completed`).
     case completedJob
-    /// Limits a user set for the domain's migrations (`migrate-setspeed`,
-    /// `migrate-setmaxdowntime`).
-    case migrationLimits
 }

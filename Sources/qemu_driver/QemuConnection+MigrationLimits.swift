@@ -36,8 +36,9 @@ extension QemuConnection {
             } catch {
                 throw VirError(error)
             }
-            obj.qemu.migrationLimits.downtime = milliseconds
-            state.saveStatus(obj)
+            var limits = state.migrationLimits(obj.uuid)
+            limits.downtime = milliseconds
+            try state.setMigrationLimits(obj.uuid, limits)
         }
     }
 
@@ -75,7 +76,9 @@ extension QemuConnection {
             throw VirError(.overflow, "bandwidth must be less than \(max &+ 1)")
         }
         if !postcopy && !obj.isActive {
-            obj.qemu.migrationLimits.bandwidth = bandwidth
+            var limits = state.migrationLimits(obj.uuid)
+            limits.bandwidth = bandwidth
+            try state.setMigrationLimits(obj.uuid, limits)
             return
         }
         try await withJob(obj, .migrationOp, api: "qemuDomainMigrateSetMaxSpeed") { () throws(VirError) in
@@ -88,8 +91,9 @@ extension QemuConnection {
                 throw VirError(error)
             }
             if !postcopy {
-                obj.qemu.migrationLimits.bandwidth = bandwidth
-                state.saveStatus(obj)
+                var limits = state.migrationLimits(obj.uuid)
+                limits.bandwidth = bandwidth
+                try state.setMigrationLimits(obj.uuid, limits)
             }
         }
     }
@@ -102,7 +106,7 @@ extension QemuConnection {
         try Self.checkFlags(flags, allowed: Self.maxSpeedPostcopy, "qemuDomainMigrateGetMaxSpeed")
         let obj = try obj(dom)
         guard flags & Self.maxSpeedPostcopy != 0 else {
-            return obj.qemu.migrationLimits.bandwidth ?? QemuMigrationLimits.bandwidthMax
+            return state.migrationLimits(obj.uuid).bandwidth ?? QemuMigrationLimits.bandwidthMax
         }
         return try await withJob(obj, .query, api: "qemuDomainMigrateGetMaxSpeed") { () throws(VirError) -> UInt64 in
             guard obj.isActive, let instance = obj.qemu.instance else { throw VirError.notRunning }

@@ -177,6 +177,7 @@ public final class QemuConnection: Sendable {
             if !obj.isActive {
                 domains.remove(obj)
                 state.rememberShutoffReason(obj.uuid, nil)
+                try state.setMigrationLimits(obj.uuid, nil)
             } else {
                 state.saveStatus(obj)
             }

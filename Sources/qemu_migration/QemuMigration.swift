@@ -180,7 +180,7 @@ public enum QemuMigration {
             // The migration's own parameters, else what the user set for
             // the domain (migrate-setspeed, migrate-setmaxdowntime), else
             // the local defaults.
-            let limits = obj.qemu.migrationLimits
+            let limits = d.migrationLimits(obj.uuid)
             let bandwidth = (m.params.bandwidth ?? limits.bandwidth).map { Int64(min($0, QemuMigrationLimits.bandwidthMax)) * 1_048_576 } ?? Int64.max
             let downtime = m.params.downtime ?? limits.downtime ?? (m.flags.contains(.local) ? localDowntimeLimitMs : 300)
             try await instance.monitor.migrateSetParameters(["max-bandwidth": .int(bandwidth), "downtime-limit": .int(Int64(downtime))])
