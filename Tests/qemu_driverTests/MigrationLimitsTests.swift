@@ -4,13 +4,14 @@ import TestSupport
 import libvirt_abi
 import qemu_domain
 import qemu_driver
+import virutil
 
 /// Migration tuning before and during a migration (`migrate-setspeed`,
 /// `migrate-setmaxdowntime`, a suspend during the migration): a migration
 /// that cannot converge is made to.
 @Suite struct MigrationLimitsTests {
-    /// The counter guest dirties a page or more per loop: at 1 MiB/s and a
-    /// 1 ms downtime limit, what is left after an iteration never fits in
+    /// The dirtier guest writes 512 KiB of RAM over and over: at 1 MiB/s and
+    /// a 1 ms downtime limit, what is left after an iteration never fits in
     /// the downtime, so the migration iterates on. The limits are set on
     /// the domain before the migration, the way an operator sets them.
     static func startNonConverging(_ f: MigrationFixture) async throws -> Task<DomainRef?, any Error> {
@@ -27,6 +28,8 @@ import qemu_driver
             guard case .ullong(let iteration)? = params.first(where: { $0.name == "memory_iteration" })?.value else { return false }
             return iteration >= 3
         }
+        // Seconds later it still has not converged.
+        await VirTime.pause(.seconds(2))
         #expect(try await f.conn.jobStats(source).type == .unbounded, "the migration is still iterating")
         #expect(try await f.conn.migrateGetMaxDowntime(source) == 1, "the limit set before the migration is the one it runs with")
         #expect(try await f.conn.migrateGetMaxSpeed(source) == 1)
@@ -34,7 +37,7 @@ import qemu_driver
     }
 
     @Test func aMigrationThatDoesNotConvergeCompletesOnceTheDowntimeIsRaised() async throws {
-        let f = try await MigrationFixture.start("lim-dt", shared: false)
+        let f = try await MigrationFixture.start("lim-dt", shared: false, dirtier: true)
         defer { f.close() }
         let migration = try await Self.startNonConverging(f)
         try await f.conn.migrateSetMaxDowntime(try f.dom, milliseconds: 30_000)
@@ -47,7 +50,7 @@ import qemu_driver
     }
 
     @Test func aSuspendDuringTheMigrationLetsItCompleteAndTheGuestRunsAfterIt() async throws {
-        let f = try await MigrationFixture.start("lim-sus", shared: false)
+        let f = try await MigrationFixture.start("lim-sus", shared: false, dirtier: true)
         defer { f.close() }
         let migration = try await Self.startNonConverging(f)
         // What virsh migrate --timeout --timeout-suspend does: allowed during
@@ -84,7 +87,7 @@ import qemu_driver
         let dom2 = try again.lookup(name: "vm")
         #expect(try await again.migrateGetMaxSpeed(dom2) == 300)
         #expect(try await again.migrateGetMaxDowntime(dom2) == 77)
-        #expect(try again.obj(dom2).qemu.migrationLimits == QemuMigrationLimits(bandwidth: 300, downtime: 77))
+        #expect(again.driver.state.migrationLimits(try again.obj(dom2).uuid) == QemuMigrationLimits(bandwidth: 300, downtime: 77))
         // Shut off: the bandwidth is kept, the downtime needs a QEMU.
         try await again.destroy(dom2)
         let off = try again.lookup(name: "vm")
@@ -94,5 +97,9 @@ import qemu_driver
         #expect(notRunning?.message == "Requested operation is not valid: domain is not running")
         let postcopy = await #expect(throws: VirError.self) { try await again.migrateGetMaxSpeed(off, flags: QemuConnection.maxSpeedPostcopy) }
         #expect(postcopy?.message == "Requested operation is not valid: domain is not running")
+        // Undefined: forgotten.
+        let uuid = try again.obj(off).uuid
+        try await again.undefine(off)
+        #expect(again.driver.state.migrationLimits(uuid) == QemuMigrationLimits())
     }
 }
