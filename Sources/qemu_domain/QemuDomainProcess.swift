@@ -51,8 +51,10 @@ public enum QemuDomainProcess {
     static func launch(_ driver: QemuDriverState, _ obj: DomainObj, def: DomainDef, incoming: Bool) async throws(VirError) -> QemuInstance {
         // A definition stored before machine types were pinned gets its
         // machine pinned now, against the emulator that will run it.
+        // An incoming instance's definition was post-parsed by Prepare,
+        // against its source: its addresses are the source's.
         var def = def
-        let caps = try QemuDomainDefPostParse.apply(&def, caps: driver.caps)
+        let caps = try QemuDomainDefPostParse.apply(&def, caps: driver.caps, assignAddresses: !incoming)
         QemuDomainDefPostParse.applyMemoryDefault(&def, config: driver.config)
         let id = try driver.ids.next()
         let (instance, live) = try await QemuProcess.start(def: def, id: id, config: driver.config, caps: caps,

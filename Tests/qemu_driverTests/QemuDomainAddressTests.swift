@@ -1,0 +1,126 @@
+import Testing
+import domain_conf
+import libvirt_abi
+import qemu_domain
+
+/// PCI addresses as libvirt 9.0's qemuDomainAssignAddresses gives them,
+/// checked against libvirt's own expected output
+/// (tests/qemuxml2xmloutdata/*.xml of the 9.0 source).
+@Suite struct QemuDomainAddressTests {
+    static func def(_ devices: String, machine: String = "pc-i440fx-7.2") throws -> DomainDef {
+        try DomainDef.parse("""
+            <domain type='qemu'>
+              <name>pci</name>
+              <uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>
+              <memory unit='MiB'>16</memory>
+              <os><type arch='x86_64' machine='\(machine)'>hvm</type></os>
+              <devices>\(devices)</devices>
+            </domain>
+            """)
+    }
+
+    static func assigned(_ devices: String, machine: String = "pc-i440fx-7.2") throws -> DomainDef {
+        var d = try def(devices, machine: machine)
+        try QemuDomainAddress.assign(&d)
+        return d
+    }
+
+    static func slot(_ a: DomainDeviceAddress?) -> UInt32? { a?.pci?.slot }
+
+    static let nic = "<interface type='user'><mac address='52:54:00:12:34:56'/><model type='virtio'/></interface>"
+    static let vda = "<disk type='file' device='disk'><source file='/a.img'/><target dev='vda' bus='virtio'/></disk>"
+    static let vdb = "<disk type='file' device='disk'><source file='/b.img'/><target dev='vdb'/></disk>"
+    static let hda = "<disk type='file' device='disk'><source file='/h.img'/><target dev='hda' bus='ide'/></disk>"
+    static let balloon = "<memballoon model='virtio'/>"
+
+    /// net-virtio.xml: the NIC at 0x02 (no video: slot 2 is not kept for
+    /// one), the primary IDE controller at 1.1.
+    @Test func netVirtioAsLibvirtLaysItOut() throws {
+        let d = try Self.assigned(Self.hda + "<controller type='ide' index='0'/>" + Self.nic + "<memballoon model='none'/>")
+        #expect(d.interfaces[0].address == .pci(PCIDeviceAddress(slot: 2)))
+        #expect(d.controllers[0].address == .pci(PCIDeviceAddress(slot: 1, function: 1)))
+        #expect(d.disks[0].address == nil, "an IDE disk has no PCI address")
+        #expect(d.memballoon?.address == nil)
+        #expect(d.format().contains("<controller type='ide' index='0'>\n      <address type='pci' domain='0x0000' bus='0x00' slot='0x01' function='0x1'/>\n    </controller>"))
+    }
+
+    /// disk-virtio.xml (vda 0x02, vdb 0x03) and balloon-device-auto.xml
+    /// (the balloon at 0x02); together, libvirt's order: interfaces, then
+    /// virtio disks, then the balloon, whatever the XML's order.
+    @Test func libvirtsOrderNetsThenDisksThenBalloon() throws {
+        let disks = try Self.assigned(Self.hda + Self.vda + Self.vdb)
+        #expect(disks.disks.map { Self.slot($0.address) } == [nil, 2, 3])
+        #expect(Self.slot(try Self.assigned(Self.balloon).memballoon?.address) == 2)
+
+        let d = try Self.assigned(Self.balloon + Self.vda + Self.nic + Self.vdb
+                                  + "<interface type='user'><mac address='52:54:00:12:34:57'/><model type='e1000'/></interface>")
+        #expect(d.interfaces.map { Self.slot($0.address) } == [2, 3])
+        #expect(d.disks.map { Self.slot($0.address) } == [4, 5])
+        #expect(Self.slot(d.memballoon?.address) == 6)
+        // Assigning again changes nothing.
+        var again = d
+        try QemuDomainAddress.assign(&again)
+        #expect(again == d)
+    }
+
+    @Test func addressesFromTheXMLAreKeptAndSkipped() throws {
+        let d = try Self.assigned(Self.vda.replacingOccurrences(of: "</disk>", with: "<address type='pci' slot='0x02'/></disk>")
+                                  + Self.nic + Self.vdb)
+        #expect(d.disks.map { Self.slot($0.address) } == [2, 4])
+        #expect(Self.slot(d.interfaces[0].address) == 3)
+        // A slot that another device's function shares gets multifunction.
+        let m = try Self.assigned(Self.nic.replacingOccurrences(of: "</interface>", with: "<address type='pci' slot='5'/></interface>")
+                                  + Self.vda.replacingOccurrences(of: "</disk>", with: "<address type='pci' slot='5' function='1'/></disk>"))
+        #expect(m.interfaces[0].address == .pci(PCIDeviceAddress(slot: 5, multifunction: true)))
+    }
+
+    @Test(arguments: [
+        ("<address type='pci' slot='0x03'/>", "<address type='pci' slot='0x03'/>", "XML error: Attempted double use of PCI Address 0000:00:03.0"),
+        ("<address type='pci' slot='0x01'/>", "", "XML error: Attempted double use of PCI Address 0000:00:01.0"),
+        ("<address type='pci' bus='1' slot='0x03'/>", "", "XML error: Invalid PCI address 0000:01:03.0. Only PCI buses up to 0 are available"),
+        ("<address type='pci' domain='1' slot='0x03'/>", "", "XML error: Invalid PCI address 0001:00:03.0. Only PCI domain 0 is available"),
+    ])
+    func badAddressesAreRefusedWithLibvirtsMessage(_ nicAddress: String, _ diskAddress: String, _ message: String) throws {
+        let error = #expect(throws: VirError.self) {
+            try Self.assigned(Self.nic.replacingOccurrences(of: "</interface>", with: nicAddress + "</interface>")
+                              + Self.vda.replacingOccurrences(of: "</disk>", with: diskAddress + "</disk>"))
+        }
+        #expect(error?.message == message)
+    }
+
+    @Test func chipsetFunctionsAreFixed() throws {
+        let ide = #expect(throws: VirError.self) {
+            try Self.assigned("<controller type='ide' index='0'><address type='pci' slot='3'/></controller>")
+        }
+        #expect(ide?.message == "internal error: Primary IDE controller must have PCI address 0:0:1.1")
+        let virtioDiskOnDrive = #expect(throws: VirError.self) {
+            try Self.assigned(Self.vda.replacingOccurrences(of: "</disk>", with: "<address type='drive' controller='0' bus='0' unit='0'/></disk>"))
+        }
+        #expect(virtioDiskOnDrive?.message == "unsupported configuration: virtio disk cannot have an address of type 'drive'")
+        // q35: the ICH9 SATA controller is at 1f.2.
+        let q35 = try Self.assigned("<controller type='sata' index='0'/>", machine: "pc-q35-7.2")
+        #expect(q35.controllers[0].address == .pci(PCIDeviceAddress(slot: 0x1f, function: 2)))
+    }
+
+    /// No pcie-root-port yet: a q35 PCI device needs an address from the
+    /// XML, on pcie.0.
+    @Test func q35DevicesWithoutAnAddressAreRefused() throws {
+        let error = #expect(throws: VirError.self) { try Self.assigned(Self.nic, machine: "pc-q35-7.2") }
+        #expect(error?.code == .configUnsupported)
+        #expect(error?.message.hasPrefix("unsupported configuration: interface with MAC 52:54:00:12:34:56 has no PCI address: on a q35 machine libvirt plugs it into a pcie-root-port, which this driver does not support") == true)
+        let given = try Self.assigned(Self.nic.replacingOccurrences(of: "</interface>", with: "<address type='pci' slot='2'/></interface>"),
+                                      machine: "pc-q35-7.2")
+        #expect(Self.slot(given.interfaces[0].address) == 2)
+        let ich9 = #expect(throws: VirError.self) {
+            try Self.assigned(Self.nic.replacingOccurrences(of: "</interface>", with: "<address type='pci' slot='0x1f' function='3'/></interface>"),
+                              machine: "pc-q35-7.2")
+        }
+        #expect(ich9?.message == "XML error: Attempted double use of PCI Address 0000:00:1f.3")
+    }
+
+    @Test func aGuestWhoseQemuPlacedItsDevices() throws {
+        #expect(QemuDomainAddress.placedByQemu(try Self.def(Self.nic)))
+        #expect(!QemuDomainAddress.placedByQemu(try Self.assigned(Self.nic + Self.vda + Self.balloon)))
+        #expect(!QemuDomainAddress.placedByQemu(try Self.def(Self.hda + "<memballoon model='none'/>")))
+    }
+}
