@@ -326,7 +326,7 @@ private struct Builder {
                 guard disk.device == "disk" else {
                     throw QemuCommandLine.unsupported("disk device 'cdrom' on bus 'virtio' is not supported")
                 }
-                add("-device", "virtio-blk-pci,drive=\(driveID),id=virtio-disk\(i)\(boot)")
+                add("-device", "virtio-blk-pci\(pciAddress(disk.address)),drive=\(driveID),id=virtio-disk\(i)\(boot)")
             default:
                 throw QemuCommandLine.unsupported("disk bus '\(bus)' of disk '\(disk.targetDev)' is not supported by this driver")
             }
@@ -357,7 +357,7 @@ private struct Builder {
             }
             var boot = ""
             if !firstNICBooted, let b = bootIndex["network"] { boot = ",bootindex=\(b)"; firstNICBooted = true }
-            add("-device", "\(device),netdev=\(netdev),id=net\(i),mac=\(net.mac)\(boot)")
+            add("-device", "\(device),netdev=\(netdev),id=net\(i),mac=\(net.mac)\(pciAddress(net.address))\(boot)")
         }
     }
 
@@ -424,8 +424,22 @@ private struct Builder {
 
     mutating func addBalloon() {
         if def.memballoon?.model == "virtio" {
-            add("-device", "virtio-balloon-pci,id=balloon0")
+            add("-device", "virtio-balloon-pci,id=balloon0\(pciAddress(def.memballoon?.address))")
         }
+    }
+
+    /// Where a PCI device goes: `,bus=pci.0,addr=0x3` (QEMU's root bus is
+    /// `pci.0` on i440fx, `pcie.0` on q35; `addr` is slot[.function]), or
+    /// nothing for a device without a PCI address (QEMU then picks the
+    /// first free slot itself, which another QEMU version need not do).
+    ///
+    /// libvirt: `qemuBuildDeviceAddressProps` (the PCI case).
+    func pciAddress(_ address: DomainDeviceAddress?) -> String {
+        guard let a = address?.pci else { return "" }
+        let bus = a.bus == 0 ? (isQ35 ? "pcie.0" : "pci.0") : "pci.\(a.bus)"
+        var s = ",bus=\(bus),addr=\(a.qemuAddr)"
+        if let multi = a.multifunction { s += ",multifunction=\(multi ? "on" : "off")" }
+        return s
     }
 
     /// `hda` → 0, `hdb` → 1, ... (libvirt: `virDiskNameToIndex`).
