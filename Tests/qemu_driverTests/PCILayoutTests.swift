@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+import TestSupport
+import domain_conf
+import libvirt_abi
+import qemu_driver
+import qemu_monitor
+
+/// A stable guest layout across QEMU versions: PCI addresses assigned at
+/// define time, kept in the XML and on the command line, so that QEMU 10.0
+/// lays out a guest started on 7.2 exactly as 7.2 did.
+@Suite(.serialized) struct PCILayoutTests {
+    /// A virtio NIC, a second (virtio) disk and, with `memballoon: "virtio"`,
+    /// the balloon: three PCI devices besides the chipset.
+    static func devices(_ dir: String) throws -> String {
+        let data = dir + "/data.img"
+        FileManager.default.createFile(atPath: data, contents: Data(count: 1 << 20))
+        return """
+            <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='\(data)'/><target dev='vdb' bus='virtio'/></disk>
+            <interface type='user'><mac address='52:54:00:12:34:56'/><model type='virtio'/></interface>
+            """
+    }
+
+    /// The expected layout (libvirt's order: interfaces, virtio disks, balloon).
+    static let expected: [(String, UInt32)] = [("net0", 2), ("virtio-disk1", 3), ("balloon0", 4)]
+
+    static func slots(_ def: DomainDef) -> [UInt32?] {
+        [def.interfaces.first?.address?.pci?.slot, def.disks.last?.address?.pci?.slot, def.memballoon?.address?.pci?.slot]
+    }
+
+    /// `query-pci`: bus 0's devices as (slot.function, vendor:device, qdev id).
+    static func queryPCI(_ f: MigrationFixture) async throws -> [String] {
+        let instance = try #require(try f.obj.qemu.instance)
+        let reply = try await instance.monitor.execute("query-pci")
+        guard case .array(let buses)? = Optional(reply), case .array(let devices)? = buses.first?["devices"] else {
+            Issue.record("query-pci: \(reply)")
+            return []
+        }
+        return devices.map { d in
+            let slot = d["slot"]?.intValue ?? -1, function = d["function"]?.intValue ?? -1
+            let vendor = d["id"]?["vendor"]?.intValue ?? -1, device = d["id"]?["device"]?.intValue ?? -1
+            return "\(slot).\(function) \(String(vendor, radix: 16)):\(String(device, radix: 16)) \(d["qdev_id"]?.stringValue ?? "")"
+        }
+    }
+
+    /// The QEMU process's `-device` arguments.
+    static func deviceArgs(_ f: MigrationFixture) throws -> [String] {
+        let pid = try #require(f.qemuProcesses.first)
+        let data = try #require(FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"))
+        let argv = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        return argv.indices.filter { argv[$0] == "-device" && $0 + 1 < argv.count }.map { argv[$0 + 1] }
+    }
+
+    @Test func defineAssignsAddressesThatDumpxmlShowsAndARestartKeeps() async throws {
+        let root = TestRoot("pci-define")
+        defer { #expect(root.cleanup() == []) }
+        let disk = try CounterGuest.disk(in: root.path)
+        let xml = CounterGuest.domainXML(name: "vm", uuid: "6695eb01-f6a4-8304-79aa-97f2502e193f", disk: disk,
+                                         serialLog: root.path + "/serial.log",
+                                         extraDevices: try Self.devices(root.path), memballoon: "virtio")
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        let dom = try conn.defineXML(xml, validate: true)
+        let text = try conn.xmlDesc(dom, flags: .inactive)
+        let def = try DomainDef.parse(text)
+        #expect(Self.slots(def) == [2, 3, 4])
+        #expect(text.contains("""
+                  <model type='virtio'/>
+                  <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/>
+                </interface>
+            """), "\(text)")
+        #expect(def.disks.first?.address == nil, "the IDE boot disk has no PCI address")
+        // The file on disk has them too, and the schema takes them.
+        let saved = try String(contentsOfFile: root.path + "/etc/qemu/vm.xml", encoding: .utf8)
+        #expect(try DomainDef.parse(saved, validate: true) == def)
+        conn.driver.close()
+
+        // A new driver reads them back unchanged.
+        let next = try await QemuDriver.connect(uri: root.uri)
+        defer { next.driver.close() }
+        #expect(try next.xmlDesc(try next.lookup(name: "vm"), flags: .inactive) == text)
+        // Redefining without the addresses gives the same ones again.
+        try next.defineXML(xml)
+        #expect(Self.slots(try DomainDef.parse(try next.xmlDesc(try next.lookup(name: "vm"), flags: .inactive))) == [2, 3, 4])
+    }
+
+    @Test func aGuestKeepsItsSlotsFrom72To100() async throws {
+        let data = TestRoot("pci-data")
+        defer { #expect(data.cleanup() == []) }
+        let f = try await MigrationFixture.start("pci-up", extraDevices: try Self.devices(data.path), memballoon: "virtio")
+        defer { f.close() }
+        let before = try f.dom
+        let args = try Self.deviceArgs(f)
+        #expect(args.contains("virtio-net-pci,netdev=hostnet0,id=net0,mac=52:54:00:12:34:56,bus=pci.0,addr=0x2"), "\(args)")
+        #expect(args.contains { $0.hasPrefix("virtio-blk-pci,bus=pci.0,addr=0x3,drive=drive-virtio-disk1,id=virtio-disk1") }, "\(args)")
+        #expect(args.contains("virtio-balloon-pci,id=balloon0,bus=pci.0,addr=0x4"), "\(args)")
+        let on72 = try await Self.queryPCI(f)
+        for (id, slot) in Self.expected {
+            #expect(on72.contains { $0.hasPrefix("\(slot).0 ") && $0.hasSuffix(" \(id)") }, "\(on72)")
+        }
+
+        var dst = try DomainDef.parse(try f.conn.xmlDesc(before, flags: .migratable))
+        dst.emulator = Emulators.qemu100
+        let up = try await f.conn.migrate3(before, to: f.conn.driver.connect(), params: f.migrationParams(destXML: dst.format()),
+                                           flags: [.live, .local])
+        #expect(up.uuid == before.uuid && up.id != before.id)
+        #expect(try f.obj.qemu.instance?.version.description == "10.0.2")
+        let on100 = try await Self.queryPCI(f)
+        #expect(on100 == on72, "QEMU 10.0 shows the guest the same PCI devices in the same slots")
+        #expect(Self.slots(try DomainDef.parse(try f.conn.xmlDesc(up))) == [2, 3, 4])
+        #expect(f.counterAdvances())
+        #expect(f.countersAreContinuous())
+        #expect(try f.runsExactlyOnce())
+    }
+
+    @Test func aDestinationThatMovesADeviceIsRefused() async throws {
+        let data = TestRoot("pci-data")
+        defer { #expect(data.cleanup() == []) }
+        let f = try await MigrationFixture.start("pci-move", extraDevices: try Self.devices(data.path))
+        defer { f.close() }
+        let source = try f.dom
+        var dst = try DomainDef.parse(try f.conn.xmlDesc(source, flags: .migratable))
+        dst.emulator = Emulators.qemu100
+        dst.interfaces[0].address = .pci(PCIDeviceAddress(slot: 7))
+        let error = await #expect(throws: VirError.self) {
+            try await f.conn.migrate3(source, to: f.conn.driver.connect(), params: f.migrationParams(destXML: dst.format()),
+                                      flags: [.live, .local])
+        }
+        #expect(error?.code == .configUnsupported)
+        #expect(error?.message == "unsupported configuration: Target device PCI address 0000:00:07.0does not match source 0000:00:02.0")
+        // Without an address the destination gets none assigned anew: the source's.
+        dst.interfaces[0].address = nil
+        dst.disks[1].address = nil
+        let moved = try await f.conn.migrate3(source, to: f.conn.driver.connect(), params: f.migrationParams(destXML: dst.format()),
+                                              flags: [.live, .local])
+        #expect(Self.slots(try DomainDef.parse(try f.conn.xmlDesc(moved))).prefix(2) == [2, 3])
+        #expect(f.counterAdvances())
+        #expect(try f.runsExactlyOnce())
+    }
+}
