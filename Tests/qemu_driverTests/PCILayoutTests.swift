@@ -83,6 +83,36 @@ import qemu_monitor
         #expect(Self.slots(try DomainDef.parse(try next.xmlDesc(try next.lookup(name: "vm"), flags: .inactive))) == [2, 3, 4])
     }
 
+    /// The same XML defined by Debian's libvirt 9.0 (its own virsh on an
+    /// embedded QEMU driver, `qemu:///embed?root=`: no daemon, so not the
+    /// system libvirtd) gets the same addresses.
+    @Test func debiansLibvirtAssignsTheSameAddresses() async throws {
+        let root = TestRoot("pci-ref")
+        defer { #expect(root.cleanup() == []) }
+        let disk = try CounterGuest.disk(in: root.path)
+        let xml = CounterGuest.domainXML(name: "vm", uuid: "6695eb01-f6a4-8304-79aa-97f2502e193f", disk: disk,
+                                         serialLog: root.path + "/serial.log",
+                                         extraDevices: try Self.devices(root.path), memballoon: "virtio")
+        let file = root.path + "/vm.xml"
+        try xml.write(toFile: file, atomically: true, encoding: .utf8)
+        let reference = try Subprocess.run(ReferenceLibvirtd.virsh,
+                                           ["-q", "-c", "qemu:///embed?root=\(root.path)/libvirt", "define \(file); dumpxml --inactive vm"],
+                                           timeout: 120)
+        try #require(reference.status == 0, "\(reference)")
+        let start = try #require(reference.stdout.range(of: "<domain"))
+        let theirs = try DomainDef.parse(String(reference.stdout[start.lowerBound...]))
+
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        let ours = try DomainDef.parse(try conn.xmlDesc(try conn.defineXML(xml), flags: .inactive))
+        #expect(ours.interfaces.map(\.address) == theirs.interfaces.map(\.address))
+        #expect(ours.disks.map(\.address?.pci) == theirs.disks.map(\.address?.pci))
+        #expect(ours.memballoon?.address == theirs.memballoon?.address)
+        #expect(Self.slots(theirs) == [2, 3, 4])
+        // libvirt adds the implicit IDE controller, at 1.1.
+        #expect(theirs.controllers.first { $0.type == .ide }?.address == .pci(PCIDeviceAddress(slot: 1, function: 1)))
+    }
+
     @Test func aGuestKeepsItsSlotsFrom72To100() async throws {
         let data = TestRoot("pci-data")
         defer { #expect(data.cleanup() == []) }
