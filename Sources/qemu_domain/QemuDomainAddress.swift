@@ -1,5 +1,7 @@
 import domain_conf
 import libvirt_abi
+import qemu_monitor
+import qemu_process
 
 /// PCI addresses for every PCI device of a definition, assigned once (at
 /// define, at create, for a migration's destination) and kept in the XML,
@@ -110,6 +112,40 @@ public enum QemuDomainAddress {
         if def.disks.contains(where: { isVirtio($0) && wanted($0.address) }) { return true }
         if let b = def.memballoon, b.model != "none", wanted(b.address) { return true }
         return false
+    }
+
+    /// Records in a running instance's live definition where its QEMU put
+    /// the PCI devices it was given without an address (`query-pci`, by
+    /// `-device id=`), so that the instance's next QEMU (a local
+    /// migration's destination) is told the same places. All or nothing:
+    /// a device QEMU does not list leaves the definition as it was.
+    ///
+    /// - Returns: whether the definition changed.
+    @discardableResult
+    public static func adopt(_ def: inout DomainDef, placements: [QemuMonitorPCIDevice]) -> Bool {
+        guard Chipset(machine: def.os.machine) != nil, placedByQemu(def) else { return false }
+        func placed(_ alias: String) -> DomainDeviceAddress? {
+            guard let p = placements.first(where: { $0.qdevID == alias && $0.bus == 0 }),
+                  let slot = UInt32(exactly: p.slot), let function = UInt32(exactly: p.function),
+                  slot <= PCIDeviceAddress.slotLast, function <= PCIDeviceAddress.functionLast else { return nil }
+            return .pci(PCIDeviceAddress(slot: slot, function: function))
+        }
+        var copy = def
+        for i in copy.interfaces.indices where copy.interfaces[i].type != "hostdev" && wanted(copy.interfaces[i].address) {
+            guard let a = placed(QemuCommandLine.interfaceAlias(i)) else { return false }
+            copy.interfaces[i].address = a
+        }
+        for i in copy.disks.indices where isVirtio(copy.disks[i]) && wanted(copy.disks[i].address) {
+            guard let a = placed(QemuCommandLine.virtioDiskAlias(i)) else { return false }
+            copy.disks[i].address = a
+        }
+        if var balloon = copy.memballoon, balloon.model != "none", wanted(balloon.address) {
+            guard let a = placed(QemuCommandLine.balloonAlias) else { return false }
+            balloon.address = a
+            copy.memballoon = balloon
+        }
+        def = copy
+        return true
     }
 
     // MARK: the chipsets

@@ -99,6 +99,12 @@ public struct QemuCommandLine: Sendable, Equatable {
         value.replacingOccurrences(of: ",", with: ",,")
     }
 
+    /// The `-device id=` of the PCI devices (libvirt's aliases): how
+    /// `query-pci` names them back.
+    public static func interfaceAlias(_ index: Int) -> String { "net\(index)" }
+    public static func virtioDiskAlias(_ index: Int) -> String { "virtio-disk\(index)" }
+    public static let balloonAlias = "balloon0"
+
     static func unsupported(_ what: String) -> VirError {
         VirError(.configUnsupported, what)
     }
@@ -326,7 +332,7 @@ private struct Builder {
                 guard disk.device == "disk" else {
                     throw QemuCommandLine.unsupported("disk device 'cdrom' on bus 'virtio' is not supported")
                 }
-                add("-device", "virtio-blk-pci\(pciAddress(disk.address)),drive=\(driveID),id=virtio-disk\(i)\(boot)")
+                add("-device", "virtio-blk-pci\(pciAddress(disk.address)),drive=\(driveID),id=\(QemuCommandLine.virtioDiskAlias(i))\(boot)")
             default:
                 throw QemuCommandLine.unsupported("disk bus '\(bus)' of disk '\(disk.targetDev)' is not supported by this driver")
             }
@@ -357,7 +363,7 @@ private struct Builder {
             }
             var boot = ""
             if !firstNICBooted, let b = bootIndex["network"] { boot = ",bootindex=\(b)"; firstNICBooted = true }
-            add("-device", "\(device),netdev=\(netdev),id=net\(i),mac=\(net.mac)\(pciAddress(net.address))\(boot)")
+            add("-device", "\(device),netdev=\(netdev),id=\(QemuCommandLine.interfaceAlias(i)),mac=\(net.mac)\(pciAddress(net.address))\(boot)")
         }
     }
 
@@ -424,7 +430,7 @@ private struct Builder {
 
     mutating func addBalloon() {
         if def.memballoon?.model == "virtio" {
-            add("-device", "virtio-balloon-pci,id=balloon0\(pciAddress(def.memballoon?.address))")
+            add("-device", "virtio-balloon-pci,id=\(QemuCommandLine.balloonAlias)\(pciAddress(def.memballoon?.address))")
         }
     }
 

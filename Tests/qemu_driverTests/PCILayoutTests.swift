@@ -142,6 +142,49 @@ import qemu_monitor
         #expect(try f.runsExactlyOnce())
     }
 
+    /// A guest whose running QEMU placed its devices itself (started by a
+    /// driver that assigned no addresses, here made so by taking them out of
+    /// its status file): a new driver records where they are from
+    /// `query-pci`, and the move to 10.0 keeps them there.
+    @Test func aGuestStartedWithoutAddressesKeepsWhereItsQemuPutThem() async throws {
+        let root = TestRoot("pci-old")
+        defer { #expect(root.cleanup() == []) }
+        let serial = root.path + "/serial.log"
+        // Not libvirt's order, so that the test tells QEMU's places from
+        // what assignment would give.
+        let devices = try Self.devices(root.path)
+            .replacingOccurrences(of: "</disk>", with: "<address type='pci' slot='0x05'/></disk>")
+            .replacingOccurrences(of: "</interface>", with: "<address type='pci' slot='0x09'/></interface>")
+        let xml = CounterGuest.domainXML(name: "vm", disk: try CounterGuest.disk(in: root.path), serialLog: serial,
+                                         sharedMemory: true, extraDevices: devices, memballoon: "virtio")
+        let first = try await QemuDriver.connect(uri: root.uri)
+        try await first.create(first.defineXML(xml))
+        let statusFile = try #require(try first.obj(first.lookup(name: "vm")).qemu.instance?.paths.statusFile)
+        first.driver.close()
+        let status = try String(contentsOfFile: statusFile, encoding: .utf8)
+        let stripped = status.replacingOccurrences(of: #"<address type='pci'[^>]*/>"#, with: "", options: .regularExpression)
+        #expect(stripped != status)
+        try stripped.write(toFile: statusFile, atomically: true, encoding: .utf8)
+
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        let dom = try conn.lookup(name: "vm")
+        let live = try DomainDef.parse(try conn.xmlDesc(dom))
+        #expect(Self.slots(live) == [9, 5, 2], "the places QEMU chose: the balloon at the first free slot")
+        #expect(try String(contentsOfFile: statusFile, encoding: .utf8).contains("slot='0x09'"), "saved in the status file")
+        let before = try await #require(try conn.obj(dom).qemu.instance).monitor.queryPCI()
+
+        var dst = try DomainDef.parse(try conn.xmlDesc(dom, flags: .migratable))
+        dst.emulator = Emulators.qemu100
+        let up = try await conn.migrate3(dom, to: conn.driver.connect(),
+                                         params: [TypedParameter(MigrateParam.destXML, .string(dst.format()))], flags: [.live, .local])
+        let after = try await #require(try conn.obj(up).qemu.instance).monitor.queryPCI()
+        #expect(try conn.obj(up).qemu.instance?.version.description == "10.0.2")
+        #expect(after == before, "QEMU 10.0 shows the guest the same PCI devices in the same slots")
+        #expect(CounterGuest.waitForCounter(inLog: serial, atLeast: (CounterGuest.counters(inLog: serial).last ?? 0) + 3))
+        try await conn.destroy(up)
+    }
+
     @Test func aDestinationThatMovesADeviceIsRefused() async throws {
         let data = TestRoot("pci-data")
         defer { #expect(data.cleanup() == []) }

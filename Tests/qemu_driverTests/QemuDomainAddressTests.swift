@@ -2,6 +2,7 @@ import Testing
 import domain_conf
 import libvirt_abi
 import qemu_domain
+import qemu_monitor
 
 /// PCI addresses as libvirt 9.0's qemuDomainAssignAddresses gives them,
 /// checked against libvirt's own expected output
@@ -116,6 +117,20 @@ import qemu_domain
                               machine: "pc-q35-7.2")
         }
         #expect(ich9?.message == "XML error: Attempted double use of PCI Address 0000:00:1f.3")
+    }
+
+    @Test func whereQemuPlacedThemIsAdoptedAllOrNothing() throws {
+        let pci = [QemuMonitorPCIDevice(bus: 0, slot: 0, function: 0, qdevID: "", vendorID: 0x8086, deviceID: 0x1237),
+                   QemuMonitorPCIDevice(bus: 0, slot: 2, function: 0, qdevID: "virtio-disk0", vendorID: 0x1af4, deviceID: 0x1001),
+                   QemuMonitorPCIDevice(bus: 0, slot: 3, function: 0, qdevID: "net0", vendorID: 0x1af4, deviceID: 0x1000)]
+        var d = try Self.def(Self.vda + Self.nic)
+        #expect(QemuDomainAddress.adopt(&d, placements: pci))
+        #expect(Self.slot(d.disks[0].address) == 2 && Self.slot(d.interfaces[0].address) == 3)
+        #expect(!QemuDomainAddress.placedByQemu(d))
+        var missing = try Self.def(Self.vda + Self.nic + Self.balloon)
+        let before = missing
+        #expect(!QemuDomainAddress.adopt(&missing, placements: pci), "QEMU lists no balloon0")
+        #expect(missing == before)
     }
 
     @Test func aGuestWhoseQemuPlacedItsDevices() throws {
