@@ -18,6 +18,12 @@ public struct DomainControllerDef: Hashable, Sendable {
     public var index: Int?
     /// `model=` as written (`pci-root`, `pcie-root`, `none`, `piix3-uhci`, ...).
     public var model: String?
+    /// `<model name=...>`: the QEMU device of a PCI controller
+    /// (`pcie-root-port`).
+    public var modelName: String?
+    /// `<target chassis=... port=...>` of a `pcie-root-port`.
+    public var targetChassis: UInt32?
+    public var targetPort: UInt32?
     public var address: DomainDeviceAddress?
     public var node: XMLElement
 
@@ -27,6 +33,9 @@ public struct DomainControllerDef: Hashable, Sendable {
         self.type = type
         self.index = index
         self.model = model
+        self.modelName = nil
+        self.targetChassis = nil
+        self.targetPort = nil
         self.address = nil
         self.node = XMLElement("controller")
     }
@@ -50,6 +59,17 @@ public struct DomainControllerDef: Hashable, Sendable {
             index = nil
         }
         model = element.attribute("model")
+        modelName = element.child("model")?.attribute("name")
+        let target = element.child("target")
+        func number(_ name: String) throws(VirError) -> UInt32? {
+            guard let text = target?.attribute(name) else { return nil }
+            guard let v = PCIDeviceAddress.parseUInt(text) else {
+                throw VirError.conf(.xmlError, "Invalid value for attribute '\(name)' in element 'target': '\(text)'. Expected non-negative integer value")
+            }
+            return v
+        }
+        targetChassis = try number("chassis")
+        targetPort = try number("port")
         address = try DomainDeviceAddress.parse(device: element)
     }
 
@@ -58,6 +78,17 @@ public struct DomainControllerDef: Hashable, Sendable {
         e.setAttribute("type", type.rawValue)
         e.setAttribute("index", index.map(String.init))
         e.setAttribute("model", model)
+        if let modelName {
+            var m = node.child("model") ?? XMLElement("model")
+            m.setAttribute("name", modelName)
+            e.setChild("model", m, order: Self.order)
+        }
+        if targetChassis != nil || targetPort != nil {
+            var t = node.child("target") ?? XMLElement("target")
+            t.setAttribute("chassis", targetChassis.map(String.init))
+            t.setAttribute("port", targetPort.map { "0x" + String($0, radix: 16) })
+            e.setChild("target", t, order: Self.order)
+        }
         e.setAddress(address, kept: node.child("address"), order: Self.order)
         return e
     }

@@ -10,7 +10,7 @@ import qemu_process
 ///
 /// libvirt: `qemuDomainAssignAddresses` → `qemuDomainAssignPCIAddresses`
 /// (src/qemu/qemu_domain_address.c) over `virDomainPCIAddressSet`
-/// (src/conf/domain_addr.c), for the devices this driver runs:
+/// (src/conf/domain_addr.c), for the devices and buses this driver runs:
 ///
 /// - addresses already in the XML are reserved first, refused when used
 ///   twice or out of range (`qemuDomainCollectPCIAddress`);
@@ -18,21 +18,23 @@ import qemu_process
 ///   primary IDE 1.1, USB 1.2, ACPI/PM 1.3); on q35 the ICH9 at slot 0x1f
 ///   (LPC 1f.0, primary SATA 1f.2, SMBus 1f.3)
 ///   (`qemuDomainValidateDevicePCISlotsPIIX3`/`...Q35`);
-/// - then the first free slot, function 0, for each device without an
-///   address, in libvirt's order: network interfaces, virtio disks, the
-///   virtio memballoon (`qemuDomainAssignDevicePCISlots`).
+/// - then, in libvirt's order (`qemuDomainAssignDevicePCISlots`): PCI
+///   controllers, network interfaces, virtio disks, the virtio memballoon,
+///   each in the first free slot that takes it.
 ///
-/// With no video device (the only video this driver runs is
-/// `model type='none'`) libvirt 9.0 reserves nothing at slot 2, so the
-/// first device gets 0x02 (tests/qemuxml2xmloutdata/net-virtio.xml).
+/// On i440fx every device is a conventional PCI device on `pci.0`. With no
+/// video device (the only video this driver runs is `model type='none'`)
+/// libvirt 9.0 reserves nothing at slot 2, so the first device gets 0x02
+/// (tests/qemuxml2xmloutdata/net-virtio.xml).
 ///
-/// Only bus 0 exists (the machine's root bus, implicit as libvirt's
-/// `pci-root`/`pcie-root` controller with index 0): this driver runs no
-/// PCI bridges. On q35 libvirt puts each device behind an auto-added
-/// `pcie-root-port`, which this driver does not run yet, so a q35 PCI
-/// device without an address is refused; one with an address on bus 0
-/// (an integrated endpoint on `pcie.0`, which libvirt accepts when the
-/// address comes from the XML) is kept.
+/// On q35 pcie-root takes no endpoint automatically: as libvirt does, each
+/// PCI Express device (virtio, e1000e) gets a `pcie-root-port` of its own,
+/// added to the definition, plus one spare for a later device when the
+/// XML had no PCI controller of its own; the root ports share slot 1 of
+/// pcie-root, function by function (tests/qemuxml2xmloutdata/
+/// x86_64-q35-headless.x86_64-latest.xml). A conventional PCI device
+/// (e1000, rtl8139) would need a pcie-to-pci-bridge, which this driver does
+/// not run: it is refused unless the XML gives it an address.
 public enum QemuDomainAddress {
     /// The machine's PCI root, when it has one this driver knows.
     public enum Chipset: Sendable, Equatable {
@@ -60,92 +62,120 @@ public enum QemuDomainAddress {
             case .q35: return "pcie.0"
             }
         }
+
+        var rootModel: PCIAddressSet.BusModel { self == .i440fx ? .pciRoot : .pcieRoot }
+    }
+
+    /// A PCI device of the definition, for the loops that place them.
+    enum Device {
+        case interface(Int), disk(Int), memballoon
     }
 
     /// Assigns the addresses `def` lacks and checks those it has.
     public static func assign(_ def: inout DomainDef) throws(VirError) {
         guard let chipset = Chipset(machine: def.os.machine) else { return }
-        var set = PCIAddressSet()
+        let buses = try busModels(def, chipset)
+        let maxIndex = buses.count - 1
 
-        // Addresses from the XML (qemuDomainCollectPCIAddress): the
-        // integrated PIIX3 IDE/USB functions are reserved with the chipset.
-        for c in def.controllers {
-            guard let a = c.address?.pci else { continue }
-            if chipset == .i440fx, isPIIX3Function(c, a) { continue }
-            if chipset == .q35, c.type == .sata, (c.index ?? 0) == 0, a == primarySATA { continue }
-            try set.reserve(a, fromConfig: true)
+        // libvirt's first pass (dryRun): how many pcie-root-ports to add.
+        if chipset == .q35 {
+            var dry = PCIAddressSet(buses: buses)
+            try collect(def, chipset, &dry)
+            try reserveChipset(&def, chipset, &dry, store: false)
+            var added = 0
+            for device in devices(def) where wanted(address(of: device, in: def)) {
+                let connect = try self.connect(device, def, chipset)
+                if dry.next(connect) == nil {
+                    dry.addBus(.pcieRootPort)
+                    added += 1
+                }
+                _ = try dry.reserveNext(connect)
+            }
+            // One spare root port for a later device, when libvirt manages
+            // the controllers (none beyond pcie-root in the XML).
+            if added > 0, maxIndex <= 0, dry.next(.pcieDevice) == nil { added += 1 }
+            if added > 0 { addRootPorts(&def, count: added, firstIndex: buses.count) }
         }
-        for d in def.disks { if let a = d.address?.pci { try set.reserve(a, fromConfig: true) } }
-        for n in def.interfaces { if let a = n.address?.pci { try set.reserve(a, fromConfig: true) } }
-        for c in def.serials + def.consoles { if let a = c.address?.pci { try set.reserve(a, fromConfig: true) } }
-        if let a = def.memballoon?.address?.pci { try set.reserve(a, fromConfig: true) }
 
-        switch chipset {
-        case .i440fx: try reservePIIX3(&def, &set)
-        case .q35: try reserveICH9(&def, &set)
-        }
+        var set = PCIAddressSet(buses: try busModels(def, chipset))
+        try collect(def, chipset, &set)
+        try reserveChipset(&def, chipset, &set, store: true)
 
-        // qemuDomainAssignDevicePCISlots, in its order.
-        for i in def.interfaces.indices where def.interfaces[i].type != "hostdev" && wanted(def.interfaces[i].address) {
-            def.interfaces[i].address = .pci(try next(&set, chipset, "interface with MAC \(def.interfaces[i].mac)"))
+        // qemuDomainAssignDevicePCISlots, in its order: PCI controllers
+        // first (the root ports, sharing a slot of pcie-root).
+        for i in def.controllers.indices where def.controllers[i].type == .pci && (def.controllers[i].index ?? 0) > 0
+            && wanted(def.controllers[i].address) {
+            def.controllers[i].address = .pci(try set.reserveNext(.rootPort))
         }
-        for i in def.disks.indices where isVirtio(def.disks[i]) {
-            let address = def.disks[i].address
+        for device in devices(def) {
+            let address = self.address(of: device, in: def)
             if address?.pci != nil { continue }
-            guard wanted(address) else {
+            if case .disk = device, !wanted(address) {
                 throw VirError(.configUnsupported, "virtio disk cannot have an address of type '\(address?.typeName ?? "none")'")
             }
-            def.disks[i].address = .pci(try next(&set, chipset, "disk '\(def.disks[i].targetDev)'"))
-        }
-        if let balloon = def.memballoon, balloon.model != "none", wanted(balloon.address) {
-            def.memballoon?.address = .pci(try next(&set, chipset, "memballoon"))
+            guard wanted(address) else { continue }
+            let connect = try self.connect(device, def, chipset)
+            guard set.next(connect) != nil else {
+                throw VirError(.internalError, "No more available PCI slots", domain: .domain)
+            }
+            setAddress(.pci(try set.reserveNext(connect)), of: device, in: &def)
         }
         setAllMulti(&def)
+        setRootPortOptions(&def)
     }
 
-    /// Whether a running instance's QEMU chose where its PCI devices are:
-    /// a PCI device of its live definition has no address (it was started
-    /// before this driver assigned them).
-    public static func placedByQemu(_ def: DomainDef) -> Bool {
-        guard Chipset(machine: def.os.machine) != nil else { return false }
-        if def.interfaces.contains(where: { $0.type != "hostdev" && wanted($0.address) }) { return true }
-        if def.disks.contains(where: { isVirtio($0) && wanted($0.address) }) { return true }
-        if let b = def.memballoon, b.model != "none", wanted(b.address) { return true }
-        return false
+    // MARK: buses
+
+    /// The buses the definition's PCI controllers make, by index: the
+    /// implicit root (index 0) and the `pcie-root-port`s of a q35 machine.
+    static func busModels(_ def: DomainDef, _ chipset: Chipset) throws(VirError) -> [PCIAddressSet.BusModel] {
+        var byIndex: [Int: PCIAddressSet.BusModel] = [0: chipset.rootModel]
+        for c in def.controllers where c.type == .pci {
+            let index = c.index ?? 0
+            let model: PCIAddressSet.BusModel
+            let root = chipset == .i440fx ? "pci-root" : "pcie-root"
+            if index == 0 && (c.model ?? root) == root {
+                model = chipset.rootModel
+            } else if chipset == .q35, index > 0, c.model == "pcie-root-port", (c.modelName ?? "pcie-root-port") == "pcie-root-port" {
+                model = .pcieRootPort
+            } else {
+                throw VirError(.configUnsupported, "PCI controller model '\(c.modelName ?? c.model ?? "")' with index \(index) is not supported by this driver on a \(chipset == .q35 ? "q35" : "i440fx") machine")
+            }
+            byIndex[index] = model
+        }
+        let maxIndex = byIndex.keys.max() ?? 0
+        var models: [PCIAddressSet.BusModel] = []
+        for i in 0...maxIndex {
+            guard let m = byIndex[i] else {
+                throw VirError(.configUnsupported, "PCI controller index \(i) is missing: this driver adds none between the ones the XML gives")
+            }
+            models.append(m)
+        }
+        return models
     }
 
-    /// Records in a running instance's live definition where its QEMU put
-    /// the PCI devices it was given without an address (`query-pci`, by
-    /// `-device id=`), so that the instance's next QEMU (a local
-    /// migration's destination) is told the same places. All or nothing:
-    /// a device QEMU does not list leaves the definition as it was.
-    ///
-    /// - Returns: whether the definition changed.
-    @discardableResult
-    public static func adopt(_ def: inout DomainDef, placements: [QemuMonitorPCIDevice]) -> Bool {
-        guard Chipset(machine: def.os.machine) != nil, placedByQemu(def) else { return false }
-        func placed(_ alias: String) -> DomainDeviceAddress? {
-            guard let p = placements.first(where: { $0.qdevID == alias && $0.bus == 0 }),
-                  let slot = UInt32(exactly: p.slot), let function = UInt32(exactly: p.function),
-                  slot <= PCIDeviceAddress.slotLast, function <= PCIDeviceAddress.functionLast else { return nil }
-            return .pci(PCIDeviceAddress(slot: slot, function: function))
+    /// New `pcie-root-port` controllers, after the definition's last PCI
+    /// controller (libvirt: `virDomainDefMaybeAddController`).
+    static func addRootPorts(_ def: inout DomainDef, count: Int, firstIndex: Int) {
+        let ports = (0..<count).map { n -> DomainControllerDef in
+            var c = DomainControllerDef(type: .pci, index: firstIndex + n, model: "pcie-root-port")
+            c.modelName = "pcie-root-port"
+            return c
         }
-        var copy = def
-        for i in copy.interfaces.indices where copy.interfaces[i].type != "hostdev" && wanted(copy.interfaces[i].address) {
-            guard let a = placed(QemuCommandLine.interfaceAlias(i)) else { return false }
-            copy.interfaces[i].address = a
+        let at = (def.controllers.lastIndex { $0.type == .pci }).map { $0 + 1 } ?? def.controllers.count
+        def.controllers.insert(contentsOf: ports, at: at)
+    }
+
+    /// A root port's `<target chassis= port=>` when the XML has none: the
+    /// controller's index, and slot << 3 + function of its address.
+    static func setRootPortOptions(_ def: inout DomainDef) {
+        for i in def.controllers.indices where def.controllers[i].model == "pcie-root-port" {
+            if def.controllers[i].targetChassis == nil { def.controllers[i].targetChassis = UInt32(def.controllers[i].index ?? 0) }
+            if def.controllers[i].targetPort == nil, let a = def.controllers[i].address?.pci {
+                def.controllers[i].targetPort = (a.slot << 3) + a.function
+            }
+            if def.controllers[i].modelName == nil { def.controllers[i].modelName = "pcie-root-port" }
         }
-        for i in copy.disks.indices where isVirtio(copy.disks[i]) && wanted(copy.disks[i].address) {
-            guard let a = placed(QemuCommandLine.virtioDiskAlias(i)) else { return false }
-            copy.disks[i].address = a
-        }
-        if var balloon = copy.memballoon, balloon.model != "none", wanted(balloon.address) {
-            guard let a = placed(QemuCommandLine.balloonAlias) else { return false }
-            balloon.address = a
-            copy.memballoon = balloon
-        }
-        def = copy
-        return true
     }
 
     // MARK: the chipsets
@@ -160,6 +190,33 @@ public enum QemuDomainAddress {
     }
 
     static func isPIIX3USBModel(_ model: String?) -> Bool { model == nil || model == "piix3-uhci" }
+
+    /// Addresses from the XML. libvirt: `qemuDomainCollectPCIAddress`
+    /// (the integrated PIIX3 IDE/USB and ICH9 SATA functions are reserved
+    /// with the chipset).
+    static func collect(_ def: DomainDef, _ chipset: Chipset, _ set: inout PCIAddressSet) throws(VirError) {
+        for c in def.controllers {
+            guard let a = c.address?.pci else { continue }
+            if chipset == .i440fx, isPIIX3Function(c, a) { continue }
+            if chipset == .q35, c.type == .sata, (c.index ?? 0) == 0, a == primarySATA { continue }
+            try set.reserve(a, c.type == .pci ? .rootPort : .pciDevice, fromConfig: true)
+        }
+        for device in devices(def) {
+            guard let a = address(of: device, in: def)?.pci else { continue }
+            try set.reserve(a, (try? connect(device, def, chipset)) ?? .pciDevice, fromConfig: true)
+        }
+        for c in def.serials + def.consoles { if let a = c.address?.pci { try set.reserve(a, .pciDevice, fromConfig: true) } }
+    }
+
+    static func reserveChipset(_ def: inout DomainDef, _ chipset: Chipset, _ set: inout PCIAddressSet,
+                               store: Bool) throws(VirError) {
+        var copy = def
+        switch chipset {
+        case .i440fx: try reservePIIX3(&copy, &set)
+        case .q35: try reserveICH9(&copy, &set)
+        }
+        if store { def = copy }
+    }
 
     /// libvirt: `qemuDomainValidateDevicePCISlotsPIIX3`.
     static func reservePIIX3(_ def: inout DomainDef, _ set: inout PCIAddressSet) throws(VirError) {
@@ -180,11 +237,11 @@ public enum QemuDomainAddress {
                 continue
             }
             if c.address?.pci == nil { def.controllers[i].address = .pci(fixed) }
-            try set.reserve(fixed, fromConfig: true)
+            try set.reserve(fixed, .pciDevice, fromConfig: true)
         }
         // The ISA bridge at 1.0 and the ACPI/PM function at 1.3.
-        try set.reserve(PCIDeviceAddress(slot: 1, function: 0), fromConfig: true)
-        try set.reserve(PCIDeviceAddress(slot: 1, function: 3), fromConfig: true)
+        try set.reserve(PCIDeviceAddress(slot: 1, function: 0), .pciDevice, fromConfig: true)
+        try set.reserve(PCIDeviceAddress(slot: 1, function: 3), .pciDevice, fromConfig: true)
     }
 
     /// libvirt: `qemuDomainValidateDevicePCISlotsQ35` (the parts without
@@ -198,11 +255,70 @@ public enum QemuDomainAddress {
         }
         // The LPC bridge at 1f.0 (multifunction), SATA at 1f.2, SMBus at 1f.3.
         for f: UInt32 in [0, 2, 3] {
-            try set.reserve(PCIDeviceAddress(slot: 0x1f, function: f), fromConfig: true)
+            try set.reserve(PCIDeviceAddress(slot: 0x1f, function: f), .pciDevice, fromConfig: true)
         }
     }
 
     // MARK: devices
+
+    /// The PCI devices in libvirt's order: interfaces, virtio disks, the
+    /// virtio balloon.
+    static func devices(_ def: DomainDef) -> [Device] {
+        var out: [Device] = def.interfaces.indices.filter { def.interfaces[$0].type != "hostdev" }.map(Device.interface)
+        out += def.disks.indices.filter { isVirtio(def.disks[$0]) }.map(Device.disk)
+        if let b = def.memballoon, b.model != "none", b.model != "xen" { out.append(.memballoon) }
+        return out
+    }
+
+    static func address(of device: Device, in def: DomainDef) -> DomainDeviceAddress? {
+        switch device {
+        case .interface(let i): return def.interfaces[i].address
+        case .disk(let i): return def.disks[i].address
+        case .memballoon: return def.memballoon?.address
+        }
+    }
+
+    static func setAddress(_ a: DomainDeviceAddress, of device: Device, in def: inout DomainDef) {
+        switch device {
+        case .interface(let i): def.interfaces[i].address = a
+        case .disk(let i): def.disks[i].address = a
+        case .memballoon:
+            if var b = def.memballoon {
+                b.address = a
+                def.memballoon = b
+            }
+        }
+    }
+
+    static func describe(_ device: Device, in def: DomainDef) -> String {
+        switch device {
+        case .interface(let i): return "interface with MAC \(def.interfaces[i].mac)"
+        case .disk(let i): return "disk '\(def.disks[i].targetDev)'"
+        case .memballoon: return "memballoon"
+        }
+    }
+
+    /// What the device plugs into. libvirt:
+    /// `qemuDomainDeviceCalculatePCIConnectFlags` (virtio devices and
+    /// e1000e are PCI Express on q35; e1000, rtl8139 and the
+    /// `virtio-transitional` models conventional PCI).
+    static func connect(_ device: Device, _ def: DomainDef, _ chipset: Chipset) throws(VirError) -> PCIAddressSet.Connect {
+        guard chipset == .q35 else { return .pciDevice }
+        let model: String
+        switch device {
+        case .interface(let i): model = def.interfaces[i].model ?? "rtl8139"
+        case .disk(let i): model = def.disks[i].node.attribute("model") ?? "virtio"
+        case .memballoon: model = def.memballoon?.model ?? "virtio"
+        }
+        switch model {
+        case "virtio", "virtio-non-transitional", "e1000e": return .pcieDevice
+        default:
+            if wanted(address(of: device, in: def)) {
+                throw VirError(.configUnsupported, "\(describe(device, in: def)) (model '\(model)') is a conventional PCI device: on a q35 machine libvirt plugs it into a pcie-to-pci-bridge, which this driver does not support; give it an address, e.g. on pcie.0: <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/>")
+            }
+            return .pciDevice
+        }
+    }
 
     /// No address, or `<address type='pci'/>` with no slot.
     /// libvirt: `virDeviceInfoPCIAddressIsWanted`.
@@ -218,13 +334,6 @@ public enum QemuDomainAddress {
     /// XML names none, libvirt's `virDomainDiskGetDefaultBus` by prefix).
     static func isVirtio(_ disk: DomainDiskDef) -> Bool {
         (disk.targetBus ?? (disk.targetDev.hasPrefix("vd") ? "virtio" : "")) == "virtio"
-    }
-
-    static func next(_ set: inout PCIAddressSet, _ chipset: Chipset, _ device: String) throws(VirError) -> PCIDeviceAddress {
-        guard chipset == .i440fx else {
-            throw VirError(.configUnsupported, "\(device) has no PCI address: on a q35 machine libvirt plugs it into a pcie-root-port, which this driver does not support; give it an address on bus 0, e.g. <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/>")
-        }
-        return try set.reserveNext()
     }
 
     /// `multifunction='on'` on function 0 of a slot that other devices of
@@ -249,5 +358,42 @@ public enum QemuDomainAddress {
             fix(&balloon.address)
             def.memballoon = balloon
         }
+    }
+
+    // MARK: guests placed by QEMU
+
+    /// Whether a running instance's QEMU chose where its PCI devices are:
+    /// a PCI device of its live definition has no address (it was started
+    /// before this driver assigned them).
+    public static func placedByQemu(_ def: DomainDef) -> Bool {
+        guard Chipset(machine: def.os.machine) != nil else { return false }
+        return devices(def).contains { wanted(address(of: $0, in: def)) }
+    }
+
+    /// Records in a running instance's live definition where its QEMU put
+    /// the PCI devices it was given without an address (`query-pci`, by
+    /// `-device id=`), so that the instance's next QEMU (a local
+    /// migration's destination) is told the same places. All or nothing:
+    /// a device QEMU does not list leaves the definition as it was.
+    ///
+    /// - Returns: whether the definition changed.
+    @discardableResult
+    public static func adopt(_ def: inout DomainDef, placements: [QemuMonitorPCIDevice]) -> Bool {
+        guard Chipset(machine: def.os.machine) != nil, placedByQemu(def) else { return false }
+        var copy = def
+        for device in devices(def) where wanted(address(of: device, in: def)) {
+            let alias: String
+            switch device {
+            case .interface(let i): alias = QemuCommandLine.interfaceAlias(i)
+            case .disk(let i): alias = QemuCommandLine.virtioDiskAlias(i)
+            case .memballoon: alias = QemuCommandLine.balloonAlias
+            }
+            guard let p = placements.first(where: { $0.qdevID == alias && $0.bus == 0 }),
+                  let slot = UInt32(exactly: p.slot), let function = UInt32(exactly: p.function),
+                  slot <= PCIDeviceAddress.slotLast, function <= PCIDeviceAddress.functionLast else { return false }
+            setAddress(.pci(PCIDeviceAddress(slot: slot, function: function)), of: device, in: &copy)
+        }
+        def = copy
+        return true
     }
 }

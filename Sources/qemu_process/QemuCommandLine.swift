@@ -249,6 +249,7 @@ private struct Builder {
 
     mutating func addDevices() throws(VirError) {
         try checkOtherDevices()
+        try addControllers()
         try addDisks()
         try addInterfaces()
         try addCharacterDevices()
@@ -267,6 +268,7 @@ private struct Builder {
                 let model = e.attribute("model")
                 switch type {
                 case "pci" where model == nil || model == "pci-root" || model == "pcie-root": continue
+                case "pci" where model == "pcie-root-port" && isQ35: continue
                 case "ide" where !isQ35: continue
                 case "sata" where isQ35: continue
                 case "usb" where model == "none": continue
@@ -283,6 +285,24 @@ private struct Builder {
                 let type = e.attribute("type") ?? e.attribute("model") ?? e.child("model")?.attribute("type")
                 throw QemuCommandLine.unsupported("\(e.name) device\(type.map { " '\($0)'" } ?? "") is not supported by this driver")
             }
+        }
+    }
+
+    /// The PCI controllers QEMU does not have by itself: a q35 machine's
+    /// `pcie-root-port`s, each the bus `pci.INDEX` of the device behind it.
+    ///
+    /// libvirt: `qemuBuildControllersByTypeCommandLine` (PCI), with
+    /// `qemuBuildPCIControllerDevProps`.
+    mutating func addControllers() throws(VirError) {
+        for c in def.controllers where c.type == .pci && c.model == "pcie-root-port" {
+            let name = c.modelName ?? "pcie-root-port"
+            guard name == "pcie-root-port", let index = c.index else {
+                throw QemuCommandLine.unsupported("PCI controller model '\(name)' is not supported by this driver")
+            }
+            var device = name
+            if let port = c.targetPort { device += ",port=0x\(String(port, radix: 16))" }
+            device += ",chassis=\(c.targetChassis ?? UInt32(index)),id=pci.\(index)"
+            add("-device", device + pciAddress(c.address))
         }
     }
 

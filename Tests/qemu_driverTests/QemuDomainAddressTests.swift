@@ -103,13 +103,46 @@ import qemu_monitor
         #expect(q35.controllers[0].address == .pci(PCIDeviceAddress(slot: 0x1f, function: 2)))
     }
 
-    /// No pcie-root-port yet: a q35 PCI device needs an address from the
-    /// XML, on pcie.0.
-    @Test func q35DevicesWithoutAnAddressAreRefused() throws {
-        let error = #expect(throws: VirError.self) { try Self.assigned(Self.nic, machine: "pc-q35-7.2") }
+    /// What Debian's libvirt 9.0 gives this q35 guest (its virsh, embedded
+    /// driver): a pcie-root-port per PCI Express device, in libvirt's
+    /// order, plus a spare; the ports share slot 1 of pcie-root.
+    @Test func q35DevicesGetARootPortEach() throws {
+        let d = try Self.assigned("<disk type='file' device='disk'><source file='/s.img'/><target dev='sda' bus='sata'/></disk>"
+                                  + Self.vdb + Self.nic
+                                  + "<interface type='user'><mac address='52:54:00:12:34:57'/><model type='e1000e'/></interface>"
+                                  + "<controller type='usb' model='none'/>" + Self.balloon, machine: "pc-q35-7.2")
+        #expect(d.interfaces.map(\.address) == [.pci(PCIDeviceAddress(bus: 1, slot: 0)), .pci(PCIDeviceAddress(bus: 2, slot: 0))])
+        #expect(d.disks[1].address == .pci(PCIDeviceAddress(bus: 3, slot: 0)))
+        #expect(d.memballoon?.address == .pci(PCIDeviceAddress(bus: 4, slot: 0)))
+        let ports = d.controllers.filter { $0.model == "pcie-root-port" }
+        #expect(ports.map(\.index) == [1, 2, 3, 4, 5])
+        #expect(ports.map(\.address) == (0...4).map { .pci(PCIDeviceAddress(slot: 1, function: UInt32($0), multifunction: $0 == 0 ? true : nil)) })
+        #expect(ports.map(\.targetPort) == [8, 9, 10, 11, 12] && ports.map(\.targetChassis) == [1, 2, 3, 4, 5])
+        #expect(d.format().contains("""
+                <controller type='pci' index='1' model='pcie-root-port'>
+                  <model name='pcie-root-port'/>
+                  <target chassis='1' port='0x8'/>
+                  <address type='pci' domain='0x0000' bus='0x00' slot='0x01' function='0x0' multifunction='on'/>
+                </controller>
+            """))
+        // Assigning again changes nothing: no port is added twice.
+        var again = d
+        try QemuDomainAddress.assign(&again)
+        #expect(again == d)
+        // With root ports of its own in the XML, libvirt adds no spare.
+        let own = try Self.assigned("<controller type='pci' index='1' model='pcie-root-port'/>" + Self.nic + Self.vda, machine: "pc-q35-7.2")
+        #expect(own.controllers.filter { $0.model == "pcie-root-port" }.count == 2)
+        #expect(own.disks[0].address == .pci(PCIDeviceAddress(bus: 2, slot: 0)))
+    }
+
+    /// No pcie-to-pci-bridge: a conventional PCI device on q35 needs an
+    /// address from the XML.
+    @Test func q35ConventionalPCIDevicesNeedAnAddress() throws {
+        let e1000 = "<interface type='user'><mac address='52:54:00:12:34:56'/><model type='e1000'/></interface>"
+        let error = #expect(throws: VirError.self) { try Self.assigned(e1000, machine: "pc-q35-7.2") }
         #expect(error?.code == .configUnsupported)
-        #expect(error?.message.hasPrefix("unsupported configuration: interface with MAC 52:54:00:12:34:56 has no PCI address: on a q35 machine libvirt plugs it into a pcie-root-port, which this driver does not support") == true)
-        let given = try Self.assigned(Self.nic.replacingOccurrences(of: "</interface>", with: "<address type='pci' slot='2'/></interface>"),
+        #expect(error?.message.hasPrefix("unsupported configuration: interface with MAC 52:54:00:12:34:56 (model 'e1000') is a conventional PCI device: on a q35 machine libvirt plugs it into a pcie-to-pci-bridge, which this driver does not support") == true)
+        let given = try Self.assigned(e1000.replacingOccurrences(of: "</interface>", with: "<address type='pci' slot='2'/></interface>"),
                                       machine: "pc-q35-7.2")
         #expect(Self.slot(given.interfaces[0].address) == 2)
         let ich9 = #expect(throws: VirError.self) {
