@@ -20,25 +20,28 @@ public struct QemuMonitorPCIDevice: Sendable, Equatable {
 }
 
 extension QemuMonitor {
-    /// The devices of every root bus (`query-pci`; devices behind bridges
-    /// are not listed: this driver runs none).
+    /// Every device of every bus (`query-pci`), those behind a bridge or
+    /// root port (`pci_bridge`) after it, with the bus number the guest's
+    /// firmware gave that bus.
     public func queryPCI(timeout: Duration = .seconds(60)) async throws(QemuMonitorError) -> [QemuMonitorPCIDevice] {
         let reply = try await execute("query-pci", timeout: timeout)
         guard case .array(let buses) = reply else {
             throw QemuMonitorError(.internalError, "query-pci reply was not an array")
         }
         var out: [QemuMonitorPCIDevice] = []
-        for bus in buses {
-            guard case .array(let devices)? = bus["devices"] else { continue }
-            for d in devices {
+        func walk(_ devices: JSONValue?, depth: Int) throws(QemuMonitorError) {
+            guard case .array(let list)? = devices, depth < 32 else { return }
+            for d in list {
                 guard let b = d["bus"]?.intValue, let s = d["slot"]?.intValue, let f = d["function"]?.intValue else {
                     throw QemuMonitorError(.internalError, "query-pci reply has a device without bus, slot or function")
                 }
                 out.append(QemuMonitorPCIDevice(bus: b, slot: s, function: f, qdevID: d["qdev_id"]?.stringValue ?? "",
                                                 vendorID: d["id"]?["vendor"]?.intValue ?? -1,
                                                 deviceID: d["id"]?["device"]?.intValue ?? -1))
+                try walk(d["pci_bridge"]?["devices"], depth: depth + 1)
             }
         }
+        for bus in buses { try walk(bus["devices"], depth: 0) }
         return out
     }
 }

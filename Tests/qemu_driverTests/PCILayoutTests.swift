@@ -14,7 +14,7 @@ import qemu_monitor
     /// the balloon: three PCI devices besides the chipset.
     static func devices(_ dir: String) throws -> String {
         let data = dir + "/data.img"
-        FileManager.default.createFile(atPath: data, contents: Data(count: 1 << 20))
+        try Data(count: 1 << 20).write(to: URL(fileURLWithPath: data))
         return """
             <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='\(data)'/><target dev='vdb' bus='virtio'/></disk>
             <interface type='user'><mac address='52:54:00:12:34:56'/><model type='virtio'/></interface>
@@ -111,6 +111,74 @@ import qemu_monitor
         #expect(Self.slots(theirs) == [2, 3, 4])
         // libvirt adds the implicit IDE controller, at 1.1.
         #expect(theirs.controllers.first { $0.type == .ide }?.address == .pci(PCIDeviceAddress(slot: 1, function: 1)))
+    }
+
+    /// The counter guest on q35: its disk on the ICH9's SATA controller.
+    static func q35(_ xml: String) -> String {
+        xml.replacingOccurrences(of: "machine='pc'", with: "machine='q35'")
+            .replacingOccurrences(of: "<target dev='hda' bus='ide'/>", with: "<target dev='sda' bus='sata'/>")
+    }
+
+    /// On q35 too: a pcie-root-port per device, as Debian's libvirt adds them.
+    /// (Without `<controller type='usb' model='none'/>` libvirt would also
+    /// add a qemu-xhci USB controller behind a root port of its own, between
+    /// the NICs and the disks; this driver runs no USB controller.)
+    @Test func debiansLibvirtAddsTheSameRootPortsOnQ35() async throws {
+        let root = TestRoot("pci-refq")
+        defer { #expect(root.cleanup() == []) }
+        let xml = Self.q35(CounterGuest.domainXML(name: "vm", uuid: "6695eb01-f6a4-8304-79aa-97f2502e193f",
+                                                  disk: try CounterGuest.disk(in: root.path), serialLog: root.path + "/serial.log",
+                                                  extraDevices: try Self.devices(root.path) + "<controller type='usb' model='none'/>",
+                                                  memballoon: "virtio"))
+        let file = root.path + "/vm.xml"
+        try xml.write(toFile: file, atomically: true, encoding: .utf8)
+        let reference = try Subprocess.run(ReferenceLibvirtd.virsh,
+                                           ["-q", "-c", "qemu:///embed?root=\(root.path)/libvirt", "define \(file); dumpxml --inactive vm"],
+                                           timeout: 120)
+        try #require(reference.status == 0, "\(reference)")
+        let start = try #require(reference.stdout.range(of: "<domain"))
+        let theirs = try DomainDef.parse(String(reference.stdout[start.lowerBound...]))
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        let ours = try DomainDef.parse(try conn.xmlDesc(try conn.defineXML(xml), flags: .inactive))
+        #expect(ours.interfaces.map(\.address) == theirs.interfaces.map(\.address))
+        #expect(ours.disks.map(\.address?.pci) == theirs.disks.map(\.address?.pci))
+        #expect(ours.memballoon?.address == theirs.memballoon?.address)
+        func ports(_ d: DomainDef) -> [String] {
+            d.controllers.filter { $0.model == "pcie-root-port" }.map {
+                "\($0.index ?? -1) \($0.modelName ?? "") \($0.targetChassis ?? 0) \($0.targetPort ?? 0) \($0.address?.pci?.description ?? "") \($0.address?.pci?.multifunction ?? false)"
+            }
+        }
+        #expect(ports(ours) == ports(theirs))
+        #expect(ports(ours).count == 4, "three devices and a spare")
+    }
+
+    @Test func aQ35GuestKeepsItsLayoutFrom72To100() async throws {
+        let root = TestRoot("pci-q35")
+        defer { #expect(root.cleanup() == []) }
+        let serial = root.path + "/serial.log"
+        let xml = Self.q35(CounterGuest.domainXML(name: "vm", disk: try CounterGuest.disk(in: root.path), serialLog: serial,
+                                                  sharedMemory: true, extraDevices: try Self.devices(root.path), memballoon: "virtio"))
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        let dom = try await conn.create(conn.defineXML(xml))
+        #expect(CounterGuest.waitForCounter(inLog: serial, atLeast: 3), "the guest boots from its SATA disk")
+        let pid = try #require(TestRoot.processes(mentioning: root.path).first)
+        let argv = try #require(FileManager.default.contents(atPath: "/proc/\(pid)/cmdline")).split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        #expect(argv.contains("pcie-root-port,port=0x8,chassis=1,id=pci.1,bus=pcie.0,addr=0x1,multifunction=on"), "\(argv)")
+        #expect(argv.contains("virtio-net-pci,netdev=hostnet0,id=net0,mac=52:54:00:12:34:56,bus=pci.1,addr=0x0"), "\(argv)")
+        let before = try await #require(try conn.obj(dom).qemu.instance).monitor.queryPCI()
+        #expect(before.contains { $0.qdevID == "net0" && $0.bus > 0 && $0.slot == 0 }, "\(before)")
+
+        var dst = try DomainDef.parse(try conn.xmlDesc(dom, flags: .migratable))
+        dst.emulator = Emulators.qemu100
+        let up = try await conn.migrate3(dom, to: conn.driver.connect(),
+                                         params: [TypedParameter(MigrateParam.destXML, .string(dst.format()))], flags: [.live, .local])
+        #expect(try conn.obj(up).qemu.instance?.version.description == "10.0.2")
+        let after = try await #require(try conn.obj(up).qemu.instance).monitor.queryPCI()
+        #expect(after == before, "QEMU 10.0 shows the guest the same PCI devices in the same slots")
+        #expect(CounterGuest.waitForCounter(inLog: serial, atLeast: (CounterGuest.counters(inLog: serial).last ?? 0) + 3))
+        try await conn.destroy(up)
     }
 
     @Test func aGuestKeepsItsSlotsFrom72To100() async throws {
