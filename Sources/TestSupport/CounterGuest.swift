@@ -40,12 +40,14 @@ public enum CounterGuest {
 
     /// Domain XML for the counter guest: TCG (`type='qemu'`, the fastest way
     /// to boot it on these machines), 16 MiB, serial to a file.
+    /// - Parameter memballoon: the `<memballoon model=...>` (`virtio` gives
+    ///   the guest a PCI device).
     /// - Parameter ballast: a file QEMU loads into guest RAM at 4 MiB
     ///   (`-device loader`), so that private memory has something to copy
     ///   and a bandwidth-limited migration takes a while.
     public static func domainXML(name: String, uuid: String? = nil, disk: String, serialLog: String,
                                  memoryMiB: Int = 16, sharedMemory: Bool = false, emulator: String? = nil,
-                                 extraDevices: String = "", ballast: String? = nil) -> String {
+                                 extraDevices: String = "", memballoon: String = "none", ballast: String? = nil) -> String {
         let passthrough = ballast.map {
             "<qemu:commandline><qemu:arg value='-device'/><qemu:arg value='loader,file=\($0),addr=0x400000,force-raw=on'/></qemu:commandline>"
         } ?? ""
@@ -75,7 +77,7 @@ public enum CounterGuest {
               <source path='\(serialLog)'/>
               <target type='serial' port='0'/>
             </console>
-            <memballoon model='none'/>
+            <memballoon model='\(memballoon)'/>
             \(extraDevices)
           </devices>
           \(passthrough)

@@ -19,6 +19,8 @@ public struct DomainChrDef: Hashable, Sendable {
     /// `isa-serial`, `serial`, `virtio`, ...
     public var targetType: String?
     public var targetPort: Int?
+    /// `<address>` (an ISA serial port has none unless the XML says).
+    public var address: DomainDeviceAddress?
     public var node: XMLElement
 
     public static let types: Set<String> = ["null", "vc", "pty", "dev", "file", "pipe", "stdio", "udp", "tcp",
@@ -34,6 +36,7 @@ public struct DomainChrDef: Hashable, Sendable {
         self.sourceAppend = sourceAppend
         self.targetType = targetType
         self.targetPort = targetPort
+        self.address = nil
         self.node = XMLElement(deviceType)
     }
 
@@ -64,6 +67,7 @@ public struct DomainChrDef: Hashable, Sendable {
         } else {
             targetPort = nil
         }
+        address = try DomainDeviceAddress.parse(device: element)
     }
 
     /// - Parameter live: include what only a running instance has (the pty).
@@ -84,6 +88,7 @@ public struct DomainChrDef: Hashable, Sendable {
             t.setAttribute("port", targetPort.map(String.init))
             e.setChild("target", t, order: Self.order)
         }
+        e.setAddress(address, kept: node.child("address"), order: Self.order)
         return e
     }
 }

@@ -18,6 +18,9 @@ public struct DomainDiskDef: Hashable, Sendable {
     /// `ide`, `scsi`, `virtio`, `sata`, `usb`, `fdc`, ...
     public var targetBus: String?
     public var readonly: Bool
+    /// `<address>`: PCI for a virtio disk (assigned at define), `drive`
+    /// for IDE and SATA.
+    public var address: DomainDeviceAddress?
     public var node: XMLElement
 
     public static let types: Set<String> = ["file", "block", "dir", "network", "volume", "nvme", "vhostuser"]
@@ -36,6 +39,7 @@ public struct DomainDiskDef: Hashable, Sendable {
         self.targetDev = targetDev
         self.targetBus = targetBus
         self.readonly = readonly
+        self.address = nil
         self.node = XMLElement("disk")
     }
 
@@ -66,6 +70,7 @@ public struct DomainDiskDef: Hashable, Sendable {
         targetDev = dev
         targetBus = target?.attribute("bus")
         readonly = element.child("readonly") != nil
+        address = try DomainDeviceAddress.parse(device: element)
     }
 
     var element: XMLElement {
@@ -89,6 +94,7 @@ public struct DomainDiskDef: Hashable, Sendable {
         t.setAttribute("bus", targetBus)
         e.setChild("target", t, order: Self.order)
         e.setChild("readonly", readonly ? (node.child("readonly") ?? XMLElement("readonly")) : nil, order: Self.order)
+        e.setAddress(address, kept: node.child("address"), order: Self.order)
         return e
     }
 }

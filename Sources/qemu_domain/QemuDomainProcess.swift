@@ -51,8 +51,10 @@ public enum QemuDomainProcess {
     static func launch(_ driver: QemuDriverState, _ obj: DomainObj, def: DomainDef, incoming: Bool) async throws(VirError) -> QemuInstance {
         // A definition stored before machine types were pinned gets its
         // machine pinned now, against the emulator that will run it.
+        // An incoming instance's definition was post-parsed by Prepare,
+        // against its source: its addresses are the source's.
         var def = def
-        let caps = try QemuDomainDefPostParse.apply(&def, caps: driver.caps)
+        let caps = try QemuDomainDefPostParse.apply(&def, caps: driver.caps, assignAddresses: !incoming)
         QemuDomainDefPostParse.applyMemoryDefault(&def, config: driver.config)
         let id = try driver.ids.next()
         let (instance, live) = try await QemuProcess.start(def: def, id: id, config: driver.config, caps: caps,
@@ -391,7 +393,29 @@ public enum QemuDomainProcess {
         }
         attachHandlers(driver, obj, instance)
         await refreshState(driver, obj, instance)
+        await recordPCIPlacement(driver, obj, instance)
         return obj
+    }
+
+    /// An instance started before this driver assigned PCI addresses: its
+    /// live definition takes the places its QEMU chose (`query-pci`), so
+    /// that a migration's destination is started with them.
+    static func recordPCIPlacement(_ driver: QemuDriverState, _ obj: DomainObj, _ instance: QemuInstance) async {
+        guard QemuDomainAddress.placedByQemu(obj.def) else { return }
+        let placements: [QemuMonitorPCIDevice]
+        do { placements = try await instance.monitor.queryPCI() } catch {
+            driver.log.warning("cannot read where QEMU placed the PCI devices, leaving them unaddressed: \(error)",
+                               metadata: ["domain": "\(obj.name)", "step": "reconnect"])
+            return
+        }
+        var def = obj.def
+        guard QemuDomainAddress.adopt(&def, placements: placements) else {
+            driver.log.warning("query-pci does not list every PCI device, leaving them unaddressed",
+                               metadata: ["domain": "\(obj.name)", "step": "reconnect"])
+            return
+        }
+        obj.withLock { $0.def = def }
+        driver.saveStatus(obj)
     }
 
     /// Reads the running state from QEMU, which may have changed while no

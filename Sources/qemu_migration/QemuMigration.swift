@@ -50,7 +50,8 @@ public enum QemuMigration {
             var xml = current.format(.migratable)
             if let destXML = p.destXML {
                 var dst = try DomainDef.parse(destXML)
-                try QemuDomainDefPostParse.apply(&dst, caps: d.caps)
+                try QemuDomainDefPostParse.apply(&dst, caps: d.caps,
+                                                 assignAddresses: !QemuDomainAddress.placedByQemu(current))
                 QemuDomainDefPostParse.applyMemoryDefault(&dst, config: d.config)
                 try DomainABIStability.check(source: current, destination: dst)
                 xml = dst.format(.migratable)
@@ -97,7 +98,11 @@ public enum QemuMigration {
         guard source.isActive else { throw VirError.notRunning }
         // The destination's emulator (the one on disk now: an in-place
         // upgrade keeps the path) must offer the guest's machine type.
-        try QemuDomainDefPostParse.apply(&def, caps: d.caps)
+        // The source's PCI addresses come with its XML; a source whose QEMU
+        // placed its devices itself (started before addresses were
+        // assigned) gets a destination placed the same way.
+        try QemuDomainDefPostParse.apply(&def, caps: d.caps,
+                                         assignAddresses: !QemuDomainAddress.placedByQemu(source.def))
         QemuDomainDefPostParse.applyMemoryDefault(&def, config: d.config)
         try DomainABIStability.check(source: source.def, destination: def)
         try checkListeningSockets(source: source.def, destination: def)

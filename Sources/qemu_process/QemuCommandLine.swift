@@ -99,6 +99,12 @@ public struct QemuCommandLine: Sendable, Equatable {
         value.replacingOccurrences(of: ",", with: ",,")
     }
 
+    /// The `-device id=` of the PCI devices (libvirt's aliases): how
+    /// `query-pci` names them back.
+    public static func interfaceAlias(_ index: Int) -> String { "net\(index)" }
+    public static func virtioDiskAlias(_ index: Int) -> String { "virtio-disk\(index)" }
+    public static let balloonAlias = "balloon0"
+
     static func unsupported(_ what: String) -> VirError {
         VirError(.configUnsupported, what)
     }
@@ -243,6 +249,7 @@ private struct Builder {
 
     mutating func addDevices() throws(VirError) {
         try checkOtherDevices()
+        try addControllers()
         try addDisks()
         try addInterfaces()
         try addCharacterDevices()
@@ -261,6 +268,7 @@ private struct Builder {
                 let model = e.attribute("model")
                 switch type {
                 case "pci" where model == nil || model == "pci-root" || model == "pcie-root": continue
+                case "pci" where model == "pcie-root-port" && isQ35: continue
                 case "ide" where !isQ35: continue
                 case "sata" where isQ35: continue
                 case "usb" where model == "none": continue
@@ -277,6 +285,24 @@ private struct Builder {
                 let type = e.attribute("type") ?? e.attribute("model") ?? e.child("model")?.attribute("type")
                 throw QemuCommandLine.unsupported("\(e.name) device\(type.map { " '\($0)'" } ?? "") is not supported by this driver")
             }
+        }
+    }
+
+    /// The PCI controllers QEMU does not have by itself: a q35 machine's
+    /// `pcie-root-port`s, each the bus `pci.INDEX` of the device behind it.
+    ///
+    /// libvirt: `qemuBuildControllersByTypeCommandLine` (PCI), with
+    /// `qemuBuildPCIControllerDevProps`.
+    mutating func addControllers() throws(VirError) {
+        for c in def.controllers where c.type == .pci && c.model == "pcie-root-port" {
+            let name = c.modelName ?? "pcie-root-port"
+            guard name == "pcie-root-port", let index = c.index else {
+                throw QemuCommandLine.unsupported("PCI controller model '\(name)' is not supported by this driver")
+            }
+            var device = name
+            if let port = c.targetPort { device += ",port=0x\(String(port, radix: 16))" }
+            device += ",chassis=\(c.targetChassis ?? UInt32(index)),id=pci.\(index)"
+            add("-device", device + pciAddress(c.address))
         }
     }
 
@@ -326,7 +352,7 @@ private struct Builder {
                 guard disk.device == "disk" else {
                     throw QemuCommandLine.unsupported("disk device 'cdrom' on bus 'virtio' is not supported")
                 }
-                add("-device", "virtio-blk-pci,drive=\(driveID),id=virtio-disk\(i)\(boot)")
+                add("-device", "virtio-blk-pci\(pciAddress(disk.address)),drive=\(driveID),id=\(QemuCommandLine.virtioDiskAlias(i))\(boot)")
             default:
                 throw QemuCommandLine.unsupported("disk bus '\(bus)' of disk '\(disk.targetDev)' is not supported by this driver")
             }
@@ -357,7 +383,7 @@ private struct Builder {
             }
             var boot = ""
             if !firstNICBooted, let b = bootIndex["network"] { boot = ",bootindex=\(b)"; firstNICBooted = true }
-            add("-device", "\(device),netdev=\(netdev),id=net\(i),mac=\(net.mac)\(boot)")
+            add("-device", "\(device),netdev=\(netdev),id=\(QemuCommandLine.interfaceAlias(i)),mac=\(net.mac)\(pciAddress(net.address))\(boot)")
         }
     }
 
@@ -424,8 +450,22 @@ private struct Builder {
 
     mutating func addBalloon() {
         if def.memballoon?.model == "virtio" {
-            add("-device", "virtio-balloon-pci,id=balloon0")
+            add("-device", "virtio-balloon-pci,id=\(QemuCommandLine.balloonAlias)\(pciAddress(def.memballoon?.address))")
         }
+    }
+
+    /// Where a PCI device goes: `,bus=pci.0,addr=0x3` (QEMU's root bus is
+    /// `pci.0` on i440fx, `pcie.0` on q35; `addr` is slot[.function]), or
+    /// nothing for a device without a PCI address (QEMU then picks the
+    /// first free slot itself, which another QEMU version need not do).
+    ///
+    /// libvirt: `qemuBuildDeviceAddressProps` (the PCI case).
+    func pciAddress(_ address: DomainDeviceAddress?) -> String {
+        guard let a = address?.pci else { return "" }
+        let bus = a.bus == 0 ? (isQ35 ? "pcie.0" : "pci.0") : "pci.\(a.bus)"
+        var s = ",bus=\(bus),addr=\(a.qemuAddr)"
+        if let multi = a.multifunction { s += ",multifunction=\(multi ? "on" : "off")" }
+        return s
     }
 
     /// `hda` → 0, `hdb` → 1, ... (libvirt: `virDiskNameToIndex`).
