@@ -303,6 +303,13 @@ public enum QemuDomainProcess {
             (s.stopping || s.instance !== instance, s.guestShutdown)
         }
         guard !expected else { return }
+        if obj.qemu.migration?.role == .incoming {
+            // What QEMU said before it died is what Finish reports (a
+            // stream it could not load: "Machine type received is ...").
+            let said = instance.log.read(sinceStartOf: instance.id)
+            driver.saveMigrationError(obj.name, VirError(.internalError, said.isEmpty ? "qemu unexpectedly closed the monitor"
+                                                                           : "qemu unexpectedly closed the monitor: \(said)"))
+        }
         instance.log.appendLine("shutting down, reason=\(guestShutdown ? "shutdown" : "crashed"), instance id \(instance.id)")
         cleanup(driver, obj, reason: guestShutdown ? .shutdown : .crashed, event: guestShutdown ? .shutdown : .failed)
     }

@@ -89,6 +89,8 @@ public enum QemuMigration {
         guard flags.contains(.local) else {
             throw VirError(.operationUnsupported, "this driver only migrates within one host: use VIR_MIGRATE_LOCAL (virsh migrate --local)")
         }
+        // A reason kept from an earlier incoming migration is stale now.
+        _ = d.takeMigrationError(def.name)
         if let dn = p.destName, dn != def.name {
             throw VirError(.argumentUnsupported, "a local migration keeps the domain's name: destination name '\(dn)' differs from '\(def.name)'")
         }
@@ -288,6 +290,8 @@ public enum QemuMigration {
     public static func finish(_ d: QemuDriverState, name: String, cookieIn: String, flags: MigrateFlags,
                               cancelled: Bool) async throws(VirError) -> DomainObj? {
         guard let dst = d.domains.findRemote(byName: name) else {
+            // The incoming QEMU died (and is cleaned up): its reason.
+            if let saved = d.takeMigrationError(name) { throw saved }
             if cancelled { return nil }
             throw VirError(.noDomain, "no domain with matching name '\(name)'")
         }
@@ -297,7 +301,16 @@ public enum QemuMigration {
         try m.enter(.finish3, domain: name)
         defer { m.leave() }
         if cancelled {
+            // A destination QEMU that died (it could not load the stream)
+            // said why in its log: that is Finish's error, as libvirt
+            // reports the incoming QEMU's last error here.
+            var died: VirError?
+            if let instance = dst.qemu.instance, await incomingQemuEnds(instance) {
+                died = QemuMigration.incomingQemuDied(instance.log.read(sinceStartOf: instance.id))
+            }
             await abandonIncoming(d, dst)
+            let saved = d.takeMigrationError(name)
+            if let error = died ?? saved { throw error }
             return nil
         }
         // No Finish without a Perform that succeeded: the source says.
@@ -347,6 +360,31 @@ public enum QemuMigration {
             await abandonIncoming(d, dst)
             throw error
         }
+    }
+
+    /// Whether an incoming QEMU whose stream ended early exits: one that
+    /// took part of a stream exits when the stream breaks or cannot be
+    /// loaded, a moment after the source saw the failure; one that never
+    /// got a connection waits on (Perform refused before sending).
+    static func incomingQemuEnds(_ instance: QemuInstance) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            if instance.hasExited { return true }
+            guard !instance.monitor.isClosed else { return await instance.waitForExit(timeout: .seconds(5)) }
+            // The monitor may close under the query: that is the exit coming.
+            guard let s = try? await instance.monitor.queryMigrate() else { continue }
+            if s.status == .none || s.status == .setup { return false }
+            await VirTime.pause(.milliseconds(20))
+        }
+        return instance.hasExited
+    }
+
+    /// The error of an incoming QEMU that died, with what it said last.
+    ///
+    /// libvirt: `qemuProcessReportLogError` with the prefix "qemu
+    /// unexpectedly closed the monitor" (an EOF during incoming migration).
+    public static func incomingQemuDied(_ said: String) -> VirError {
+        VirError(.internalError, said.isEmpty ? "qemu unexpectedly closed the monitor" : "qemu unexpectedly closed the monitor: \(said)")
     }
 
     /// Waits until the incoming QEMU has taken the whole state.

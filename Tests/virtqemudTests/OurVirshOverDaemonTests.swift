@@ -94,6 +94,50 @@ import TestSupport
         #expect(try run(virsh, "destroy", "vm").status == 0)
     }
 
+    /// A destination QEMU that cannot load the stream: our virsh reports
+    /// its reason through libvirt's client library (whose
+    /// virDomainMigrateVersion3Full replaces Perform's "job failed" by
+    /// Finish's error; Debian's virsh has no --local), in the two-connection
+    /// and peer-to-peer forms, and the guest runs on in its source.
+    @Test func aFailedMigrationReportsTheDestinationQemusReason() throws {
+        let virsh = try #require(BuiltProduct.path("virsh"), "build the package first (make test does)")
+        let root = TestRoot("ovfail")
+        defer { #expect(root.cleanup() == []) }
+        let daemon = try VirtqemudProcess(root: root)
+        let serial = try PythonMigrationTests.startCounterGuest(daemon)
+        let bad = root.path + "/qemu-other-machine"
+        try """
+            #!/bin/sh
+            \(Emulators.answerProbesWithQemu72)
+            for a in "$@"; do [ "$a" = "-incoming" ] && exec \(Emulators.qemu72) "$@" -machine pc-i440fx-7.1; done
+            exec \(Emulators.qemu72) "$@"
+            """.write(toFile: bad, atomically: true, encoding: .utf8)
+        chmod(bad, 0o755)
+        func run(_ binary: String, _ args: String...) throws -> Subprocess.Result { try runArgs(binary, args) }
+        func runArgs(_ binary: String, _ args: [String]) throws -> Subprocess.Result {
+            var env = ProcessInfo.processInfo.environment
+            env["LIBVIRT_DEFAULT_URI"] = nil
+            env["LC_ALL"] = "C"
+            return try Subprocess.run(binary, ["-c", daemon.uri] + args, environment: env)
+        }
+        let xml = try run(virsh, "dumpxml", "--migratable", "vm").stdout
+        let dest = root.path + "/dest.xml"
+        try xml.replacingOccurrences(of: #"<emulator>[^<]*</emulator>"#, with: "<emulator>\(bad)</emulator>", options: .regularExpression)
+            .write(toFile: dest, atomically: true, encoding: .utf8)
+        for p2p in [[], ["--p2p"]] {
+            let binary = virsh
+            let m = try runArgs(binary, ["migrate", "--live", "--local"] + p2p + ["--xml", dest, "vm", daemon.uri])
+            #expect(m.status == 1, "\(m)")
+            #expect(m.stderr.hasPrefix("error: internal error: qemu unexpectedly closed the monitor: "), "\(binary): \(m.stderr)")
+            #expect(m.stderr.contains("Machine type received is 'pc-i440fx-7.2' and local is 'pc-i440fx-7.1'"), "\(binary): \(m.stderr)")
+            #expect(try run(virsh, "domid", "vm").stdout == "1\n\n", "the source instance runs on")
+        }
+        let last = CounterGuest.counters(inLog: serial).last ?? 0
+        #expect(CounterGuest.waitForCounter(inLog: serial, atLeast: last + 3))
+        #expect(daemon.qemuProcesses.count == 1)
+        #expect(try run(virsh, "destroy", "vm").status == 0)
+    }
+
     @Test func upgradeQemuThroughTheDaemon() throws {
         let virsh = try #require(BuiltProduct.path("virsh"), "build the package first (make test does)")
         let root = TestRoot("ovupg")
