@@ -56,6 +56,31 @@ import qemu_monitor
         #expect(error?.message.contains("QMP greeting without a QEMU version") == true)
     }
 
+    /// QEMU flushes output it queued for a client that went away (a driver
+    /// that died mid-migration) to the next connection, ahead of the
+    /// greeting: such an event is passed over; a reply there is not.
+    @Test func aLeftoverEventBeforeTheGreetingIsPassedOver() async throws {
+        let server = try FakeQMPServer { peer in
+            peer.sendLine(#"{"timestamp": {"seconds": 1796278403, "microseconds": 21198}, "event": "STOP"}"#)
+            peer.handshake()
+            guard let c = peer.readCommand() else { return }
+            peer.sendLine(#"{"return": {"running": false, "singlestep": false, "status": "paused"}, "id": "\#(c.id)"}"#)
+            peer.waitForClientClose()
+        }
+        defer { server.stop() }
+        let monitor = try await QemuMonitor.connect(path: server.path, timeout: .seconds(10))
+        defer { monitor.close() }
+        let status = try await monitor.queryStatus()
+        #expect(status.status == "paused")
+        let strayReply = try FakeQMPServer { peer in
+            peer.sendLine(#"{"return": {}}"#)
+            peer.waitForClientClose()
+        }
+        defer { strayReply.stop() }
+        let (error, _) = await failingConnect(strayReply)
+        #expect(error?.message == #"internal error: missing QMP greeting, got '{"return": {}}'"#)
+    }
+
     @Test func truncatedGreetingThenSilenceTimesOut() async throws {
         let server = try FakeQMPServer { peer in
             peer.send(#"{"QMP": {"version": {"qemu""#)
