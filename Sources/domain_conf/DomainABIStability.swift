@@ -140,10 +140,10 @@ public enum DomainABIStability {
         for (s, d) in zip(src.disks, dst.disks) {
             // libvirt: virDomainDiskDefCheckABIStability.
             if s.device != d.device {
-                throw fail("Target disk device \(d.device) does not match source \(s.device)")
+                throw fail("Target disk device \(d.device.rawValue) does not match source \(s.device.rawValue)")
             }
             if s.targetBus != d.targetBus {
-                throw fail("Target disk bus \(d.targetBus ?? "") does not match source \(s.targetBus ?? "")")
+                throw fail("Target disk bus \(d.targetBus?.rawValue ?? "") does not match source \(s.targetBus?.rawValue ?? "")")
             }
             if s.targetDev != d.targetDev {
                 throw fail("Target disk \(d.targetDev) does not match source \(s.targetDev)")

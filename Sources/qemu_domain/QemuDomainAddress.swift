@@ -333,7 +333,7 @@ public enum QemuDomainAddress {
     /// The disk's bus as the command line takes it (`vd*` is virtio when the
     /// XML names none, libvirt's `virDomainDiskGetDefaultBus` by prefix).
     static func isVirtio(_ disk: DomainDiskDef) -> Bool {
-        (disk.targetBus ?? (disk.targetDev.hasPrefix("vd") ? "virtio" : "")) == "virtio"
+        (disk.targetBus ?? (disk.targetDev.hasPrefix("vd") ? .virtio : nil)) == .virtio
     }
 
     /// `multifunction='on'` on function 0 of a slot that other devices of

@@ -494,8 +494,8 @@ public enum QemuMigration {
 
     /// A listening UNIX chardev at a fixed path cannot be opened twice.
     static func checkListeningSockets(source: DomainDef, destination: DomainDef) throws(VirError) {
-        let fixed = { (d: DomainDef) in
-            (d.serials + d.consoles).filter { $0.type == "unix" && ($0.sourceMode ?? "bind") == "bind" }.compactMap(\.sourcePath)
+        let fixed = { (d: DomainDef) -> [String] in
+            (d.serials + d.consoles).filter { $0.type == .unix && ($0.sourceMode ?? "bind") == "bind" }.compactMap(\.sourcePath)
         }
         if let clash = Set(fixed(source)).intersection(fixed(destination)).first {
             throw VirError(.configUnsupported, "the source instance listens on UNIX socket '\(clash)'; give the destination another path in its XML (or leave the path out to get one per instance)")

@@ -309,33 +309,33 @@ private struct Builder {
     mutating func addDisks() throws(VirError) {
         var firstDiskBooted = false, firstCdromBooted = false
         for (i, disk) in def.disks.enumerated() {
-            guard disk.type == "file" || disk.type == "block" else {
-                throw QemuCommandLine.unsupported("disk type '\(disk.type)' of disk '\(disk.targetDev)' is not supported by this driver")
+            guard disk.type == .file || disk.type == .block else {
+                throw QemuCommandLine.unsupported("disk type '\(disk.type.rawValue)' of disk '\(disk.targetDev)' is not supported by this driver")
             }
-            guard disk.device == "disk" || disk.device == "cdrom" else {
-                throw QemuCommandLine.unsupported("disk device '\(disk.device)' of disk '\(disk.targetDev)' is not supported by this driver")
+            guard disk.device == .disk || disk.device == .cdrom else {
+                throw QemuCommandLine.unsupported("disk device '\(disk.device.rawValue)' of disk '\(disk.targetDev)' is not supported by this driver")
             }
             let format = disk.format ?? "raw"
             guard format == "raw" || format == "qcow2" else {
                 throw QemuCommandLine.unsupported("disk format '\(format)' of disk '\(disk.targetDev)' is not supported by this driver")
             }
-            let bus = disk.targetBus ?? (disk.targetDev.hasPrefix("vd") ? "virtio" : disk.targetDev.hasPrefix("sd") ? (isQ35 ? "sata" : "scsi") : "ide")
-            let driveID = "drive-\(bus)-disk\(i)"
+            let bus = disk.targetBus ?? (disk.targetDev.hasPrefix("vd") ? .virtio : disk.targetDev.hasPrefix("sd") ? (isQ35 ? .sata : .scsi) : .ide)
+            let driveID = "drive-\(bus.rawValue)-disk\(i)"
             var drive = "if=none,id=\(driveID)"
             if let path = disk.sourcePath {
                 drive = "file=\(QemuCommandLine.escape(path)),format=\(format)," + drive
-            } else if disk.device != "cdrom" {
+            } else if disk.device != .cdrom {
                 throw VirError(.noSource, disk.targetDev)
             }
-            if disk.readonly || disk.device == "cdrom" { drive += ",readonly=on" }
+            if disk.readonly || disk.device == .cdrom { drive += ",readonly=on" }
             add("-drive", drive)
 
             var boot = ""
-            if disk.device == "disk", !firstDiskBooted, let b = bootIndex["hd"] { boot = ",bootindex=\(b)"; firstDiskBooted = true }
-            if disk.device == "cdrom", !firstCdromBooted, let b = bootIndex["cdrom"] { boot = ",bootindex=\(b)"; firstCdromBooted = true }
-            let ide = disk.device == "cdrom" ? "ide-cd" : "ide-hd"
+            if disk.device == .disk, !firstDiskBooted, let b = bootIndex["hd"] { boot = ",bootindex=\(b)"; firstDiskBooted = true }
+            if disk.device == .cdrom, !firstCdromBooted, let b = bootIndex["cdrom"] { boot = ",bootindex=\(b)"; firstCdromBooted = true }
+            let ide = disk.device == .cdrom ? "ide-cd" : "ide-hd"
             switch bus {
-            case "ide":
+            case .ide:
                 guard !isQ35 else {
                     throw QemuCommandLine.unsupported("IDE controllers are unsupported for this QEMU binary or machine type")
                 }
@@ -343,18 +343,18 @@ private struct Builder {
                     throw QemuCommandLine.unsupported("disk '\(disk.targetDev)' does not fit on the IDE bus (hda to hdd)")
                 }
                 add("-device", "\(ide),bus=ide.\(unit / 2),unit=\(unit % 2),drive=\(driveID),id=ide0-\(unit / 2)-\(unit % 2)\(boot)")
-            case "sata":
+            case .sata:
                 guard isQ35, let unit = Self.diskIndex(disk.targetDev, prefix: "sd"), unit < 6 else {
                     throw QemuCommandLine.unsupported("disk bus 'sata' of disk '\(disk.targetDev)' needs a q35 machine and sda to sdf")
                 }
                 add("-device", "\(ide),bus=ide.\(unit),drive=\(driveID),id=sata0-0-\(unit)\(boot)")
-            case "virtio":
-                guard disk.device == "disk" else {
+            case .virtio:
+                guard disk.device == .disk else {
                     throw QemuCommandLine.unsupported("disk device 'cdrom' on bus 'virtio' is not supported")
                 }
                 add("-device", "virtio-blk-pci\(pciAddress(disk.address)),drive=\(driveID),id=\(QemuCommandLine.virtioDiskAlias(i))\(boot)")
             default:
-                throw QemuCommandLine.unsupported("disk bus '\(bus)' of disk '\(disk.targetDev)' is not supported by this driver")
+                throw QemuCommandLine.unsupported("disk bus '\(bus.rawValue)' of disk '\(disk.targetDev)' is not supported by this driver")
             }
         }
     }
@@ -410,24 +410,24 @@ private struct Builder {
 
     mutating func addChardev(_ chr: DomainChrDef, id: String, kind: String, index: Int) throws(VirError) {
         switch chr.type {
-        case "pty":
+        case .pty:
             add("-chardev", "pty,id=\(id)")
             ptys.append(.init(kind: kind, index: index, chardevID: id))
-        case "null":
+        case .null:
             add("-chardev", "null,id=\(id)")
-        case "file":
+        case .file:
             guard let path = chr.sourcePath else { throw VirError(.noSource, "\(kind)\(index)") }
             // Appending is the default here: a second instance of the domain
             // (a migration destination) must never truncate the file.
             let append = chr.sourceAppend ?? true
             add("-chardev", "file,id=\(id),path=\(QemuCommandLine.escape(path)),append=\(append ? "on" : "off")")
-        case "unix":
+        case .unix:
             let listen = (chr.sourceMode ?? "bind") == "bind"
             let path = chr.sourcePath ?? paths.chardevSocket(alias: id)
             try QemuInstancePaths.checkSocketPath(path)
             add("-chardev", "socket,id=\(id),path=\(QemuCommandLine.escape(path))\(listen ? ",server=on,wait=off" : "")")
         default:
-            throw QemuCommandLine.unsupported("character device type '\(chr.type)' of \(kind) \(index) is not supported by this driver")
+            throw QemuCommandLine.unsupported("character device type '\(chr.type.rawValue)' of \(kind) \(index) is not supported by this driver")
         }
     }
 

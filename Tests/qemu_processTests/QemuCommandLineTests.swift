@@ -79,9 +79,9 @@ import qemu_process
 
     @Test func ptyAndUnixChardevs() throws {
         var def = try Self.def()
-        def.serials[0] = DomainChrDef(deviceType: "serial", type: "pty")
+        def.serials[0] = DomainChrDef(deviceType: "serial", type: .pty)
         def.consoles = []
-        def.serials.append(DomainChrDef(deviceType: "serial", type: "unix", sourceMode: "bind", targetPort: 1))
+        def.serials.append(DomainChrDef(deviceType: "serial", type: .unix, sourceMode: "bind", targetPort: 1))
         let cmd = try Self.build(def)
         #expect(Self.value(cmd.argv, "-chardev").contains("pty,id=charserial0"))
         #expect(cmd.ptyDevices == [.init(kind: "serial", index: 0, chardevID: "charserial0")])
