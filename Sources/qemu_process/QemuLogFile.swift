@@ -60,10 +60,14 @@ public struct QemuLogFile: Sendable {
         defer { try? handle.close() }
         guard (try? handle.seek(toOffset: UInt64(offset))) != nil else { return "" }
         let data = (try? handle.readToEnd()) ?? Data()
-        var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
-        // The driver's own lines (its timestamp, "2026-12-03 06:29:19.118+0000: "),
-        // the command line, QEMU's pty notices: libvirt's virLogProbablyLogMessage.
-        lines.removeAll { Self.isDriverLine($0) || $0.hasPrefix("LC_ALL=") || $0.contains("char device redirected to") }
+        // The driver's own lines (its timestamp, "2026-12-03 06:29:19.118+0000: ")
+        // go, wherever they start: QEMU writes its timestamp and its message
+        // in two writes, and a line of ours can land between them.
+        let raw = String(decoding: data, as: UTF8.self)
+        let ours = Self.driverLine.stringByReplacingMatches(in: raw, range: NSRange(raw.startIndex..., in: raw), withTemplate: "")
+        var lines = ours.split(separator: "\n", omittingEmptySubsequences: true)
+        // The command line, QEMU's pty notices: libvirt's virLogProbablyLogMessage.
+        lines.removeAll { $0.hasPrefix("LC_ALL=") || $0.contains("char device redirected to") }
         var text = lines.joined(separator: "\n")
         if text.utf8.count > max {
             let tail = text.utf8.suffix(max)
@@ -94,15 +98,12 @@ public struct QemuLogFile: Sendable {
         return ""
     }
 
-    /// A line the driver wrote: its timestamp (`YYYY-MM-DD HH:MM:SS.mmm+0000: `)
-    /// first, which QEMU's own (`YYYY-MM-DDTHH:MM:SS.uuuuuuZ`) is not.
-    static func isDriverLine(_ line: Substring) -> Bool {
-        let b = Array(line.utf8.prefix(30))
-        func digits(_ r: Range<Int>) -> Bool { r.allSatisfy { $0 < b.count && b[$0] >= 0x30 && b[$0] <= 0x39 } }
-        return b.count >= 30 && digits(0..<4) && b[4] == 0x2D && digits(5..<7) && b[7] == 0x2D && digits(8..<10) && b[10] == 0x20
-            && digits(11..<13) && b[13] == 0x3A && digits(14..<16) && b[16] == 0x3A && digits(17..<19) && b[19] == 0x2E
-            && digits(20..<23) && (b[23] == 0x2B || b[23] == 0x2D) && digits(24..<28) && b[28] == 0x3A && b[29] == 0x20
-    }
+    /// A line the driver wrote (one write: its timestamp, `YYYY-MM-DD
+    /// HH:MM:SS.mmm+0000: `, the text, the newline), which QEMU's own
+    /// timestamp (`YYYY-MM-DDTHH:MM:SS.uuuuuuZ`) is not.
+    // A constant pattern: it compiles.
+    static let driverLine = try! NSRegularExpression(
+        pattern: #"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}[+-]\d{4}: [^\n]*(\n|$)"#)
 
     static func timestamp() -> String {
         var tv = timeval()
