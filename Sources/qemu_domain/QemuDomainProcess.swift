@@ -81,7 +81,7 @@ public enum QemuDomainProcess {
         guard let instance = obj.qemu.instance else { throw VirError.notRunning }
         obj.qemu.state.withLock { $0.pendingRunningReason = reason }
         do {
-            try await instance.monitor.cont()
+            try await instance.monitor().cont()
         } catch {
             obj.qemu.state.withLock { $0.pendingRunningReason = nil }
             throw VirError(error)
@@ -94,7 +94,7 @@ public enum QemuDomainProcess {
         guard let instance = obj.qemu.instance else { throw VirError.notRunning }
         obj.qemu.state.withLock { $0.pendingPausedReason = reason }
         do {
-            try await instance.monitor.stop()
+            try await instance.monitor().stop()
         } catch {
             obj.qemu.state.withLock { $0.pendingPausedReason = nil }
             throw VirError(error)
@@ -310,14 +310,32 @@ public enum QemuDomainProcess {
         public var cleaned: [String] = []
     }
 
+    /// How a driver that opens a root gets back to the QEMUs running under it.
+    public enum ReconnectMode: Sendable {
+        /// Every instance's monitor at once, as libvirt's daemon does: QEMU's
+        /// events reach the driver from the start (a long-running daemon).
+        case eager
+        /// Only what the status files and /proc say; a monitor is connected
+        /// when a command first needs it (`QemuInstance.monitor()`): a
+        /// short-lived driver (a virsh command on an embedded root) pays for
+        /// the instances it touches, not for every one that runs.
+        case onDemand
+    }
+
     /// Finds again every instance the status files describe, after the
     /// persistent configs are loaded: live ones are attached with their id
     /// and state, gone ones are cleaned up (directory, sockets, RAM file).
-    /// Instances whose status says they are the incoming side of a migration
-    /// are left to `handleIncoming`.
+    /// Whether an instance is alive is read from /proc: its pid, that
+    /// process's start time and command line (`QemuProcess.find`); with
+    /// `.onDemand` nothing else is asked, its state is the status file's
+    /// (written before every API call that changes it returns) until its
+    /// monitor is connected, which then catches up (`refreshState`).
+    /// Instances whose status says they take part in a migration are left
+    /// to the caller, their monitors connected whatever the mode:
+    /// recovering a migration asks QEMU where it stands.
     ///
     /// libvirt: `qemuProcessReconnectAll`.
-    public static func reconnectAll(_ driver: QemuDriverState,
+    public static func reconnectAll(_ driver: QemuDriverState, mode: ReconnectMode = .eager,
                                     isMigrationInstance: (QemuStatusFile) -> Bool = { _ in false }) async -> (ReconnectReport, [(QemuStatusFile, QemuInstance?)]) {
         var report = ReconnectReport()
         var migrationInstances: [(QemuStatusFile, QemuInstance?)] = []
@@ -341,9 +359,9 @@ public enum QemuDomainProcess {
             }
             let id = status.def.id ?? 0
             driver.log.bestEffort("observe instance id \(id)", domain: status.def.name) { try driver.ids.observe(id) }
-            let instance = await QemuProcess.attach(status, config: driver.config)
+            let instance = QemuProcess.find(status, config: driver.config)
             if isMigrationInstance(status) {
-                migrationInstances.append((status, instance))
+                migrationInstances.append((status, await connected(driver, instance, name: status.def.name)))
                 continue
             }
             guard let instance else {
@@ -352,22 +370,45 @@ public enum QemuDomainProcess {
                 continue
             }
             do {
-                let obj = try await attach(driver, status, instance)
+                // Without a watch on the process, only its monitor tells
+                // when it ends: connect it whatever the mode.
+                let obj = try await attach(driver, status, instance, connect: mode == .eager || !instance.isExitWatched)
                 report.attached.append(obj)
             } catch {
-                await QemuProcess.stop(instance, reason: "failed")
+                if !instance.hasExited { await QemuProcess.stop(instance, reason: "failed") }
                 report.cleaned.append(file)
             }
         }
         return (report, migrationInstances)
     }
 
+    /// The instance with its monitor connected, or `nil` (logged) when the
+    /// monitor cannot be reached: what recovering a migration needs.
+    static func connected(_ driver: QemuDriverState, _ instance: QemuInstance?, name: String) async -> QemuInstance? {
+        guard let instance else { return nil }
+        do {
+            _ = try await instance.monitor()
+            return instance
+        } catch {
+            driver.log.warning("cannot reconnect to the monitor of process \(instance.pid): \(error)",
+                               metadata: ["domain": "\(name)", "step": "reconnect"])
+            instance.detach()
+            return nil
+        }
+    }
+
     /// Puts a live instance found from its status file back in the tables,
-    /// with the running state QEMU reports: the refresh is done before the
-    /// object is handed to anyone, so that it never races an API call (a
-    /// `suspend` whose reason a late refresh would overwrite).
+    /// with the state its status file recorded. The state is brought up to
+    /// date with what QEMU reports once its monitor is connected, before
+    /// anyone else uses that monitor: with `connect`, here, before the
+    /// object is handed to anyone; otherwise when a command first needs the
+    /// monitor. Either way it never races an API call (a `suspend` whose
+    /// reason a late refresh would overwrite).
+    ///
+    /// - Throws: the object cannot go in the tables, or (with `connect`)
+    ///   its monitor cannot be reached, and then the instance is stopped.
     public static func attach(_ driver: QemuDriverState, _ status: QemuStatusFile, _ instance: QemuInstance,
-                              remote: Bool = false) async throws -> DomainObj {
+                              remote: Bool = false, connect: Bool = true) async throws -> DomainObj {
         let obj: DomainObj
         if remote {
             obj = try driver.domains.addRemote(status.def)
@@ -385,15 +426,35 @@ public enum QemuDomainProcess {
             s.taint = status.taint
         }
         attachHandlers(driver, obj, instance)
-        await refreshState(driver, obj, instance)
+        instance.setReconnectHandler { [weak obj] monitor in
+            guard let obj else { return }
+            driver.noteMonitorReconnect(obj)
+            await refreshState(driver, obj, monitor)
+        }
+        if connect {
+            if let monitor = instance.connectedMonitor {
+                // Connected before it had an object (a migration's instance).
+                driver.noteMonitorReconnect(obj)
+                await refreshState(driver, obj, monitor)
+            } else {
+                do { _ = try await instance.monitor() } catch {
+                    // As libvirt's qemuProcessReconnect: a QEMU the driver
+                    // cannot talk to is stopped, not left running unseen.
+                    driver.log.warning("cannot reconnect to the monitor of process \(instance.pid), stopping it: \(error)",
+                                       metadata: ["domain": "\(obj.name)", "step": "reconnect"])
+                    await stop(driver, obj, reason: .failed, event: .failed)
+                    throw error
+                }
+            }
+        }
         return obj
     }
 
     /// Reads the running state from QEMU, which may have changed while no
     /// driver watched it.
-    static func refreshState(_ driver: QemuDriverState, _ obj: DomainObj, _ instance: QemuInstance) async {
+    static func refreshState(_ driver: QemuDriverState, _ obj: DomainObj, _ monitor: QemuMonitor) async {
         let status: (running: Bool, status: String)
-        do { status = try await instance.monitor.queryStatus() } catch {
+        do { status = try await monitor.queryStatus() } catch {
             driver.log.warning("cannot read the running state, keeping the status file's: \(error)",
                                metadata: ["domain": "\(obj.name)", "step": "reconnect"])
             return
