@@ -366,6 +366,12 @@ public enum QemuDomainProcess {
             }
             guard let instance else {
                 cleanupGone(driver, status)
+                // libvirt's qemuProcessReconnect calls a QEMU it cannot get
+                // back crashed (QEMU with `set-action`, as here).
+                if let obj = driver.domains.findByUUID(status.def.uuid), obj.persistent, !obj.isActive {
+                    driver.rememberShutoffReason(obj.uuid, .crashed)
+                    obj.setState(.shutoff(.crashed))
+                }
                 report.cleaned.append(file)
                 continue
             }

@@ -62,7 +62,7 @@ import virutil
         #expect(conn.listAllDomains(.active).map(\.name).sorted() == ["s0", "s1", "s3", "s4"], "s2 is not listed as running")
         let gone = try conn.lookup(name: "s2")
         #expect(gone.id == nil)
-        #expect(try conn.state(gone).state == .shutoff)
+        #expect(try conn.state(gone) == .shutoff(.crashed))
         #expect(!FileManager.default.fileExists(atPath: doomedDir), "its instance directory went with it")
         for name in ["s0", "s1", "s3", "s4"] {
             let ref = try conn.lookup(name: name)
