@@ -154,7 +154,7 @@ public enum QemuProcess {
         let pid = status.pid
         guard let id = status.def.id, let stat = ProcStat.read(pid), stat.state != "Z", stat.state != "X",
               stat.startTime == status.startTime,
-              ProcStat.commandLine(pid).contains(where: { $0.contains(status.monitorPath) }) else {
+              ProcStat.commandLine(pid, contains: status.monitorPath) else {
             return nil
         }
         let paths = QemuInstancePaths(stateDir: config.stateDir, id: id, name: status.def.name)
