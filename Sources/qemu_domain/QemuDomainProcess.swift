@@ -339,6 +339,13 @@ public enum QemuDomainProcess {
                                     isMigrationInstance: (QemuStatusFile) -> Bool = { _ in false }) async -> (ReconnectReport, [(QemuStatusFile, QemuInstance?)]) {
         var report = ReconnectReport()
         var migrationInstances: [(QemuStatusFile, QemuInstance?)] = []
+        // The id counter goes past every id found, in one update.
+        var highestID = 0
+        defer {
+            if highestID > 0 {
+                driver.log.bestEffort("observe instance id \(highestID)", domain: driver.config.stateDir) { try driver.ids.observe(highestID) }
+            }
+        }
         for dir in QemuProcess.orphanInstanceDirs(config: driver.config) {
             driver.log.bestEffort("remove an instance directory without status", domain: dir) { try VirFile.deleteTree(dir) }
             report.cleaned.append(dir)
@@ -357,8 +364,7 @@ public enum QemuDomainProcess {
                 report.cleaned.append(file)
                 continue
             }
-            let id = status.def.id ?? 0
-            driver.log.bestEffort("observe instance id \(id)", domain: status.def.name) { try driver.ids.observe(id) }
+            highestID = max(highestID, status.def.id ?? 0)
             let instance = QemuProcess.find(status, config: driver.config)
             if isMigrationInstance(status) {
                 migrationInstances.append((status, await connected(driver, instance, name: status.def.name)))
