@@ -48,8 +48,26 @@ public struct ProcStat: Sendable, Equatable {
     /// (a QEMU's monitor socket path), without making strings of it.
     public static func commandLine(_ pid: pid_t, contains text: String) -> Bool {
         let needle = Array(text.utf8)
-        guard pid > 0, !needle.isEmpty, let bytes = contents("/proc/\(pid)/cmdline", limit: 1 << 20) else { return false }
-        return bytes.split(separator: 0).contains { $0.firstRange(of: needle) != nil }
+        guard pid > 0, !needle.isEmpty, !needle.contains(0),
+              let bytes = contents("/proc/\(pid)/cmdline", limit: 1 << 20) else { return false }
+        // The arguments are NUL-separated and the needle has no NUL: a match
+        // lies within one argument.
+        return bytes.withUnsafeBufferPointer { hay in
+            needle.withUnsafeBufferPointer { n in
+                guard hay.count >= n.count else { return false }
+                let first = n[0]
+                var i = 0
+                while i <= hay.count - n.count {
+                    if hay[i] == first {
+                        var j = 1
+                        while j < n.count && hay[i + j] == n[j] { j += 1 }
+                        if j == n.count { return true }
+                    }
+                    i += 1
+                }
+                return false
+            }
+        }
     }
 
     /// A /proc file's bytes, at most `limit`.
