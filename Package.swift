@@ -25,12 +25,15 @@ let package = Package(
             providers: [.apt(["libvirt-dev"])]
         ),
 
+        // Linux interfaces Glibc's module leaves out (epoll, pidfd).
+        .systemLibrary(name: "CLinux"),
+
         // libvirt's public ABI: error numbers, states, flags, events, parameters.
         .target(name: "libvirt_abi", dependencies: ["CLibvirt"]),
 
         // The POSIX layer (src/util): files, /proc, UNIX socket addresses,
         // process spawning, the log.
-        .target(name: "virutil", dependencies: ["libvirt_abi", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "virutil", dependencies: ["libvirt_abi", "CLinux", .product(name: "Logging", package: "swift-log")]),
 
         // Domain XML (src/conf/domain_conf.c).
         .target(name: "domain_conf", dependencies: ["CLibXML2", "libvirt_abi"]),

@@ -95,14 +95,15 @@ public final class QemuInstance: Sendable {
 
     /// Starts watching the process of an instance found again, so that its
     /// end is noticed without a monitor.
-    /// - Returns: `false` when the process is no longer the one that started
-    ///   at `startTime`; without pidfds (`isExitWatched` stays `false`), `true`.
-    func watchExit() -> Bool {
+    /// - Returns: `.notThatProcess` when the process is no longer the one
+    ///   that started at `startTime`; `.unavailable` without pidfds
+    ///   (`isExitWatched` stays `false`).
+    func watchExit() -> ProcessExitWatch.Outcome {
         switch ProcessExitWatch.start(pid: pid, startTime: startTime, onExit: { [weak self] in self?.markExited() }) {
         case .notThatProcess:
-            return false
+            return .notThatProcess
         case .unavailable:
-            return true
+            return .unavailable
         case .watching(let watch):
             let keep = state.withLock { s -> Bool in
                 guard !s.exited else { return false }
@@ -110,7 +111,7 @@ public final class QemuInstance: Sendable {
                 return true
             }
             if !keep { watch.cancel() }
-            return true
+            return .watching
         }
     }
 

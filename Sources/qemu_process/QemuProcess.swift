@@ -152,17 +152,23 @@ public enum QemuProcess {
     /// connection comes later, on demand).
     public static func find(_ status: QemuStatusFile, config: QemuDriverConfig) -> QemuInstance? {
         let pid = status.pid
-        guard let id = status.def.id, let stat = ProcStat.read(pid), stat.state != "Z", stat.state != "X",
-              stat.startTime == status.startTime,
-              ProcStat.commandLine(pid, contains: status.monitorPath) else {
-            return nil
-        }
+        guard let id = status.def.id, ProcStat.commandLine(pid, contains: status.monitorPath) else { return nil }
         let paths = QemuInstancePaths(stateDir: config.stateDir, id: id, name: status.def.name)
         let instance = QemuInstance(foundID: id, pid: pid, startTime: status.startTime, emulator: status.emulator,
                                     binary: status.binary, version: status.qemuVersion, paths: paths,
                                     log: QemuLogFile(path: config.logFile(name: status.def.name)))
-        guard instance.watchExit() else { return nil }
-        return instance
+        // The watch checks that the pid is still the process that started
+        // at the recorded time; without one, /proc says it here.
+        switch instance.watchExit() {
+        case .watching:
+            return instance
+        case .notThatProcess:
+            return nil
+        case .unavailable:
+            guard let stat = ProcStat.read(pid), stat.state != "Z", stat.state != "X",
+                  stat.startTime == status.startTime else { return nil }
+            return instance
+        }
     }
 
     /// Removes an instance directory and what is in it.
