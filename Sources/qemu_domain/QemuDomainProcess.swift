@@ -350,11 +350,10 @@ public enum QemuDomainProcess {
             driver.log.bestEffort("remove an instance directory without status", domain: dir) { try VirFile.deleteTree(dir) }
             report.cleaned.append(dir)
         }
-        for file in QemuProcess.statusFiles(config: driver.config) {
+        for (file, read, found) in await survey(QemuProcess.statusFiles(config: driver.config), config: driver.config) {
             let status: QemuStatusFile
             do {
-                status = try QemuStatusFile.read(file)
-                guard status.def.id != nil else { throw VirError(.internalError, "no domain id in \(file)") }
+                status = try read.get()
             } catch {
                 driver.log.warning("cannot read status file \(file), removing its instance directory: \(error)",
                                    metadata: ["domain": "\(file)", "step": "reconnect"])
@@ -365,7 +364,7 @@ public enum QemuDomainProcess {
                 continue
             }
             highestID = max(highestID, status.def.id ?? 0)
-            let instance = QemuProcess.find(status, config: driver.config)
+            let instance = found
             if isMigrationInstance(status) {
                 migrationInstances.append((status, await connected(driver, instance, name: status.def.name)))
                 continue
@@ -392,6 +391,34 @@ public enum QemuDomainProcess {
             }
         }
         return (report, migrationInstances)
+    }
+
+    /// Reads every status file and looks for its QEMU in /proc, on as many
+    /// threads as the host has CPUs (libvirt's qemuProcessReconnectAll runs
+    /// one thread per domain); in the files' order.
+    static func survey(_ files: [String], config: QemuDriverConfig) async -> [(String, Result<QemuStatusFile, VirError>, QemuInstance?)] {
+        typealias Found = (String, Result<QemuStatusFile, VirError>, QemuInstance?)
+        @Sendable func one(_ file: String) -> Found {
+            let status: QemuStatusFile
+            do throws(VirError) {
+                status = try QemuStatusFile.read(file)
+            } catch {
+                return (file, .failure(error), nil)
+            }
+            guard status.def.id != nil else { return (file, .failure(VirError(.internalError, "no domain id in \(file)")), nil) }
+            return (file, .success(status), QemuProcess.find(status, config: config))
+        }
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, files.count / 2)
+        guard workers > 1 else { return files.map(one) }
+        return await withTaskGroup(of: (Int, [Found]).self) { group in
+            for w in 0..<workers {
+                group.addTask { (w, stride(from: w, to: files.count, by: workers).map { one(files[$0]) }) }
+            }
+            var parts = [[Found]](repeating: [], count: workers)
+            for await (w, part) in group { parts[w] = part }
+            // Back in order: file i is part i % workers, item i / workers.
+            return files.indices.map { parts[$0 % workers][$0 / workers] }
+        }
     }
 
     /// The instance with its monitor connected, or `nil` (logged) when the
