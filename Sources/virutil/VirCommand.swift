@@ -144,14 +144,12 @@ public struct VirCommand: Sendable {
         if let fd = child.stdin {
             if let input {
                 let bytes = Array(input.utf8)
-                Self.withoutSIGPIPE {
-                    var off = 0
-                    while off < bytes.count {
-                        let n = bytes[off...].withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
-                        if n < 0 && errno == EINTR { continue }
-                        if n <= 0 { break }  // EPIPE: the program is gone; its status says why
-                        off += n
-                    }
+                var off = 0
+                while off < bytes.count {
+                    let n = bytes[off...].withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { break }
+                    off += n
                 }
             }
             close(fd)
@@ -186,28 +184,6 @@ public struct VirCommand: Sendable {
     }
 
     /// Waits for a child and returns its `waitpid` status.
-    /// Runs `body` (writes to a program's stdin) with SIGPIPE blocked in
-    /// this thread: a program that exits before reading its input (a
-    /// binary that is not QEMU, probed) makes the write fail with EPIPE
-    /// instead of killing this process. A SIGPIPE raised meanwhile is
-    /// taken off this thread before the mask is restored.
-    ///
-    /// libvirt: its daemons ignore SIGPIPE altogether; a library must not.
-    static func withoutSIGPIPE(_ body: () -> Void) {
-        var block = sigset_t(), old = sigset_t()
-        sigemptyset(&block)
-        sigaddset(&block, SIGPIPE)
-        pthread_sigmask(SIG_BLOCK, &block, &old)
-        body()
-        var pending = sigset_t()
-        sigpending(&pending)
-        if sigismember(&pending, SIGPIPE) == 1 && sigismember(&old, SIGPIPE) == 0 {
-            var zero = timespec(tv_sec: 0, tv_nsec: 0)
-            _ = sigtimedwait(&block, nil, &zero)
-        }
-        pthread_sigmask(SIG_SETMASK, &old, nil)
-    }
-
     public static func wait(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
