@@ -24,16 +24,15 @@ let package = Package(
             name: "CLibvirt",
             providers: [.apt(["libvirt-dev"])]
         ),
-
-        // Linux interfaces Glibc's module leaves out (epoll, pidfd).
-        .systemLibrary(name: "CLinux"),
+        // glibc's GNU extensions (closefrom as a spawn action, setsid).
+        .systemLibrary(name: "CGlibc"),
 
         // libvirt's public ABI: error numbers, states, flags, events, parameters.
         .target(name: "libvirt_abi", dependencies: ["CLibvirt"]),
 
         // The POSIX layer (src/util): files, /proc, UNIX socket addresses,
         // process spawning, the log.
-        .target(name: "virutil", dependencies: ["libvirt_abi", "CLinux", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "virutil", dependencies: ["CGlibc", "libvirt_abi", .product(name: "Logging", package: "swift-log")]),
 
         // Domain XML (src/conf/domain_conf.c).
         .target(name: "domain_conf", dependencies: ["CLibXML2", "libvirt_abi"]),
@@ -106,10 +105,10 @@ let package = Package(
                                                        .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "libvirt_abiTests", dependencies: ["libvirt_abi", "CLibvirt"]),
         .testTarget(name: "domain_confTests", dependencies: ["domain_conf", "libvirt_abi", "TestSupport"]),
-        .testTarget(name: "qemu_monitorTests", dependencies: ["qemu_monitor", "libvirt_abi", "TestSupport"]),
+        .testTarget(name: "qemu_monitorTests", dependencies: ["qemu_monitor", "virutil", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "qemu_capabilitiesTests", dependencies: ["qemu_capabilities", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "qemu_processTests", dependencies: ["qemu_process", "qemu_monitor", "domain_conf", "libvirt_abi", "TestSupport"]),
-        .testTarget(name: "qemu_migrationTests", dependencies: ["qemu_migration", "domain_conf", "libvirt_abi", "TestSupport"]),
+        .testTarget(name: "qemu_migrationTests", dependencies: ["qemu_migration", "qemu_domain", "domain_conf", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "qemu_driverTests", dependencies: ["virutil", "qemu_driver", "qemu_migration", "virclosecallbacks", "qemu_domain", "qemu_process", "qemu_capabilities", "virdomainobjlist", "domain_conf", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "virdomainobjlistTests", dependencies: ["virdomainobjlist", "domain_conf", "libvirt_abi", "TestSupport"]),
     ],

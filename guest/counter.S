@@ -13,6 +13,10 @@
  *      so the virtual CPU is idle between lines;
  *   4. increments the counter and goes back to step 1.
  *
+ * Built with --defsym DIRTY=1 (build/dirtier.img), step 3 instead writes
+ * 512 KiB of RAM over and over until the tick: a guest whose memory a slow
+ * migration cannot keep up with (it never converges on its own).
+ *
  * The counter lives in guest RAM and in registers only, so it survives a live
  * migration: the destination continues with the next number.
  *
@@ -99,6 +103,36 @@ next_line:
         mov si, offset msg_eol          /* SI -> "\r\n"                        */
         call puts                       /* end the line                        */
 
+.ifdef DIRTY
+        /* The dirtier (built with --defsym DIRTY=1): instead of sleeping,
+         * write 512 KiB of RAM (0x10000-0x8FFFF) over and over until the
+         * next tick, faster than a slow migration can send it.          */
+        mov bp, word ptr [BDA_TICKS]    /* snapshot low word of tick count     */
+dirty_pass:
+        push ecx                        /* the counter, while CX counts words  */
+        push es
+        mov eax, cr0                    /* flip CR0.WP and back: a TLB flush,  */
+        xor eax, 0x10000                /* so that QEMU's TCG sees writes to   */
+        mov cr0, eax                    /* pages it marked clean since (its    */
+        xor eax, 0x10000                /* dirty log re-arms only on refill)   */
+        mov cr0, eax
+        mov ax, 0x5A5A                  /* not zero: QEMU must send the pages  */
+        mov bx, 0x1000                  /* first 64 KiB segment (0x10000)      */
+dirty_seg:
+        mov es, bx
+        xor di, di
+        mov cx, 0x8000                  /* 32 K words = 64 KiB                 */
+        cld
+        rep stosw                       /* ES:DI = AX, CX times                */
+        add bx, 0x1000                  /* next 64 KiB                         */
+        cmp bx, 0x9000                  /* up to 0x8FFFF                       */
+        jb dirty_seg
+        pop es
+        pop ecx
+        cmp bp, word ptr [BDA_TICKS]    /* has the BIOS counted a new tick?    */
+        je dirty_pass                   /* no: dirty it all again              */
+        jmp ticked
+.endif
         mov ax, word ptr [BDA_TICKS]    /* snapshot low word of tick count     */
 wait_tick:
         cli                             /* close the check-then-sleep race     */

@@ -8,41 +8,46 @@ public enum CounterGuest {
     /// Where the guest keeps its counter.
     public static let counterAddress: UInt64 = 0x500
 
-    private static let built = Mutex<String?>(nil)
+    private static let built = Mutex<[Bool: String]>([:])
 
-    /// The raw disk image, built with `make -C guest` when missing.
-    public static func image() throws -> String {
+    /// The raw disk image, built with `make -C guest` when missing. With
+    /// `dirtier`, the variant that writes 512 KiB of RAM over and over
+    /// between lines instead of sleeping (a migration at a low bandwidth
+    /// cannot converge with it).
+    public static func image(dirtier: Bool = false) throws -> String {
         try built.withLock { cached in
-            if let cached { return cached }
-            let path = Fixtures.projectRoot.appendingPathComponent("guest/build/counter.img").path
+            if let path = cached[dirtier] { return path }
+            let path = Fixtures.projectRoot.appendingPathComponent("guest/build/\(dirtier ? "dirtier" : "counter").img").path
             if !FileManager.default.fileExists(atPath: path) {
                 let made = try Subprocess.run("/usr/bin/make", ["-s", "-C", Fixtures.projectRoot.appendingPathComponent("guest").path])
                 guard made.status == 0, FileManager.default.fileExists(atPath: path) else {
                     throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: path])
                 }
             }
-            cached = path
+            cached[dirtier] = path
             return path
         }
     }
 
     /// A writable copy of the image in `dir` (QEMU's IDE disks cannot be
     /// read-only, and every test gets its own).
-    public static func disk(in dir: String, name: String = "counter.img") throws -> String {
+    public static func disk(in dir: String, name: String = "counter.img", dirtier: Bool = false) throws -> String {
         let target = dir + "/" + name
         try? FileManager.default.removeItem(atPath: target)
-        try FileManager.default.copyItem(atPath: try image(), toPath: target)
+        try FileManager.default.copyItem(atPath: try image(dirtier: dirtier), toPath: target)
         return target
     }
 
     /// Domain XML for the counter guest: TCG (`type='qemu'`, the fastest way
     /// to boot it on these machines), 16 MiB, serial to a file.
+    /// - Parameter memballoon: the `<memballoon model=...>` (`virtio` gives
+    ///   the guest a PCI device).
     /// - Parameter ballast: a file QEMU loads into guest RAM at 4 MiB
     ///   (`-device loader`), so that private memory has something to copy
     ///   and a bandwidth-limited migration takes a while.
     public static func domainXML(name: String, uuid: String? = nil, disk: String, serialLog: String,
                                  memoryMiB: Int = 16, sharedMemory: Bool = false, emulator: String? = nil,
-                                 extraDevices: String = "", ballast: String? = nil) -> String {
+                                 extraDevices: String = "", memballoon: String = "none", ballast: String? = nil) -> String {
         let passthrough = ballast.map {
             "<qemu:commandline><qemu:arg value='-device'/><qemu:arg value='loader,file=\($0),addr=0x400000,force-raw=on'/></qemu:commandline>"
         } ?? ""
@@ -72,7 +77,7 @@ public enum CounterGuest {
               <source path='\(serialLog)'/>
               <target type='serial' port='0'/>
             </console>
-            <memballoon model='none'/>
+            <memballoon model='\(memballoon)'/>
             \(extraDevices)
           </devices>
           \(passthrough)

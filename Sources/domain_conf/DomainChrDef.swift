@@ -7,9 +7,8 @@ import libvirt_abi
 public struct DomainChrDef: Hashable, Sendable {
     /// `serial` or `console`.
     public var deviceType: String
-    /// The host side: `pty`, `file`, `unix`, `null`, `tcp`, `udp`, `stdio`,
-    /// `vc`, `dev`, `pipe`, `spicevmc`, ...
-    public var type: String
+    /// The host side.
+    public var type: DomainChrType
     /// `file` and `unix`: the path; `pty`: the allocated pty, live only.
     public var sourcePath: String?
     /// `unix`: `bind` (QEMU listens) or `connect`.
@@ -19,13 +18,13 @@ public struct DomainChrDef: Hashable, Sendable {
     /// `isa-serial`, `serial`, `virtio`, ...
     public var targetType: String?
     public var targetPort: Int?
+    /// `<address>` (an ISA serial port has none unless the XML says).
+    public var address: DomainDeviceAddress?
     public var node: XMLElement
 
-    public static let types: Set<String> = ["null", "vc", "pty", "dev", "file", "pipe", "stdio", "udp", "tcp",
-                                           "unix", "spicevmc", "spiceport", "nmdm", "qemu-vdagent", "dbus"]
     static let order = ["source", "protocol", "log", "target", "alias", "address"]
 
-    public init(deviceType: String, type: String, sourcePath: String? = nil, sourceMode: String? = nil,
+    public init(deviceType: String, type: DomainChrType, sourcePath: String? = nil, sourceMode: String? = nil,
                 sourceAppend: Bool? = nil, targetType: String? = nil, targetPort: Int? = 0) {
         self.deviceType = deviceType
         self.type = type
@@ -34,16 +33,18 @@ public struct DomainChrDef: Hashable, Sendable {
         self.sourceAppend = sourceAppend
         self.targetType = targetType
         self.targetPort = targetPort
+        self.address = nil
         self.node = XMLElement(deviceType)
     }
 
     init(element: XMLElement) throws(VirError) {
         node = element
         deviceType = element.name
-        type = element.attribute("type") ?? "null"
-        guard DomainChrDef.types.contains(type) else {
-            throw VirError.conf(.xmlError, "unknown type presented to host for character device: \(type)")
+        let typeText = element.attribute("type") ?? "null"
+        guard let type = DomainChrType(rawValue: typeText) else {
+            throw VirError.conf(.xmlError, "unknown type presented to host for character device: \(typeText)")
         }
+        self.type = type
         let source = element.child("source")
         sourcePath = source?.attribute("path")
         sourceMode = source?.attribute("mode")
@@ -64,15 +65,16 @@ public struct DomainChrDef: Hashable, Sendable {
         } else {
             targetPort = nil
         }
+        address = try DomainDeviceAddress.parse(device: element)
     }
 
     /// - Parameter live: include what only a running instance has (the pty).
     func element(live: Bool) -> XMLElement {
         var e = node
         e.name = deviceType
-        e.setAttribute("type", type)
-        let path = (type == "pty" && !live) ? nil : sourcePath
-        if type == "pty" { e.setAttribute("tty", live ? sourcePath : nil) }
+        e.setAttribute("type", type.rawValue)
+        let path = (type == .pty && !live) ? nil : sourcePath
+        if type == .pty { e.setAttribute("tty", live ? sourcePath : nil) }
         var s = node.child("source") ?? XMLElement("source")
         s.setAttribute("mode", sourceMode)
         s.setAttribute("path", path)
@@ -84,6 +86,7 @@ public struct DomainChrDef: Hashable, Sendable {
             t.setAttribute("port", targetPort.map(String.init))
             e.setChild("target", t, order: Self.order)
         }
+        e.setAddress(address, kept: node.child("address"), order: Self.order)
         return e
     }
 }

@@ -29,6 +29,7 @@ public struct DomainDef: Equatable, Sendable {
     /// Names of the elements in `<features>` (`acpi`, `apic`, `pae`, ...).
     public var features: [String]
     public var disks: [DomainDiskDef]
+    public var controllers: [DomainControllerDef]
     public var interfaces: [DomainNetDef]
     public var serials: [DomainChrDef]
     public var consoles: [DomainChrDef]
@@ -74,6 +75,7 @@ public struct DomainDef: Equatable, Sendable {
         self.onCrash = "destroy"
         self.features = []
         self.disks = []
+        self.controllers = []
         self.interfaces = []
         self.serials = []
         self.consoles = []
@@ -196,6 +198,7 @@ public struct DomainDef: Equatable, Sendable {
         let devices = root.child("devices")
         emulator = devices?.childText("emulator").map { String($0.trimmingXMLSpace()) }
         disks = []
+        controllers = []
         interfaces = []
         serials = []
         consoles = []
@@ -203,6 +206,7 @@ public struct DomainDef: Equatable, Sendable {
         for e in devices?.elements ?? [] {
             switch e.name {
             case "disk": disks.append(try DomainDiskDef(element: e))
+            case "controller": controllers.append(try DomainControllerDef(element: e))
             case "interface": interfaces.append(try DomainNetDef(element: e))
             case "serial": serials.append(try DomainChrDef(element: e))
             case "console": consoles.append(try DomainChrDef(element: e))
@@ -277,6 +281,7 @@ public struct DomainDef: Equatable, Sendable {
         let d = DomainDef.deviceOrder
         devices.setChildText("emulator", emulator, order: d)
         devices.setChildren("disk", disks.map(\.element), order: d)
+        devices.setChildren("controller", controllers.map(\.element), order: d)
         devices.setChildren("interface", interfaces.map(\.element), order: d)
         devices.setChildren("serial", serials.map { $0.element(live: live) }, order: d)
         devices.setChildren("console", consoles.map { $0.element(live: live) }, order: d)

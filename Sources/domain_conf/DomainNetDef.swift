@@ -12,6 +12,8 @@ public struct DomainNetDef: Hashable, Sendable {
     public var source: String?
     /// `<model type=...>`: `virtio`, `e1000`, `rtl8139`, ...
     public var model: String?
+    /// `<address>`: the NIC's PCI address (assigned at define).
+    public var address: DomainDeviceAddress?
     public var node: XMLElement
 
     public static let types: Set<String> = ["user", "ethernet", "vhostuser", "server", "client", "mcast", "network",
@@ -26,6 +28,7 @@ public struct DomainNetDef: Hashable, Sendable {
         self.mac = mac
         self.source = source
         self.model = model
+        self.address = nil
         self.node = XMLElement("interface")
     }
 
@@ -56,6 +59,7 @@ public struct DomainNetDef: Hashable, Sendable {
         default: source = nil
         }
         model = element.child("model")?.attribute("type")
+        address = try DomainDeviceAddress.parse(device: element)
     }
 
     var element: XMLElement {
@@ -76,6 +80,7 @@ public struct DomainNetDef: Hashable, Sendable {
         } else {
             e.setChild("model", nil, order: Self.order)
         }
+        e.setAddress(address, kept: node.child("address"), order: Self.order)
         return e
     }
 

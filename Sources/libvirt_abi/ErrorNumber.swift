@@ -38,6 +38,7 @@ public struct ErrorNumber: RawRepresentable, Hashable, Sendable, CustomStringCon
     public static let noDomain = ErrorNumber(VIR_ERR_NO_DOMAIN)
     public static let authFailed = ErrorNumber(VIR_ERR_AUTH_FAILED)
     public static let operationInvalid = ErrorNumber(VIR_ERR_OPERATION_INVALID)
+    public static let migrateFinishOK = ErrorNumber(VIR_ERR_MIGRATE_FINISH_OK)
     public static let configUnsupported = ErrorNumber(VIR_ERR_CONFIG_UNSUPPORTED)
     public static let operationTimeout = ErrorNumber(VIR_ERR_OPERATION_TIMEOUT)
     public static let migratePersistFailed = ErrorNumber(VIR_ERR_MIGRATE_PERSIST_FAILED)

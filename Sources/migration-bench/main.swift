@@ -182,7 +182,7 @@ func driverRun(sizeMiB: Int, shared: Bool, options: Options) async throws -> Sam
         for p in stats where p.name == n { if case .ullong(let v) = p.value { return v } }
         return 0
     }
-    let qemuTotal = (try conn.obj(dest).qemu.completedJob as? QemuCompletedJob)?.stats.qemuTotalTime ?? 0
+    let qemuTotal = try conn.obj(dest).qemu.completedJob?.stats.qemuTotalTime ?? 0
     let sample = Sample(peakMiB: peak, endToEnd: ms(running - start), downtime: u("downtime"), total: qemuTotal, bytes: u("memory_processed"))
     try await conn.destroy(dest)
     return sample

@@ -37,8 +37,10 @@ public enum HostUUID {
         if let text = try? String(contentsOfFile: stateFile, encoding: .utf8), let uuid = DomainUUID(text), isValid(uuid) {
             return uuid
         }
+        // Kept, or every process would see another host: a root where it
+        // cannot be written cannot be opened.
         let uuid = DomainUUID.generate()
-        try? AtomicFile.write(uuid.description + "\n", to: stateFile, mode: 0o644)
+        try AtomicFile.write(uuid.description + "\n", to: stateFile, mode: 0o644)
         return uuid
     }
 

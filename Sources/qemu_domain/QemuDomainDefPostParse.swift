@@ -4,19 +4,28 @@ import qemu_capabilities
 import qemu_process
 
 /// What the QEMU driver fills in and checks in every definition it takes
-/// (define, create, a migration's destination, a start): the emulator, and
-/// the machine type pinned to the versioned name that emulator gives it.
+/// (define, create, a migration's destination, a start): the emulator, the
+/// machine type pinned to the versioned name that emulator gives it, and
+/// a PCI address for every PCI device.
 ///
 /// libvirt: `qemuDomainDefPostParseBasic` (the default emulator),
-/// `qemuDomainDefPostParse` (machine type) and `qemuValidateDomainDef`.
+/// `qemuDomainDefPostParse` (machine type), `qemuDomainDeviceDefPostParse`
+/// → `qemuDomainAssignAddresses` and `qemuValidateDomainDef`.
 public enum QemuDomainDefPostParse {
     /// Fills in and checks `def`; the capabilities of its emulator.
+    ///
+    /// - Parameter assignAddresses: give PCI devices without an address
+    ///   one (`false` only for the destination of a guest whose running
+    ///   QEMU placed its devices itself: it was started before addresses
+    ///   were assigned, and the destination must lay it out the same way).
     @discardableResult
-    public static func apply(_ def: inout DomainDef, caps cache: QemuCapsCache) throws(VirError) -> QemuCaps {
+    public static func apply(_ def: inout DomainDef, caps cache: QemuCapsCache,
+                             assignAddresses: Bool = true) throws(VirError) -> QemuCaps {
         let emulator = def.emulator ?? QemuCommandLine.defaultEmulator
         def.emulator = emulator
         let caps = try cache.lookup(emulator)
         try caps.pinMachine(&def)
+        if assignAddresses { try QemuDomainAddress.assign(&def) }
         try caps.validate(def)
         return caps
     }

@@ -61,6 +61,11 @@ public final class QemuDomainJobs: Sendable {
     /// migration's own steps (libvirt's `VIR_JOB_DEFAULT_MASK` plus
     /// migration operations).
     public static let migrationMask: Set<QemuJob> = [.query, .destroy, .abort, .migrationOp]
+    /// What may run on a migration's source: also a suspend, which lets a
+    /// migration that does not converge finish (`virsh migrate --timeout`).
+    ///
+    /// libvirt: the mask of `qemuMigrationJobStart` for `VIR_ASYNC_JOB_MIGRATION_OUT`.
+    public static let migrationOutMask: Set<QemuJob> = migrationMask.union([.suspend])
 
     public init() {}
 

@@ -21,8 +21,8 @@ public final class QemuDomainPrivate: Sendable {
         var pendingRunningReason: RunningReason?
         /// Why the next `STOP` happens (libvirt: `priv->pausedReason`).
         var pendingPausedReason: PausedReason?
-        var migration: (any Sendable)?
-        var completedJob: (any Sendable)?
+        var migration: QemuMigrationState?
+        var completedJob: QemuCompletedJob?
         var statusExtras: [String: XMLElement] = [:]
         /// libvirt: `vm->taint` (cleared when the instance stops).
         var taint: Set<DomainTaint> = []
@@ -44,15 +44,15 @@ public final class QemuDomainPrivate: Sendable {
     /// The running QEMU instance, if any.
     public var instance: QemuInstance? { state.withLock { $0.instance } }
 
-    /// Data a migration keeps on the instance (owned by qemu_migration).
-    public var migration: (any Sendable)? {
+    /// What a migration keeps on the instance (driven by qemu_migration).
+    public var migration: QemuMigrationState? {
         get { state.withLock { $0.migration } }
         set { state.withLock { $0.migration = newValue } }
     }
 
     /// Statistics of the last completed job (what `domjobinfo --completed`
     /// shows), owned by the layer that ran the job.
-    public var completedJob: (any Sendable)? {
+    public var completedJob: QemuCompletedJob? {
         get { state.withLock { $0.completedJob } }
         set { state.withLock { $0.completedJob = newValue } }
     }

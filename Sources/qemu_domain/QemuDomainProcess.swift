@@ -51,8 +51,10 @@ public enum QemuDomainProcess {
     static func launch(_ driver: QemuDriverState, _ obj: DomainObj, def: DomainDef, incoming: Bool) async throws(VirError) -> QemuInstance {
         // A definition stored before machine types were pinned gets its
         // machine pinned now, against the emulator that will run it.
+        // An incoming instance's definition was post-parsed by Prepare,
+        // against its source: its addresses are the source's.
         var def = def
-        let caps = try QemuDomainDefPostParse.apply(&def, caps: driver.caps)
+        let caps = try QemuDomainDefPostParse.apply(&def, caps: driver.caps, assignAddresses: !incoming)
         QemuDomainDefPostParse.applyMemoryDefault(&def, config: driver.config)
         let id = try driver.ids.next()
         let (instance, live) = try await QemuProcess.start(def: def, id: id, config: driver.config, caps: caps,
@@ -178,6 +180,11 @@ public enum QemuDomainProcess {
             driver.domains.removeRemote(obj)
         } else if !obj.persistent {
             driver.domains.remove(obj)
+            // A transient domain is gone with its instance, unless it lives
+            // on in another one (a local migration's).
+            if !otherInstanceRuns(driver, obj) {
+                driver.log.bestEffort("forget migration limits", domain: obj.name) { try driver.setMigrationLimits(obj.uuid, nil) }
+            }
         }
     }
 
@@ -296,6 +303,13 @@ public enum QemuDomainProcess {
             (s.stopping || s.instance !== instance, s.guestShutdown)
         }
         guard !expected else { return }
+        if obj.qemu.migration?.role == .incoming {
+            // What QEMU said before it died is what Finish reports (a
+            // stream it could not load: "Machine type received is ...").
+            let said = instance.log.read(sinceStartOf: instance.id)
+            driver.saveMigrationError(obj.name, VirError(.internalError, said.isEmpty ? "qemu unexpectedly closed the monitor"
+                                                                           : "qemu unexpectedly closed the monitor: \(said)"))
+        }
         instance.log.appendLine("shutting down, reason=\(guestShutdown ? "shutdown" : "crashed"), instance id \(instance.id)")
         cleanup(driver, obj, reason: guestShutdown ? .shutdown : .crashed, event: guestShutdown ? .shutdown : .failed)
     }
@@ -469,12 +483,17 @@ public enum QemuDomainProcess {
             guard let obj else { return }
             driver.noteMonitorReconnect(obj)
             await refreshState(driver, obj, monitor)
+            await recordPCIPlacement(driver, obj, monitor)
         }
-        if connect {
+        // An instance started before the driver assigned PCI addresses is
+        // connected at once: its live definition must hold QEMU's places
+        // before anything (a migration's Begin) reads it.
+        if connect || QemuDomainAddress.placedByQemu(obj.def) {
             if let monitor = instance.connectedMonitor {
                 // Connected before it had an object (a migration's instance).
                 driver.noteMonitorReconnect(obj)
                 await refreshState(driver, obj, monitor)
+                await recordPCIPlacement(driver, obj, monitor)
             } else {
                 do { _ = try await instance.monitor() } catch {
                     // As libvirt's qemuProcessReconnect: a QEMU the driver
@@ -487,6 +506,27 @@ public enum QemuDomainProcess {
             }
         }
         return obj
+    }
+
+    /// An instance started before this driver assigned PCI addresses: its
+    /// live definition takes the places its QEMU chose (`query-pci`), so
+    /// that a migration's destination is started with them.
+    static func recordPCIPlacement(_ driver: QemuDriverState, _ obj: DomainObj, _ monitor: QemuMonitor) async {
+        guard QemuDomainAddress.placedByQemu(obj.def) else { return }
+        let placements: [QemuMonitorPCIDevice]
+        do { placements = try await monitor.queryPCI() } catch {
+            driver.log.warning("cannot read where QEMU placed the PCI devices, leaving them unaddressed: \(error)",
+                               metadata: ["domain": "\(obj.name)", "step": "reconnect"])
+            return
+        }
+        var def = obj.def
+        guard QemuDomainAddress.adopt(&def, placements: placements) else {
+            driver.log.warning("query-pci does not list every PCI device, leaving them unaddressed",
+                               metadata: ["domain": "\(obj.name)", "step": "reconnect"])
+            return
+        }
+        obj.withLock { $0.def = def }
+        driver.saveStatus(obj)
     }
 
     /// Reads the running state from QEMU, which may have changed while no

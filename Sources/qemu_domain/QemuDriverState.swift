@@ -35,6 +35,9 @@ public final class QemuDriverState: Sendable {
     private let lockFD: Mutex<Int32>
     private let phaseTimeout = Mutex<Duration>(.seconds(120))
     private let reconnects = Atomic<Int>(0)
+    /// Why an incoming migration's QEMU died, by domain name, until the
+    /// Finish phase reports it (libvirt: `driver->migrationErrors`).
+    private let migrationErrors = Mutex<[String: VirError]>([:])
 
     /// How long a migration waits for its next phase (a client that began a
     /// migration and went quiet) before the driver rolls it back or
@@ -42,6 +45,20 @@ public final class QemuDriverState: Sendable {
     public var migrationPhaseTimeout: Duration {
         get { phaseTimeout.withLock { $0 } }
         set { phaseTimeout.withLock { $0 = newValue } }
+    }
+
+    /// Keeps the error an incoming migration's QEMU died with.
+    ///
+    /// libvirt: `qemuMigrationDstErrorSave`.
+    public func saveMigrationError(_ name: String, _ error: VirError?) {
+        migrationErrors.withLock { $0[name] = error }
+    }
+
+    /// The saved error of domain `name`'s incoming migration, taken.
+    ///
+    /// libvirt: `qemuMigrationDstErrorReport`.
+    public func takeMigrationError(_ name: String) -> VirError? {
+        migrationErrors.withLock { $0.removeValue(forKey: name) }
     }
 
     /// Opens a driver root: takes its lock (waiting up to `lockTimeout` for

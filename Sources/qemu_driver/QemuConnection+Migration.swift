@@ -117,6 +117,13 @@ extension QemuConnection {
         } catch {
             if performError == nil && finishError == nil { throw error }
         }
+        // A destination that died has the better reason: Finish's error
+        // replaces Perform's "job failed", as virDomainMigrateVersion3Full
+        // does when Perform failed in QEMU and Finish reported an error.
+        if let performError, let finishError, performError.domain == .qemu, performError.code == .operationFailed,
+           finishError.domain == .qemu, finishError.code != .migrateFinishOK {
+            throw finishError
+        }
         if let performError { throw performError }
         if let finishError { throw finishError }
         guard let ddom else { throw VirError(.operationFailed, "migration of domain \(dom.name) failed on the destination") }

@@ -177,6 +177,7 @@ public final class QemuConnection: Sendable {
             if !obj.isActive {
                 domains.remove(obj)
                 state.rememberShutoffReason(obj.uuid, nil)
+                try state.setMigrationLimits(obj.uuid, nil)
             } else {
                 state.saveStatus(obj)
             }
@@ -278,7 +279,10 @@ public final class QemuConnection: Sendable {
         try await withJob(obj, .suspend, api: "qemuDomainSuspend") { () throws(VirError) in
             guard obj.isActive else { throw VirError.notRunning }
             guard obj.state.state != .paused else { return }
-            try await QemuDomainProcess.stopCPUs(state, obj, reason: .user)
+            // During an outgoing migration the pause is the migration's
+            // (libvirt: VIR_DOMAIN_PAUSED_MIGRATION, event detail migrated).
+            let reason: PausedReason = obj.qemu.jobs.asyncJob == .migrationOut ? .migration : .user
+            try await QemuDomainProcess.stopCPUs(state, obj, reason: reason)
         }
     }
 

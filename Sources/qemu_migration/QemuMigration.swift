@@ -41,7 +41,8 @@ public enum QemuMigration {
         let p = try QemuMigrationParams(params)
         let name = obj.name
         do {
-            try await obj.qemu.jobs.beginAsync(.migrationOut, api: "qemuDomainMigrateBegin3Params", domainName: name)
+            try await obj.qemu.jobs.beginAsync(.migrationOut, api: "qemuDomainMigrateBegin3Params", domainName: name,
+                                               mask: QemuDomainJobs.migrationOutMask)
         } catch { throw error }
         do throws(VirError) {
             guard obj.isActive, obj.qemu.instance != nil else { throw VirError.notRunning }
@@ -49,7 +50,8 @@ public enum QemuMigration {
             var xml = current.format(.migratable)
             if let destXML = p.destXML {
                 var dst = try DomainDef.parse(destXML)
-                try QemuDomainDefPostParse.apply(&dst, caps: d.caps)
+                try QemuDomainDefPostParse.apply(&dst, caps: d.caps,
+                                                 assignAddresses: !QemuDomainAddress.placedByQemu(current))
                 QemuDomainDefPostParse.applyMemoryDefault(&dst, config: d.config)
                 try DomainABIStability.check(source: current, destination: dst)
                 xml = dst.format(.migratable)
@@ -87,6 +89,8 @@ public enum QemuMigration {
         guard flags.contains(.local) else {
             throw VirError(.operationUnsupported, "this driver only migrates within one host: use VIR_MIGRATE_LOCAL (virsh migrate --local)")
         }
+        // A reason kept from an earlier incoming migration is stale now.
+        _ = d.takeMigrationError(def.name)
         if let dn = p.destName, dn != def.name {
             throw VirError(.argumentUnsupported, "a local migration keeps the domain's name: destination name '\(dn)' differs from '\(def.name)'")
         }
@@ -96,7 +100,11 @@ public enum QemuMigration {
         guard source.isActive else { throw VirError.notRunning }
         // The destination's emulator (the one on disk now: an in-place
         // upgrade keeps the path) must offer the guest's machine type.
-        try QemuDomainDefPostParse.apply(&def, caps: d.caps)
+        // The source's PCI addresses come with its XML; a source whose QEMU
+        // placed its devices itself (started before addresses were
+        // assigned) gets a destination placed the same way.
+        try QemuDomainDefPostParse.apply(&def, caps: d.caps,
+                                         assignAddresses: !QemuDomainAddress.placedByQemu(source.def))
         QemuDomainDefPostParse.applyMemoryDefault(&def, config: d.config)
         try DomainABIStability.check(source: source.def, destination: def)
         try checkListeningSockets(source: source.def, destination: def)
@@ -163,7 +171,7 @@ public enum QemuMigration {
         }
         // Both ends are this driver's: the stream goes to the incoming
         // instance Prepare started, at the address Prepare returned.
-        let listening = d.domains.findRemote(byUUID: obj.uuid).flatMap { $0.qemu.migration as? QemuMigrationState }?
+        let listening = d.domains.findRemote(byUUID: obj.uuid).flatMap { $0.qemu.migration }?
             .state.withLock { $0.listenURI }
         guard let listening else {
             m.state.withLock { $0.performFailed = true }
@@ -176,8 +184,12 @@ public enum QemuMigration {
         do {
             let def = obj.def
             try await instance.monitor().migrateSetCapabilities(capabilities(for: def, flags: m.flags, incoming: false))
-            let bandwidth = m.params.bandwidth.map { Int64($0) * 1_048_576 } ?? Int64.max
-            let downtime = m.params.downtime ?? (m.flags.contains(.local) ? localDowntimeLimitMs : 300)
+            // The migration's own parameters, else what the user set for
+            // the domain (migrate-setspeed, migrate-setmaxdowntime), else
+            // the local defaults.
+            let limits = d.migrationLimits(obj.uuid)
+            let bandwidth = (m.params.bandwidth ?? limits.bandwidth).map { Int64(min($0, QemuMigrationLimits.bandwidthMax)) * 1_048_576 } ?? Int64.max
+            let downtime = m.params.downtime ?? limits.downtime ?? (m.flags.contains(.local) ? localDowntimeLimitMs : 300)
             try await instance.monitor().migrateSetParameters(["max-bandwidth": .int(bandwidth), "downtime-limit": .int(Int64(downtime))])
             if !m.flags.contains(.live) && obj.state.state == .running {
                 try await QemuDomainProcess.stopCPUs(d, obj, reason: .migration)
@@ -278,20 +290,31 @@ public enum QemuMigration {
     public static func finish(_ d: QemuDriverState, name: String, cookieIn: String, flags: MigrateFlags,
                               cancelled: Bool) async throws(VirError) -> DomainObj? {
         guard let dst = d.domains.findRemote(byName: name) else {
+            // The incoming QEMU died (and is cleaned up): its reason.
+            if let saved = d.takeMigrationError(name) { throw saved }
             if cancelled { return nil }
             throw VirError(.noDomain, "no domain with matching name '\(name)'")
         }
-        guard let m = dst.qemu.migration as? QemuMigrationState, m.role == .incoming else {
+        guard let m = dst.qemu.migration, m.role == .incoming else {
             throw VirError(.operationInvalid, "domain '\(name)' is not processing incoming migration")
         }
         try m.enter(.finish3, domain: name)
         defer { m.leave() }
         if cancelled {
+            // A destination QEMU that died (it could not load the stream)
+            // said why in its log: that is Finish's error, as libvirt
+            // reports the incoming QEMU's last error here.
+            var died: VirError?
+            if let instance = dst.qemu.instance, await incomingQemuEnds(instance) {
+                died = QemuMigration.incomingQemuDied(instance.log.read(sinceStartOf: instance.id))
+            }
             await abandonIncoming(d, dst)
+            let saved = d.takeMigrationError(name)
+            if let error = died ?? saved { throw error }
             return nil
         }
         // No Finish without a Perform that succeeded: the source says.
-        let sourcePhase = d.domains.findByUUID(dst.uuid).flatMap { $0.qemu.migration as? QemuMigrationState }
+        let sourcePhase = d.domains.findByUUID(dst.uuid).flatMap { $0.qemu.migration }
             .flatMap { $0.role == .outgoing ? $0.state.withLock { ($0.phase, $0.performFailed) } : nil }
         guard let sourcePhase, sourcePhase.0 == .perform3Done || sourcePhase.0 == .confirm3, !sourcePhase.1 else {
             await abandonIncoming(d, dst)
@@ -339,6 +362,31 @@ public enum QemuMigration {
         }
     }
 
+    /// Whether an incoming QEMU whose stream ended early exits: one that
+    /// took part of a stream exits when the stream breaks or cannot be
+    /// loaded, a moment after the source saw the failure; one that never
+    /// got a connection waits on (Perform refused before sending).
+    static func incomingQemuEnds(_ instance: QemuInstance) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            if instance.hasExited { return true }
+            guard !instance.isMonitorClosed else { return await instance.waitForExit(timeout: .seconds(5)) }
+            // The monitor may close under the query: that is the exit coming.
+            guard let s = try? await instance.monitor().queryMigrate() else { continue }
+            if s.status == .none || s.status == .setup { return false }
+            await VirTime.pause(.milliseconds(20))
+        }
+        return instance.hasExited
+    }
+
+    /// The error of an incoming QEMU that died, with what it said last.
+    ///
+    /// libvirt: `qemuProcessReportLogError` with the prefix "qemu
+    /// unexpectedly closed the monitor" (an EOF during incoming migration).
+    public static func incomingQemuDied(_ said: String) -> VirError {
+        VirError(.internalError, said.isEmpty ? "qemu unexpectedly closed the monitor" : "qemu unexpectedly closed the monitor: \(said)")
+    }
+
     /// Waits until the incoming QEMU has taken the whole state.
     static func waitForIncoming(_ instance: QemuInstance) async throws(VirError) {
         let deadline = ContinuousClock.now + .seconds(60)
@@ -369,7 +417,7 @@ public enum QemuMigration {
         try m.enter(.confirm3, domain: obj.name)
         defer { m.leave() }
         let failed = m.state.withLock { $0.performFailed }
-        let destinationRuns = d.domains.findRemote(byUUID: obj.uuid).flatMap { $0.qemu.migration as? QemuMigrationState }?
+        let destinationRuns = d.domains.findRemote(byUUID: obj.uuid).flatMap { $0.qemu.migration }?
             .phase == .finished
         if cancelled && destinationRuns {
             // The destination already ran the guest: going back would lose
@@ -389,7 +437,7 @@ public enum QemuMigration {
     // MARK: shared steps
 
     static func outgoing(_ obj: DomainObj) throws(VirError) -> QemuMigrationState {
-        guard let m = obj.qemu.migration as? QemuMigrationState, m.role == .outgoing,
+        guard let m = obj.qemu.migration, m.role == .outgoing,
               obj.qemu.jobs.asyncJob == .migrationOut else {
             throw VirError(.operationInvalid, "domain '\(obj.name)' is not being migrated")
         }
@@ -446,8 +494,8 @@ public enum QemuMigration {
 
     /// A listening UNIX chardev at a fixed path cannot be opened twice.
     static func checkListeningSockets(source: DomainDef, destination: DomainDef) throws(VirError) {
-        let fixed = { (d: DomainDef) in
-            (d.serials + d.consoles).filter { $0.type == "unix" && ($0.sourceMode ?? "bind") == "bind" }.compactMap(\.sourcePath)
+        let fixed = { (d: DomainDef) -> [String] in
+            (d.serials + d.consoles).filter { $0.type == .unix && ($0.sourceMode ?? "bind") == "bind" }.compactMap(\.sourcePath)
         }
         if let clash = Set(fixed(source)).intersection(fixed(destination)).first {
             throw VirError(.configUnsupported, "the source instance listens on UNIX socket '\(clash)'; give the destination another path in its XML (or leave the path out to get one per instance)")
@@ -522,7 +570,7 @@ public enum QemuMigration {
     /// promotion, then the source QEMU stops.
     static func completeSource(_ d: QemuDriverState, _ obj: DomainObj, _ m: QemuMigrationState) async throws(VirError) {
         guard let dst = d.domains.findRemote(byUUID: obj.uuid), dst.isActive,
-              let dm = dst.qemu.migration as? QemuMigrationState, dm.phase == .finished else {
+              let dm = dst.qemu.migration, dm.phase == .finished else {
             // Finish did not succeed: the guest still lives on the source.
             await rollbackSource(d, obj, m)
             throw VirError(.operationFailed, "migration of domain '\(obj.name)' was not finished on the destination; the domain runs on in its source instance")
@@ -591,7 +639,7 @@ public enum QemuMigration {
 
     /// Kills an incoming instance and drops it from the remote tables.
     static func abandonIncoming(_ d: QemuDriverState, _ dst: DomainObj) async {
-        (dst.qemu.migration as? QemuMigrationState)?.cancelWatchdog()
+        (dst.qemu.migration)?.cancelWatchdog()
         dst.qemu.migration = nil
         dst.qemu.setStatusExtra(.migration, nil)
         let started = dst.qemu.instance != nil

@@ -1,6 +1,7 @@
 import Foundation
 import domain_conf
 import libvirt_abi
+import qemu_domain
 
 /// The migration cookie: the XML each phase of a migration hands the next,
 /// naming the domain and the host it comes from, and carrying what the

@@ -17,7 +17,7 @@ extension QemuMigration {
             return (.completed, job.stats.parameters(type: .completed, operation: job.operation))
         }
         guard let async = obj.qemu.jobs.asyncJob else { return (.none, []) }
-        let m = obj.qemu.migration as? QemuMigrationState
+        let m = obj.qemu.migration
         var stats = m?.stats ?? QemuMigrationStatistics()
         if async == .migrationOut, let instance = obj.qemu.instance, let s = try? await instance.monitor().queryMigrate() {
             stats.update(from: s)

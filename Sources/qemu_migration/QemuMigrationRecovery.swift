@@ -27,9 +27,9 @@ extension QemuMigration {
     @discardableResult
     public static func recover(_ d: QemuDriverState, uuid: DomainUUID, reason: String, waitForPhase: Bool = false) async -> String {
         var src = d.domains.findByUUID(uuid)
-        var srcM = src.flatMap { $0.qemu.migration as? QemuMigrationState }.flatMap { $0.role == .outgoing ? $0 : nil }
+        var srcM = src.flatMap { $0.qemu.migration }.flatMap { $0.role == .outgoing ? $0 : nil }
         var dst = d.domains.findRemote(byUUID: uuid)
-        var dstM = dst.flatMap { $0.qemu.migration as? QemuMigrationState }
+        var dstM = dst.flatMap { $0.qemu.migration }
         if srcM?.isBusy == true || dstM?.isBusy == true {
             guard waitForPhase else { return "a phase is running" }
             if let src, srcM?.isBusy == true, src.qemu.jobs.requestAbort(), let instance = src.qemu.instance {
@@ -41,9 +41,9 @@ extension QemuMigration {
             }
             // The phase may have ended the migration, or moved it on.
             src = d.domains.findByUUID(uuid)
-            srcM = src.flatMap { $0.qemu.migration as? QemuMigrationState }.flatMap { $0.role == .outgoing ? $0 : nil }
+            srcM = src.flatMap { $0.qemu.migration }.flatMap { $0.role == .outgoing ? $0 : nil }
             dst = d.domains.findRemote(byUUID: uuid)
-            dstM = dst.flatMap { $0.qemu.migration as? QemuMigrationState }
+            dstM = dst.flatMap { $0.qemu.migration }
             if srcM == nil && dstM == nil && dst == nil { return "the migration had ended" }
         }
         // One step each: a phase that starts after this is refused.
@@ -153,7 +153,8 @@ extension QemuMigration {
                 }
                 obj.qemu.migration = m
                 await d.log.bestEffort("take the migration job", domain: name) {
-                    try await obj.qemu.jobs.beginAsync(.migrationOut, api: "qemuProcessRecoverMigration", domainName: name, timeout: .seconds(1))
+                    try await obj.qemu.jobs.beginAsync(.migrationOut, api: "qemuProcessRecoverMigration", domainName: name,
+                                                     mask: QemuDomainJobs.migrationOutMask, timeout: .seconds(1))
                 }
             case .incoming:
                 let sourceRuns = d.domains.findByUUID(status.def.uuid)?.isActive == true

@@ -1,12 +1,7 @@
 import Dispatch
-import Synchronization
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Synchronization
+import virutil
 
 /// The machinery of one QMP connection, shared by `QemuMonitor` and its
 /// reader thread.
@@ -94,7 +89,7 @@ final class MonitorConnection: Sendable {
         (notifications, stream) = AsyncStream.makeStream(of: QemuMonitorNotification.self,
                                                          bufferingPolicy: .bufferingNewest(Self.streamBufferLimit))
         descriptorClosed.enter()
-        UnixSocket.setSendTimeout(fd, seconds: Self.sendTimeoutSeconds)
+        VirSocket.setSendTimeout(fd, seconds: Self.sendTimeoutSeconds)
     }
 
     // MARK: - Owner API
@@ -263,9 +258,9 @@ final class MonitorConnection: Sendable {
     ///
     /// libvirt: `qemuMonitorIOWrite`, `qemuMonitorIOWriteWithFD`.
     private func write(_ line: [UInt8], key: String, fd passing: Int32?) {
-        let outcome = writer.withLock { fd -> UnixSocket.SendResult? in
+        let outcome = writer.withLock { fd -> VirSocket.SendResult? in
             guard fd >= 0 else { return .none }
-            return UnixSocket.sendAll(fd, line, passing: passing)
+            return VirSocket.sendAll(fd, line, passing: passing)
         }
         switch outcome {
         case .none:
@@ -306,7 +301,7 @@ final class MonitorConnection: Sendable {
             var closeHere = false
             if s.fdOpen {
                 if s.readerStarted {
-                    UnixSocket.shutdownBoth(fd)
+                    VirSocket.shutdown(fd)
                 } else {
                     // No reader will ever close it: do it here.
                     s.fdOpen = false
@@ -328,7 +323,7 @@ final class MonitorConnection: Sendable {
     private func closeDescriptor() {
         writer.withLock { fd in
             if fd >= 0 {
-                UnixSocket.close(fd)
+                VirSocket.close(fd)
                 fd = -1
             }
         }
@@ -381,7 +376,7 @@ final class MonitorConnection: Sendable {
         var buffer: [UInt8] = []
         var reason: QemuMonitorError
         while true {
-            let n = UnixSocket.read(fd, into: chunk)
+            let n = VirSocket.read(fd, into: chunk)
             if n == 0 {
                 reason = .endOfFile
                 break
@@ -449,6 +444,11 @@ final class MonitorConnection: Sendable {
             return nil
         }
         guard state.withLock({ $0.greetingSeen }) else {
+            // An event before the greeting is output QEMU had queued for
+            // the previous client (a driver that died mid-migration: its
+            // STOP comes out on the next connection, ahead of the greeting).
+            // It is not this connection's: the caller reads the state anew.
+            if object["event"] != nil && object["timestamp"] != nil { return nil }
             return QemuMonitorError(.internalError, "missing QMP greeting, got '\(text())'")
         }
 

@@ -99,6 +99,12 @@ public struct QemuCommandLine: Sendable, Equatable {
         value.replacingOccurrences(of: ",", with: ",,")
     }
 
+    /// The `-device id=` of the PCI devices (libvirt's aliases): how
+    /// `query-pci` names them back.
+    public static func interfaceAlias(_ index: Int) -> String { "net\(index)" }
+    public static func virtioDiskAlias(_ index: Int) -> String { "virtio-disk\(index)" }
+    public static let balloonAlias = "balloon0"
+
     static func unsupported(_ what: String) -> VirError {
         VirError(.configUnsupported, what)
     }
@@ -243,6 +249,7 @@ private struct Builder {
 
     mutating func addDevices() throws(VirError) {
         try checkOtherDevices()
+        try addControllers()
         try addDisks()
         try addInterfaces()
         try addCharacterDevices()
@@ -261,6 +268,7 @@ private struct Builder {
                 let model = e.attribute("model")
                 switch type {
                 case "pci" where model == nil || model == "pci-root" || model == "pcie-root": continue
+                case "pci" where model == "pcie-root-port" && isQ35: continue
                 case "ide" where !isQ35: continue
                 case "sata" where isQ35: continue
                 case "usb" where model == "none": continue
@@ -280,36 +288,54 @@ private struct Builder {
         }
     }
 
+    /// The PCI controllers QEMU does not have by itself: a q35 machine's
+    /// `pcie-root-port`s, each the bus `pci.INDEX` of the device behind it.
+    ///
+    /// libvirt: `qemuBuildControllersByTypeCommandLine` (PCI), with
+    /// `qemuBuildPCIControllerDevProps`.
+    mutating func addControllers() throws(VirError) {
+        for c in def.controllers where c.type == .pci && c.model == "pcie-root-port" {
+            let name = c.modelName ?? "pcie-root-port"
+            guard name == "pcie-root-port", let index = c.index else {
+                throw QemuCommandLine.unsupported("PCI controller model '\(name)' is not supported by this driver")
+            }
+            var device = name
+            if let port = c.targetPort { device += ",port=0x\(String(port, radix: 16))" }
+            device += ",chassis=\(c.targetChassis ?? UInt32(index)),id=pci.\(index)"
+            add("-device", device + pciAddress(c.address))
+        }
+    }
+
     mutating func addDisks() throws(VirError) {
         var firstDiskBooted = false, firstCdromBooted = false
         for (i, disk) in def.disks.enumerated() {
-            guard disk.type == "file" || disk.type == "block" else {
-                throw QemuCommandLine.unsupported("disk type '\(disk.type)' of disk '\(disk.targetDev)' is not supported by this driver")
+            guard disk.type == .file || disk.type == .block else {
+                throw QemuCommandLine.unsupported("disk type '\(disk.type.rawValue)' of disk '\(disk.targetDev)' is not supported by this driver")
             }
-            guard disk.device == "disk" || disk.device == "cdrom" else {
-                throw QemuCommandLine.unsupported("disk device '\(disk.device)' of disk '\(disk.targetDev)' is not supported by this driver")
+            guard disk.device == .disk || disk.device == .cdrom else {
+                throw QemuCommandLine.unsupported("disk device '\(disk.device.rawValue)' of disk '\(disk.targetDev)' is not supported by this driver")
             }
             let format = disk.format ?? "raw"
             guard format == "raw" || format == "qcow2" else {
                 throw QemuCommandLine.unsupported("disk format '\(format)' of disk '\(disk.targetDev)' is not supported by this driver")
             }
-            let bus = disk.targetBus ?? (disk.targetDev.hasPrefix("vd") ? "virtio" : disk.targetDev.hasPrefix("sd") ? (isQ35 ? "sata" : "scsi") : "ide")
-            let driveID = "drive-\(bus)-disk\(i)"
+            let bus = disk.targetBus ?? (disk.targetDev.hasPrefix("vd") ? .virtio : disk.targetDev.hasPrefix("sd") ? (isQ35 ? .sata : .scsi) : .ide)
+            let driveID = "drive-\(bus.rawValue)-disk\(i)"
             var drive = "if=none,id=\(driveID)"
             if let path = disk.sourcePath {
                 drive = "file=\(QemuCommandLine.escape(path)),format=\(format)," + drive
-            } else if disk.device != "cdrom" {
+            } else if disk.device != .cdrom {
                 throw VirError(.noSource, disk.targetDev)
             }
-            if disk.readonly || disk.device == "cdrom" { drive += ",readonly=on" }
+            if disk.readonly || disk.device == .cdrom { drive += ",readonly=on" }
             add("-drive", drive)
 
             var boot = ""
-            if disk.device == "disk", !firstDiskBooted, let b = bootIndex["hd"] { boot = ",bootindex=\(b)"; firstDiskBooted = true }
-            if disk.device == "cdrom", !firstCdromBooted, let b = bootIndex["cdrom"] { boot = ",bootindex=\(b)"; firstCdromBooted = true }
-            let ide = disk.device == "cdrom" ? "ide-cd" : "ide-hd"
+            if disk.device == .disk, !firstDiskBooted, let b = bootIndex["hd"] { boot = ",bootindex=\(b)"; firstDiskBooted = true }
+            if disk.device == .cdrom, !firstCdromBooted, let b = bootIndex["cdrom"] { boot = ",bootindex=\(b)"; firstCdromBooted = true }
+            let ide = disk.device == .cdrom ? "ide-cd" : "ide-hd"
             switch bus {
-            case "ide":
+            case .ide:
                 guard !isQ35 else {
                     throw QemuCommandLine.unsupported("IDE controllers are unsupported for this QEMU binary or machine type")
                 }
@@ -317,18 +343,18 @@ private struct Builder {
                     throw QemuCommandLine.unsupported("disk '\(disk.targetDev)' does not fit on the IDE bus (hda to hdd)")
                 }
                 add("-device", "\(ide),bus=ide.\(unit / 2),unit=\(unit % 2),drive=\(driveID),id=ide0-\(unit / 2)-\(unit % 2)\(boot)")
-            case "sata":
+            case .sata:
                 guard isQ35, let unit = Self.diskIndex(disk.targetDev, prefix: "sd"), unit < 6 else {
                     throw QemuCommandLine.unsupported("disk bus 'sata' of disk '\(disk.targetDev)' needs a q35 machine and sda to sdf")
                 }
                 add("-device", "\(ide),bus=ide.\(unit),drive=\(driveID),id=sata0-0-\(unit)\(boot)")
-            case "virtio":
-                guard disk.device == "disk" else {
+            case .virtio:
+                guard disk.device == .disk else {
                     throw QemuCommandLine.unsupported("disk device 'cdrom' on bus 'virtio' is not supported")
                 }
-                add("-device", "virtio-blk-pci,drive=\(driveID),id=virtio-disk\(i)\(boot)")
+                add("-device", "virtio-blk-pci\(pciAddress(disk.address)),drive=\(driveID),id=\(QemuCommandLine.virtioDiskAlias(i))\(boot)")
             default:
-                throw QemuCommandLine.unsupported("disk bus '\(bus)' of disk '\(disk.targetDev)' is not supported by this driver")
+                throw QemuCommandLine.unsupported("disk bus '\(bus.rawValue)' of disk '\(disk.targetDev)' is not supported by this driver")
             }
         }
     }
@@ -357,7 +383,7 @@ private struct Builder {
             }
             var boot = ""
             if !firstNICBooted, let b = bootIndex["network"] { boot = ",bootindex=\(b)"; firstNICBooted = true }
-            add("-device", "\(device),netdev=\(netdev),id=net\(i),mac=\(net.mac)\(boot)")
+            add("-device", "\(device),netdev=\(netdev),id=\(QemuCommandLine.interfaceAlias(i)),mac=\(net.mac)\(pciAddress(net.address))\(boot)")
         }
     }
 
@@ -384,24 +410,24 @@ private struct Builder {
 
     mutating func addChardev(_ chr: DomainChrDef, id: String, kind: String, index: Int) throws(VirError) {
         switch chr.type {
-        case "pty":
+        case .pty:
             add("-chardev", "pty,id=\(id)")
             ptys.append(.init(kind: kind, index: index, chardevID: id))
-        case "null":
+        case .null:
             add("-chardev", "null,id=\(id)")
-        case "file":
+        case .file:
             guard let path = chr.sourcePath else { throw VirError(.noSource, "\(kind)\(index)") }
             // Appending is the default here: a second instance of the domain
             // (a migration destination) must never truncate the file.
             let append = chr.sourceAppend ?? true
             add("-chardev", "file,id=\(id),path=\(QemuCommandLine.escape(path)),append=\(append ? "on" : "off")")
-        case "unix":
+        case .unix:
             let listen = (chr.sourceMode ?? "bind") == "bind"
             let path = chr.sourcePath ?? paths.chardevSocket(alias: id)
             try QemuInstancePaths.checkSocketPath(path)
             add("-chardev", "socket,id=\(id),path=\(QemuCommandLine.escape(path))\(listen ? ",server=on,wait=off" : "")")
         default:
-            throw QemuCommandLine.unsupported("character device type '\(chr.type)' of \(kind) \(index) is not supported by this driver")
+            throw QemuCommandLine.unsupported("character device type '\(chr.type.rawValue)' of \(kind) \(index) is not supported by this driver")
         }
     }
 
@@ -424,8 +450,22 @@ private struct Builder {
 
     mutating func addBalloon() {
         if def.memballoon?.model == "virtio" {
-            add("-device", "virtio-balloon-pci,id=balloon0")
+            add("-device", "virtio-balloon-pci,id=\(QemuCommandLine.balloonAlias)\(pciAddress(def.memballoon?.address))")
         }
+    }
+
+    /// Where a PCI device goes: `,bus=pci.0,addr=0x3` (QEMU's root bus is
+    /// `pci.0` on i440fx, `pcie.0` on q35; `addr` is slot[.function]), or
+    /// nothing for a device without a PCI address (QEMU then picks the
+    /// first free slot itself, which another QEMU version need not do).
+    ///
+    /// libvirt: `qemuBuildDeviceAddressProps` (the PCI case).
+    func pciAddress(_ address: DomainDeviceAddress?) -> String {
+        guard let a = address?.pci else { return "" }
+        let bus = a.bus == 0 ? (isQ35 ? "pcie.0" : "pci.0") : "pci.\(a.bus)"
+        var s = ",bus=\(bus),addr=\(a.qemuAddr)"
+        if let multi = a.multifunction { s += ",multifunction=\(multi ? "on" : "off")" }
+        return s
     }
 
     /// `hda` → 0, `hdb` → 1, ... (libvirt: `virDiskNameToIndex`).

@@ -61,7 +61,9 @@ public struct QemuLogFile: Sendable {
         guard (try? handle.seek(toOffset: UInt64(offset))) != nil else { return "" }
         let data = (try? handle.readToEnd()) ?? Data()
         var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
-        lines.removeAll { $0.contains(": starting up instance") || $0.hasPrefix("LC_ALL=") || $0.contains("char device redirected to") }
+        // The driver's own lines (its timestamp, "2026-12-03 06:29:19.118+0000: "),
+        // the command line, QEMU's pty notices: libvirt's virLogProbablyLogMessage.
+        lines.removeAll { Self.isDriverLine($0) || $0.hasPrefix("LC_ALL=") || $0.contains("char device redirected to") }
         var text = lines.joined(separator: "\n")
         if text.utf8.count > max {
             let tail = text.utf8.suffix(max)
@@ -71,6 +73,35 @@ public struct QemuLogFile: Sendable {
             }
         }
         return text
+    }
+
+    /// What QEMU wrote since instance `id` started (its "starting up
+    /// instance" line), as `read(from:)` gives it; empty when that line is
+    /// not in the log.
+    public func read(sinceStartOf id: Int, max: Int = 1024) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { return "" }
+        let marker = Array(": starting up instance id \(id) (".utf8)
+        let bytes = [UInt8](data)
+        guard bytes.count >= marker.count else { return "" }
+        var i = bytes.count - marker.count
+        while i >= 0 {
+            if bytes[i] == marker[0] && Array(bytes[i..<(i + marker.count)]) == marker {
+                let lineStart = bytes[..<i].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+                return read(from: lineStart, max: max)
+            }
+            i -= 1
+        }
+        return ""
+    }
+
+    /// A line the driver wrote: its timestamp (`YYYY-MM-DD HH:MM:SS.mmm+0000: `)
+    /// first, which QEMU's own (`YYYY-MM-DDTHH:MM:SS.uuuuuuZ`) is not.
+    static func isDriverLine(_ line: Substring) -> Bool {
+        let b = Array(line.utf8.prefix(30))
+        func digits(_ r: Range<Int>) -> Bool { r.allSatisfy { $0 < b.count && b[$0] >= 0x30 && b[$0] <= 0x39 } }
+        return b.count >= 30 && digits(0..<4) && b[4] == 0x2D && digits(5..<7) && b[7] == 0x2D && digits(8..<10) && b[10] == 0x20
+            && digits(11..<13) && b[13] == 0x3A && digits(14..<16) && b[16] == 0x3A && digits(17..<19) && b[19] == 0x2E
+            && digits(20..<23) && (b[23] == 0x2B || b[23] == 0x2D) && digits(24..<28) && b[28] == 0x3A && b[29] == 0x20
     }
 
     static func timestamp() -> String {

@@ -219,7 +219,7 @@ public enum QemuProcess {
             if pty.kind == "serial" {
                 def.serials[pty.index].sourcePath = path
                 let port = def.serials[pty.index].targetPort ?? pty.index
-                for i in def.consoles.indices where def.consoles[i].type == "pty" && (def.consoles[i].targetPort ?? 0) == port {
+                for i in def.consoles.indices where def.consoles[i].type == .pty && (def.consoles[i].targetPort ?? 0) == port {
                     def.consoles[i].sourcePath = path
                 }
             }

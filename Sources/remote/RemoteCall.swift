@@ -268,6 +268,26 @@ public enum RemoteCalls {
         public typealias Args = DomainFlagsArgs; public typealias Ret = DomainGetJobStatsRet
         public static let procedure = RemoteProcedure.domainGetJobStats
     }
+    /// `REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_DOWNTIME` (`virDomainMigrateSetMaxDowntime`).
+    public enum DomainMigrateSetMaxDowntime: RemoteCall {
+        public typealias Args = DomainHyperFlagsArgs; public typealias Ret = XDRVoid
+        public static let procedure = RemoteProcedure.domainMigrateSetMaxDowntime
+    }
+    /// `REMOTE_PROC_DOMAIN_MIGRATE_GET_MAX_DOWNTIME` (`virDomainMigrateGetMaxDowntime`).
+    public enum DomainMigrateGetMaxDowntime: RemoteCall {
+        public typealias Args = DomainFlagsArgs; public typealias Ret = UHyperValue
+        public static let procedure = RemoteProcedure.domainMigrateGetMaxDowntime
+    }
+    /// `REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_SPEED` (`virDomainMigrateSetMaxSpeed`).
+    public enum DomainMigrateSetMaxSpeed: RemoteCall {
+        public typealias Args = DomainHyperFlagsArgs; public typealias Ret = XDRVoid
+        public static let procedure = RemoteProcedure.domainMigrateSetMaxSpeed
+    }
+    /// `REMOTE_PROC_DOMAIN_MIGRATE_GET_MAX_SPEED` (`virDomainMigrateGetMaxSpeed`).
+    public enum DomainMigrateGetMaxSpeed: RemoteCall {
+        public typealias Args = DomainFlagsArgs; public typealias Ret = UHyperValue
+        public static let procedure = RemoteProcedure.domainMigrateGetMaxSpeed
+    }
     /// `REMOTE_PROC_DOMAIN_ABORT_JOB` (`virDomainAbortJob`).
     public enum DomainAbortJob: RemoteCall {
         public typealias Args = DomainArgs; public typealias Ret = XDRVoid

@@ -24,20 +24,14 @@ public final class UnixStream: @unchecked Sendable {
 
     /// Connects to a listening socket.
     public static func connect(path: String) throws(RemoteError) -> UnixStream {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw RemoteError(.systemError, "Failed to create socket: \(VirError.strerror(errno))") }
-        let addr: UnixSocketAddress
-        do { addr = try socketAddress(path: path) } catch {
-            Glibc.close(fd)
-            throw error
+        switch VirSocket.connect(try socketAddress(path: path)) {
+        case .success(let fd):
+            return UnixStream(fd: fd)
+        case .failure(let f) where f.step == .socket:
+            throw RemoteError(.systemError, "Failed to create socket: \(VirError.strerror(f.errno))")
+        case .failure(let f):
+            throw RemoteError(.systemError, "Failed to connect socket to '\(path)': \(VirError.strerror(f.errno))")
         }
-        let rc = addr.withSockaddr { Glibc.connect(fd, $0, $1) }
-        guard rc == 0 else {
-            let e = errno
-            Glibc.close(fd)
-            throw RemoteError(.systemError, "Failed to connect socket to '\(path)': \(VirError.strerror(e))")
-        }
-        return UnixStream(fd: fd)
     }
 
     /// The address of `path`, refusing paths that do not fit.
@@ -55,17 +49,14 @@ public final class UnixStream: @unchecked Sendable {
         var got = 0
         let fd = self.fd
         while got < count {
-            let n = out.withUnsafeMutableBytes { buf -> Int in
-                guard let base = buf.baseAddress else { return 0 }
-                return Glibc.read(fd, base + got, count - got)
-            }
+            let n = out.withUnsafeMutableBytes { VirSocket.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[got...])) }
             if n > 0 {
                 got += n
             } else if n == 0 {
                 if got == 0 { return nil }
                 throw RemoteError(.systemError, "End of file while reading data: Input/output error")
-            } else if errno != EINTR {
-                throw RemoteError(.systemError, "Cannot recv data: \(VirError.strerror(errno))")
+            } else {
+                throw RemoteError(.systemError, "Cannot recv data: \(VirError.strerror(Int32(-n)))")
             }
         }
         return out
@@ -73,18 +64,8 @@ public final class UnixStream: @unchecked Sendable {
 
     /// Writes every byte.
     public func write(_ bytes: [UInt8]) throws(RemoteError) {
-        var sent = 0
-        let fd = self.fd
-        while sent < bytes.count {
-            let n = bytes.withUnsafeBytes { buf -> Int in
-                guard let base = buf.baseAddress else { return 0 }
-                return Glibc.send(fd, base + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
-            }
-            if n >= 0 {
-                sent += n
-            } else if errno != EINTR {
-                throw RemoteError(.systemError, "Cannot write data: \(VirError.strerror(errno))")
-            }
+        if case .failed(let err) = VirSocket.sendAll(fd, bytes) {
+            throw RemoteError(.systemError, "Cannot write data: \(VirError.strerror(err))")
         }
     }
 
@@ -110,20 +91,19 @@ public final class UnixStream: @unchecked Sendable {
     /// Sets a send timeout, so that a peer that stops reading cannot hold
     /// a writer forever.
     public func setSendTimeout(seconds: Int) {
-        var tv = timeval(tv_sec: seconds, tv_usec: 0)
-        _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        VirSocket.setSendTimeout(fd, seconds: seconds)
     }
 
     /// Ends both directions: a reader blocked on this socket wakes up.
     public func shutdown() {
         let fd = self.fd
-        if fd >= 0 { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
+        if fd >= 0 { VirSocket.shutdown(fd) }
     }
 
     public func close() {
         lock.withLock {
             if fdValue >= 0 {
-                Glibc.close(fdValue)
+                VirSocket.close(fdValue)
                 fdValue = -1
             }
         }

@@ -60,6 +60,26 @@ extension RemoteDispatcher {
                 }
                 return XDRVoid()
             }
+        case .domainMigrateSetMaxDowntime:
+            return try await run(RemoteCalls.DomainMigrateSetMaxDowntime.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainMigrateSetMaxDowntime")
+                try await driver { try await conn.migrateSetMaxDowntime(ref(a.dom), milliseconds: a.value, flags: a.flags) }
+                return XDRVoid()
+            }
+        case .domainMigrateGetMaxDowntime:
+            return try await run(RemoteCalls.DomainMigrateGetMaxDowntime.self, msg) { a throws(RemoteError) in
+                UHyperValue(try await driver { try await conn.migrateGetMaxDowntime(ref(a.dom), flags: a.flags) })
+            }
+        case .domainMigrateSetMaxSpeed:
+            return try await run(RemoteCalls.DomainMigrateSetMaxSpeed.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainMigrateSetMaxSpeed")
+                try await driver { try await conn.migrateSetMaxSpeed(ref(a.dom), bandwidth: a.value, flags: a.flags) }
+                return XDRVoid()
+            }
+        case .domainMigrateGetMaxSpeed:
+            return try await run(RemoteCalls.DomainMigrateGetMaxSpeed.self, msg) { a throws(RemoteError) in
+                UHyperValue(try await driver { try await conn.migrateGetMaxSpeed(ref(a.dom), flags: a.flags) })
+            }
         default:
             return nil
         }

@@ -23,43 +23,34 @@ final class UnixListener: @unchecked Sendable {
             }
             unlink(path)
         }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw RemoteError(.systemError, "Failed to create socket: \(VirError.strerror(errno))") }
-        // Bind with a umask that already gives `mode`, then chmod to be sure.
-        let old = umask(~mode & 0o777)
-        let rc = addr.withSockaddr { bind(fd, $0, $1) }
-        let bindErrno = errno
-        umask(old)
-        guard rc == 0 else {
-            Glibc.close(fd)
-            throw RemoteError(.systemError, "Failed to bind socket to '\(path)': \(VirError.strerror(bindErrno))")
+        switch VirSocket.listen(addr, path: path, mode: mode) {
+        case .success(let fd):
+            self.fd = fd
+        case .failure(let f):
+            let what = switch f.step {
+            case .socket: "Failed to create socket"
+            case .bind: "Failed to bind socket to '\(path)'"
+            default: "Failed to listen on '\(path)'"
+            }
+            throw RemoteError(.systemError, "\(what): \(VirError.strerror(f.errno))")
         }
-        chmod(path, mode)
-        guard listen(fd, 128) == 0 else {
-            let e = errno
-            Glibc.close(fd)
-            unlink(path)
-            throw RemoteError(.systemError, "Failed to listen on '\(path)': \(VirError.strerror(e))")
-        }
-        self.fd = fd
         self.path = path
     }
 
     /// Waits for a client; `nil` once the listener is closed.
     func accept() -> UnixStream? {
         while true {
-            let c = Glibc.accept(fd, nil, nil)
-            if c >= 0 {
-                _ = fcntl(c, F_SETFD, FD_CLOEXEC)
+            switch VirSocket.accept(fd) {
+            case .success(let c):
                 return UnixStream(fd: c)
-            }
-            if errno == EINTR || errno == ECONNABORTED { continue }
-            if errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM {
+            case .failure(let f) where [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(f.errno):
+                // Out of descriptors or memory for a moment: try again
+                // unless the listener is being closed.
                 usleep(100_000)
                 if closed.withLock({ isClosed }) { return nil }
-                continue
+            case .failure:
+                return nil
             }
-            return nil
         }
     }
 
@@ -70,8 +61,8 @@ final class UnixListener: @unchecked Sendable {
             return !isClosed
         }
         guard first else { return }
-        Glibc.shutdown(fd, Int32(SHUT_RDWR))
-        Glibc.close(fd)
+        VirSocket.shutdown(fd)
+        VirSocket.close(fd)
         unlink(path)
     }
 }

@@ -16,7 +16,7 @@ public enum AtomicFile {
         var template = Array((path + ".XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw VirError.system(errno, "cannot create temporary file for '\(path)'") }
-        let tmp = String(cString: template)
+        let tmp = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         func fail(_ message: String) -> VirError {
             let err = errno

@@ -1,4 +1,4 @@
-import CLinux
+import CGlibc
 import Foundation
 import Glibc
 import Synchronization

@@ -1,3 +1,4 @@
+import CGlibc
 import Foundation
 import Glibc
 import libvirt_abi
@@ -55,10 +56,6 @@ public struct VirCommand: Sendable {
         self.environment = environment
     }
 
-    /// `POSIX_SPAWN_SETSID` from glibc's <spawn.h> (a GNU extension that
-    /// Swift's Glibc module does not export).
-    private static let spawnSetSID: Int32 = 0x80
-
     /// Starts the program. The caller reaps it (`ProcessSpawner.reap`,
     /// `wait`).
     public func spawn() throws(VirError) -> Child {
@@ -72,7 +69,7 @@ public struct VirCommand: Sendable {
         sigfillset(&all)
         posix_spawnattr_setsigmask(&attr, &none)
         posix_spawnattr_setsigdefault(&attr, &all)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? Self.spawnSetSID : 0)))
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? CGLIBC_POSIX_SPAWN_SETSID : 0)))
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -109,7 +106,9 @@ public struct VirCommand: Sendable {
                 parentEnds[fd] = parent
             }
         }
-        Self.markInheritedDescriptorsCloseOnExec()
+        // No descriptor of ours but the three streams reaches the child,
+        // whether or not whoever opened it asked for O_CLOEXEC.
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
 
         let env = environment ?? ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
         var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
@@ -142,16 +141,7 @@ public struct VirCommand: Sendable {
         if input != nil { command.stdin = .pipe }
         let child = try command.spawn()
         if let fd = child.stdin {
-            if let input {
-                let bytes = Array(input.utf8)
-                var off = 0
-                while off < bytes.count {
-                    let n = bytes[off...].withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
-                    if n < 0 && errno == EINTR { continue }
-                    if n <= 0 { break }
-                    off += n
-                }
-            }
+            if let input { Self.writeToChild(fd, Array(input.utf8)) }
             close(fd)
         }
         let deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
@@ -183,6 +173,34 @@ public struct VirCommand: Sendable {
         return (status, String(decoding: data, as: UTF8.self))
     }
 
+    /// Writes what a child is to read, as far as it reads: a child that
+    /// exits first (a program that is not what we expected, or one that
+    /// failed) ends the write with `EPIPE`, never with a `SIGPIPE` that
+    /// would kill the caller. The signal is blocked on this thread for the
+    /// write and a `SIGPIPE` the write raised is taken off before the mask
+    /// is restored (the caller's handling of `SIGPIPE` stays as it was).
+    private static func writeToChild(_ fd: Int32, _ bytes: [UInt8]) {
+        var pipeOnly = sigset_t()
+        sigemptyset(&pipeOnly)
+        sigaddset(&pipeOnly, SIGPIPE)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &pipeOnly, &previous)
+        var broken = false
+        var off = 0
+        while off < bytes.count {
+            let n = bytes[off...].withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 && errno == EPIPE { broken = true }
+            if n <= 0 { break }
+            off += n
+        }
+        if broken && sigismember(&previous, SIGPIPE) == 0 {
+            var none = timespec()
+            while sigtimedwait(&pipeOnly, nil, &none) < 0 && errno == EINTR {}
+        }
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
+    }
+
     /// Waits for a child and returns its `waitpid` status.
     public static func wait(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
@@ -194,21 +212,5 @@ public struct VirCommand: Sendable {
     /// ended it, as a shell reports it.
     public static func exitCode(_ status: Int32) -> Int32 {
         status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-    }
-
-    /// Descriptors this process opened without `O_CLOEXEC` (its own, or a
-    /// library's) must not leak into children that outlive us: mark them.
-    /// (glibc's `posix_spawn_file_actions_addclosefrom_np` would do it in the
-    /// child, but Swift's Glibc module does not export it.)
-    private static func markInheritedDescriptorsCloseOnExec() {
-        guard let dir = opendir("/proc/self/fd") else { return }
-        defer { closedir(dir) }
-        let own = dirfd(dir)
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let fd = Int32(name), fd > 2, fd != own else { continue }
-            let flags = fcntl(fd, F_GETFD)
-            if flags >= 0 && flags & FD_CLOEXEC == 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
-        }
     }
 }

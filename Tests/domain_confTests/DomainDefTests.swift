@@ -60,15 +60,15 @@ import libvirt_abi
         #expect(def.emulator == "/usr/bin/qemu-system-x86_64")
         #expect(def.disks.count == 1)
         #expect(def.disks[0].sourcePath == "/tmp/counter.img" && def.disks[0].format == "raw")
-        #expect(def.disks[0].targetDev == "hda" && def.disks[0].targetBus == "ide" && def.disks[0].readonly)
+        #expect(def.disks[0].targetDev == "hda" && def.disks[0].targetBus == .ide && def.disks[0].readonly)
         #expect(def.interfaces.map(\.type) == ["user", "bridge"])
         #expect(def.interfaces[0].model == "e1000")
         #expect(def.interfaces[0].mac.hasPrefix("52:54:00:"), "a MAC is generated when absent")
         #expect(def.interfaces[1].mac == "52:54:00:aa:bb:0c")
         #expect(def.interfaces[1].source == "br0")
-        #expect(def.serials.count == 1 && def.serials[0].type == "file")
+        #expect(def.serials.count == 1 && def.serials[0].type == .file)
         #expect(def.serials[0].sourcePath == "/tmp/counter.log" && def.serials[0].sourceAppend == true)
-        #expect(def.consoles.count == 1 && def.consoles[0].type == "pty" && def.consoles[0].targetType == "serial")
+        #expect(def.consoles.count == 1 && def.consoles[0].type == .pty && def.consoles[0].targetType == "serial")
         #expect(def.memballoon?.model == "none")
         #expect(def.memoryBacking?.isSharedFile == true)
         #expect(def.id == nil)
@@ -162,7 +162,7 @@ import libvirt_abi
         var def = try DomainDef.parse(Self.counterXML)
         def.emulator = "/opt/qemu-next/bin/qemu-system-x86_64"
         def.disks[0].readonly = false
-        def.disks.append(DomainDiskDef(sourcePath: "/tmp/data.qcow2", targetDev: "vdb", targetBus: "virtio"))
+        def.disks.append(DomainDiskDef(sourcePath: "/tmp/data.qcow2", targetDev: "vdb", targetBus: .virtio))
         def.name = "renamed"
         let again = try DomainDef.parse(def.format(), validate: true)
         #expect(again.emulator == "/opt/qemu-next/bin/qemu-system-x86_64")

@@ -74,8 +74,10 @@ enum Canonical {
     }
 
     /// Values libvirt rewrites on every format: memory sizes in KiB with
-    /// `unit='KiB'`, and the UUID in lower case.
+    /// `unit='KiB'`, the UUID in lower case, and PCI addresses in hex
+    /// (`slot='4'` becomes `slot='0x04'`).
     static func isNormalised(_ fact: String) -> Bool {
         fact.hasPrefix("/domain[0]/memory") || fact.hasPrefix("/domain[0]/currentMemory") || fact.hasPrefix("/domain[0]/uuid")
+            || ["domain", "bus", "slot", "function"].contains { fact.contains("/address/@\($0)=") }
     }
 }

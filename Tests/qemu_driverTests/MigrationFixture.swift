@@ -19,14 +19,15 @@ struct MigrationFixture {
     var state: QemuDriverState { conn.driver.state }
 
     static func start(_ label: String, shared: Bool = true, ballastMiB: Int? = nil, emulator: String? = nil,
-                      persistent: Bool = true) async throws -> MigrationFixture {
+                      persistent: Bool = true, extraDevices: String = "",
+                      memballoon: String = "none", dirtier: Bool = false) async throws -> MigrationFixture {
         let root = TestRoot(label)
         let serial = root.path + "/serial.log"
-        let disk = try CounterGuest.disk(in: root.path)
+        let disk = try CounterGuest.disk(in: root.path, dirtier: dirtier)
         let ballast = try ballastMiB.map { try CounterGuest.ballast(in: root.path, mebibytes: $0) }
         let conn = try await QemuDriver.connect(uri: root.uri)
         let xml = CounterGuest.domainXML(name: "vm", disk: disk, serialLog: serial, sharedMemory: shared, emulator: emulator,
-                                         ballast: ballast)
+                                         extraDevices: extraDevices, memballoon: memballoon, ballast: ballast)
         if persistent {
             try await conn.create(conn.defineXML(xml, validate: true))
         } else {

@@ -3,6 +3,7 @@ import Testing
 import TestSupport
 import domain_conf
 import libvirt_abi
+import qemu_domain
 import qemu_migration
 
 @Suite struct QemuMigrationCookieTests {

@@ -1,5 +1,6 @@
 import Testing
 import libvirt_abi
+import qemu_domain
 import qemu_migration
 
 /// The typed parameters a local migration acts on, and the refusals of the rest.

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import virutil
 
 /// A hand-driven QMP peer for malformed-input tests: it listens on a UNIX
 /// socket in a temporary directory, accepts one client on a background thread
@@ -20,29 +21,18 @@ final class FakeQMPServer: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         path = directory.appendingPathComponent("qmp.sock").path
 
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            for (i, b) in bytes.enumerated() { raw[i] = b }
-            raw[bytes.count] = 0
-        }
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard rc == 0, listen(fd, 4) == 0 else {
-            close(fd)
-            throw POSIXError(.EADDRINUSE)
+        guard let address = UnixSocketAddress(path: path) else { throw POSIXError(.ENAMETOOLONG) }
+        let fd: Int32
+        switch VirSocket.listen(address, path: path, mode: 0o700, backlog: 4) {
+        case .success(let l): fd = l
+        case .failure(let f): throw POSIXError(POSIXErrorCode(rawValue: f.errno) ?? .EIO)
         }
         listener = fd
 
         let done = self.done
         Thread.detachNewThread {
             defer { done.signal() }
-            let client = accept(fd, nil, nil)
-            guard client >= 0 else { return }
+            guard case .success(let client) = VirSocket.accept(fd) else { return }
             let peer = FakePeer(fd: client)
             defer { peer.closeNow() }
             try? script(peer)
@@ -57,8 +47,8 @@ final class FakeQMPServer: Sendable {
             return !f
         }
         guard first else { return }
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
+        VirSocket.shutdown(listener)
+        VirSocket.close(listener)
         _ = done.wait(timeout: .now() + 30)
         try? FileManager.default.removeItem(at: directory)
     }
@@ -73,15 +63,7 @@ final class FakePeer: Sendable {
     init(fd: Int32) { self.fd = fd }
 
     func send(_ text: String) {
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { raw in
-                Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
-            }
-            if n <= 0 { return }
-            offset += n
-        }
+        _ = VirSocket.sendAll(fd, Array(text.utf8))
     }
 
     func sendLine(_ text: String) { send(text + "\r\n") }
@@ -100,7 +82,7 @@ final class FakePeer: Sendable {
                 return line
             }
             var chunk = [UInt8](repeating: 0, count: 4096)
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            let n = chunk.withUnsafeMutableBytes { VirSocket.read(fd, into: $0) }
             if n <= 0 { return nil }
             buffer.withLock { $0.append(contentsOf: chunk[0..<n]) }
         }
@@ -133,6 +115,6 @@ final class FakePeer: Sendable {
             defer { c = true }
             return !c
         }
-        if first { close(fd) }
+        if first { VirSocket.close(fd) }
     }
 }

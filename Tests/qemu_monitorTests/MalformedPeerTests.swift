@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import virutil
 import libvirt_abi
 import qemu_monitor
 
@@ -53,6 +54,31 @@ import qemu_monitor
         let (error, _) = await failingConnect(server)
         #expect(error?.code == .internalError)
         #expect(error?.message.contains("QMP greeting without a QEMU version") == true)
+    }
+
+    /// QEMU flushes output it queued for a client that went away (a driver
+    /// that died mid-migration) to the next connection, ahead of the
+    /// greeting: such an event is passed over; a reply there is not.
+    @Test func aLeftoverEventBeforeTheGreetingIsPassedOver() async throws {
+        let server = try FakeQMPServer { peer in
+            peer.sendLine(#"{"timestamp": {"seconds": 1796278403, "microseconds": 21198}, "event": "STOP"}"#)
+            peer.handshake()
+            guard let c = peer.readCommand() else { return }
+            peer.sendLine(#"{"return": {"running": false, "singlestep": false, "status": "paused"}, "id": "\#(c.id)"}"#)
+            peer.waitForClientClose()
+        }
+        defer { server.stop() }
+        let monitor = try await QemuMonitor.connect(path: server.path, timeout: .seconds(10))
+        defer { monitor.close() }
+        let status = try await monitor.queryStatus()
+        #expect(status.status == "paused")
+        let strayReply = try FakeQMPServer { peer in
+            peer.sendLine(#"{"return": {}}"#)
+            peer.waitForClientClose()
+        }
+        defer { strayReply.stop() }
+        let (error, _) = await failingConnect(strayReply)
+        #expect(error?.message == #"internal error: missing QMP greeting, got '{"return": {}}'"#)
     }
 
     @Test func truncatedGreetingThenSilenceTimesOut() async throws {
@@ -278,15 +304,8 @@ import qemu_monitor
         // socket file left behind by a dead QEMU.
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            for (i, b) in bytes.enumerated() { raw[i] = b }
-        }
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        let address = try #require(UnixSocketAddress(path: path))
+        let rc = address.withSockaddr { bind(fd, $0, $1) }
         try #require(rc == 0)
 
         let start = ContinuousClock.now

@@ -79,9 +79,9 @@ import qemu_process
 
     @Test func ptyAndUnixChardevs() throws {
         var def = try Self.def()
-        def.serials[0] = DomainChrDef(deviceType: "serial", type: "pty")
+        def.serials[0] = DomainChrDef(deviceType: "serial", type: .pty)
         def.consoles = []
-        def.serials.append(DomainChrDef(deviceType: "serial", type: "unix", sourceMode: "bind", targetPort: 1))
+        def.serials.append(DomainChrDef(deviceType: "serial", type: .unix, sourceMode: "bind", targetPort: 1))
         let cmd = try Self.build(def)
         #expect(Self.value(cmd.argv, "-chardev").contains("pty,id=charserial0"))
         #expect(cmd.ptyDevices == [.init(kind: "serial", index: 0, chardevID: "charserial0")])
@@ -111,6 +111,34 @@ import qemu_process
         #expect(Self.value(argv, "-netdev") == ["user,id=hostnet0", "bridge,id=hostnet1,br=br0"])
         #expect(Self.value(argv, "-device").contains("virtio-net-pci,netdev=hostnet0,id=net0,mac=52:54:00:12:34:56"))
         #expect(Self.value(argv, "-device").contains("e1000,netdev=hostnet1,id=net1,mac=52:54:00:12:34:57"))
+    }
+
+    /// libvirt: qemuBuildDeviceAddressProps; tests/qemuxml2argvdata/net-virtio.args
+    /// has `virtio-net-pci,netdev=hostnet0,id=net0,mac=...,bus=pci.0,addr=0x2`.
+    @Test func pciDevicesGoWhereTheirAddressSays() throws {
+        let def = try Self.def("""
+            <disk type='file' device='disk'><source file='/img/v.img'/><target dev='vdb' bus='virtio'/>
+              <address type='pci' domain='0x0000' bus='0x00' slot='0x03' function='0x0'/></disk>
+            <interface type='user'><mac address='52:54:00:12:34:56'/><model type='virtio'/>
+              <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/></interface>
+            <interface type='user'><mac address='52:54:00:12:34:57'/><model type='rtl8139'/>
+              <address type='pci' domain='0x0000' bus='0x00' slot='0x05' function='0x1'/></interface>
+            """, memoryBacking: "").withBalloon(slot: 4)
+        let devices = Self.value(try Self.build(def).argv, "-device")
+        #expect(devices.contains("virtio-net-pci,netdev=hostnet0,id=net0,mac=52:54:00:12:34:56,bus=pci.0,addr=0x2"))
+        #expect(devices.contains("rtl8139,netdev=hostnet1,id=net1,mac=52:54:00:12:34:57,bus=pci.0,addr=0x5.0x1"))
+        #expect(devices.contains("virtio-blk-pci,bus=pci.0,addr=0x3,drive=drive-virtio-disk1,id=virtio-disk1"))
+        #expect(devices.contains("virtio-balloon-pci,id=balloon0,bus=pci.0,addr=0x4"))
+        // A device without an address is left to QEMU, as before.
+        let bare = try Self.def("<interface type='user'><mac address='52:54:00:12:34:56'/><model type='virtio'/></interface>")
+        #expect(Self.value(try Self.build(bare).argv, "-device").contains("virtio-net-pci,netdev=hostnet0,id=net0,mac=52:54:00:12:34:56"))
+        // q35's root bus is pcie.0; multifunction is passed on.
+        var q35 = try Self.def(machine: "q35")
+        q35.disks = []
+        var nic = DomainNetDef(mac: "52:54:00:12:34:58", model: "e1000e")
+        nic.address = .pci(PCIDeviceAddress(slot: 2, multifunction: true))
+        q35.interfaces = [nic]
+        #expect(Self.value(try Self.build(q35).argv, "-device").contains("e1000e,netdev=hostnet0,id=net0,mac=52:54:00:12:34:58,bus=pcie.0,addr=0x2,multifunction=on"))
     }
 
     @Test func kvmNeedsDevKvm() throws {
@@ -165,5 +193,15 @@ extension QemuCommandLineTests {
             """, validate: true)
         let argv = try Self.build(def).argv
         #expect(Array(argv.suffix(2)) == ["-device", "loader,file=/x,addr=0x200000"])
+    }
+}
+
+extension DomainDef {
+    fileprivate func withBalloon(slot: UInt32) -> DomainDef {
+        var d = self
+        var balloon = DomainMemballoonDef(model: "virtio")
+        balloon.address = .pci(PCIDeviceAddress(slot: slot))
+        d.memballoon = balloon
+        return d
     }
 }

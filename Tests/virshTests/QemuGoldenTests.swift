@@ -77,6 +77,14 @@ final class QemuGoldenTests {
         same("start", "nosuch")
         same("destroy", name)
         same("suspend", name)
+        // Migration limits of a shut-off domain: the bandwidth is kept
+        // (and still there once it runs), the downtime needs a QEMU.
+        same("migrate-getspeed", name)
+        same("migrate-setspeed", name, "5")
+        same("migrate-getspeed", name)
+        same("migrate-getmaxdowntime", name)
+        same("migrate-setmaxdowntime", name, "100")
+        same("migrate-getspeed", "--postcopy", name)
         let shutOff = both("migrate", "--live", name, "qemu:///system")
         #expect(Virsh.run(Virsh.ours ?? "", ["migrate", "--live", name, root.uri], env: embedded) == shutOff.ref)
 
@@ -120,6 +128,17 @@ final class QemuGoldenTests {
         run("domstate", "--reason", name)
         run("resume", name)
         run("domstate", "--reason", name)
+        // Migration limits of a running domain, QEMU's defaults first.
+        run("migrate-getspeed", name)
+        run("migrate-getmaxdowntime", name)
+        run("migrate-setmaxdowntime", name, "150")
+        run("migrate-getmaxdowntime", name)
+        run("migrate-setspeed", name, "8796093022208")
+        run("migrate-setspeed", name, "200")
+        run("migrate-getspeed", name)
+        run("migrate-getspeed", "--postcopy", name)
+        run("migrate-setspeed", "--postcopy", name, "10")
+        run("migrate-getspeed", "--postcopy", name)
         // Commands for QEMU's monitor: the same QEMU answers both drivers.
         for args in Self.monitorCommands {
             run(["qemu-monitor-command", name] + args, mask: Self.monitorMasked)

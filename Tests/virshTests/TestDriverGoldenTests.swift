@@ -17,6 +17,10 @@ struct TestDriverGoldenTests {
 
     /// Both binaries, same arguments: same stdout, stderr and status.
     func same(_ args: String..., dropLinesStarting prefix: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+        same(args, dropLinesStarting: prefix, sourceLocation: sourceLocation)
+    }
+
+    func same(_ args: [String], dropLinesStarting prefix: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
         var ref = Virsh.run(Virsh.reference, args)
         var ours = Virsh.run(Virsh.ours ?? "", args)
         if let prefix {
@@ -130,6 +134,24 @@ struct TestDriverGoldenTests {
                   "help"] {
             same("help", c)
             same("-c", Self.uri, c, "--help")
+        }
+    }
+
+    /// Migration tuning: virsh's own checks (a downtime below 1, numbers
+    /// it cannot read, a negative bandwidth that wraps) and the driver's
+    /// answer past them.
+    @Test func migrationTuningCommands() {
+        for args in [["migrate-setmaxdowntime", "test", "10"], ["migrate-setmaxdowntime", "test", "0"],
+                     ["migrate-setmaxdowntime", "test", "-5"], ["migrate-setmaxdowntime", "test", "x"],
+                     ["migrate-setmaxdowntime", "test"], ["migrate-setmaxdowntime", "--domain", "test", "--downtime", "20"],
+                     ["migrate-getmaxdowntime", "test"], ["migrate-getmaxdowntime", "nosuch"],
+                     ["migrate-setspeed", "test", "100"], ["migrate-setspeed", "test", "-1"], ["migrate-setspeed", "test", "1x"],
+                     ["migrate-setspeed", "test", "100", "--postcopy"], ["migrate-setspeed", "test"],
+                     ["migrate-getspeed", "test"], ["migrate-getspeed", "test", "--postcopy"], ["migrate-getspeed"]] {
+            same(["-c", Self.uri] + args)
+        }
+        for c in ["migrate-setmaxdowntime", "migrate-getmaxdowntime", "migrate-setspeed", "migrate-getspeed"] {
+            same("help", c)
         }
     }
 

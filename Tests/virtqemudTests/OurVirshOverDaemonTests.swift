@@ -48,6 +48,96 @@ import TestSupport
     /// `upgrade-qemu` through the daemon: the running QEMU asked over
     /// libvirt's QEMU program, the binary on disk probed by virsh, the move
     /// a local migration of the daemon's.
+    /// Migration limits over the wire, from Debian's virsh and ours, and
+    /// `migrate --timeout --timeout-suspend` ending a migration that could
+    /// not converge (the suspend comes on the migrating connection, as
+    /// virsh sends it).
+    @Test func migrationLimitsAndTimeoutSuspendThroughTheDaemon() throws {
+        let virsh = try #require(BuiltProduct.path("virsh"), "build the package first (make test does)")
+        let root = TestRoot("ovlim")
+        defer { #expect(root.cleanup() == []) }
+        let daemon = try VirtqemudProcess(root: root)
+        let serial = try PythonMigrationTests.startCounterGuest(daemon, shared: false, dirtier: true)
+        func run(_ binary: String, _ args: String...) throws -> Subprocess.Result {
+            var env = ProcessInfo.processInfo.environment
+            env["LIBVIRT_DEFAULT_URI"] = nil
+            env["LC_ALL"] = "C"
+            return try Subprocess.run(binary, ["-c", daemon.uri] + args, environment: env)
+        }
+        for binary in [virsh, "/usr/bin/virsh"] {
+            #expect(try run(binary, "migrate-getspeed", "vm").stdout == "8796093022207\n\n")
+            #expect(try run(binary, "migrate-getmaxdowntime", "vm").stdout == "300\n\n", "QEMU's default")
+            let tooFast = try run(binary, "migrate-setspeed", "vm", "8796093022208")
+            #expect(tooFast.status == 1)
+            #expect(tooFast.stderr == "error: numerical overflow: bandwidth must be less than 8796093022208\n")
+        }
+        #expect(try run("/usr/bin/virsh", "migrate-setspeed", "vm", "1").status == 0)
+        #expect(try run(virsh, "migrate-setmaxdowntime", "vm", "1").status == 0)
+        #expect(try run(virsh, "migrate-getspeed", "vm").stdout == "1\n\n")
+        #expect(try run("/usr/bin/virsh", "migrate-getmaxdowntime", "vm").stdout == "1\n\n")
+        // At 1 MiB/s and 1 ms the migration of a guest that dirties 512 KiB
+        // per pass iterates without an end; after 3 s virsh suspends it and
+        // it completes.
+        let m = try run(virsh, "migrate", "--live", "--local", "--timeout", "3", "--timeout-suspend", "vm", daemon.uri)
+        #expect(m.status == 0, "\(m)")
+        // It ran until virsh suspended it (3 s at least), many iterations.
+        let job = try run(virsh, "domjobinfo", "--completed", "vm").stdout
+        let elapsed = job.split(separator: "\n").first { $0.hasPrefix("Time elapsed:") }
+            .flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true)[2]) } ?? 0
+        #expect(elapsed >= 3000, "\(job)")
+        #expect(try run(virsh, "domid", "vm").stdout == "2\n\n")
+        #expect(try run(virsh, "domstate", "--reason", "vm").stdout == "running (migrated)\n\n")
+        let atSwitch = CounterGuest.counters(inLog: serial).last ?? 0
+        #expect(CounterGuest.waitForCounter(inLog: serial, atLeast: atSwitch + 3), "the guest runs on after the suspend")
+        #expect(PythonMigrationTests.neverRestarted(serial))
+        #expect(daemon.qemuProcesses.count == 1)
+        #expect(try run(virsh, "destroy", "vm").status == 0)
+    }
+
+    /// A destination QEMU that cannot load the stream: our virsh reports
+    /// its reason through libvirt's client library (whose
+    /// virDomainMigrateVersion3Full replaces Perform's "job failed" by
+    /// Finish's error; Debian's virsh has no --local), in the two-connection
+    /// and peer-to-peer forms, and the guest runs on in its source.
+    @Test func aFailedMigrationReportsTheDestinationQemusReason() throws {
+        let virsh = try #require(BuiltProduct.path("virsh"), "build the package first (make test does)")
+        let root = TestRoot("ovfail")
+        defer { #expect(root.cleanup() == []) }
+        let daemon = try VirtqemudProcess(root: root)
+        let serial = try PythonMigrationTests.startCounterGuest(daemon)
+        let bad = root.path + "/qemu-other-machine"
+        try """
+            #!/bin/sh
+            \(Emulators.answerProbesWithQemu72)
+            for a in "$@"; do [ "$a" = "-incoming" ] && exec \(Emulators.qemu72) "$@" -machine pc-i440fx-7.1; done
+            exec \(Emulators.qemu72) "$@"
+            """.write(toFile: bad, atomically: true, encoding: .utf8)
+        chmod(bad, 0o755)
+        func run(_ binary: String, _ args: String...) throws -> Subprocess.Result { try runArgs(binary, args) }
+        func runArgs(_ binary: String, _ args: [String]) throws -> Subprocess.Result {
+            var env = ProcessInfo.processInfo.environment
+            env["LIBVIRT_DEFAULT_URI"] = nil
+            env["LC_ALL"] = "C"
+            return try Subprocess.run(binary, ["-c", daemon.uri] + args, environment: env)
+        }
+        let xml = try run(virsh, "dumpxml", "--migratable", "vm").stdout
+        let dest = root.path + "/dest.xml"
+        try xml.replacingOccurrences(of: #"<emulator>[^<]*</emulator>"#, with: "<emulator>\(bad)</emulator>", options: .regularExpression)
+            .write(toFile: dest, atomically: true, encoding: .utf8)
+        for p2p in [[], ["--p2p"]] {
+            let binary = virsh
+            let m = try runArgs(binary, ["migrate", "--live", "--local"] + p2p + ["--xml", dest, "vm", daemon.uri])
+            #expect(m.status == 1, "\(m)")
+            #expect(m.stderr.hasPrefix("error: internal error: qemu unexpectedly closed the monitor: "), "\(binary): \(m.stderr)")
+            #expect(m.stderr.contains("Machine type received is 'pc-i440fx-7.2' and local is 'pc-i440fx-7.1'"), "\(binary): \(m.stderr)")
+            #expect(try run(virsh, "domid", "vm").stdout == "1\n\n", "the source instance runs on")
+        }
+        let last = CounterGuest.counters(inLog: serial).last ?? 0
+        #expect(CounterGuest.waitForCounter(inLog: serial, atLeast: last + 3))
+        #expect(daemon.qemuProcesses.count == 1)
+        #expect(try run(virsh, "destroy", "vm").status == 0)
+    }
+
     @Test func upgradeQemuThroughTheDaemon() throws {
         let virsh = try #require(BuiltProduct.path("virsh"), "build the package first (make test does)")
         let root = TestRoot("ovupg")

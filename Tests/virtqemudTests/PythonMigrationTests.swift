@@ -10,10 +10,10 @@ import TestSupport
     /// Defines and starts the counter guest through `uri`; returns the
     /// serial log's path.
     static func startCounterGuest(_ daemon: VirtqemudProcess, name: String = "vm", shared: Bool = true,
-                                  ballastMiB: Int? = nil, emulator: String? = nil) throws -> String {
+                                  ballastMiB: Int? = nil, emulator: String? = nil, dirtier: Bool = false) throws -> String {
         let root = daemon.root
         let serial = root.path + "/serial.log"
-        let disk = try CounterGuest.disk(in: root.path)
+        let disk = try CounterGuest.disk(in: root.path, dirtier: dirtier)
         let ballast = try ballastMiB.map { try CounterGuest.ballast(in: root.path, mebibytes: $0) }
         let xmlFile = root.path + "/vm.xml"
         try CounterGuest.domainXML(name: name, disk: disk, serialLog: serial, sharedMemory: shared, emulator: emulator,

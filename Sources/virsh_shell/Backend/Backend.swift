@@ -131,6 +131,15 @@ protocol VirshDomain: Sendable {
     func jobProgress() async throws(VirshError) -> VirshJobProgress
     /// libvirt: `virDomainAbortJob`.
     func abortJob() async throws(VirshError)
+    /// libvirt: `virDomainMigrateSetMaxDowntime`.
+    func migrateSetMaxDowntime(_ milliseconds: UInt64) async throws(VirshError)
+    /// libvirt: `virDomainMigrateGetMaxDowntime`.
+    func migrateGetMaxDowntime() async throws(VirshError) -> UInt64
+    /// libvirt: `virDomainMigrateSetMaxSpeed` (MiB/s; `postcopy`:
+    /// `VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY`).
+    func migrateSetMaxSpeed(_ bandwidth: UInt64, postcopy: Bool) async throws(VirshError)
+    /// libvirt: `virDomainMigrateGetMaxSpeed`.
+    func migrateGetMaxSpeed(postcopy: Bool) async throws(VirshError) -> UInt64
 
     /// What a QEMU upgrade would change for this running domain: the QEMU
     /// its instance runs and the one now on disk at its emulator path. No

@@ -173,6 +173,24 @@ struct EmbeddedDomain: VirshDomain {
         do { try await conn.suspend(ref) } catch { throw VirshError(error) }
     }
 
+    func migrateSetMaxDowntime(_ milliseconds: UInt64) async throws(VirshError) {
+        do { try await conn.migrateSetMaxDowntime(ref, milliseconds: milliseconds) } catch { throw VirshError(error) }
+    }
+
+    func migrateGetMaxDowntime() async throws(VirshError) -> UInt64 {
+        do { return try await conn.migrateGetMaxDowntime(ref) } catch { throw VirshError(error) }
+    }
+
+    func migrateSetMaxSpeed(_ bandwidth: UInt64, postcopy: Bool) async throws(VirshError) {
+        do {
+            try await conn.migrateSetMaxSpeed(ref, bandwidth: bandwidth, flags: postcopy ? QemuConnection.maxSpeedPostcopy : 0)
+        } catch { throw VirshError(error) }
+    }
+
+    func migrateGetMaxSpeed(postcopy: Bool) async throws(VirshError) -> UInt64 {
+        do { return try await conn.migrateGetMaxSpeed(ref, flags: postcopy ? QemuConnection.maxSpeedPostcopy : 0) } catch { throw VirshError(error) }
+    }
+
     func resume() async throws(VirshError) {
         do { try await conn.resume(ref) } catch { throw VirshError(error) }
     }

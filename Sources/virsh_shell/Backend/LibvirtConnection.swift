@@ -57,6 +57,10 @@ struct LibvirtAPI: @unchecked Sendable {
     let virDomainLookupByUUIDString: clibvirt_virDomainLookupByUUIDString_fn
     let virDomainMigrate3: clibvirt_virDomainMigrate3_fn
     let virDomainMigrateToURI3: clibvirt_virDomainMigrateToURI3_fn
+    let virDomainMigrateGetMaxDowntime: clibvirt_virDomainMigrateGetMaxDowntime_fn
+    let virDomainMigrateGetMaxSpeed: clibvirt_virDomainMigrateGetMaxSpeed_fn
+    let virDomainMigrateSetMaxDowntime: clibvirt_virDomainMigrateSetMaxDowntime_fn
+    let virDomainMigrateSetMaxSpeed: clibvirt_virDomainMigrateSetMaxSpeed_fn
     let virDomainResume: clibvirt_virDomainResume_fn
     let virDomainShutdown: clibvirt_virDomainShutdown_fn
     let virDomainSuspend: clibvirt_virDomainSuspend_fn
@@ -130,6 +134,10 @@ struct LibvirtAPI: @unchecked Sendable {
                 virDomainLookupByUUIDString: try sym("virDomainLookupByUUIDString", clibvirt_virDomainLookupByUUIDString_fn.self),
                 virDomainMigrate3: try sym("virDomainMigrate3", clibvirt_virDomainMigrate3_fn.self),
                 virDomainMigrateToURI3: try sym("virDomainMigrateToURI3", clibvirt_virDomainMigrateToURI3_fn.self),
+                virDomainMigrateGetMaxDowntime: try sym("virDomainMigrateGetMaxDowntime", clibvirt_virDomainMigrateGetMaxDowntime_fn.self),
+                virDomainMigrateGetMaxSpeed: try sym("virDomainMigrateGetMaxSpeed", clibvirt_virDomainMigrateGetMaxSpeed_fn.self),
+                virDomainMigrateSetMaxDowntime: try sym("virDomainMigrateSetMaxDowntime", clibvirt_virDomainMigrateSetMaxDowntime_fn.self),
+                virDomainMigrateSetMaxSpeed: try sym("virDomainMigrateSetMaxSpeed", clibvirt_virDomainMigrateSetMaxSpeed_fn.self),
                 virDomainResume: try sym("virDomainResume", clibvirt_virDomainResume_fn.self),
                 virDomainShutdown: try sym("virDomainShutdown", clibvirt_virDomainShutdown_fn.self),
                 virDomainSuspend: try sym("virDomainSuspend", clibvirt_virDomainSuspend_fn.self),
@@ -557,6 +565,26 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
     }
 
     func abortJob() async throws(VirshError) { try check(api.virDomainAbortJob(ptr)) }
+
+    func migrateSetMaxDowntime(_ milliseconds: UInt64) async throws(VirshError) {
+        try check(api.virDomainMigrateSetMaxDowntime(ptr, milliseconds, 0))
+    }
+
+    func migrateGetMaxDowntime() async throws(VirshError) -> UInt64 {
+        var value: UInt64 = 0
+        try check(api.virDomainMigrateGetMaxDowntime(ptr, &value, 0))
+        return value
+    }
+
+    func migrateSetMaxSpeed(_ bandwidth: UInt64, postcopy: Bool) async throws(VirshError) {
+        try check(api.virDomainMigrateSetMaxSpeed(ptr, UInt(bandwidth), postcopy ? UInt32(VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY.rawValue) : 0))
+    }
+
+    func migrateGetMaxSpeed(postcopy: Bool) async throws(VirshError) -> UInt64 {
+        var value: UInt = 0
+        try check(api.virDomainMigrateGetMaxSpeed(ptr, &value, postcopy ? UInt32(VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY.rawValue) : 0))
+        return UInt64(value)
+    }
 
     func upgradeCandidate() async throws(VirshError) -> QemuUpgradeCandidate {
         let reply = try await qemuMonitorCommand(#"{"execute":"query-version"}"#, hmp: false, fds: nil)

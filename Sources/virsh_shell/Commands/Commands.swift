@@ -4,7 +4,8 @@ enum Commands {
         // Domain Management
         DefineCommand.self, DestroyCommand.self, DomIDCommand.self, DomJobAbortCommand.self,
         DomJobInfoCommand.self, DomNameCommand.self, DomUUIDCommand.self, DumpXMLCommand.self,
-        MigrateCommand.self, QemuMonitorCommandCommand.self, ResumeCommand.self, ShutdownCommand.self, StartCommand.self,
+        MigrateCommand.self, MigrateGetMaxDowntimeCommand.self, MigrateGetSpeedCommand.self,
+        MigrateSetMaxDowntimeCommand.self, MigrateSetSpeedCommand.self, QemuMonitorCommandCommand.self, ResumeCommand.self, ShutdownCommand.self, StartCommand.self,
         SuspendCommand.self, UndefineCommand.self, UpgradeQemuCommand.self,
         // Domain Monitoring
         DomInfoCommand.self, DomStateCommand.self, ListCommand.self,

@@ -183,6 +183,20 @@ struct ParsedCommand {
         return .success(n)
     }
 
+    /// An unsigned long option where a negative number wraps around, as
+    /// `strtoul` reads it (`-1` is the largest value), `nil` when absent.
+    ///
+    /// libvirt: `vshCommandOptULWrap`.
+    @MainActor func unsignedWrapping(_ name: String, _ ctl: Control) -> Result<UInt64?, CommandFailure> {
+        guard let v = raw(name).value else { return .success(nil) }
+        let text = v ?? ""
+        guard let n = NumberParsing.unsignedWrapping(text) else {
+            ctl.error("Numeric value '\(text)' for <\(name)> option is malformed or out of range")
+            return .failure(CommandFailure())
+        }
+        return .success(n)
+    }
+
     /// A signed int option, `nil` when absent (libvirt: `vshCommandOptInt`).
     @MainActor func int(_ name: String, _ ctl: Control) -> Result<Int32?, CommandFailure> {
         guard let v = raw(name).value else { return .success(nil) }
@@ -234,6 +248,12 @@ enum NumberParsing {
     static func int32(_ text: String) -> Int32? {
         guard let (neg, digits) = split(text), let m = Int64(digits) else { return nil }
         return Int32(exactly: neg ? -m : m)
+    }
+
+    /// `virStrToLong_ul`: a negative number is its two's complement.
+    static func unsignedWrapping(_ text: String) -> UInt64? {
+        guard let (neg, digits) = split(text), let v = UInt64(digits) else { return nil }
+        return neg ? 0 &- v : v
     }
 
     /// `virStrToLong_ullp` / `virStrToLong_uip`: no negative numbers.

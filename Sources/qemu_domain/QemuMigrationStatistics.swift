@@ -133,7 +133,7 @@ public struct QemuMigrationStatistics: Sendable, Equatable {
 
     // MARK: the cookie's <statistics>
 
-    var element: XMLElement {
+    package var element: XMLElement {
         var e = XMLElement("statistics")
         func add(_ name: String, _ value: String) { e.children.append(.element(XMLElement(name, text: value))) }
         add("started", String(started))
@@ -170,7 +170,7 @@ public struct QemuMigrationStatistics: Sendable, Equatable {
         return e
     }
 
-    init(element e: XMLElement) {
+    package init(element e: XMLElement) {
         func u(_ name: String) -> UInt64? { e.childText(name).flatMap { UInt64($0.trimmingCharacters(in: .whitespaces)) } }
         started = u("started") ?? 0
         stopped = u("stopped") ?? 0
