@@ -41,8 +41,8 @@ bench: setup guest
 	.build/release/migration-bench
 	.build/release/migration-bench --upgrade --sizes 128,1024 --runs 5
 	$(SWIFTPM) build -c release --static-swift-stdlib --product virsh-bench
-	.build/release/virsh-bench
 	$(SWIFTPM) build -c release --product virtqemud
+	.build/release/virsh-bench
 	$(SWIFTPM) build -c release --product virtqemud-bench
 	.build/release/virtqemud-bench
 

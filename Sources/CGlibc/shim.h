@@ -9,6 +9,11 @@
 #include <spawn.h>
 #include <sys/socket.h>
 
+/* Linux interfaces the Glibc module leaves out: epoll, and pidfds
+ * (glibc 2.36 wraps pidfd_open), for ProcessExitWatch. */
+#include <sys/epoll.h>
+#include <sys/pidfd.h>
+
 /* posix_spawnattr_setflags: run the child in a session of its own. */
 #define CGLIBC_POSIX_SPAWN_SETSID 0x80
 

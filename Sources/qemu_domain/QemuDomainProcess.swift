@@ -83,7 +83,7 @@ public enum QemuDomainProcess {
         guard let instance = obj.qemu.instance else { throw VirError.notRunning }
         obj.qemu.state.withLock { $0.pendingRunningReason = reason }
         do {
-            try await instance.monitor.cont()
+            try await instance.monitor().cont()
         } catch {
             obj.qemu.state.withLock { $0.pendingRunningReason = nil }
             throw VirError(error)
@@ -96,7 +96,7 @@ public enum QemuDomainProcess {
         guard let instance = obj.qemu.instance else { throw VirError.notRunning }
         obj.qemu.state.withLock { $0.pendingPausedReason = reason }
         do {
-            try await instance.monitor.stop()
+            try await instance.monitor().stop()
         } catch {
             obj.qemu.state.withLock { $0.pendingPausedReason = nil }
             throw VirError(error)
@@ -324,26 +324,50 @@ public enum QemuDomainProcess {
         public var cleaned: [String] = []
     }
 
+    /// How a driver that opens a root gets back to the QEMUs running under it.
+    public enum ReconnectMode: Sendable {
+        /// Every instance's monitor at once, as libvirt's daemon does: QEMU's
+        /// events reach the driver from the start (a long-running daemon).
+        case eager
+        /// Only what the status files and /proc say; a monitor is connected
+        /// when a command first needs it (`QemuInstance.monitor()`): a
+        /// short-lived driver (a virsh command on an embedded root) pays for
+        /// the instances it touches, not for every one that runs.
+        case onDemand
+    }
+
     /// Finds again every instance the status files describe, after the
     /// persistent configs are loaded: live ones are attached with their id
     /// and state, gone ones are cleaned up (directory, sockets, RAM file).
-    /// Instances whose status says they are the incoming side of a migration
-    /// are left to `handleIncoming`.
+    /// Whether an instance is alive is read from /proc: its pid, that
+    /// process's start time and command line (`QemuProcess.find`); with
+    /// `.onDemand` nothing else is asked, its state is the status file's
+    /// (written before every API call that changes it returns) until its
+    /// monitor is connected, which then catches up (`refreshState`).
+    /// Instances whose status says they take part in a migration are left
+    /// to the caller, their monitors connected whatever the mode:
+    /// recovering a migration asks QEMU where it stands.
     ///
     /// libvirt: `qemuProcessReconnectAll`.
-    public static func reconnectAll(_ driver: QemuDriverState,
+    public static func reconnectAll(_ driver: QemuDriverState, mode: ReconnectMode = .eager,
                                     isMigrationInstance: (QemuStatusFile) -> Bool = { _ in false }) async -> (ReconnectReport, [(QemuStatusFile, QemuInstance?)]) {
         var report = ReconnectReport()
         var migrationInstances: [(QemuStatusFile, QemuInstance?)] = []
+        // The id counter goes past every id found, in one update.
+        var highestID = 0
+        defer {
+            if highestID > 0 {
+                driver.log.bestEffort("observe instance id \(highestID)", domain: driver.config.stateDir) { try driver.ids.observe(highestID) }
+            }
+        }
         for dir in QemuProcess.orphanInstanceDirs(config: driver.config) {
             driver.log.bestEffort("remove an instance directory without status", domain: dir) { try VirFile.deleteTree(dir) }
             report.cleaned.append(dir)
         }
-        for file in QemuProcess.statusFiles(config: driver.config) {
+        for (file, read, found) in await survey(QemuProcess.statusFiles(config: driver.config), config: driver.config) {
             let status: QemuStatusFile
             do {
-                status = try QemuStatusFile.read(file)
-                guard status.def.id != nil else { throw VirError(.internalError, "no domain id in \(file)") }
+                status = try read.get()
             } catch {
                 driver.log.warning("cannot read status file \(file), removing its instance directory: \(error)",
                                    metadata: ["domain": "\(file)", "step": "reconnect"])
@@ -353,35 +377,91 @@ public enum QemuDomainProcess {
                 report.cleaned.append(file)
                 continue
             }
-            let id = status.def.id ?? 0
-            driver.log.bestEffort("observe instance id \(id)", domain: status.def.name) { try driver.ids.observe(id) }
-            let instance = await QemuProcess.attach(status, config: driver.config)
+            highestID = max(highestID, status.def.id ?? 0)
+            let instance = found
             if isMigrationInstance(status) {
-                migrationInstances.append((status, instance))
+                migrationInstances.append((status, await connected(driver, instance, name: status.def.name)))
                 continue
             }
             guard let instance else {
                 cleanupGone(driver, status)
+                // libvirt's qemuProcessReconnect calls a QEMU it cannot get
+                // back crashed (QEMU with `set-action`, as here).
+                if let obj = driver.domains.findByUUID(status.def.uuid), obj.persistent, !obj.isActive {
+                    driver.rememberShutoffReason(obj.uuid, .crashed)
+                    obj.setState(.shutoff(.crashed))
+                }
                 report.cleaned.append(file)
                 continue
             }
             do {
-                let obj = try await attach(driver, status, instance)
+                // Without a watch on the process, only its monitor tells
+                // when it ends: connect it whatever the mode.
+                let obj = try await attach(driver, status, instance, connect: mode == .eager || !instance.isExitWatched)
                 report.attached.append(obj)
             } catch {
-                await QemuProcess.stop(instance, reason: "failed")
+                if !instance.hasExited { await QemuProcess.stop(instance, reason: "failed") }
                 report.cleaned.append(file)
             }
         }
         return (report, migrationInstances)
     }
 
+    /// Reads every status file and looks for its QEMU in /proc, on as many
+    /// threads as the host has CPUs (libvirt's qemuProcessReconnectAll runs
+    /// one thread per domain); in the files' order.
+    static func survey(_ files: [String], config: QemuDriverConfig) async -> [(String, Result<QemuStatusFile, VirError>, QemuInstance?)] {
+        typealias Found = (String, Result<QemuStatusFile, VirError>, QemuInstance?)
+        @Sendable func one(_ file: String) -> Found {
+            let status: QemuStatusFile
+            do throws(VirError) {
+                status = try QemuStatusFile.read(file)
+            } catch {
+                return (file, .failure(error), nil)
+            }
+            guard status.def.id != nil else { return (file, .failure(VirError(.internalError, "no domain id in \(file)")), nil) }
+            return (file, .success(status), QemuProcess.find(status, config: config))
+        }
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, files.count / 2)
+        guard workers > 1 else { return files.map(one) }
+        return await withTaskGroup(of: (Int, [Found]).self) { group in
+            for w in 0..<workers {
+                group.addTask { (w, stride(from: w, to: files.count, by: workers).map { one(files[$0]) }) }
+            }
+            var parts = [[Found]](repeating: [], count: workers)
+            for await (w, part) in group { parts[w] = part }
+            // Back in order: file i is part i % workers, item i / workers.
+            return files.indices.map { parts[$0 % workers][$0 / workers] }
+        }
+    }
+
+    /// The instance with its monitor connected, or `nil` (logged) when the
+    /// monitor cannot be reached: what recovering a migration needs.
+    static func connected(_ driver: QemuDriverState, _ instance: QemuInstance?, name: String) async -> QemuInstance? {
+        guard let instance else { return nil }
+        do {
+            _ = try await instance.monitor()
+            return instance
+        } catch {
+            driver.log.warning("cannot reconnect to the monitor of process \(instance.pid): \(error)",
+                               metadata: ["domain": "\(name)", "step": "reconnect"])
+            instance.detach()
+            return nil
+        }
+    }
+
     /// Puts a live instance found from its status file back in the tables,
-    /// with the running state QEMU reports: the refresh is done before the
-    /// object is handed to anyone, so that it never races an API call (a
-    /// `suspend` whose reason a late refresh would overwrite).
+    /// with the state its status file recorded. The state is brought up to
+    /// date with what QEMU reports once its monitor is connected, before
+    /// anyone else uses that monitor: with `connect`, here, before the
+    /// object is handed to anyone; otherwise when a command first needs the
+    /// monitor. Either way it never races an API call (a `suspend` whose
+    /// reason a late refresh would overwrite).
+    ///
+    /// - Throws: the object cannot go in the tables, or (with `connect`)
+    ///   its monitor cannot be reached, and then the instance is stopped.
     public static func attach(_ driver: QemuDriverState, _ status: QemuStatusFile, _ instance: QemuInstance,
-                              remote: Bool = false) async throws -> DomainObj {
+                              remote: Bool = false, connect: Bool = true) async throws -> DomainObj {
         let obj: DomainObj
         if remote {
             obj = try driver.domains.addRemote(status.def)
@@ -399,18 +479,42 @@ public enum QemuDomainProcess {
             s.taint = status.taint
         }
         attachHandlers(driver, obj, instance)
-        await refreshState(driver, obj, instance)
-        await recordPCIPlacement(driver, obj, instance)
+        instance.setReconnectHandler { [weak obj] monitor in
+            guard let obj else { return }
+            driver.noteMonitorReconnect(obj)
+            await refreshState(driver, obj, monitor)
+            await recordPCIPlacement(driver, obj, monitor)
+        }
+        // An instance started before the driver assigned PCI addresses is
+        // connected at once: its live definition must hold QEMU's places
+        // before anything (a migration's Begin) reads it.
+        if connect || QemuDomainAddress.placedByQemu(obj.def) {
+            if let monitor = instance.connectedMonitor {
+                // Connected before it had an object (a migration's instance).
+                driver.noteMonitorReconnect(obj)
+                await refreshState(driver, obj, monitor)
+                await recordPCIPlacement(driver, obj, monitor)
+            } else {
+                do { _ = try await instance.monitor() } catch {
+                    // As libvirt's qemuProcessReconnect: a QEMU the driver
+                    // cannot talk to is stopped, not left running unseen.
+                    driver.log.warning("cannot reconnect to the monitor of process \(instance.pid), stopping it: \(error)",
+                                       metadata: ["domain": "\(obj.name)", "step": "reconnect"])
+                    await stop(driver, obj, reason: .failed, event: .failed)
+                    throw error
+                }
+            }
+        }
         return obj
     }
 
     /// An instance started before this driver assigned PCI addresses: its
     /// live definition takes the places its QEMU chose (`query-pci`), so
     /// that a migration's destination is started with them.
-    static func recordPCIPlacement(_ driver: QemuDriverState, _ obj: DomainObj, _ instance: QemuInstance) async {
+    static func recordPCIPlacement(_ driver: QemuDriverState, _ obj: DomainObj, _ monitor: QemuMonitor) async {
         guard QemuDomainAddress.placedByQemu(obj.def) else { return }
         let placements: [QemuMonitorPCIDevice]
-        do { placements = try await instance.monitor.queryPCI() } catch {
+        do { placements = try await monitor.queryPCI() } catch {
             driver.log.warning("cannot read where QEMU placed the PCI devices, leaving them unaddressed: \(error)",
                                metadata: ["domain": "\(obj.name)", "step": "reconnect"])
             return
@@ -427,9 +531,9 @@ public enum QemuDomainProcess {
 
     /// Reads the running state from QEMU, which may have changed while no
     /// driver watched it.
-    static func refreshState(_ driver: QemuDriverState, _ obj: DomainObj, _ instance: QemuInstance) async {
+    static func refreshState(_ driver: QemuDriverState, _ obj: DomainObj, _ monitor: QemuMonitor) async {
         let status: (running: Bool, status: String)
-        do { status = try await instance.monitor.queryStatus() } catch {
+        do { status = try await monitor.queryStatus() } catch {
             driver.log.warning("cannot read the running state, keeping the status file's: \(error)",
                                metadata: ["domain": "\(obj.name)", "step": "reconnect"])
             return

@@ -34,6 +34,7 @@ public final class QemuDriverState: Sendable {
     public let log = DriverLog.logger("qemu_driver")
     private let lockFD: Mutex<Int32>
     private let phaseTimeout = Mutex<Duration>(.seconds(120))
+    private let reconnects = Atomic<Int>(0)
     /// Why an incoming migration's QEMU died, by domain name, until the
     /// Finish phase reports it (libvirt: `driver->migrationErrors`).
     private let migrationErrors = Mutex<[String: VirError]>([:])
@@ -88,6 +89,18 @@ public final class QemuDriverState: Sendable {
 
     /// Whether `close()` was called.
     public var isClosed: Bool { lockFD.withLock { $0 < 0 } }
+
+    /// How many monitors of instances found again (not started by this
+    /// driver) it has connected: with on-demand reconnect, one per instance
+    /// a command needed the monitor of.
+    public var monitorReconnects: Int { reconnects.load(ordering: .relaxed) }
+
+    /// Counts (and logs, at debug level) a monitor connected to an instance
+    /// found again.
+    public func noteMonitorReconnect(_ obj: DomainObj) {
+        reconnects.add(1, ordering: .relaxed)
+        log.debug("reconnected to the monitor", metadata: ["domain": "\(obj.name)", "step": "reconnect"])
+    }
 
     /// `gethostname`: no resolver lookup on every driver open.
     ///

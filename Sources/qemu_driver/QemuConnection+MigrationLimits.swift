@@ -32,7 +32,7 @@ extension QemuConnection {
                 throw VirError(.overflow, "downtime must be less than \(UInt64(Int64.max) + 1)")
             }
             do throws(QemuMonitorError) {
-                try await instance.monitor.migrateSetParameters(["downtime-limit": .int(Int64(milliseconds))])
+                try await instance.monitor().migrateSetParameters(["downtime-limit": .int(Int64(milliseconds))])
             } catch {
                 throw VirError(error)
             }
@@ -51,7 +51,7 @@ extension QemuConnection {
         return try await withJob(obj, .query, api: "qemuDomainMigrateGetMaxDowntime") { () throws(VirError) -> UInt64 in
             guard obj.isActive, let instance = obj.qemu.instance else { throw VirError.notRunning }
             let params: [String: JSONValue]
-            do throws(QemuMonitorError) { params = try await instance.monitor.queryMigrateParameters() } catch {
+            do throws(QemuMonitorError) { params = try await instance.monitor().queryMigrateParameters() } catch {
                 throw VirError(error)
             }
             guard let value = params["downtime-limit"]?.int64Value, value >= 0 else {
@@ -86,7 +86,7 @@ extension QemuConnection {
             let bytes = bandwidth.multipliedReportingOverflow(by: 1024 * 1024)
             let value = bytes.overflow || bytes.partialValue > UInt64(Int64.max) ? Int64.max : Int64(bytes.partialValue)
             do throws(QemuMonitorError) {
-                try await instance.monitor.migrateSetParameters([postcopy ? "max-postcopy-bandwidth" : "max-bandwidth": .int(value)])
+                try await instance.monitor().migrateSetParameters([postcopy ? "max-postcopy-bandwidth" : "max-bandwidth": .int(value)])
             } catch {
                 throw VirError(error)
             }
@@ -111,7 +111,7 @@ extension QemuConnection {
         return try await withJob(obj, .query, api: "qemuDomainMigrateGetMaxSpeed") { () throws(VirError) -> UInt64 in
             guard obj.isActive, let instance = obj.qemu.instance else { throw VirError.notRunning }
             let params: [String: JSONValue]
-            do throws(QemuMonitorError) { params = try await instance.monitor.queryMigrateParameters() } catch {
+            do throws(QemuMonitorError) { params = try await instance.monitor().queryMigrateParameters() } catch {
                 throw VirError(error)
             }
             guard let value = params["max-postcopy-bandwidth"]?.int64Value, value >= 0 else {

@@ -31,9 +31,9 @@ extension QemuConnection {
             state.taint(obj, .customMonitor)
             do throws(QemuMonitorError) {
                 if hmp {
-                    return try await instance.monitor.humanMonitorCommand(command, fd: fds.first)
+                    return try await instance.monitor().humanMonitorCommand(command, fd: fds.first)
                 }
-                return try await instance.monitor.arbitraryCommand(command, fd: fds.first)
+                return try await instance.monitor().arbitraryCommand(command, fd: fds.first)
             } catch {
                 throw VirError(error)
             }

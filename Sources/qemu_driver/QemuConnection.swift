@@ -269,7 +269,7 @@ public final class QemuConnection: Sendable {
         let obj = try obj(dom)
         try await withJob(obj, .modify, api: "qemuDomainShutdownFlags") { () throws(VirError) in
             guard let instance = obj.qemu.instance else { throw VirError.notRunning }
-            do throws(QemuMonitorError) { try await instance.monitor.systemPowerdown() } catch { throw VirError(error) }
+            do throws(QemuMonitorError) { try await instance.monitor().systemPowerdown() } catch { throw VirError(error) }
         }
     }
 
@@ -350,7 +350,7 @@ public final class QemuConnection: Sendable {
     /// the counter guest keeps its counter at 0x500).
     public func readGuestMemory32(_ dom: DomainRef, at address: UInt64) async throws(VirError) -> UInt32 {
         guard let instance = try obj(dom).qemu.instance else { throw VirError.notRunning }
-        do { return try await instance.monitor.readGuestMemory32(at: address) } catch { throw VirError(error) }
+        do { return try await instance.monitor().readGuestMemory32(at: address) } catch { throw VirError(error) }
     }
 
     /// Registers a lifecycle event callback. libvirt: `virConnectDomainEventRegisterAny`.

@@ -13,9 +13,15 @@ import virdomainobjlist
 /// that opens that root (the source and destination connections of a local
 /// migration reach the same driver).
 ///
-/// Opening a driver loads the persistent definitions and reconnects to every
+/// Opening a driver loads the persistent definitions and finds again every
 /// QEMU instance its status files describe, so that VMs outlive the process
 /// that started them (the embedded driver lives inside each client command).
+/// By default it connects no monitor to do so (`ReconnectMode.onDemand`):
+/// liveness comes from /proc, state from the status files, and a command
+/// connects the monitors of the instances it needs, so that a command costs
+/// the same with one running guest or hundreds. Instances of an interrupted
+/// migration are connected at once and the migration recovered; a QEMU
+/// found dead is cleaned up then.
 ///
 /// libvirt: `qemuStateInitialize` (src/qemu/qemu_driver.c).
 public final class QemuDriver: Sendable {
@@ -30,12 +36,18 @@ public final class QemuDriver: Sendable {
 
     /// The driver for `uri`, opened on first use in this process.
     ///
+    /// - Parameter reconnect: how the first open of the root in this process
+    ///   gets back to its running QEMUs: a short-lived client leaves
+    ///   monitors to the commands that need them; a daemon may connect
+    ///   every one at once (`.eager`), so that QEMU's events reach it from
+    ///   the start.
+    ///
     /// libvirt: `virConnectOpen` → `qemuConnectOpen` (with `qemuStateInitialize`
     /// for an embedded root).
-    public static func open(uri: String) async throws(VirError) -> QemuDriver {
+    public static func open(uri: String, reconnect: QemuDomainProcess.ReconnectMode = .onDemand) async throws(VirError) -> QemuDriver {
         let config: QemuDriverConfig = try QemuDriverConfig(uri: uri)
         if let d = registry.withLock({ $0[config.uri] }) { return d }
-        let driver = try await start(config: config)
+        let driver = try await start(config: config, reconnect: reconnect)
         return registry.withLock { r in
             if let existing = r[config.uri] { return existing }
             r[config.uri] = driver
@@ -43,7 +55,7 @@ public final class QemuDriver: Sendable {
         }
     }
 
-    private static func start(config: QemuDriverConfig) async throws(VirError) -> QemuDriver {
+    private static func start(config: QemuDriverConfig, reconnect: QemuDomainProcess.ReconnectMode) async throws(VirError) -> QemuDriver {
         var config = config
         try config.load(QemuConf.read(config.confFile))
         try config.createDirectories()
@@ -57,7 +69,7 @@ public final class QemuDriver: Sendable {
         for obj in state.domains.list() where !obj.isActive {
             obj.setState(.shutoff(state.shutoffReason(obj.uuid)))
         }
-        let (_, migrating) = await QemuDomainProcess.reconnectAll(state) { status in
+        let (_, migrating) = await QemuDomainProcess.reconnectAll(state, mode: reconnect) { status in
             status.extra.contains { $0.name == QemuStatusExtra.migration.rawValue }
         }
         _ = await QemuMigration.recoverAfterRestart(state, migrating)
@@ -68,15 +80,16 @@ public final class QemuDriver: Sendable {
         return driver
     }
 
-    /// Lets go of the root: closes the monitors, releases the lock. The VMs
-    /// keep running; the next driver to open the root finds them again.
-    /// Used by tests to play a process that ends, and by the daemon on exit.
+    /// Lets go of the root: closes the monitors, stops watching the
+    /// processes, releases the lock. The VMs keep running; the next driver
+    /// to open the root finds them again. Used by tests to play a process
+    /// that ends, and by the daemon on exit.
     public func close() {
         Self.registry.withLock { r in
             if r[config.uri] === self { r[config.uri] = nil }
         }
         for obj in state.domains.list() + state.domains.listRemote() {
-            obj.qemu.instance?.monitor.close()
+            obj.qemu.instance?.detach()
         }
         state.close()
     }

@@ -34,11 +34,20 @@ public struct QemuUpgradeCandidate: Sendable, Equatable {
 
 extension QemuConnection {
     /// The upgrade a running domain would get from a local migration now.
-    public func upgradeCandidate(_ dom: DomainRef) throws(VirError) -> QemuUpgradeCandidate {
+    /// What the instance runs is what its monitor announced, as its status
+    /// file recorded it; a status file of an older driver did not, and then
+    /// the monitor is asked.
+    public func upgradeCandidate(_ dom: DomainRef) async throws(VirError) -> QemuUpgradeCandidate {
         let obj = try obj(dom)
         guard let instance = obj.qemu.instance else { throw VirError.notRunning }
         let caps = try state.caps.lookup(instance.emulator)
-        return QemuUpgradeCandidate(emulator: instance.emulator, running: instance.version, onDisk: caps.version,
+        let running: QemuVersion
+        if let v = instance.version {
+            running = v
+        } else {
+            do { running = try await instance.monitor().version } catch { throw VirError(error) }
+        }
+        return QemuUpgradeCandidate(emulator: instance.emulator, running: running, onDisk: caps.version,
                                     binaryReplaced: instance.binary.map { $0 != caps.identity })
     }
 }

@@ -127,8 +127,8 @@ public enum QemuMigration {
                 try QemuInstancePaths.checkSocketPath(String(uri.dropFirst(5)))
             }
             do {
-                try await instance.monitor.migrateSetCapabilities(capabilities(for: def, flags: flags, incoming: true))
-                try await instance.monitor.migrateIncoming(uri: uri)
+                try await instance.monitor().migrateSetCapabilities(capabilities(for: def, flags: flags, incoming: true))
+                try await instance.monitor().migrateIncoming(uri: uri)
             } catch { throw VirError(error) }
             QemuMigrationCrashPoint.prepareListening.hit()
             d.emit(dst, .started(.migrated))
@@ -183,24 +183,24 @@ public enum QemuMigration {
         }
         do {
             let def = obj.def
-            try await instance.monitor.migrateSetCapabilities(capabilities(for: def, flags: m.flags, incoming: false))
+            try await instance.monitor().migrateSetCapabilities(capabilities(for: def, flags: m.flags, incoming: false))
             // The migration's own parameters, else what the user set for
             // the domain (migrate-setspeed, migrate-setmaxdowntime), else
             // the local defaults.
             let limits = d.migrationLimits(obj.uuid)
             let bandwidth = (m.params.bandwidth ?? limits.bandwidth).map { Int64(min($0, QemuMigrationLimits.bandwidthMax)) * 1_048_576 } ?? Int64.max
             let downtime = m.params.downtime ?? limits.downtime ?? (m.flags.contains(.local) ? localDowntimeLimitMs : 300)
-            try await instance.monitor.migrateSetParameters(["max-bandwidth": .int(bandwidth), "downtime-limit": .int(Int64(downtime))])
+            try await instance.monitor().migrateSetParameters(["max-bandwidth": .int(bandwidth), "downtime-limit": .int(Int64(downtime))])
             if !m.flags.contains(.live) && obj.state.state == .running {
                 try await QemuDomainProcess.stopCPUs(d, obj, reason: .migration)
             }
-            try await instance.monitor.migrate(uri: uri)
+            try await instance.monitor().migrate(uri: uri)
             QemuMigrationCrashPoint.performMigrating.hit()
             try await waitForCompletion(d, obj, instance, m, progress: progress)
             QemuMigrationCrashPoint.performCompleted.hit()
         } catch {
             m.state.withLock { $0.performFailed = true }
-            if instance.hasExited || (instance.monitor.isClosed && !d.isClosed) {
+            if instance.hasExited || (instance.isMonitorClosed && !d.isClosed) {
                 // The source QEMU went away: the error is reported once the
                 // driver has dealt with its exit (the domain shut off, its
                 // instance directory gone), not while it still does.
@@ -242,10 +242,10 @@ public enum QemuMigration {
             if obj.qemu.jobs.abortRequested && !cancelSent {
                 cancelSent = true
                 // A cancel that fails leaves the migration to end by itself: the loop sees how.
-                await d.log.bestEffort("migrate_cancel", domain: obj.name) { try await instance.monitor.migrateCancel() }
+                await d.log.bestEffort("migrate_cancel", domain: obj.name) { try await instance.monitor().migrateCancel() }
             }
             let s: MigrationStats
-            do { s = try await instance.monitor.queryMigrate() } catch {
+            do { s = try await instance.monitor().queryMigrate() } catch {
                 if instance.hasExited || error.isEndOfFile {
                     throw VirError(.operationFailed, "job 'migration out' failed: QEMU exited")
                 }
@@ -370,9 +370,9 @@ public enum QemuMigration {
         let deadline = ContinuousClock.now + .seconds(5)
         while ContinuousClock.now < deadline {
             if instance.hasExited { return true }
-            guard !instance.monitor.isClosed else { return await instance.waitForExit(timeout: .seconds(5)) }
+            guard !instance.isMonitorClosed else { return await instance.waitForExit(timeout: .seconds(5)) }
             // The monitor may close under the query: that is the exit coming.
-            guard let s = try? await instance.monitor.queryMigrate() else { continue }
+            guard let s = try? await instance.monitor().queryMigrate() else { continue }
             if s.status == .none || s.status == .setup { return false }
             await VirTime.pause(.milliseconds(20))
         }
@@ -392,10 +392,10 @@ public enum QemuMigration {
         let deadline = ContinuousClock.now + .seconds(60)
         while true {
             let status: (running: Bool, status: String)
-            do { status = try await instance.monitor.queryStatus() } catch { throw VirError(error) }
+            do { status = try await instance.monitor().queryStatus() } catch { throw VirError(error) }
             if status.status != "inmigrate" { break }
             // A probe: if the monitor fails, the next query-status reports it.
-            if let s = try? await instance.monitor.queryMigrate(), s.status == .failed {
+            if let s = try? await instance.monitor().queryMigrate(), s.status == .failed {
                 throw VirError(.operationFailed, "job 'migration in' failed: \(s.errorDescription ?? "unexpectedly failed")")
             }
             if ContinuousClock.now >= deadline {
@@ -537,10 +537,10 @@ public enum QemuMigration {
         guard let instance = obj.qemu.instance, !instance.hasExited else { return }
         let name = obj.name
         await d.log.bestEffort("cancel the outgoing migration", domain: name) {
-            guard try await instance.monitor.queryMigrate().status.isInProgress else { return }
-            try await instance.monitor.migrateCancel()
+            guard try await instance.monitor().queryMigrate().status.isInProgress else { return }
+            try await instance.monitor().migrateCancel()
             for _ in 0..<2000 {
-                guard try await instance.monitor.queryMigrate().status.isInProgress else { return }
+                guard try await instance.monitor().queryMigrate().status.isInProgress else { return }
                 await VirTime.pause(.milliseconds(5))
             }
             throw VirError(.operationTimeout, "the migration was still in progress 10 s after migrate_cancel")

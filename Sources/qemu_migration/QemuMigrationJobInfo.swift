@@ -19,7 +19,7 @@ extension QemuMigration {
         guard let async = obj.qemu.jobs.asyncJob else { return (.none, []) }
         let m = obj.qemu.migration
         var stats = m?.stats ?? QemuMigrationStatistics()
-        if async == .migrationOut, let instance = obj.qemu.instance, let s = try? await instance.monitor.queryMigrate() {
+        if async == .migrationOut, let instance = obj.qemu.instance, let s = try? await instance.monitor().queryMigrate() {
             stats.update(from: s)
         }
         let started = m?.started ?? obj.qemu.jobs.asyncStarted
@@ -40,7 +40,7 @@ extension QemuMigration {
         case .migrationOut?:
             _ = obj.qemu.jobs.requestAbort()
             if let instance = obj.qemu.instance {
-                do { try await instance.monitor.migrateCancel() } catch { throw VirError(error) }
+                do { try await instance.monitor().migrateCancel() } catch { throw VirError(error) }
             }
         }
     }

@@ -33,7 +33,7 @@ extension QemuMigration {
         if srcM?.isBusy == true || dstM?.isBusy == true {
             guard waitForPhase else { return "a phase is running" }
             if let src, srcM?.isBusy == true, src.qemu.jobs.requestAbort(), let instance = src.qemu.instance {
-                await d.log.bestEffort("migrate_cancel", domain: src.name) { try await instance.monitor.migrateCancel() }
+                await d.log.bestEffort("migrate_cancel", domain: src.name) { try await instance.monitor().migrateCancel() }
             }
             let deadline = ContinuousClock.now + .seconds(120)
             while (srcM?.isBusy == true || dstM?.isBusy == true) && ContinuousClock.now < deadline {

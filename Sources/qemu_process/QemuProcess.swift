@@ -91,7 +91,7 @@ public enum QemuProcess {
         }
         let startTime = ProcStat.read(pid)?.startTime ?? 0
         let instance = QemuInstance(id: id, pid: pid, startTime: startTime, emulator: emulator, binary: caps.identity,
-                                    paths: paths, monitor: monitor, log: log, isChild: true)
+                                    paths: paths, monitor: monitor, log: log)
         exited.onSet { status in instance.markExited(status: status) }
 
         var live = def
@@ -112,9 +112,12 @@ public enum QemuProcess {
     ///
     /// libvirt: `qemuProcessKill` (`virProcessKillPainfully`) and `qemuProcessStop`.
     public static func stop(_ instance: QemuInstance, graceful: Bool = true, reason: String, removeDirectory: Bool = true) async {
-        if !instance.hasExited && graceful {
+        // `quit` over a monitor the driver holds; an instance found again
+        // whose monitor no command needed gets the SIGTERM below, which QEMU
+        // handles as gracefully (libvirt's qemuProcessKill sends only signals).
+        if !instance.hasExited && graceful, let monitor = instance.connectedMonitor {
             // Not answering `quit` is what the signals below are for.
-            await log.bestEffort("quit", domain: instance.paths.dir) { try await instance.monitor.quit() }
+            await log.bestEffort("quit", domain: instance.paths.dir) { try await monitor.quit() }
             _ = await instance.waitForExit(timeout: .seconds(5))
         }
         await kill(instance)
@@ -131,39 +134,41 @@ public enum QemuProcess {
             }
             if await instance.waitForExit(timeout: wait) { break }
         }
-        instance.monitor.close()
+        instance.closeMonitor()
     }
 
     /// Finds again the instance a status file describes: the pid must be
     /// alive and be that QEMU (same start time, same monitor socket on its
-    /// command line); then its monitor is reconnected.
+    /// command line), read from /proc. Its monitor is not connected: the
+    /// instance connects it when a command first needs it
+    /// (`QemuInstance.monitor()`), and its end is noticed from its pidfd
+    /// (`QemuInstance.isExitWatched`; without pidfds the caller connects
+    /// the monitor, whose end then tells).
     ///
     /// - Returns: the instance, or `nil` when its QEMU is gone (the caller
     ///   cleans up with `removeInstanceDir`).
     ///
-    /// libvirt: `qemuProcessReconnect`.
-    public static func attach(_ status: QemuStatusFile, config: QemuDriverConfig) async -> QemuInstance? {
+    /// libvirt: `qemuProcessReconnect` (its liveness checks; the monitor
+    /// connection comes later, on demand).
+    public static func find(_ status: QemuStatusFile, config: QemuDriverConfig) -> QemuInstance? {
         let pid = status.pid
-        guard let id = status.def.id, ProcStat.isRunning(pid),
-              let stat = ProcStat.read(pid), stat.startTime == status.startTime,
-              ProcStat.commandLine(pid).contains(where: { $0.contains(status.monitorPath) }) else {
-            return nil
-        }
+        guard let id = status.def.id, ProcStat.commandLine(pid, contains: status.monitorPath) else { return nil }
         let paths = QemuInstancePaths(stateDir: config.stateDir, id: id, name: status.def.name)
-        let monitor: QemuMonitor
-        do {
-            monitor = try await QemuMonitor.connect(path: status.monitorPath, timeout: .seconds(10),
-                                                    processAlive: { ProcStat.isRunning(pid) })
-        } catch {
-            log.warning("cannot reconnect to the monitor of process \(pid): \(error)",
-                        metadata: ["domain": "\(status.def.name)", "step": "reconnect"])
+        let instance = QemuInstance(foundID: id, pid: pid, startTime: status.startTime, emulator: status.emulator,
+                                    binary: status.binary, version: status.qemuVersion, paths: paths,
+                                    log: QemuLogFile(path: config.logFile(name: status.def.name)))
+        // The watch checks that the pid is still the process that started
+        // at the recorded time; without one, /proc says it here.
+        switch instance.watchExit() {
+        case .watching:
+            return instance
+        case .notThatProcess:
             return nil
+        case .unavailable:
+            guard let stat = ProcStat.read(pid), stat.state != "Z", stat.state != "X",
+                  stat.startTime == status.startTime else { return nil }
+            return instance
         }
-        let instance = QemuInstance(id: id, pid: pid, startTime: status.startTime, emulator: status.emulator,
-                                    binary: status.binary, paths: paths, monitor: monitor, log: QemuLogFile(path: config.logFile(name: status.def.name)),
-                                    isChild: false)
-        if !ProcStat.isRunning(pid) { instance.markExited() }
-        return instance
     }
 
     /// Removes an instance directory and what is in it.

@@ -33,7 +33,10 @@ signal(SIGINT, SIG_IGN)
 
 let driver: QemuDriver
 do {
-    driver = try await QemuDriver.open(uri: options.driverURI)
+    // A daemon runs for long: every monitor at once, so that QEMU's
+    // events (a guest that pauses or powers off by itself) reach it from
+    // the start, as with libvirtd.
+    driver = try await QemuDriver.open(uri: options.driverURI, reconnect: .eager)
 } catch {
     logger.critical("cannot open \(options.driverURI): \(error.message)")
     exit(1)

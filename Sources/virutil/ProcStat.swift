@@ -23,21 +23,82 @@ public struct ProcStat: Sendable, Equatable {
     /// The one reader of /proc/PID/stat. `nil`: no such process (or not
     /// one /proc describes), which is an answer, not a failure.
     ///
+    /// Plain reads into bytes, no Foundation: a driver opening a root reads
+    /// this for every running guest.
+    ///
     /// libvirt: `virProcessGetStartTime`, `virProcessGetStatInfo`.
     public static func read(_ pid: pid_t) -> ProcStat? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = text.lastIndex(of: ")") else { return nil }
-        // Fields after the command name, which may hold spaces and ')'.
-        let rest = text[text.index(after: close)...].split(separator: " ")
-        guard rest.count > 19, let state = rest[0].first, let start = UInt64(rest[19]),
-              let user = UInt64(rest[11]), let system = UInt64(rest[12]) else { return nil }
-        return ProcStat(state: state, startTime: start, userTicks: user, systemTicks: system)
+        guard pid > 0, let bytes = contents("/proc/\(pid)/stat", limit: 4096),
+              let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        // Fields after the command name, which may hold spaces and ')':
+        // state is field 3, utime 14, stime 15, starttime 22.
+        let rest = bytes[(close + 1)...].split(separator: UInt8(ascii: " "), maxSplits: 21)
+        guard rest.count > 19, let state = rest[0].first, let start = number(rest[19]),
+              let user = number(rest[11]), let system = number(rest[12]) else { return nil }
+        return ProcStat(state: Character(Unicode.Scalar(state)), startTime: start, userTicks: user, systemTicks: system)
     }
 
     /// The process's command line.
     public static func commandLine(_ pid: pid_t) -> [String] {
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return [] }
-        return data.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }.filter { !$0.isEmpty }
+        guard pid > 0, let bytes = contents("/proc/\(pid)/cmdline", limit: 1 << 20) else { return [] }
+        return bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Whether one argument of the process's command line contains `text`
+    /// (a QEMU's monitor socket path), without making strings of it.
+    public static func commandLine(_ pid: pid_t, contains text: String) -> Bool {
+        let needle = Array(text.utf8)
+        guard pid > 0, !needle.isEmpty, !needle.contains(0),
+              let bytes = contents("/proc/\(pid)/cmdline", limit: 1 << 20) else { return false }
+        // The arguments are NUL-separated and the needle has no NUL: a match
+        // lies within one argument.
+        return bytes.withUnsafeBufferPointer { hay in
+            needle.withUnsafeBufferPointer { n in
+                guard hay.count >= n.count else { return false }
+                let first = n[0]
+                var i = 0
+                while i <= hay.count - n.count {
+                    if hay[i] == first {
+                        var j = 1
+                        while j < n.count && hay[i + j] == n[j] { j += 1 }
+                        if j == n.count { return true }
+                    }
+                    i += 1
+                }
+                return false
+            }
+        }
+    }
+
+    /// A /proc file's bytes, at most `limit`.
+    static func contents(_ path: String, limit: Int) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { Glibc.close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while bytes.count < limit {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { return nil }
+            if n == 0 { break }
+            bytes += chunk[0..<n]
+        }
+        return bytes
+    }
+
+    /// A decimal number of ASCII digits.
+    static func number(_ digits: ArraySlice<UInt8>) -> UInt64? {
+        guard !digits.isEmpty else { return nil }
+        var v: UInt64 = 0
+        for d in digits {
+            guard d >= UInt8(ascii: "0"), d <= UInt8(ascii: "9") else { return nil }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(UInt64(d - UInt8(ascii: "0")))
+            guard !o1, !o2 else { return nil }
+            v = a
+        }
+        return v
     }
 
     /// Alive and not a zombie.

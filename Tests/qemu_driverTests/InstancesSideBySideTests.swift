@@ -35,8 +35,8 @@ import qemu_process
         #expect(destInstance.id != sourceInstance.id)
         #expect(incoming.uuid == source.uuid && incoming.name == source.name)
         // Both QMP sockets answer, each for its own process.
-        let s = try await sourceInstance.monitor.queryStatus()
-        let d = try await destInstance.monitor.queryStatus()
+        let s = try await sourceInstance.monitor().queryStatus()
+        let d = try await destInstance.monitor().queryStatus()
         #expect(s.running && s.status == "running")
         #expect(!d.running && d.status == "inmigrate")
         #expect(sourceInstance.paths.monitor != destInstance.paths.monitor)
@@ -70,7 +70,7 @@ import qemu_process
         #expect(!FileManager.default.fileExists(atPath: destDir))
         #expect(state.domains.findRemote(byUUID: source.uuid) == nil)
         #expect(FileManager.default.fileExists(atPath: ram), "the running source still uses the RAM file")
-        #expect(try await sourceInstance.monitor.queryStatus().running)
+        #expect(try await sourceInstance.monitor().queryStatus().running)
         let n = CounterGuest.counters(inLog: serial).last ?? 0
         #expect(CounterGuest.waitForCounter(inLog: serial, atLeast: n + 3))
         #expect(try conn.state(dom) == .running(.booted))

@@ -242,7 +242,7 @@ import virdomainobjlist
         try await Self.waitForTransfer(f, source)
         // The parameters reached QEMU: bandwidth in bytes/s, downtime in ms,
         // and the destination listens where migrate_uri said.
-        let qemuParams = try await #require(try f.obj.qemu.instance).monitor.queryMigrateParameters()
+        let qemuParams = try await #require(try f.obj.qemu.instance).monitor().queryMigrateParameters()
         #expect(qemuParams["max-bandwidth"]?.int64Value == Int64(2 * 1_048_576))
         #expect(qemuParams["downtime-limit"]?.int64Value == Int64(150))
         #expect(FileManager.default.fileExists(atPath: custom))

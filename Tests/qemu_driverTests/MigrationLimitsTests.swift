@@ -78,7 +78,7 @@ import virutil
         // from the status file.
         try await f.conn.migrateSetMaxDowntime(dom, milliseconds: 77)
         try await f.conn.migrateSetMaxSpeed(dom, bandwidth: 300)
-        let qemu = try await #require(try f.obj.qemu.instance).monitor.queryMigrateParameters()
+        let qemu = try await #require(try f.obj.qemu.instance).monitor().queryMigrateParameters()
         #expect(qemu["downtime-limit"]?.int64Value == 77)
         #expect(qemu["max-bandwidth"]?.int64Value == Int64(300 * 1_048_576))
         f.conn.driver.close()

@@ -31,7 +31,7 @@ import qemu_monitor
     /// `query-pci`: bus 0's devices as (slot.function, vendor:device, qdev id).
     static func queryPCI(_ f: MigrationFixture) async throws -> [String] {
         let instance = try #require(try f.obj.qemu.instance)
-        let reply = try await instance.monitor.execute("query-pci")
+        let reply = try await instance.monitor().execute("query-pci")
         guard case .array(let buses)? = Optional(reply), case .array(let devices)? = buses.first?["devices"] else {
             Issue.record("query-pci: \(reply)")
             return []
@@ -167,15 +167,15 @@ import qemu_monitor
         let argv = try #require(FileManager.default.contents(atPath: "/proc/\(pid)/cmdline")).split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
         #expect(argv.contains("pcie-root-port,port=0x8,chassis=1,id=pci.1,bus=pcie.0,addr=0x1,multifunction=on"), "\(argv)")
         #expect(argv.contains("virtio-net-pci,netdev=hostnet0,id=net0,mac=52:54:00:12:34:56,bus=pci.1,addr=0x0"), "\(argv)")
-        let before = try await #require(try conn.obj(dom).qemu.instance).monitor.queryPCI()
+        let before = try await #require(try conn.obj(dom).qemu.instance).monitor().queryPCI()
         #expect(before.contains { $0.qdevID == "net0" && $0.bus > 0 && $0.slot == 0 }, "\(before)")
 
         var dst = try DomainDef.parse(try conn.xmlDesc(dom, flags: .migratable))
         dst.emulator = Emulators.qemu100
         let up = try await conn.migrate3(dom, to: conn.driver.connect(),
                                          params: [TypedParameter(MigrateParam.destXML, .string(dst.format()))], flags: [.live, .local])
-        #expect(try conn.obj(up).qemu.instance?.version.description == "10.0.2")
-        let after = try await #require(try conn.obj(up).qemu.instance).monitor.queryPCI()
+        #expect(try conn.obj(up).qemu.instance?.version?.description == "10.0.2")
+        let after = try await #require(try conn.obj(up).qemu.instance).monitor().queryPCI()
         #expect(after == before, "QEMU 10.0 shows the guest the same PCI devices in the same slots")
         #expect(CounterGuest.waitForCounter(inLog: serial, atLeast: (CounterGuest.counters(inLog: serial).last ?? 0) + 3))
         try await conn.destroy(up)
@@ -201,7 +201,7 @@ import qemu_monitor
         let up = try await f.conn.migrate3(before, to: f.conn.driver.connect(), params: f.migrationParams(destXML: dst.format()),
                                            flags: [.live, .local])
         #expect(up.uuid == before.uuid && up.id != before.id)
-        #expect(try f.obj.qemu.instance?.version.description == "10.0.2")
+        #expect(try f.obj.qemu.instance?.version?.description == "10.0.2")
         let on100 = try await Self.queryPCI(f)
         #expect(on100 == on72, "QEMU 10.0 shows the guest the same PCI devices in the same slots")
         #expect(Self.slots(try DomainDef.parse(try f.conn.xmlDesc(up))) == [2, 3, 4])
@@ -240,14 +240,14 @@ import qemu_monitor
         let live = try DomainDef.parse(try conn.xmlDesc(dom))
         #expect(Self.slots(live) == [9, 5, 2], "the places QEMU chose: the balloon at the first free slot")
         #expect(try String(contentsOfFile: statusFile, encoding: .utf8).contains("slot='0x09'"), "saved in the status file")
-        let before = try await #require(try conn.obj(dom).qemu.instance).monitor.queryPCI()
+        let before = try await #require(try conn.obj(dom).qemu.instance).monitor().queryPCI()
 
         var dst = try DomainDef.parse(try conn.xmlDesc(dom, flags: .migratable))
         dst.emulator = Emulators.qemu100
         let up = try await conn.migrate3(dom, to: conn.driver.connect(),
                                          params: [TypedParameter(MigrateParam.destXML, .string(dst.format()))], flags: [.live, .local])
-        let after = try await #require(try conn.obj(up).qemu.instance).monitor.queryPCI()
-        #expect(try conn.obj(up).qemu.instance?.version.description == "10.0.2")
+        let after = try await #require(try conn.obj(up).qemu.instance).monitor().queryPCI()
+        #expect(try conn.obj(up).qemu.instance?.version?.description == "10.0.2")
         #expect(after == before, "QEMU 10.0 shows the guest the same PCI devices in the same slots")
         #expect(CounterGuest.waitForCounter(inLog: serial, atLeast: (CounterGuest.counters(inLog: serial).last ?? 0) + 3))
         try await conn.destroy(up)

@@ -26,7 +26,7 @@ import virutil
 
         // query-version: QEMU's reply as text, the version the greeting gave.
         let reply = try await conn.qemuMonitorCommand(ref, command: #"{"execute":"query-version"}"#)
-        let greeting = try #require(try conn.obj(ref).qemu.instance?.monitor.version)
+        let greeting = try #require(try conn.obj(ref).qemu.instance?.version)
         let parsed = try VirJSON.parse(reply)
         #expect(parsed.members?.map(\.key) == ["return", "id"])
         #expect(parsed["id"]?.stringValue?.hasPrefix("libvirt-") == true)

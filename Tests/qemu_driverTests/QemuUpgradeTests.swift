@@ -12,7 +12,7 @@ import qemu_monitor
 @Suite(.serialized) struct QemuUpgradeTests {
     static func runningVersion(_ f: MigrationFixture) async throws -> String {
         let instance = try #require(try f.obj.qemu.instance)
-        let reply = try await instance.monitor.execute("query-version")
+        let reply = try await instance.monitor().execute("query-version")
         let qemu = try #require(reply["qemu"])
         return "\(qemu["major"]?.intValue ?? -1).\(qemu["minor"]?.intValue ?? -1).\(qemu["micro"]?.intValue ?? -1)"
     }
@@ -40,7 +40,7 @@ import qemu_monitor
         #expect(try DomainDef.parse(try f.conn.xmlDesc(up, flags: .inactive)).emulator == Emulators.qemu100)
         #expect(up.uuid == before.uuid && up.id != before.id)
         #expect(try await Self.runningVersion(f) == "10.0.2")
-        #expect(try f.obj.qemu.instance?.version.description == "10.0.2")
+        #expect(try f.obj.qemu.instance?.version?.description == "10.0.2")
         let live = try DomainDef.parse(try f.conn.xmlDesc(up))
         #expect(live.emulator == Emulators.qemu100)
         #expect(live.os.machine == "pc-i440fx-7.2", "the guest keeps its machine type on the newer QEMU")

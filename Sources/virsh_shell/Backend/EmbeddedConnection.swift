@@ -221,7 +221,7 @@ struct EmbeddedDomain: VirshDomain {
 
     /// The descriptors are this process's own: the driver runs here.
     func upgradeCandidate() async throws(VirshError) -> QemuUpgradeCandidate {
-        do { return try conn.upgradeCandidate(ref) } catch { throw VirshError(error) }
+        do { return try await conn.upgradeCandidate(ref) } catch { throw VirshError(error) }
     }
 
     func qemuMonitorCommand(_ cmd: String, hmp: Bool, fds: [Int32]?) async throws(VirshError) -> String {
