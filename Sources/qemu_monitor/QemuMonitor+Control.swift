@@ -49,7 +49,9 @@ extension QemuMonitor {
     public func quit() async throws(QemuMonitorError) {
         do {
             _ = try await execute("quit")
-        } catch where error.isEndOfFile {
+        } catch where error.isEndOfFile || error == .monitorClosed {
+            // QEMU closed the monitor as it quit, or had closed it already
+            // (it is on its way out): either way, no longer running.
             return
         }
     }
