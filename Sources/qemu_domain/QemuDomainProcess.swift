@@ -361,6 +361,7 @@ public enum QemuDomainProcess {
             }
         }
         for dir in QemuProcess.orphanInstanceDirs(config: driver.config) {
+            QemuProcess.stopOrphan(instanceDir: dir)
             driver.log.bestEffort("remove an instance directory without status", domain: dir) { try VirFile.deleteTree(dir) }
             report.cleaned.append(dir)
         }
@@ -371,9 +372,9 @@ public enum QemuDomainProcess {
             } catch {
                 driver.log.warning("cannot read status file \(file), removing its instance directory: \(error)",
                                    metadata: ["domain": "\(file)", "step": "reconnect"])
-                driver.log.bestEffort("remove an unreadable instance", domain: file) {
-                    try VirFile.deleteTree((file as NSString).deletingLastPathComponent)
-                }
+                let dir = (file as NSString).deletingLastPathComponent
+                QemuProcess.stopOrphan(instanceDir: dir)
+                driver.log.bestEffort("remove an unreadable instance", domain: file) { try VirFile.deleteTree(dir) }
                 report.cleaned.append(file)
                 continue
             }

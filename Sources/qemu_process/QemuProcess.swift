@@ -183,6 +183,27 @@ public enum QemuProcess {
         return names.filter { $0.hasPrefix("domain-") }.sorted().map { "\(config.stateDir)/\($0)/status.xml" }
     }
 
+    /// Stops the QEMU of an instance directory that has no usable status
+    /// file (a driver died between spawning it and its first status write,
+    /// or the file is unreadable): nothing describes that instance, so no
+    /// driver could ever manage it, and it must not run beside the domain's
+    /// real instance. Its pid comes from its pid file, and counts only if
+    /// that process's command line names the directory (a reused pid is
+    /// left alone).
+    ///
+    /// - Returns: the pid stopped, if any.
+    @discardableResult
+    public static func stopOrphan(instanceDir dir: String) -> pid_t? {
+        guard let text = FileManager.default.contents(atPath: dir + "/qemu.pid").map({ String(decoding: $0, as: UTF8.self) }),
+              let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1,
+              ProcStat.isRunning(pid), ProcStat.commandLine(pid, contains: dir) else { return nil }
+        log.warning("stopping QEMU process \(pid), which no status file describes", metadata: ["domain": "\(dir)", "step": "reconnect"])
+        Glibc.kill(pid, SIGKILL)
+        // SIGKILL is not refused; it is gone (or a zombie of a dead parent) soon.
+        for _ in 0..<500 where ProcStat.isRunning(pid) { usleep(10_000) }
+        return pid
+    }
+
     /// Instance directories with no status file: left by a driver that died
     /// while starting an instance.
     public static func orphanInstanceDirs(config: QemuDriverConfig) -> [String] {

@@ -6,6 +6,7 @@ import libvirt_abi
 import qemu_domain
 import qemu_driver
 import qemu_process
+import virutil
 
 /// VMs outlive the driver that started them; the next driver on the same
 /// root finds them again from their status files.
@@ -96,6 +97,39 @@ import qemu_process
         try await conn2.destroy(found)
         try await conn2.destroy(restarted)
         #expect(root.files(under: "run/qemu").filter { $0.hasPrefix("domain-") }.isEmpty)
+    }
+
+    /// A QEMU whose instance directory has no status file (a driver died
+    /// between spawning it and its first status write) or an unreadable
+    /// one: the next driver stops it (no definition says what it runs, and
+    /// it must not run beside the domain's real instance) and removes the
+    /// directory, instead of leaving a QEMU nobody manages.
+    @Test func aQemuThatNoStatusFileDescribesIsStoppedAndItsDirectoryRemoved() async throws {
+        let root = TestRoot("orphan")
+        defer { #expect(root.cleanup() == []) }
+        let first = try await QemuDriver.connect(uri: root.uri)
+        let stateDir = first.driver.config.stateDir
+        first.driver.close()
+        var pids: [pid_t] = []
+        for (name, status) in [("domain-7-vm", nil), ("domain-8-vm", "not a status file")] as [(String, String?)] {
+            let dir = stateDir + "/" + name
+            #expect(mkdir(dir, 0o700) == 0)
+            if let status { try status.write(toFile: dir + "/status.xml", atomically: true, encoding: .utf8) }
+            let child = try VirCommand([Emulators.qemu72, "-machine", "none", "-accel", "tcg", "-display", "none",
+                                        "-nodefaults", "-S", "-pidfile", dir + "/qemu.pid"]).spawn()
+            pids.append(child.pid)
+            try await MigrationFailureTests.waitUntil { FileManager.default.fileExists(atPath: dir + "/qemu.pid") }
+        }
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        for pid in pids {
+            let stopped = await Wait.until { !ProcStat.isRunning(pid) }
+            #expect(stopped, "QEMU \(pid) was stopped")
+            if !stopped { kill(pid, SIGKILL) }
+            #expect(VirCommand.exitCode(VirCommand.wait(pid)) == 128 + SIGKILL)
+        }
+        #expect(root.files(under: "run/qemu").filter { $0.hasPrefix("domain-") }.isEmpty, "no instance directory left")
+        #expect(conn.listAllDomains().isEmpty)
     }
 
     @Test func theRootIsLockedWhileADriverHoldsIt() async throws {
