@@ -305,10 +305,14 @@ public enum QemuMigration {
             // said why in its log: that is Finish's error, as libvirt
             // reports the incoming QEMU's last error here.
             var died: VirError?
-            if let instance = dst.qemu.instance, await incomingQemuEnds(instance) {
+            let instance = dst.qemu.instance
+            if let instance, await incomingQemuEnds(instance) {
                 died = QemuMigration.incomingQemuDied(instance.log.read(sinceStartOf: instance.id))
             }
             await abandonIncoming(d, dst)
+            // Its exit handler may save the same error: once it has run,
+            // what it saved is taken here, not left for a later Finish.
+            if died != nil, let instance { _ = await instance.waitForExitHandled(timeout: .seconds(10)) }
             let saved = d.takeMigrationError(name)
             if let error = died ?? saved { throw error }
             return nil
