@@ -61,26 +61,24 @@ public final class QemuInstance: Sendable {
     private let state: Mutex<State>
 
     /// An instance this process started, its monitor connected.
-    init(id: Int, pid: Int32, startTime: UInt64, emulator: String, binary: QemuBinaryIdentity?, paths: QemuInstancePaths,
-         monitor: QemuMonitor, log: QemuLogFile) {
-        self.id = id
-        self.pid = pid
-        self.startTime = startTime
-        self.emulator = emulator
-        self.binary = binary
-        self.paths = paths
-        self.log = log
-        self.isChild = true
-        self.recordedVersion = monitor.version
-        self.state = Mutex(State(monitor: .connected(monitor)))
+    convenience init(id: Int, pid: Int32, startTime: UInt64, emulator: String, binary: QemuBinaryIdentity?, paths: QemuInstancePaths,
+                     monitor: QemuMonitor, log: QemuLogFile) {
+        self.init(id: id, pid: pid, startTime: startTime, emulator: emulator, binary: binary, version: monitor.version,
+                  paths: paths, log: log, isChild: true, monitor: .connected(monitor))
         monitor.setEventHandler { [weak self] notification in
             self?.handle(notification)
         }
     }
 
     /// An instance found again, its monitor not connected yet.
-    init(foundID id: Int, pid: Int32, startTime: UInt64, emulator: String, binary: QemuBinaryIdentity?,
-         version: QemuVersion?, paths: QemuInstancePaths, log: QemuLogFile) {
+    convenience init(foundID id: Int, pid: Int32, startTime: UInt64, emulator: String, binary: QemuBinaryIdentity?,
+                     version: QemuVersion?, paths: QemuInstancePaths, log: QemuLogFile) {
+        self.init(id: id, pid: pid, startTime: startTime, emulator: emulator, binary: binary, version: version,
+                  paths: paths, log: log, isChild: false, monitor: .idle)
+    }
+
+    private init(id: Int, pid: Int32, startTime: UInt64, emulator: String, binary: QemuBinaryIdentity?, version: QemuVersion?,
+                 paths: QemuInstancePaths, log: QemuLogFile, isChild: Bool, monitor: MonitorState) {
         self.id = id
         self.pid = pid
         self.startTime = startTime
@@ -88,9 +86,9 @@ public final class QemuInstance: Sendable {
         self.binary = binary
         self.paths = paths
         self.log = log
-        self.isChild = false
+        self.isChild = isChild
         self.recordedVersion = version
-        self.state = Mutex(State(monitor: .idle))
+        self.state = Mutex(State(monitor: monitor))
     }
 
     /// Starts watching the process of an instance found again, so that its
