@@ -1,0 +1,34 @@
+import Foundation
+import domain_conf
+import libvirt_abi
+
+/// Network interfaces: a `-netdev` and its NIC.
+extension QemuCommandLineBuilder {
+    mutating func addInterfaces() throws(VirError) {
+        var firstNICBooted = false
+        for (i, net) in def.interfaces.enumerated() {
+            let netdev = "hostnet\(i)"
+            switch net.type {
+            case "user":
+                add("-netdev", "user,id=\(netdev)")
+            case "bridge":
+                guard let bridge = net.source else {
+                    throw VirError(.internalError, "missing bridge name for interface \(i)")
+                }
+                add("-netdev", "bridge,id=\(netdev),br=\(QemuCommandLine.escape(bridge))")
+            default:
+                throw QemuCommandLine.unsupported("interface type '\(net.type)' is not supported by this driver (type 'user' and 'bridge' are)")
+            }
+            let model = net.model ?? "rtl8139"
+            let device: String
+            switch model {
+            case "virtio": device = "virtio-net-pci"
+            case "e1000", "e1000e", "rtl8139": device = model
+            default: throw QemuCommandLine.unsupported("network card model '\(model)' is not supported by this driver")
+            }
+            var boot = ""
+            if !firstNICBooted, let b = bootIndex["network"] { boot = ",bootindex=\(b)"; firstNICBooted = true }
+            add("-device", "\(device),netdev=\(netdev),id=\(QemuCommandLine.interfaceAlias(i)),mac=\(net.mac)\(pciAddress(net.address))\(boot)")
+        }
+    }
+}
