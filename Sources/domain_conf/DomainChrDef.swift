@@ -1,11 +1,11 @@
 import libvirt_abi
 
-/// A character device: `<serial>` or `<console>` (the only ones the model
-/// types; channels and parallel ports are kept as they are).
+/// A character device: `<serial>`, `<console>` or `<channel>` (parallel
+/// ports are kept as they are).
 ///
 /// libvirt: `virDomainChrDef` (src/conf/domain_conf.h).
 public struct DomainChrDef: Hashable, Sendable {
-    /// `serial` or `console`.
+    /// `serial`, `console` or `channel`.
     public var deviceType: String
     /// The host side.
     public var type: DomainChrType
@@ -18,6 +18,8 @@ public struct DomainChrDef: Hashable, Sendable {
     /// `isa-serial`, `serial`, `virtio`, ...
     public var targetType: String?
     public var targetPort: Int?
+    /// A `virtio` channel's `<target name=...>` (`org.qemu.guest_agent.0`).
+    public var targetName: String?
     /// `<address>` (an ISA serial port has none unless the XML says).
     public var address: DomainDeviceAddress?
     public var node: XMLElement
@@ -33,6 +35,7 @@ public struct DomainChrDef: Hashable, Sendable {
         self.sourceAppend = sourceAppend
         self.targetType = targetType
         self.targetPort = targetPort
+        self.targetName = nil
         self.address = nil
         self.node = XMLElement(deviceType)
     }
@@ -65,6 +68,7 @@ public struct DomainChrDef: Hashable, Sendable {
         } else {
             targetPort = nil
         }
+        targetName = target?.attribute("name")
         address = try DomainDeviceAddress.parse(device: element)
     }
 
@@ -84,6 +88,7 @@ public struct DomainChrDef: Hashable, Sendable {
             var t = node.child("target") ?? XMLElement("target")
             t.setAttribute("type", targetType)
             t.setAttribute("port", targetPort.map(String.init))
+            t.setAttribute("name", targetName)
             e.setChild("target", t, order: Self.order)
         }
         e.setAddress(address, kept: node.child("address"), order: Self.order)

@@ -33,6 +33,16 @@ public struct DomainDef: Equatable, Sendable {
     public var interfaces: [DomainNetDef]
     public var serials: [DomainChrDef]
     public var consoles: [DomainChrDef]
+    public var channels: [DomainChrDef]
+    public var inputs: [DomainInputDef]
+    public var graphics: [DomainGraphicsDef]
+    public var sounds: [DomainSoundDef]
+    public var videos: [DomainVideoDef]
+    public var redirdevs: [DomainRedirdevDef]
+    /// libvirt 9.0 has one watchdog at most.
+    public var watchdog: DomainWatchdogDef?
+    public var rngs: [DomainRNGDef]
+    public var panics: [DomainPanicDef]
     public var memballoon: DomainMemballoonDef?
     public var memoryBacking: DomainMemoryBackingDef?
     /// The `<domain>` element as parsed: formatting starts from it, so that
@@ -79,6 +89,15 @@ public struct DomainDef: Equatable, Sendable {
         self.interfaces = []
         self.serials = []
         self.consoles = []
+        self.channels = []
+        self.inputs = []
+        self.graphics = []
+        self.sounds = []
+        self.videos = []
+        self.redirdevs = []
+        self.watchdog = nil
+        self.rngs = []
+        self.panics = []
         self.node = XMLElement("domain", children: [.element(XMLElement("devices"))])
     }
 
@@ -202,6 +221,15 @@ public struct DomainDef: Equatable, Sendable {
         interfaces = []
         serials = []
         consoles = []
+        channels = []
+        inputs = []
+        graphics = []
+        sounds = []
+        videos = []
+        redirdevs = []
+        watchdog = nil
+        rngs = []
+        panics = []
         memballoon = nil
         for e in devices?.elements ?? [] {
             switch e.name {
@@ -210,6 +238,19 @@ public struct DomainDef: Equatable, Sendable {
             case "interface": interfaces.append(try DomainNetDef(element: e))
             case "serial": serials.append(try DomainChrDef(element: e))
             case "console": consoles.append(try DomainChrDef(element: e))
+            case "channel": channels.append(try DomainChrDef(element: e))
+            case "input": inputs.append(try DomainInputDef(element: e))
+            case "graphics": graphics.append(try DomainGraphicsDef(element: e))
+            case "sound": sounds.append(try DomainSoundDef(element: e))
+            case "video": videos.append(try DomainVideoDef(element: e))
+            case "redirdev": redirdevs.append(try DomainRedirdevDef(element: e))
+            case "watchdog":
+                guard watchdog == nil else {
+                    throw VirError.conf(.xmlError, "only a single watchdog device is supported")
+                }
+                watchdog = try DomainWatchdogDef(element: e)
+            case "rng": rngs.append(try DomainRNGDef(element: e))
+            case "panic": panics.append(try DomainPanicDef(element: e))
             case "memballoon": memballoon = try DomainMemballoonDef(element: e)
             default: break
             }
@@ -285,6 +326,15 @@ public struct DomainDef: Equatable, Sendable {
         devices.setChildren("interface", interfaces.map(\.element), order: d)
         devices.setChildren("serial", serials.map { $0.element(live: live) }, order: d)
         devices.setChildren("console", consoles.map { $0.element(live: live) }, order: d)
+        devices.setChildren("channel", channels.map { $0.element(live: live) }, order: d)
+        devices.setChildren("input", inputs.map(\.element), order: d)
+        devices.setChildren("graphics", graphics.map { $0.element(live: live) }, order: d)
+        devices.setChildren("sound", sounds.map(\.element), order: d)
+        devices.setChildren("video", videos.map(\.element), order: d)
+        devices.setChildren("redirdev", redirdevs.map(\.element), order: d)
+        devices.setChild("watchdog", watchdog?.element, order: d)
+        devices.setChildren("rng", rngs.map(\.element), order: d)
+        devices.setChildren("panic", panics.map(\.element), order: d)
         devices.setChild("memballoon", memballoon?.element, order: d)
         e.setChild("devices", devices, order: o)
         return e

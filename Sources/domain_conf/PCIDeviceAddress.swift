@@ -106,7 +106,7 @@ public struct PCIDeviceAddress: Hashable, Sendable, CustomStringConvertible {
     /// `strtoul` in base 0 as `virStrToLong_uip` uses it: leading white
     /// space and `+` allowed, `0x` hexadecimal, a leading `0` octal, the
     /// whole string consumed, no sign, within 32 bits.
-    static func parseUInt(_ text: String) -> UInt32? {
+    public static func parseUInt(_ text: String) -> UInt32? {
         var s = Substring(text)
         while let c = s.first, c == " " || c == "\t" || c == "\n" || c == "\r" || c == "\u{0B}" || c == "\u{0C}" { s.removeFirst() }
         if s.first == "+" { s.removeFirst() }

@@ -125,6 +125,13 @@ struct PCIAddressSet {
         return nil
     }
 
+    /// Whether any function of the slot is in use.
+    /// libvirt: `virDomainPCIAddressSlotInUse`.
+    func slotInUse(_ a: PCIDeviceAddress) -> Bool {
+        guard Int(a.bus) < buses.count, a.slot <= PCIDeviceAddress.slotLast else { return false }
+        return buses[Int(a.bus)].functions[Int(a.slot)] != 0
+    }
+
     /// Takes the first free place. libvirt: `virDomainPCIAddressReserveNextAddr`.
     mutating func reserveNext(_ connect: Connect) throws(VirError) -> PCIDeviceAddress {
         guard let a = next(connect) else {

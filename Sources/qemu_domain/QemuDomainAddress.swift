@@ -67,8 +67,9 @@ public enum QemuDomainAddress {
     }
 
     /// A PCI device of the definition, for the loops that place them.
-    enum Device {
-        case interface(Int), disk(Int), memballoon
+    enum Device: Equatable {
+        case interface(Int), sound(Int), controller(Int), disk(Int), memballoon, rng(Int), watchdog, video(Int),
+             input(Int)
     }
 
     /// Assigns the addresses `def` lacks and checks those it has.
@@ -80,11 +81,13 @@ public enum QemuDomainAddress {
         // libvirt's first pass (dryRun): how many pcie-root-ports to add.
         if chipset == .q35 {
             var dry = PCIAddressSet(buses: buses)
-            try collect(def, chipset, &dry)
-            try reserveChipset(&def, chipset, &dry, store: false)
+            var dryDef = def
+            try collect(dryDef, chipset, &dry)
+            try reserveChipset(&dryDef, chipset, &dry, store: true)
             var added = 0
-            for device in devices(def) where wanted(address(of: device, in: def)) {
-                let connect = try self.connect(device, def, chipset)
+            for device in devices(dryDef) where wanted(address(of: device, in: dryDef)) {
+                if usb2Sibling(device, dryDef) != nil { continue }
+                let connect = try self.connect(device, dryDef, chipset)
                 if dry.next(connect) == nil {
                     dry.addBus(.pcieRootPort)
                     added += 1
@@ -114,6 +117,27 @@ public enum QemuDomainAddress {
                 throw VirError(.configUnsupported, "virtio disk cannot have an address of type '\(address?.typeName ?? "none")'")
             }
             guard wanted(address) else { continue }
+            if case .controller(let i) = device, let function = usb2Function(def.controllers[i].model) {
+                // USB2 companions share one slot (function 7 the EHCI,
+                // 0-2 the UHCIs): the slot of a sibling already placed,
+                // else a free one.
+                var a: PCIDeviceAddress
+                if let sibling = usb2Sibling(device, def) {
+                    a = sibling
+                    a.function = function
+                    try set.reserve(a, .pciDevice, fromConfig: true)
+                } else {
+                    guard let free = set.next(try self.connect(device, def, chipset)) else {
+                        throw VirError(.internalError, "No more available PCI slots", domain: .domain)
+                    }
+                    a = free
+                    a.function = function
+                    try set.reserve(a, try self.connect(device, def, chipset), fromConfig: false)
+                }
+                a.multifunction = function == 0 ? true : nil
+                def.controllers[i].address = .pci(a)
+                continue
+            }
             let connect = try self.connect(device, def, chipset)
             guard set.next(connect) != nil else {
                 throw VirError(.internalError, "No more available PCI slots", domain: .domain)
@@ -195,13 +219,19 @@ public enum QemuDomainAddress {
     /// (the integrated PIIX3 IDE/USB and ICH9 SATA functions are reserved
     /// with the chipset).
     static func collect(_ def: DomainDef, _ chipset: Chipset, _ set: inout PCIAddressSet) throws(VirError) {
-        for c in def.controllers {
+        for (i, c) in def.controllers.enumerated() {
             guard let a = c.address?.pci else { continue }
             if chipset == .i440fx, isPIIX3Function(c, a) { continue }
             if chipset == .q35, c.type == .sata, (c.index ?? 0) == 0, a == primarySATA { continue }
-            try set.reserve(a, c.type == .pci ? .rootPort : .pciDevice, fromConfig: true)
+            if c.type != .pci, let f = usb2Function(c.model), f != 0 {
+                // A companion shares the slot its UHCI1 took.
+                try set.reserve(a, .pciDevice, fromConfig: true)
+                continue
+            }
+            try set.reserve(a, c.type == .pci ? .rootPort : ((try? connect(.controller(i), def, chipset)) ?? .pciDevice), fromConfig: true)
         }
         for device in devices(def) {
+            if case .controller = device { continue }
             guard let a = address(of: device, in: def)?.pci else { continue }
             try set.reserve(a, (try? connect(device, def, chipset)) ?? .pciDevice, fromConfig: true)
         }
@@ -242,10 +272,25 @@ public enum QemuDomainAddress {
         // The ISA bridge at 1.0 and the ACPI/PM function at 1.3.
         try set.reserve(PCIDeviceAddress(slot: 1, function: 0), .pciDevice, fromConfig: true)
         try set.reserve(PCIDeviceAddress(slot: 1, function: 3), .pciDevice, fromConfig: true)
+        // QEMU puts the first VGA device after the PIIX3, in slot 2.
+        try reservePrimaryVideo(&def, &set, slot: 2)
     }
 
-    /// libvirt: `qemuDomainValidateDevicePCISlotsQ35` (the parts without
-    /// USB2 companions and ICH9 audio, which this driver does not run).
+    /// The primary video device at its chipset's slot when that is free,
+    /// else the first free one.
+    static func reservePrimaryVideo(_ def: inout DomainDef, _ set: inout PCIAddressSet, slot: UInt32) throws(VirError) {
+        guard let primary = def.videos.first, primary.isPCI, wanted(primary.address) else { return }
+        let a = PCIDeviceAddress(slot: slot)
+        if set.slotInUse(a) {
+            def.videos[0].address = .pci(try set.reserveNext(.pciDevice))
+        } else {
+            try set.reserve(a, .pciDevice, fromConfig: true)
+            def.videos[0].address = .pci(a)
+        }
+    }
+
+    /// libvirt: `qemuDomainValidateDevicePCISlotsQ35` (without the
+    /// dmi-to-pci-bridge, which this driver does not run).
     static func reserveICH9(_ def: inout DomainDef, _ set: inout PCIAddressSet) throws(VirError) {
         for i in def.controllers.indices where def.controllers[i].type == .sata && (def.controllers[i].index ?? 0) == 0 {
             if let a = def.controllers[i].address?.pci, a != primarySATA {
@@ -253,48 +298,132 @@ public enum QemuDomainAddress {
             }
             def.controllers[i].address = .pci(primarySATA)
         }
+        // The first USB2 UHCI at 1d.0 (else 1a.0), where real Q35 boards
+        // have it; its companions join it later.
+        for i in def.controllers.indices where def.controllers[i].type == .usb
+            && def.controllers[i].model == "ich9-uhci1" && def.controllers[i].address == nil {
+            for slot: UInt32 in [0x1d, 0x1a] where !set.slotInUse(PCIDeviceAddress(slot: slot)) {
+                let a = PCIDeviceAddress(slot: slot, function: 0, multifunction: true)
+                try set.reserve(a, .pciDevice, fromConfig: true)
+                def.controllers[i].address = .pci(a)
+                break
+            }
+        }
         // The LPC bridge at 1f.0 (multifunction), SATA at 1f.2, SMBus at 1f.3.
         for f: UInt32 in [0, 2, 3] {
             try set.reserve(PCIDeviceAddress(slot: 0x1f, function: f), .pciDevice, fromConfig: true)
+        }
+        // The first VGA device in slot 1 (the PIIX3's slot on i440fx).
+        try reservePrimaryVideo(&def, &set, slot: 1)
+        // An ICH9 HD audio device at 1b.0, as on real Q35 boards.
+        let audio = PCIDeviceAddress(slot: 0x1b)
+        if !set.slotInUse(audio), let i = def.sounds.firstIndex(where: { $0.model == .ich9 && wanted($0.address) }) {
+            try set.reserve(audio, .pciDevice, fromConfig: true)
+            def.sounds[i].address = .pci(audio)
         }
     }
 
     // MARK: devices
 
-    /// The PCI devices in libvirt's order: interfaces, virtio disks, the
-    /// virtio balloon.
+    /// The PCI devices in libvirt's order: interfaces, sound cards, the
+    /// controllers that are PCI devices, virtio disks, the virtio balloon,
+    /// RNGs, the watchdog, video devices, virtio inputs.
     static func devices(_ def: DomainDef) -> [Device] {
         var out: [Device] = def.interfaces.indices.filter { def.interfaces[$0].type != "hostdev" }.map(Device.interface)
+        out += def.sounds.indices.filter { def.sounds[$0].isPCI }.map(Device.sound)
+        out += def.controllers.indices.filter { isPCIEndpoint(def.controllers[$0]) }.map(Device.controller)
         out += def.disks.indices.filter { isVirtio(def.disks[$0]) }.map(Device.disk)
         if let b = def.memballoon, b.model != "none", b.model != "xen" { out.append(.memballoon) }
+        out += def.rngs.indices.map(Device.rng)
+        if def.watchdog?.model == .i6300esb { out.append(.watchdog) }
+        out += def.videos.indices.filter { def.videos[$0].isPCI }.map(Device.video)
+        out += def.inputs.indices.filter { def.inputs[$0].effectiveBus == .virtio }.map(Device.input)
         return out
+    }
+
+    /// A controller that is itself a PCI device: USB (but `none`), SCSI
+    /// (but the built-in ones), SATA and IDE beyond the chipset's own,
+    /// virtio-serial. libvirt: the controller loop of
+    /// `qemuDomainAssignDevicePCISlots`.
+    static func isPCIEndpoint(_ c: DomainControllerDef) -> Bool {
+        switch c.type {
+        case .usb: return c.model != "none"
+        case .scsi: return c.model != "ncr53c90"
+        case .sata, .virtioSerial: return true
+        case .ide: return (c.index ?? 0) != 0
+        case .pci, .fdc, .ccid, .xenbus, .isa: return false
+        }
+    }
+
+    /// The function of a USB2 EHCI or UHCI companion in its shared slot.
+    static func usb2Function(_ model: String?) -> UInt32? {
+        switch model {
+        case "ich9-ehci1": return 7
+        case "ich9-uhci1": return 0
+        case "ich9-uhci2": return 1
+        case "ich9-uhci3": return 2
+        default: return nil
+        }
+    }
+
+    /// The address of a USB2 companion of the same index already placed.
+    static func usb2Sibling(_ device: Device, _ def: DomainDef) -> PCIDeviceAddress? {
+        guard case .controller(let i) = device, usb2Function(def.controllers[i].model) != nil else { return nil }
+        let index = def.controllers[i].index ?? 0
+        return def.controllers.first {
+            $0.type == .usb && usb2Function($0.model) != nil && ($0.index ?? 0) == index && $0.address?.pci != nil
+        }?.address?.pci
     }
 
     static func address(of device: Device, in def: DomainDef) -> DomainDeviceAddress? {
         switch device {
         case .interface(let i): return def.interfaces[i].address
+        case .sound(let i): return def.sounds[i].address
+        case .controller(let i): return def.controllers[i].address
         case .disk(let i): return def.disks[i].address
         case .memballoon: return def.memballoon?.address
+        case .rng(let i): return def.rngs[i].address
+        case .watchdog: return def.watchdog?.address
+        case .video(let i): return def.videos[i].address
+        case .input(let i): return def.inputs[i].address
         }
     }
 
     static func setAddress(_ a: DomainDeviceAddress, of device: Device, in def: inout DomainDef) {
         switch device {
         case .interface(let i): def.interfaces[i].address = a
+        case .sound(let i): def.sounds[i].address = a
+        case .controller(let i): def.controllers[i].address = a
         case .disk(let i): def.disks[i].address = a
         case .memballoon:
             if var b = def.memballoon {
                 b.address = a
                 def.memballoon = b
             }
+        case .rng(let i): def.rngs[i].address = a
+        case .watchdog:
+            if var w = def.watchdog {
+                w.address = a
+                def.watchdog = w
+            }
+        case .video(let i): def.videos[i].address = a
+        case .input(let i): def.inputs[i].address = a
         }
     }
 
     static func describe(_ device: Device, in def: DomainDef) -> String {
         switch device {
         case .interface(let i): return "interface with MAC \(def.interfaces[i].mac)"
+        case .sound(let i): return "sound device '\(def.sounds[i].model.rawValue)'"
+        case .controller(let i):
+            let c = def.controllers[i]
+            return "controller '\(c.type.rawValue)'\(c.model.map { " model '\($0)'" } ?? "") index \(c.index ?? 0)"
         case .disk(let i): return "disk '\(def.disks[i].targetDev)'"
         case .memballoon: return "memballoon"
+        case .rng(let i): return "rng \(i)"
+        case .watchdog: return "watchdog"
+        case .video(let i): return "video device '\(def.videos[i].model.rawValue)'"
+        case .input(let i): return "input device '\(def.inputs[i].type.rawValue)'"
         }
     }
 
@@ -309,9 +438,22 @@ public enum QemuDomainAddress {
         case .interface(let i): model = def.interfaces[i].model ?? "rtl8139"
         case .disk(let i): model = def.disks[i].node.attribute("model") ?? "virtio"
         case .memballoon: model = def.memballoon?.model ?? "virtio"
+        case .sound(let i): model = def.sounds[i].model.rawValue
+        case .controller(let i):
+            let c = def.controllers[i]
+            switch c.type {
+            case .usb: model = c.model ?? "piix3-uhci"
+            case .scsi: model = c.model.map { $0 == "virtio-scsi" ? "virtio" : $0 } ?? "lsilogic"
+            case .virtioSerial: model = c.model ?? "virtio"
+            default: model = c.type.rawValue
+            }
+        case .rng(let i): model = def.rngs[i].model.rawValue
+        case .watchdog: model = def.watchdog?.model.rawValue ?? "i6300esb"
+        case .video(let i): model = def.videos[i].model.rawValue
+        case .input(let i): model = def.inputs[i].effectiveBus == .virtio ? "virtio" : "input"
         }
         switch model {
-        case "virtio", "virtio-non-transitional", "e1000e": return .pcieDevice
+        case "virtio", "virtio-non-transitional", "e1000e", "qemu-xhci", "nec-xhci": return .pcieDevice
         default:
             if wanted(address(of: device, in: def)) {
                 throw VirError(.configUnsupported, "\(describe(device, in: def)) (model '\(model)') is a conventional PCI device: on a q35 machine libvirt plugs it into a pcie-to-pci-bridge, which this driver does not support; give it an address, e.g. on pcie.0: <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/>")
@@ -339,9 +481,8 @@ public enum QemuDomainAddress {
     /// `multifunction='on'` on function 0 of a slot that other devices of
     /// the definition share. libvirt: `virDomainPCIAddressSetAllMulti`.
     static func setAllMulti(_ def: inout DomainDef) {
-        var all: [PCIDeviceAddress] = def.controllers.compactMap { $0.address?.pci } + def.disks.compactMap { $0.address?.pci }
-        all += def.interfaces.compactMap { $0.address?.pci }
-        if let a = def.memballoon?.address?.pci { all.append(a) }
+        var all: [PCIDeviceAddress] = def.controllers.compactMap { $0.address?.pci }
+        for device in devices(def) { if let a = address(of: device, in: def)?.pci { all.append(a) } }
         func shared(_ a: PCIDeviceAddress) -> Bool {
             a.function == 0 && a.multifunction == nil
                 && all.contains { $0.domain == a.domain && $0.bus == a.bus && $0.slot == a.slot && $0.function != 0 }
@@ -351,12 +492,11 @@ public enum QemuDomainAddress {
             a.multifunction = true
             address = .pci(a)
         }
-        for i in def.controllers.indices { fix(&def.controllers[i].address) }
-        for i in def.disks.indices { fix(&def.disks[i].address) }
-        for i in def.interfaces.indices { fix(&def.interfaces[i].address) }
-        if var balloon = def.memballoon {
-            fix(&balloon.address)
-            def.memballoon = balloon
+        for i in def.controllers.indices where def.controllers[i].type == .pci { fix(&def.controllers[i].address) }
+        for device in devices(def) {
+            var a = address(of: device, in: def)
+            fix(&a)
+            if let a { setAddress(a, of: device, in: &def) }
         }
     }
 
@@ -387,6 +527,9 @@ public enum QemuDomainAddress {
             case .interface(let i): alias = QemuCommandLine.interfaceAlias(i)
             case .disk(let i): alias = QemuCommandLine.virtioDiskAlias(i)
             case .memballoon: alias = QemuCommandLine.balloonAlias
+            // Guests whose QEMU placed their devices were started before
+            // this driver ran any of the others.
+            case .sound, .controller, .rng, .watchdog, .video, .input: return false
             }
             guard let p = placements.first(where: { $0.qdevID == alias && $0.bus == 0 }),
                   let slot = UInt32(exactly: p.slot), let function = UInt32(exactly: p.function),

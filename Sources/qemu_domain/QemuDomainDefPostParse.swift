@@ -25,6 +25,7 @@ public enum QemuDomainDefPostParse {
         def.emulator = emulator
         let caps = try cache.lookup(emulator)
         try caps.pinMachine(&def)
+        try def.addImplicitDevices()
         if assignAddresses { try QemuDomainAddress.assign(&def) }
         try caps.validate(def)
         return caps

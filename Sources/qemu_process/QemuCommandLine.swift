@@ -14,6 +14,9 @@ public struct QemuCommandLine: Sendable, Equatable {
     /// The character devices backed by a pty, whose path QEMU chooses: the
     /// driver reads them back with `query-chardev`.
     public var ptyDevices: [PtyDevice]
+    /// The sockets the driver chose for channels that name none (index in
+    /// `def.channels` → path), for the live definition.
+    public var channelSockets: [Int: String] = [:]
 
     public struct PtyDevice: Sendable, Equatable {
         /// `serial` or `console`.
@@ -36,10 +39,21 @@ public struct QemuCommandLine: Sendable, Equatable {
         public var incoming: Bool
         /// The host can run KVM (checked by the caller; `type='kvm'` needs it).
         public var kvmAvailable: Bool
+        /// The TCP port of each `<graphics>` with autoport (index in
+        /// `def.graphics` → port), allocated per instance by the caller.
+        public var graphicsPorts: [Int: Int]
+        /// The command line is only shown, not run (`domxml-to-native`):
+        /// an autoport display gets the port libvirt shows then (5900 for
+        /// VNC, 5901 for SPICE) instead of an allocated one.
+        ///
+        /// libvirt: `VIR_QEMU_PROCESS_START_PRETEND`.
+        public var pretend: Bool
 
-        public init(incoming: Bool = false, kvmAvailable: Bool) {
+        public init(incoming: Bool = false, kvmAvailable: Bool, graphicsPorts: [Int: Int] = [:], pretend: Bool = false) {
             self.incoming = incoming
             self.kvmAvailable = kvmAvailable
+            self.graphicsPorts = graphicsPorts
+            self.pretend = pretend
         }
     }
 
@@ -64,7 +78,7 @@ public struct QemuCommandLine: Sendable, Equatable {
     ///     file-backed memory (the per-UUID path).
     public static func build(def: DomainDef, id: Int, paths: QemuInstancePaths, ramFile: String,
                              options: Options) throws(VirError) -> QemuCommandLine {
-        var b = QemuCommandLineBuilder(def: def, paths: paths)
+        var b = QemuCommandLineBuilder(def: def, paths: paths, options: options)
         try b.checkArchitecture()
         b.add(emulator(for: def))
         b.add("-name", "guest=\(escape(def.name)),debug-threads=on")
@@ -77,19 +91,22 @@ public struct QemuCommandLine: Sendable, Equatable {
         b.add("-overcommit", "mem-lock=off")
         b.add("-smp", "\(def.vcpus),sockets=\(def.vcpus),cores=1,threads=1")
         b.add("-uuid", def.uuid.description)
-        b.add("-display", "none")
+        if def.graphics.isEmpty { b.add("-display", "none") }
         b.add("-no-user-config")
         b.add("-nodefaults")
         b.add("-chardev", "socket,id=charmonitor,path=\(escape(paths.monitor)),server=on,wait=off")
         b.add("-mon", "chardev=charmonitor,id=monitor,mode=control")
         try b.addClock()
         try b.addLifecycle()
+        try b.addPowerManagement()
         try b.addBoot()
         try b.addDevices()
         b.add("-pidfile", paths.pidFile)
         if options.incoming { b.add("-incoming", "defer") }
         b.addPassthrough()
-        return QemuCommandLine(argv: b.argv, ptyDevices: b.ptys)
+        var cmd = QemuCommandLine(argv: b.argv, ptyDevices: b.ptys)
+        cmd.channelSockets = b.channelSockets
+        return cmd
     }
 
     /// QEMU's option syntax: a comma inside a value is written twice.

@@ -23,6 +23,53 @@ extension QemuCommandLineBuilder {
                 throw QemuCommandLine.unsupported("console \(i) of target type '\(console.targetType ?? "serial")' without a matching serial port is not supported by this driver")
             }
         }
+        try addChannels()
+    }
+
+    /// `<channel>`: virtio-serial ports (the guest agent, SPICE's agent),
+    /// numbered from 1 on `virtio-serial0.0` unless the XML places them.
+    ///
+    /// libvirt: `qemuBuildChannelsCommandLine`,
+    /// `qemuBuildVirtioSerialPortDevProps`; the socket of a guest agent
+    /// without a path is the instance's (`qemuDomainPrepareChannel`).
+    mutating func addChannels() throws(VirError) {
+        var usedPorts: Set<Int> = Set(def.channels.compactMap { Self.virtioSerialPort($0.node) })
+        for (i, channel) in def.channels.enumerated() {
+            guard channel.targetType == "virtio" else {
+                throw QemuCommandLine.unsupported("channel target type '\(channel.targetType ?? "")' is not supported by this driver")
+            }
+            let id = "charchannel\(i)"
+            switch channel.type {
+            case .spicevmc:
+                guard def.graphics.contains(where: { $0.type == .spice }) else {
+                    throw QemuCommandLine.unsupported("spicevmc channel requires SPICE graphics")
+                }
+                add("-chardev", "spicevmc,id=\(id),name=vdagent")
+            case .unix where channel.sourcePath == nil:
+                let path = paths.chardevSocket(alias: id)
+                try QemuInstancePaths.checkSocketPath(path)
+                channelSockets[i] = path
+                add("-chardev", "socket,id=\(id),path=\(QemuCommandLine.escape(path)),server=on,wait=off")
+            default:
+                try addChardev(channel, id: id, kind: "channel", index: i)
+            }
+            let nr: Int
+            if let port = Self.virtioSerialPort(channel.node) {
+                nr = port
+            } else {
+                nr = (1...).first { !usedPorts.contains($0) } ?? 1
+                usedPorts.insert(nr)
+            }
+            var device = "virtserialport,bus=virtio-serial0.0,nr=\(nr),chardev=\(id),id=channel\(i)"
+            if let name = channel.targetName { device += ",name=\(QemuCommandLine.escape(name))" }
+            add("-device", device)
+        }
+    }
+
+    /// The port of a `<address type='virtio-serial' port=...>`.
+    static func virtioSerialPort(_ node: XMLElement) -> Int? {
+        guard let a = node.child("address"), a.attribute("type") == "virtio-serial" else { return nil }
+        return a.attribute("port").flatMap { Int($0) }
     }
 
     mutating func addChardev(_ chr: DomainChrDef, id: String, kind: String, index: Int) throws(VirError) {

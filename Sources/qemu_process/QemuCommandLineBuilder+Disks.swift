@@ -26,7 +26,9 @@ extension QemuCommandLineBuilder {
                 throw VirError(.noSource, disk.targetDev)
             }
             if disk.readonly || disk.device == .cdrom { drive += ",readonly=on" }
+            drive += try Self.driveOptions(disk)
             add("-drive", drive)
+            let properties = try Self.diskDeviceProperties(disk)
 
             var boot = ""
             if disk.device == .disk, !firstDiskBooted, let b = bootIndex["hd"] { boot = ",bootindex=\(b)"; firstDiskBooted = true }
@@ -40,20 +42,70 @@ extension QemuCommandLineBuilder {
                 guard let unit = Self.diskIndex(disk.targetDev, prefix: "hd"), unit < 4 else {
                     throw QemuCommandLine.unsupported("disk '\(disk.targetDev)' does not fit on the IDE bus (hda to hdd)")
                 }
-                add("-device", "\(ide),bus=ide.\(unit / 2),unit=\(unit % 2),drive=\(driveID),id=ide0-\(unit / 2)-\(unit % 2)\(boot)")
+                add("-device", "\(ide),bus=ide.\(unit / 2),unit=\(unit % 2),drive=\(driveID),id=ide0-\(unit / 2)-\(unit % 2)\(properties)\(boot)")
             case .sata:
-                guard isQ35, let unit = Self.diskIndex(disk.targetDev, prefix: "sd"), unit < 6 else {
-                    throw QemuCommandLine.unsupported("disk bus 'sata' of disk '\(disk.targetDev)' needs a q35 machine and sda to sdf")
+                guard let unit = Self.diskIndex(disk.targetDev, prefix: "sd"), unit < 6 else {
+                    throw QemuCommandLine.unsupported("disk '\(disk.targetDev)' does not fit on the SATA bus (sda to sdf)")
                 }
-                add("-device", "\(ide),bus=ide.\(unit),drive=\(driveID),id=sata0-0-\(unit)\(boot)")
+                // q35's own AHCI is `ide`; an added one (i440fx) `sata0`.
+                let bus = isQ35 ? "ide.\(unit)" : "sata0.\(unit)"
+                add("-device", "\(ide),bus=\(bus),drive=\(driveID),id=sata0-0-\(unit)\(properties)\(boot)")
+            case .scsi:
+                guard let unit = Self.diskIndex(disk.targetDev, prefix: "sd"), unit < 7 else {
+                    throw QemuCommandLine.unsupported("disk '\(disk.targetDev)' does not fit on the first SCSI controller (sda to sdg)")
+                }
+                let driver = disk.device == .cdrom ? "scsi-cd" : "scsi-hd"
+                let name = "scsi0-0-0-\(unit)"
+                add("-device", "\(driver),bus=scsi0.0,channel=0,scsi-id=0,lun=\(unit),device_id=drive-\(name),drive=\(driveID),id=\(name)\(properties)\(boot)")
             case .virtio:
                 guard disk.device == .disk else {
                     throw QemuCommandLine.unsupported("disk device 'cdrom' on bus 'virtio' is not supported")
                 }
-                add("-device", "virtio-blk-pci\(pciAddress(disk.address)),drive=\(driveID),id=\(QemuCommandLine.virtioDiskAlias(i))\(boot)")
+                add("-device", "virtio-blk-pci\(pciAddress(disk.address)),drive=\(driveID),id=\(QemuCommandLine.virtioDiskAlias(i))\(properties)\(boot)")
             default:
                 throw QemuCommandLine.unsupported("disk bus '\(bus.rawValue)' of disk '\(disk.targetDev)' is not supported by this driver")
             }
         }
+    }
+
+    /// `<driver cache= io= discard= detect_zeroes=>` as `-drive` options.
+    ///
+    /// libvirt: `qemuBuildDriveSourceStr` / `qemuBlockStorageSourceGetBlockdevProps`.
+    static func driveOptions(_ disk: DomainDiskDef) throws(VirError) -> String {
+        guard let driver = disk.node.child("driver") else { return "" }
+        var out = ""
+        func check(_ name: String, _ allowed: [String]) throws(VirError) -> String? {
+            guard let v = driver.attribute(name) else { return nil }
+            guard allowed.contains(v) else {
+                throw QemuCommandLine.unsupported("disk driver \(name) '\(v)' of disk '\(disk.targetDev)' is not supported by this driver")
+            }
+            return v
+        }
+        if let v = try check("cache", ["default", "none", "writethrough", "writeback", "directsync", "unsafe"]), v != "default" {
+            out += ",cache=\(v)"
+        }
+        if let v = try check("io", ["default", "native", "threads", "io_uring"]), v != "default" { out += ",aio=\(v)" }
+        if let v = try check("discard", ["default", "unmap", "ignore"]), v != "default" { out += ",discard=\(v)" }
+        if let v = try check("detect_zeroes", ["default", "off", "on", "unmap"]), v != "default" { out += ",detect-zeroes=\(v)" }
+        let known: Set<String> = ["name", "type", "cache", "io", "discard", "detect_zeroes"]
+        for a in driver.attributes where !known.contains(a.name) {
+            throw QemuCommandLine.unsupported("disk driver attribute '\(a.name)' of disk '\(disk.targetDev)' is not supported by this driver")
+        }
+        return out
+    }
+
+    /// `<serial>`, `<wwn>` and `<shareable/>` as properties of the disk's
+    /// `-device`; what else a disk may hold that changes the guest is
+    /// refused.
+    static func diskDeviceProperties(_ disk: DomainDiskDef) throws(VirError) -> String {
+        var out = ""
+        if let serial = disk.node.childText("serial") { out += ",serial=\(QemuCommandLine.escape(serial))" }
+        if let wwn = disk.node.childText("wwn") { out += ",wwn=0x\(wwn)" }
+        if disk.node.child("shareable") != nil { out += ",share-rw=on" }
+        for name in ["iotune", "transient", "encryption", "blockio", "geometry", "vendor", "product", "auth", "mirror"]
+            where disk.node.child(name) != nil {
+            throw QemuCommandLine.unsupported("disk setting <\(name)> of disk '\(disk.targetDev)' is not supported by this driver")
+        }
+        return out
     }
 }

@@ -6,13 +6,16 @@ import libvirt_abi
 struct QemuCommandLineBuilder {
     let def: DomainDef
     let paths: QemuInstancePaths
+    let options: QemuCommandLine.Options
     var argv: [String] = []
     var ptys: [QemuCommandLine.PtyDevice] = []
+    var channelSockets: [Int: String] = [:]
     var bootIndex: [String: Int] = [:]
 
-    init(def: DomainDef, paths: QemuInstancePaths) {
+    init(def: DomainDef, paths: QemuInstancePaths, options: QemuCommandLine.Options) {
         self.def = def
         self.paths = paths
+        self.options = options
         // <os><boot dev=...> order becomes bootindex on the first device of
         // each kind.
         for (i, dev) in def.os.bootDevices.enumerated() where bootIndex[dev] == nil {
@@ -49,6 +52,8 @@ struct QemuCommandLineBuilder {
         for feature in def.features {
             switch feature {
             case "acpi", "apic", "pae": break
+            // Enlightenments are CPU flags (addCPU).
+            case "hyperv": break
             case "vmport":
                 let state = def.node.child("features")?.child("vmport")?.attribute("state") ?? "on"
                 machine += ",vmport=\(state == "off" ? "off" : "on")"
@@ -57,6 +62,9 @@ struct QemuCommandLineBuilder {
             }
         }
         if !def.features.contains("acpi") { machine += ",acpi=off" }
+        // `<timer name='hpet' present='no'/>`: the machine property, which
+        // QEMU 7.2 and 10.0 both take (10.0 has no -no-hpet).
+        if timer("hpet")?.attribute("present") == "no" { machine += ",hpet=off" }
         add("-machine", machine)
     }
 
@@ -75,7 +83,12 @@ struct QemuCommandLineBuilder {
     }
 
     mutating func addCPU(kvm: Bool) throws(VirError) {
-        guard let cpu = def.node.child("cpu") else { return }
+        let flags = try hypervFlags()
+        guard let cpu = def.node.child("cpu") else {
+            // QEMU's default model, named when flags go with it.
+            if !flags.isEmpty { add("-cpu", (["qemu64"] + flags).joined(separator: ",")) }
+            return
+        }
         if cpu.child("numa") != nil {
             throw QemuCommandLine.unsupported("guest NUMA topology is not supported by this driver")
         }
@@ -85,10 +98,60 @@ struct QemuCommandLineBuilder {
             guard kvm else {
                 throw QemuCommandLine.unsupported("CPU mode '\(cpu.attribute("mode") ?? "")' for \(arch) \(def.virtType) domain on \(arch) host is not supported by hypervisor")
             }
-            add("-cpu", "host")
+            add("-cpu", (["host"] + flags).joined(separator: ","))
         default:
-            if let model = cpu.childText("model") { add("-cpu", QemuCommandLine.escape(model)) }
+            if let model = cpu.childText("model") {
+                add("-cpu", ([QemuCommandLine.escape(model)] + flags).joined(separator: ","))
+            } else if !flags.isEmpty {
+                add("-cpu", (["qemu64"] + flags).joined(separator: ","))
+            }
         }
+    }
+
+    /// The Hyper-V enlightenments as CPU flags (`hv-time` for the
+    /// `hypervclock` timer first, then `<features><hyperv>` in libvirt's
+    /// order).
+    ///
+    /// libvirt: `qemuBuildCpuCommandLine` (the hyperv part).
+    func hypervFlags() throws(VirError) -> [String] {
+        var flags: [String] = []
+        if timer("hypervclock")?.attribute("present") == "yes" { flags.append("hv-time=on") }
+        guard let hyperv = def.node.child("features")?.child("hyperv") else { return flags }
+        let mode = hyperv.attribute("mode") ?? "custom"
+        guard mode == "custom" else {
+            throw QemuCommandLine.unsupported("hyperv mode '\(mode)' is not supported by this driver")
+        }
+        let known = ["relaxed", "vapic", "spinlocks", "vpindex", "runtime", "synic", "stimer", "reset", "vendor_id",
+                     "frequencies", "reenlightenment", "tlbflush", "ipi", "evmcs", "avic"]
+        for e in hyperv.elements {
+            guard known.contains(e.name) else {
+                throw QemuCommandLine.unsupported("hyperv feature '\(e.name)' is not supported by this driver")
+            }
+        }
+        for name in known {
+            guard let e = hyperv.child(name), e.attribute("state") == "on" else { continue }
+            switch name {
+            case "spinlocks":
+                let retries = e.attribute("retries").flatMap { UInt32($0) } ?? 8191
+                flags.append("hv-spinlocks=0x" + String(retries, radix: 16))
+            case "vendor_id":
+                guard let value = e.attribute("value") else { continue }
+                flags.append("hv-vendor-id=" + QemuCommandLine.escape(value))
+            case "stimer":
+                flags.append("hv-stimer=on")
+                if e.child("direct")?.attribute("state") == "on" { flags.append("hv-stimer-direct=on") }
+            case "tlbflush":
+                flags.append("hv-tlbflush=on")
+            default:
+                flags.append("hv-\(name)=on")
+            }
+        }
+        return flags
+    }
+
+    /// `<clock><timer name=...>`.
+    func timer(_ name: String) -> XMLElement? {
+        def.node.child("clock")?.children(named: "timer").first { $0.attribute("name") == name }
     }
 
     mutating func addMemory(ramFile: String) throws(VirError) {
@@ -110,12 +173,77 @@ struct QemuCommandLineBuilder {
         }
     }
 
+    /// `<clock offset=...>` and its timers.
+    ///
+    /// libvirt: `qemuBuildClockCommandLine`.
     mutating func addClock() throws(VirError) {
         let offset = def.node.child("clock")?.attribute("offset") ?? "utc"
+        var rtc: String
         switch offset {
-        case "utc": add("-rtc", "base=utc")
-        case "localtime": add("-rtc", "base=localtime")
+        case "utc": rtc = "base=utc"
+        case "localtime": rtc = "base=localtime"
         default: throw QemuCommandLine.unsupported("clock offset '\(offset)' is not supported by this driver")
+        }
+        var pitPolicy: String?
+        for t in def.node.child("clock")?.children(named: "timer") ?? [] {
+            let name = t.attribute("name") ?? ""
+            let policy = t.attribute("tickpolicy")
+            let present = t.attribute("present")
+            switch name {
+            case "rtc":
+                guard t.attribute("track") == nil || t.attribute("track") == "guest" || t.attribute("track") == "wall" else {
+                    throw QemuCommandLine.unsupported("unsupported rtc timer track '\(t.attribute("track") ?? "")'")
+                }
+                if t.attribute("track") == "wall" { rtc += ",clock=host" }
+                switch policy {
+                case nil, "delay": break
+                case "catchup": rtc += ",driftfix=slew"
+                default: throw QemuCommandLine.unsupported("unsupported rtc timer tickpolicy '\(policy ?? "")'")
+                }
+            case "pit":
+                switch policy {
+                case nil: break
+                case "delay": pitPolicy = "delay"
+                case "catchup": pitPolicy = "slew"
+                case "discard": pitPolicy = "discard"
+                default: throw QemuCommandLine.unsupported("unsupported pit tickpolicy '\(policy ?? "")'")
+                }
+            case "hpet":
+                // present='no' is the machine's hpet=off (addMachine).
+                guard policy == nil else { throw QemuCommandLine.unsupported("unsupported hpet timer tickpolicy '\(policy ?? "")'") }
+            case "hypervclock":
+                // hv-time in the CPU flags (hypervFlags).
+                break
+            case "kvmclock" where present == "yes" || present == nil:
+                // QEMU's default with KVM; under TCG there is nothing to turn on.
+                break
+            default:
+                throw QemuCommandLine.unsupported("timer '\(name)'\(present.map { " present='\($0)'" } ?? "") is not supported by this driver")
+            }
+        }
+        add("-rtc", rtc)
+        if let pitPolicy { add("-global", "kvm-pit.lost_tick_policy=\(pitPolicy)") }
+    }
+
+    /// `<pm><suspend-to-mem/disk enabled=...>`: S3 and S4 through the
+    /// chipset's power-management device.
+    ///
+    /// libvirt: `qemuBuildPMCommandLine`.
+    mutating func addPowerManagement() throws(VirError) {
+        guard let pm = def.node.child("pm") else { return }
+        let device = isQ35 ? "ICH9-LPC" : "PIIX4_PM"
+        for e in pm.elements {
+            let property: String
+            switch e.name {
+            case "suspend-to-mem": property = "disable_s3"
+            case "suspend-to-disk": property = "disable_s4"
+            default: throw QemuCommandLine.unsupported("power management setting '\(e.name)' is not supported by this driver")
+            }
+            switch e.attribute("enabled") {
+            case "no"?: add("-global", "\(device).\(property)=1")
+            case "yes"?: add("-global", "\(device).\(property)=0")
+            default: break
+            }
         }
     }
 
@@ -139,62 +267,37 @@ struct QemuCommandLineBuilder {
         add("-boot", "strict=on")
     }
 
+    /// The devices, in the order of libvirt's command line: controllers,
+    /// disks, interfaces, character devices, inputs, audio, graphics,
+    /// video, sound, watchdog, redirected USB, balloon, RNGs, panic.
     mutating func addDevices() throws(VirError) {
         try checkOtherDevices()
         try addControllers()
         try addDisks()
         try addInterfaces()
         try addCharacterDevices()
+        var usb = USBPorts(def: def)
+        try addInputs(&usb)
+        try addAudio()
+        try addGraphics()
+        try addVideos()
+        try addSounds()
+        try addWatchdog()
+        try addRedirdevs(&usb)
         addBalloon()
+        try addRNGs()
+        try addPanics()
     }
 
-    /// Devices the driver knows but has nothing to add for, and those it
-    /// cannot run.
+    /// Elements of `<devices>` the driver has no model for: refused, never
+    /// dropped (the ones it models are checked where they are built).
     func checkOtherDevices() throws(VirError) {
-        for e in devices.elements {
-            switch e.name {
-            case "emulator", "disk", "interface", "serial", "console", "memballoon":
-                continue
-            case "controller":
-                let type = e.attribute("type") ?? ""
-                let model = e.attribute("model")
-                switch type {
-                case "pci" where model == nil || model == "pci-root" || model == "pcie-root": continue
-                case "pci" where model == "pcie-root-port" && isQ35: continue
-                case "ide" where !isQ35: continue
-                case "sata" where isQ35: continue
-                case "usb" where model == "none": continue
-                default:
-                    throw QemuCommandLine.unsupported("controller type '\(type)'\(model.map { " model '\($0)'" } ?? "") is not supported by this driver")
-                }
-            case "input":
-                let type = e.attribute("type") ?? ""
-                if e.attribute("bus") == "ps2" && (type == "mouse" || type == "keyboard") { continue }
-                throw QemuCommandLine.unsupported("input device '\(type)' on bus '\(e.attribute("bus") ?? "")' is not supported by this driver")
-            case "video" where e.child("model")?.attribute("type") == "none":
-                continue
-            default:
-                let type = e.attribute("type") ?? e.attribute("model") ?? e.child("model")?.attribute("type")
-                throw QemuCommandLine.unsupported("\(e.name) device\(type.map { " '\($0)'" } ?? "") is not supported by this driver")
-            }
-        }
-    }
-
-    /// The PCI controllers QEMU does not have by itself: a q35 machine's
-    /// `pcie-root-port`s, each the bus `pci.INDEX` of the device behind it.
-    ///
-    /// libvirt: `qemuBuildControllersByTypeCommandLine` (PCI), with
-    /// `qemuBuildPCIControllerDevProps`.
-    mutating func addControllers() throws(VirError) {
-        for c in def.controllers where c.type == .pci && c.model == "pcie-root-port" {
-            let name = c.modelName ?? "pcie-root-port"
-            guard name == "pcie-root-port", let index = c.index else {
-                throw QemuCommandLine.unsupported("PCI controller model '\(name)' is not supported by this driver")
-            }
-            var device = name
-            if let port = c.targetPort { device += ",port=0x\(String(port, radix: 16))" }
-            device += ",chassis=\(c.targetChassis ?? UInt32(index)),id=pci.\(index)"
-            add("-device", device + pciAddress(c.address))
+        let modelled: Set<String> = ["emulator", "disk", "controller", "interface", "serial", "console", "channel",
+                                     "input", "graphics", "sound", "video", "redirdev", "watchdog", "memballoon",
+                                     "rng", "panic"]
+        for e in devices.elements where !modelled.contains(e.name) {
+            let type = e.attribute("type") ?? e.attribute("model") ?? e.child("model")?.attribute("type")
+            throw QemuCommandLine.unsupported("\(e.name) device\(type.map { " '\($0)'" } ?? "") is not supported by this driver")
         }
     }
 

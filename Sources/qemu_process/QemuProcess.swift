@@ -49,8 +49,17 @@ public enum QemuProcess {
         try paths.checkSocketPaths()
         try checkDisks(def)
         let ramFile = config.ramFile(uuid: def.uuid.description)
+        // Each instance listens on its own display ports: the two ends of a
+        // local migration run side by side. Held until QEMU exits.
+        var graphicsPorts: [Int: Int] = [:]
+        var releasePorts = true
+        defer { if releasePorts { graphicsPorts.values.forEach(VirPortAllocator.display.release) } }
+        for (i, g) in def.graphics.enumerated() where g.autoport && (g.type == .vnc || g.type == .spice) {
+            graphicsPorts[i] = try VirPortAllocator.display.acquire(address: g.listen ?? "127.0.0.1")
+        }
         let cmd = try QemuCommandLine.build(def: def, id: id, paths: paths, ramFile: ramFile,
-                                            options: .init(incoming: options.incoming, kvmAvailable: QemuHost.kvmUsable))
+                                            options: .init(incoming: options.incoming, kvmAvailable: QemuHost.kvmUsable,
+                                                           graphicsPorts: graphicsPorts))
         try config.createDirectories()
 
         guard mkdir(paths.dir, 0o700) == 0 else {
@@ -93,9 +102,17 @@ public enum QemuProcess {
         let instance = QemuInstance(id: id, pid: pid, startTime: startTime, emulator: emulator, binary: caps.identity,
                                     paths: paths, monitor: monitor, log: log)
         exited.onSet { status in instance.markExited(status: status) }
+        let heldPorts = Array(graphicsPorts.values)
+        releasePorts = false
+        exited.onSet { _ in heldPorts.forEach(VirPortAllocator.display.release) }
 
         var live = def
         live.id = id
+        for (i, port) in graphicsPorts { live.graphics[i].livePort = port }
+        for (i, path) in cmd.channelSockets {
+            live.channels[i].sourcePath = path
+            live.channels[i].sourceMode = "bind"
+        }
         do {
             try await readPtyPaths(cmd.ptyDevices, monitor: monitor, def: &live)
         } catch {

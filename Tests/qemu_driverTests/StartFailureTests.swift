@@ -125,9 +125,9 @@ import qemu_process
         let conn = try await QemuDriver.connect(uri: root.uri)
         defer { conn.driver.close() }
         let dom = try conn.defineXML(CounterGuest.domainXML(name: "v", disk: try CounterGuest.disk(in: root.path), serialLog: root.path + "/s.log",
-                                                            extraDevices: "<graphics type='spice' autoport='yes'/>"))
+                                                            extraDevices: "<graphics type='sdl'/>"))
         let error = await #expect(throws: VirError.self) { try await conn.create(dom) }
-        #expect(error?.message == "unsupported configuration: graphics device 'spice' is not supported by this driver")
+        #expect(error?.message == "unsupported configuration: graphics type 'sdl' is not supported by this driver")
         try Self.expectNothingLeft(root, conn, dom)
     }
 }
