@@ -52,6 +52,7 @@ typedef __typeof__(virDomainResume) *clibvirt_virDomainResume_fn;
 typedef __typeof__(virDomainShutdown) *clibvirt_virDomainShutdown_fn;
 typedef __typeof__(virDomainSuspend) *clibvirt_virDomainSuspend_fn;
 typedef __typeof__(virDomainUndefine) *clibvirt_virDomainUndefine_fn;
+typedef __typeof__(virDomainUndefineFlags) *clibvirt_virDomainUndefineFlags_fn;
 typedef __typeof__(virGetLastError) *clibvirt_virGetLastError_fn;
 typedef __typeof__(virGetVersion) *clibvirt_virGetVersion_fn;
 typedef __typeof__(virInitialize) *clibvirt_virInitialize_fn;

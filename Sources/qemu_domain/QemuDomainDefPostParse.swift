@@ -18,17 +18,31 @@ public enum QemuDomainDefPostParse {
     ///   one (`false` only for the destination of a guest whose running
     ///   QEMU placed its devices itself: it was started before addresses
     ///   were assigned, and the destination must lay it out the same way).
+    /// - Parameter config: where a read-only pflash loader's variable
+    ///   store goes when the XML names none (`nil`: leave it unnamed).
     @discardableResult
-    public static func apply(_ def: inout DomainDef, caps cache: QemuCapsCache,
+    public static func apply(_ def: inout DomainDef, caps cache: QemuCapsCache, config: QemuDriverConfig? = nil,
                              assignAddresses: Bool = true) throws(VirError) -> QemuCaps {
         let emulator = def.emulator ?? QemuCommandLine.defaultEmulator
         def.emulator = emulator
         let caps = try cache.lookup(emulator)
         try caps.pinMachine(&def)
         try def.addImplicitDevices()
+        if let config { applyNVRAMPath(&def, config: config) }
         if assignAddresses { try QemuDomainAddress.assign(&def) }
         try caps.validate(def)
         return caps
+    }
+
+    /// A read-only pflash `<loader>` without `<nvram>` (and not stateless)
+    /// gets the default variable store, `nvramDir/NAME_VARS.fd`.
+    ///
+    /// libvirt: the `virDomainDefHasOldStyleROUEFI` case of
+    /// `qemuDomainDefPostParse`.
+    public static func applyNVRAMPath(_ def: inout DomainDef, config: QemuDriverConfig) {
+        guard var loader = def.os.loader, loader.isReadonlyPflash, loader.nvram == nil, loader.stateless != true else { return }
+        loader.nvram = config.nvramFile(name: def.name)
+        def.os.loader = loader
     }
 
     /// `memory_backing_default = "shared-file"` applied to a definition

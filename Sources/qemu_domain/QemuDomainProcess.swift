@@ -20,9 +20,13 @@ public enum QemuDomainProcess {
     /// The caller holds a job on the object.
     ///
     /// Events: started(booted), then resumed(unpaused) or suspended(paused).
+    ///
+    /// - Parameter resetNVRAM: a UEFI guest's variable store is copied
+    ///   from its template again (`VIR_DOMAIN_START_RESET_NVRAM`).
     @discardableResult
-    public static func start(_ driver: QemuDriverState, _ obj: DomainObj, paused: Bool) async throws(VirError) -> QemuInstance {
-        let instance = try await launch(driver, obj, def: obj.def, incoming: false)
+    public static func start(_ driver: QemuDriverState, _ obj: DomainObj, paused: Bool,
+                             resetNVRAM: Bool = false) async throws(VirError) -> QemuInstance {
+        let instance = try await launch(driver, obj, def: obj.def, incoming: false, resetNVRAM: resetNVRAM)
         driver.emit(obj, .started(.booted))
         if paused {
             obj.setState(.paused(.user))
@@ -48,17 +52,21 @@ public enum QemuDomainProcess {
     /// Starts QEMU paused (`-S`) with a new id, and makes it the object's
     /// instance: the id in the tables, the live definition, the handlers,
     /// the status file.
-    static func launch(_ driver: QemuDriverState, _ obj: DomainObj, def: DomainDef, incoming: Bool) async throws(VirError) -> QemuInstance {
+    static func launch(_ driver: QemuDriverState, _ obj: DomainObj, def: DomainDef, incoming: Bool,
+                       resetNVRAM: Bool = false) async throws(VirError) -> QemuInstance {
         // A definition stored before machine types were pinned gets its
         // machine pinned now, against the emulator that will run it.
         // An incoming instance's definition was post-parsed by Prepare,
         // against its source: its addresses are the source's.
         var def = def
-        let caps = try QemuDomainDefPostParse.apply(&def, caps: driver.caps, assignAddresses: !incoming)
+        let caps = try QemuDomainDefPostParse.apply(&def, caps: driver.caps, config: driver.config, assignAddresses: !incoming)
         QemuDomainDefPostParse.applyMemoryDefault(&def, config: driver.config)
+        // A fresh start chooses the firmware; an incoming instance runs
+        // the one its source chose (in its live definition).
+        if !incoming { try QemuFirmware.fill(&def, config: driver.config, resetNVRAM: resetNVRAM) }
         let id = try driver.ids.next()
         let (instance, live) = try await QemuProcess.start(def: def, id: id, config: driver.config, caps: caps,
-                                                          options: .init(incoming: incoming))
+                                                          options: .init(incoming: incoming, resetNVRAM: resetNVRAM))
         if !incoming { driver.rememberShutoffReason(obj.uuid, nil) }
         // The live definition first, while the object is still inactive:
         // it becomes `def` and the persistent one is kept as `newDef`, as

@@ -129,7 +129,7 @@ public final class QemuConnection: Sendable {
     @discardableResult
     public func defineXML(_ xml: String, validate: Bool = false) throws(VirError) -> DomainRef {
         var def = try DomainDef.parse(xml, validate: validate)
-        try QemuDomainDefPostParse.apply(&def, caps: state.caps)
+        try QemuDomainDefPostParse.apply(&def, caps: state.caps, config: driver.config)
         let (obj, oldDef): (DomainObj, DomainDef?)
         (obj, oldDef) = try domains.add(def)
         let wasPersistent = obj.persistent
@@ -155,14 +155,40 @@ public final class QemuConnection: Sendable {
     /// Removes a domain's persistent definition; a running domain goes on
     /// as a transient one.
     ///
+    /// A UEFI domain's variable store (its `<nvram>`, or the default one
+    /// of `<os firmware='efi'>`) that exists must be dealt with: `.nvram`
+    /// removes it, `.keepNVRAM` keeps it, neither is refused ("cannot
+    /// undefine domain with nvram"). This driver keeps no managed save,
+    /// snapshots, checkpoints or TPM state, so their flags have nothing
+    /// to do.
+    ///
     /// libvirt: `qemuDomainUndefineFlags`.
-    public func undefine(_ dom: DomainRef) async throws(VirError) {
+    public func undefine(_ dom: DomainRef, flags: DomainUndefineFlags = []) async throws(VirError) {
+        let unknown = flags.subtracting(.all)
+        guard unknown.isEmpty else {
+            throw VirError(.invalidArg, "unsupported flags (0x\(String(unknown.rawValue, radix: 16))) in function qemuDomainUndefineFlags")
+        }
+        if flags.contains(.nvram) && flags.contains(.keepNVRAM) {
+            throw VirError(.operationInvalid, "cannot both keep and delete nvram")
+        }
+        if flags.contains(.tpm) && flags.contains(.keepTPM) {
+            throw VirError(.operationInvalid, "cannot both keep and delete TPM")
+        }
         let obj = try obj(dom)
         try await withJob(obj, .modify, api: "qemuDomainUndefineFlags") { () throws(VirError) in
             guard obj.persistent else {
                 throw VirError(.operationInvalid, "cannot undefine transient domain")
             }
             let name = obj.name
+            let def = obj.def
+            let nvram = def.os.loader?.nvram ?? (def.os.firmware == "efi" ? driver.config.nvramFile(name: name) : nil)
+            if let nvram, access(nvram, F_OK) == 0 {
+                if flags.contains(.nvram) {
+                    guard unlink(nvram) == 0 else { throw VirError.system(errno, "failed to remove nvram: \(nvram)") }
+                } else if !flags.contains(.keepNVRAM) {
+                    throw VirError(.operationInvalid, "cannot undefine domain with nvram")
+                }
+            }
             // Not fatal, as in libvirt's virDomainDeleteConfig.
             state.log.bestEffort("remove the autostart link", domain: name) { try VirFile.remove(driver.config.autostartLink(name: name)) }
             if unlink(driver.config.configFile(name: name)) != 0 && errno != ENOENT {
@@ -217,15 +243,18 @@ public final class QemuConnection: Sendable {
     ///
     /// - Parameter autodestroy: destroy the domain when this connection
     ///   closes (`VIR_DOMAIN_START_AUTODESTROY`).
+    /// - Parameter resetNVRAM: copy a UEFI domain's variable store from
+    ///   its template again (`VIR_DOMAIN_START_RESET_NVRAM`).
     /// - Returns: the domain, now with its id.
     @discardableResult
-    public func create(_ dom: DomainRef, paused: Bool = false, autodestroy: Bool = false) async throws(VirError) -> DomainRef {
+    public func create(_ dom: DomainRef, paused: Bool = false, autodestroy: Bool = false,
+                       resetNVRAM: Bool = false) async throws(VirError) -> DomainRef {
         let obj = try obj(dom)
         try await withJob(obj, .modify, api: "qemuDomainCreateWithFlags") { () throws(VirError) in
             guard !obj.isActive else {
                 throw VirError(.operationInvalid, "domain is already running")
             }
-            try await QemuDomainProcess.start(state, obj, paused: paused)
+            try await QemuDomainProcess.start(state, obj, paused: paused, resetNVRAM: resetNVRAM)
             if autodestroy { driver.setAutodestroy(obj, connection: self) }
         }
         return ref(obj)
@@ -236,13 +265,13 @@ public final class QemuConnection: Sendable {
     /// libvirt: `qemuDomainCreateXML`.
     @discardableResult
     public func createXML(_ xml: String, paused: Bool = false, validate: Bool = false,
-                          autodestroy: Bool = false) async throws(VirError) -> DomainRef {
+                          autodestroy: Bool = false, resetNVRAM: Bool = false) async throws(VirError) -> DomainRef {
         var def = try DomainDef.parse(xml, validate: validate)
-        try QemuDomainDefPostParse.apply(&def, caps: state.caps)
+        try QemuDomainDefPostParse.apply(&def, caps: state.caps, config: driver.config)
         let obj = try domains.add(def, flags: [.checkLive, .live]).obj
         do {
             try await withJob(obj, .modify, api: "qemuDomainCreateXML") { () throws(VirError) in
-                _ = try await QemuDomainProcess.start(state, obj, paused: paused)
+                _ = try await QemuDomainProcess.start(state, obj, paused: paused, resetNVRAM: resetNVRAM)
             }
         } catch {
             if !obj.isActive && !obj.persistent { domains.remove(obj) }

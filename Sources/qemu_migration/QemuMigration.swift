@@ -50,7 +50,7 @@ public enum QemuMigration {
             var xml = current.format(.migratable)
             if let destXML = p.destXML {
                 var dst = try DomainDef.parse(destXML)
-                try QemuDomainDefPostParse.apply(&dst, caps: d.caps,
+                try QemuDomainDefPostParse.apply(&dst, caps: d.caps, config: d.config,
                                                  assignAddresses: !QemuDomainAddress.placedByQemu(current))
                 QemuDomainDefPostParse.applyMemoryDefault(&dst, config: d.config)
                 try DomainABIStability.check(source: current, destination: dst)
@@ -103,7 +103,7 @@ public enum QemuMigration {
         // The source's PCI addresses come with its XML; a source whose QEMU
         // placed its devices itself (started before addresses were
         // assigned) gets a destination placed the same way.
-        try QemuDomainDefPostParse.apply(&def, caps: d.caps,
+        try QemuDomainDefPostParse.apply(&def, caps: d.caps, config: d.config,
                                          assignAddresses: !QemuDomainAddress.placedByQemu(source.def))
         QemuDomainDefPostParse.applyMemoryDefault(&def, config: d.config)
         try DomainABIStability.check(source: source.def, destination: def)

@@ -37,30 +37,35 @@ struct QemuCommandLineBuilder {
         if arch != "x86_64" && arch != "i686" {
             throw QemuCommandLine.unsupported("architecture '\(arch)' is not supported by this driver (x86_64 and i686 are)")
         }
-        for name in ["loader", "nvram", "dtb", "firmware"] where def.os.node.child(name) != nil {
-            throw QemuCommandLine.unsupported("<os><\(name)> is not supported by this driver")
+        if def.os.node.child("dtb") != nil {
+            throw QemuCommandLine.unsupported("<os><dtb> is not supported by this driver")
         }
-        if def.os.node.attribute("firmware") != nil {
-            throw QemuCommandLine.unsupported("firmware auto-selection is not supported by this driver")
-        }
+        try checkFirmware()
     }
 
+    /// `-machine`, its options in libvirt's order: `usb=off`, the feature
+    /// switches (`vmport`, `smm`), `dump-guest-core`, the RAM backend, the
+    /// flash devices, `acpi=off`.
+    ///
+    /// libvirt: `qemuBuildMachineCommandLine`.
     mutating func addMachine() throws(VirError) {
         var machine = QemuCommandLine.escape(def.os.machine ?? "pc")
-        machine += ",usb=off,dump-guest-core=off"
-        if def.memoryBacking != nil { machine += ",memory-backend=\(QemuCommandLine.ramBackendID)" }
+        machine += ",usb=off"
         for feature in def.features {
             switch feature {
-            case "acpi", "apic", "pae": break
+            case "acpi", "apic", "pae", "vmport", "smm": break
             // Enlightenments are CPU flags (addCPU).
             case "hyperv": break
-            case "vmport":
-                let state = def.node.child("features")?.child("vmport")?.attribute("state") ?? "on"
-                machine += ",vmport=\(state == "off" ? "off" : "on")"
             default:
                 throw QemuCommandLine.unsupported("feature '\(feature)' is not supported by this driver")
             }
         }
+        for switchName in ["vmport", "smm"] {
+            if let state = def.featureState(switchName) { machine += ",\(switchName)=\(state == "off" ? "off" : "on")" }
+        }
+        machine += ",dump-guest-core=off"
+        if def.memoryBacking != nil { machine += ",memory-backend=\(QemuCommandLine.ramBackendID)" }
+        machine += pflashMachineOptions
         if !def.features.contains("acpi") { machine += ",acpi=off" }
         // `<timer name='hpet' present='no'/>`: the machine property, which
         // QEMU 7.2 and 10.0 both take (10.0 has no -no-hpet).

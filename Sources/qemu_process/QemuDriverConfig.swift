@@ -40,6 +40,19 @@ public struct QemuDriverConfig: Sendable, Equatable {
     /// local migration copies none of it and never holds it twice. The
     /// default is `"private"` (libvirt's: anonymous private RAM).
     public var sharedMemoryByDefault = false
+    /// Where each UEFI domain's variable store lives (`NAME_VARS.fd`):
+    /// the VM's, kept across its instances (libvirt: `nvramDir`,
+    /// `/var/lib/libvirt/qemu/nvram`).
+    public var nvramDir: String
+    /// The folders of QEMU's firmware descriptors, lowest precedence
+    /// first: a file name in a later folder hides the same name in an
+    /// earlier one (libvirt: `qemuInteropFetchConfigs`'s `QEMU_DATADIR`
+    /// then `SYSCONFDIR`).
+    public var firmwareDirs: [String] = QemuDriverConfig.systemFirmwareDirs
+
+    /// Where QEMU's packages and the host's administrator put firmware
+    /// descriptors.
+    public static let systemFirmwareDirs = ["/usr/share/qemu/firmware", "/etc/qemu/firmware"]
 
     /// The system layout's directories.
     public static let systemPrefix = (etc: "/etc/local-migration", run: "/run/local-migration",
@@ -96,6 +109,7 @@ public struct QemuDriverConfig: Sendable, Equatable {
         self.libDir = libDir
         self.cacheDir = cacheDir
         self.memoryBackingDir = libDir + "/ram"
+        self.nvramDir = libDir + "/nvram"
     }
 
     /// Applies the settings of `qemu.conf`.
@@ -117,6 +131,11 @@ public struct QemuDriverConfig: Sendable, Equatable {
     /// source and the destination of a local migration map the same file.
     public func ramFile(uuid: String) -> String { "\(memoryBackingDir)/\(uuid)/ram" }
 
+    /// The variable store of a UEFI domain whose XML names none.
+    ///
+    /// libvirt: `qemuDomainNVRAMPathFormat`.
+    public func nvramFile(name: String) -> String { "\(nvramDir)/\(name)_VARS.fd" }
+
     /// The persistent definition of a domain.
     public func configFile(name: String) -> String { "\(configDir)/\(name).xml" }
 
@@ -130,7 +149,7 @@ public struct QemuDriverConfig: Sendable, Equatable {
     /// or guest memory).
     public func createDirectories() throws(VirError) {
         for (dir, mode) in [(configDir, 0o755), (autostartDir, 0o755), (stateDir, 0o700), (logDir, 0o700),
-                            (libDir, 0o700), (memoryBackingDir, 0o700)] as [(String, Int)] {
+                            (libDir, 0o700), (memoryBackingDir, 0o700), (nvramDir, 0o700)] as [(String, Int)] {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                         attributes: [.posixPermissions: mode])

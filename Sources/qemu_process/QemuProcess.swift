@@ -23,9 +23,14 @@ public enum QemuProcess {
         public var monitorTimeout: Duration
         /// What the log header says the instance is for.
         public var purpose: String
+        /// Copy the UEFI variable store from its template again, even if
+        /// the domain has one (`VIR_DOMAIN_START_RESET_NVRAM`).
+        public var resetNVRAM: Bool
 
-        public init(incoming: Bool = false, monitorTimeout: Duration = .seconds(30), purpose: String? = nil) {
+        public init(incoming: Bool = false, monitorTimeout: Duration = .seconds(30), purpose: String? = nil,
+                    resetNVRAM: Bool = false) {
             self.incoming = incoming
+            self.resetNVRAM = resetNVRAM
             self.monitorTimeout = monitorTimeout
             self.purpose = purpose ?? (incoming ? "incoming migration" : "start")
         }
@@ -61,6 +66,11 @@ public enum QemuProcess {
                                             options: .init(incoming: options.incoming, kvmAvailable: QemuHost.kvmUsable,
                                                            graphicsPorts: graphicsPorts))
         try config.createDirectories()
+        if options.incoming {
+            try checkIncomingNVRAM(def)
+        } else {
+            try prepareNVRAM(def, reset: options.resetNVRAM)
+        }
 
         guard mkdir(paths.dir, 0o700) == 0 else {
             throw VirError.system(errno, "cannot create instance directory '\(paths.dir)'")

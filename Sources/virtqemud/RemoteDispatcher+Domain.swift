@@ -14,9 +14,8 @@ extension RemoteDispatcher {
     static let startPaused: UInt32 = 1, startAutodestroy: UInt32 = 2, startBypassCache: UInt32 = 4,
                startForceBoot: UInt32 = 8, startValidate: UInt32 = 16, startResetNVRAM: UInt32 = 32
     /// `VIR_DOMAIN_UNDEFINE_*`: managed save, snapshots, NVRAM, keep
-    /// NVRAM, checkpoints, TPM, keep TPM. This driver keeps none of them,
-    /// so each is accepted and has nothing to do.
-    static let undefineAll: UInt32 = 1 | 2 | 4 | 8 | 16 | 32 | 64
+    /// NVRAM, checkpoints, TPM, keep TPM (the driver checks them).
+    static let undefineAll: UInt32 = DomainUndefineFlags.all.rawValue
     /// `VIR_DOMAIN_DESTROY_GRACEFUL`.
     static let destroyGraceful: UInt32 = 1
     /// `VIR_DOMAIN_XML_SECURE`, `_INACTIVE`, `_UPDATE_CPU`, `_MIGRATABLE`.
@@ -87,7 +86,7 @@ extension RemoteDispatcher {
             return try await run(RemoteCalls.DomainUndefineFlags.self, msg) { a throws(RemoteError) in
                 try checkWritable(client, "virDomainUndefineFlags")
                 try checkFlags(a.flags, allowed: undefineAll, "qemuDomainUndefineFlags")
-                try await driver { try await conn.undefine(ref(a.dom)) }
+                try await driver { try await conn.undefine(ref(a.dom), flags: DomainUndefineFlags(rawValue: a.flags)) }
                 return XDRVoid()
             }
         case .domainCreate:
@@ -103,7 +102,8 @@ extension RemoteDispatcher {
                                "qemuDomainCreateWithFlags")
                 let dom = ref(a.dom)
                 let started = try await driver { () async throws -> DomainRef in
-                    try await conn.create(dom, paused: a.flags & startPaused != 0, autodestroy: a.flags & startAutodestroy != 0)
+                    try await conn.create(dom, paused: a.flags & startPaused != 0, autodestroy: a.flags & startAutodestroy != 0,
+                                          resetNVRAM: a.flags & startResetNVRAM != 0)
                 }
                 return DomainRet(dom: wire(started))
             }
@@ -114,7 +114,7 @@ extension RemoteDispatcher {
                                "qemuDomainCreateXML")
                 let dom = try await driver {
                     try await conn.createXML(a.value, paused: a.flags & startPaused != 0, validate: a.flags & startValidate != 0,
-                                             autodestroy: a.flags & startAutodestroy != 0)
+                                             autodestroy: a.flags & startAutodestroy != 0, resetNVRAM: a.flags & startResetNVRAM != 0)
                 }
                 return DomainRet(dom: wire(dom))
             }

@@ -13,6 +13,11 @@ public enum AtomicFile {
     ///   directory after it, so that the new content survives a crash of
     ///   the host (configuration files need it).
     public static func write(_ text: String, to path: String, mode: mode_t = 0o600, durable: Bool = true) throws(VirError) {
+        try write(bytes: Array(text.utf8), to: path, mode: mode, durable: durable)
+    }
+
+    /// The same for bytes (a firmware variable store copied from its template).
+    public static func write(bytes: [UInt8], to path: String, mode: mode_t = 0o600, durable: Bool = true) throws(VirError) {
         var template = Array((path + ".XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw VirError.system(errno, "cannot create temporary file for '\(path)'") }
@@ -25,7 +30,6 @@ public enum AtomicFile {
             return VirError.system(err, message)
         }
         guard fchmod(fd, mode) == 0 else { throw fail("cannot set the mode of '\(tmp)'") }
-        let bytes = Array(text.utf8)
         var written = 0
         while written < bytes.count {
             let n = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }

@@ -122,8 +122,8 @@ protocol VirshDomain: Sendable {
     func suspend() async throws(VirshError)
     /// libvirt: `virDomainResume`.
     func resume() async throws(VirshError)
-    /// libvirt: `virDomainUndefine`.
-    func undefine() async throws(VirshError)
+    /// libvirt: `virDomainUndefineFlags` (`virDomainUndefine` without flags).
+    func undefine(_ flags: DomainUndefineFlags) async throws(VirshError)
 
     /// libvirt: `virDomainGetJobStats` (`VIR_DOMAIN_JOB_STATS_COMPLETED`).
     func jobStats(completed: Bool) async throws(VirshError) -> (type: Int32, params: [TypedParameter])

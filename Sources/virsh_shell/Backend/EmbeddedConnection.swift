@@ -145,14 +145,15 @@ struct EmbeddedDomain: VirshDomain {
     }
 
     func create(_ flags: DomainStartFlags) async throws(VirshError) {
-        // Without managed save and NVRAM, force-boot, bypass-cache and
-        // reset-nvram change nothing (as in libvirt's QEMU driver).
+        // Without managed save, force-boot and bypass-cache change nothing
+        // (as in libvirt's QEMU driver).
         let known: DomainStartFlags = [.paused, .autodestroy, .forceBoot, .bypassCache, .resetNVRAM]
         guard flags.subtracting(known).isEmpty else {
             throw VirshError.unsupported("unsupported flags (0x\(String(flags.subtracting(known).rawValue, radix: 16))) in function qemuDomainCreateWithFlags")
         }
         do {
-            try await conn.create(ref, paused: flags.contains(.paused), autodestroy: flags.contains(.autodestroy))
+            try await conn.create(ref, paused: flags.contains(.paused), autodestroy: flags.contains(.autodestroy),
+                                  resetNVRAM: flags.contains(.resetNVRAM))
         } catch {
             throw VirshError(error)
         }
@@ -195,8 +196,8 @@ struct EmbeddedDomain: VirshDomain {
         do { try await conn.resume(ref) } catch { throw VirshError(error) }
     }
 
-    func undefine() async throws(VirshError) {
-        do { try await conn.undefine(ref) } catch { throw VirshError(error) }
+    func undefine(_ flags: DomainUndefineFlags) async throws(VirshError) {
+        do { try await conn.undefine(ref, flags: flags) } catch { throw VirshError(error) }
     }
 
     func jobStats(completed: Bool) async throws(VirshError) -> (type: Int32, params: [TypedParameter]) {

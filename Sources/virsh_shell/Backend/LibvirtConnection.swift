@@ -65,6 +65,7 @@ struct LibvirtAPI: @unchecked Sendable {
     let virDomainShutdown: clibvirt_virDomainShutdown_fn
     let virDomainSuspend: clibvirt_virDomainSuspend_fn
     let virDomainUndefine: clibvirt_virDomainUndefine_fn
+    let virDomainUndefineFlags: clibvirt_virDomainUndefineFlags_fn
     let virGetLastError: clibvirt_virGetLastError_fn
     let virGetVersion: clibvirt_virGetVersion_fn
     let virInitialize: clibvirt_virInitialize_fn
@@ -142,6 +143,7 @@ struct LibvirtAPI: @unchecked Sendable {
                 virDomainShutdown: try sym("virDomainShutdown", clibvirt_virDomainShutdown_fn.self),
                 virDomainSuspend: try sym("virDomainSuspend", clibvirt_virDomainSuspend_fn.self),
                 virDomainUndefine: try sym("virDomainUndefine", clibvirt_virDomainUndefine_fn.self),
+                virDomainUndefineFlags: try sym("virDomainUndefineFlags", clibvirt_virDomainUndefineFlags_fn.self),
                 virGetLastError: try sym("virGetLastError", clibvirt_virGetLastError_fn.self),
                 virGetVersion: try sym("virGetVersion", clibvirt_virGetVersion_fn.self),
                 virInitialize: try sym("virInitialize", clibvirt_virInitialize_fn.self),
@@ -542,7 +544,10 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
     func shutdown() async throws(VirshError) { try check(api.virDomainShutdown(ptr)) }
     func suspend() async throws(VirshError) { try check(api.virDomainSuspend(ptr)) }
     func resume() async throws(VirshError) { try check(api.virDomainResume(ptr)) }
-    func undefine() async throws(VirshError) { try check(api.virDomainUndefine(ptr)) }
+    /// As virsh: the older API unless a flag must be passed.
+    func undefine(_ flags: DomainUndefineFlags) async throws(VirshError) {
+        try check(flags.isEmpty ? api.virDomainUndefine(ptr) : api.virDomainUndefineFlags(ptr, flags.rawValue))
+    }
 
     func jobStats(completed: Bool) async throws(VirshError) -> (type: Int32, params: [TypedParameter]) {
         var type: Int32 = 0

@@ -1,3 +1,5 @@
+import libvirt_abi
+
 /// `undefine`: removes a domain's persistent definition; a running domain
 /// goes on as a transient one.
 ///
@@ -23,10 +25,9 @@ enum UndefineCommand: VirshCommand {
         .bool("keep-tpm", "keep TPM state"),
     ]
 
-    /// What this virsh does: the domain's definition, nothing of its
-    /// storage, NVRAM or TPM (the embedded driver has none of those).
-    static let notSupported = ["storage", "remove-all-storage", "delete-storage-volume-snapshots", "wipe-storage",
-                               "nvram", "tpm"]
+    /// What this virsh does: the domain's definition and its NVRAM,
+    /// nothing of its storage or TPM (the embedded driver has none of those).
+    static let notSupported = ["storage", "remove-all-storage", "delete-storage-volume-snapshots", "wipe-storage", "tpm"]
 
     static func run(_ cmd: ParsedCommand, _ ctl: Control) async -> Bool {
         guard cmd.requires("delete-storage-volume-snapshots", "remove-all-storage", ctl),
@@ -35,9 +36,12 @@ enum UndefineCommand: VirshCommand {
             ctl.error("option --\(opt) is not supported by this virsh")
             return false
         }
+        var flags: DomainUndefineFlags = []
+        if cmd.bool("nvram") { flags.insert(.nvram) }
+        if cmd.bool("keep-nvram") { flags.insert(.keepNVRAM) }
         guard let (dom, name) = await cmd.domain(ctl) else { return false }
         do {
-            try await dom.undefine()
+            try await dom.undefine(flags)
             ctl.printExtra("Domain '\(name)' has been undefined\n")
             return true
         } catch {
