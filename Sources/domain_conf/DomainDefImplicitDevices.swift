@@ -11,6 +11,15 @@ extension DomainDef {
         assignControllerIndexes()
         try addConsoleCompat()
         addImplicitControllers()
+        addDefaultMemballoon()
+    }
+
+    /// A guest that names no `<memballoon>` gets a virtio one (write
+    /// `<memballoon model='none'/>` for none), as libvirt does on x86.
+    ///
+    /// libvirt: `qemuDomainDefAddDefaultDevices` (`addDefaultMemballoon`).
+    mutating func addDefaultMemballoon() {
+        if memballoon == nil { memballoon = DomainMemballoonDef(model: "virtio") }
     }
 
     /// USB2 companions take the index of the USB2 controller listed just

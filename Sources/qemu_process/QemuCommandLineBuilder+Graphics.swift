@@ -5,19 +5,16 @@ import libvirt_abi
 /// Displays: VNC and SPICE servers, the video devices the guest sees, and
 /// the audio backend the display and the sound cards share.
 extension QemuCommandLineBuilder {
-    /// The audio backend's id: libvirt 9.0 adds `<audio id='1'>` (SPICE's
-    /// when the guest has SPICE graphics, else `none`) to a guest with a
-    /// sound card or graphics.
+    /// The audio backend's id: libvirt 9.0 adds `<audio id='1'>` to every
+    /// guest (SPICE's when the guest has SPICE graphics, else `none`).
     static let audioID = "audio1"
 
-    var needsAudio: Bool { !def.sounds.isEmpty || def.graphics.contains { $0.type == .vnc || $0.type == .spice } }
-
-    /// libvirt: `qemuBuildAudioCommandLine` (for the implicit `<audio>`).
+    /// libvirt: `qemuBuildAudioCommandLine` (for the implicit `<audio>` of
+    /// `qemuDomainDefAddDefaultAudioBackend`).
     mutating func addAudio() throws(VirError) {
         if let audio = devices.child("audio") {
             throw QemuCommandLine.unsupported("audio backend '\(audio.attribute("type") ?? "")' is not supported by this driver")
         }
-        guard needsAudio else { return }
         let driver = def.graphics.contains { $0.type == .spice } ? "spice" : "none"
         add("-audiodev", "{\"id\":\"\(Self.audioID)\",\"driver\":\"\(driver)\"}")
     }
