@@ -88,9 +88,8 @@ public enum QemuProcess {
         let (logFD, logOffset) = try log.openForInstance()
         defer { close(logFD) }
         log.append(fd: logFD, "starting up instance id \(id) (\(options.purpose)), emulator \(emulator)")
-        let env = ["LC_ALL=C", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=\(paths.dir)",
-                   "XDG_DATA_HOME=\(paths.dir)", "XDG_CACHE_HOME=\(paths.dir)", "XDG_CONFIG_HOME=\(paths.dir)"]
-        let line = (env + cmd.argv.map(shellQuote)).joined(separator: " ") + "\n"
+        let env = environment(paths)
+        let line = commandString(env: env, argv: cmd.argv) + "\n"
         _ = line.utf8CString.withUnsafeBufferPointer { write(logFD, $0.baseAddress, $0.count - 1) }
 
         let pid = try ProcessSpawner.spawn(cmd.argv, environment: env, outputFD: logFD)
@@ -272,6 +271,32 @@ public enum QemuProcess {
                 }
             }
         }
+    }
+
+    /// QEMU's environment: a fixed `PATH` and locale, and its instance
+    /// directory as home (libvirt: `qemuProcessLaunch`'s `virCommandAddEnv*`).
+    static func environment(_ paths: QemuInstancePaths) -> [String] {
+        ["LC_ALL=C", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=\(paths.dir)",
+         "XDG_DATA_HOME=\(paths.dir)", "XDG_CACHE_HOME=\(paths.dir)", "XDG_CONFIG_HOME=\(paths.dir)"]
+    }
+
+    /// The environment and the arguments on one line, quoted for a shell,
+    /// as the log shows a start (libvirt: `virCommandToString`).
+    static func commandString(env: [String], argv: [String]) -> String {
+        (env + argv.map(shellQuote)).joined(separator: " ")
+    }
+
+    /// The command line a start of `def` as instance `id` would run, for
+    /// showing only: nothing is allocated, created or started; autoport
+    /// displays show libvirt's pretend ports.
+    ///
+    /// libvirt: `qemuProcessCreatePretendCmdPrepare`, `qemuProcessCreatePretendCmdBuild`.
+    public static func pretendCommandLine(def: DomainDef, id: Int, config: QemuDriverConfig, caps: QemuCaps) throws(VirError) -> String {
+        try caps.validate(def)
+        let paths = QemuInstancePaths(stateDir: config.stateDir, id: id, name: def.name)
+        let cmd = try QemuCommandLine.build(def: def, id: id, paths: paths, ramFile: config.ramFile(uuid: def.uuid.description),
+                                            options: .init(kvmAvailable: QemuHost.kvmUsable, pretend: true))
+        return commandString(env: environment(paths), argv: cmd.argv)
     }
 
     static func shellQuote(_ s: String) -> String {

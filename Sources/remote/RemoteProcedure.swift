@@ -40,6 +40,7 @@ public struct RemoteProcedure: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let connectGetURI = RemoteProcedure(110)
     public static let domainGetSecurityLabel = RemoteProcedure(121)
     public static let nodeGetSecurityModel = RemoteProcedure(122)
+    public static let connectDomainXMLToNative = RemoteProcedure(136)
     public static let connectIsSecure = RemoteProcedure(149)
     public static let domainIsActive = RemoteProcedure(150)
     public static let domainIsPersistent = RemoteProcedure(151)

@@ -39,6 +39,13 @@ enum RemoteDispatcher {
         case .connectGetURI: return try runSync(RemoteCalls.ConnectGetURI.self, msg) { _ in StringValue(reportedURI) }
         case .connectGetCapabilities:
             return try runSync(RemoteCalls.ConnectGetCapabilities.self, msg) { _ in StringValue(client.server.host.capabilities) }
+        case .connectDomainXMLToNative:
+            return try await run(RemoteCalls.ConnectDomainXMLToNative.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virConnectDomainXMLToNative")
+                return StringValue(try await driver {
+                    try conn.domainXMLToNative(format: a.nativeFormat, xml: a.domainXML, flags: a.flags)
+                })
+            }
         case .connectIsSecure: return try runSync(RemoteCalls.ConnectIsSecure.self, msg) { _ in IntValue(1) }
         case .nodeGetInfo: return try runSync(RemoteCalls.NodeGetInfo.self, msg) { _ in client.server.host.nodeInfo }
         case .nodeGetSecurityModel:

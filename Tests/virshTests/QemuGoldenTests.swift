@@ -85,6 +85,17 @@ final class QemuGoldenTests {
         same("migrate-getmaxdowntime", name)
         same("migrate-setmaxdowntime", name, "100")
         same("migrate-getspeed", "--postcopy", name)
+        // domxml-to-native's refusals (the command lines themselves are
+        // compared device by device in LibvirtCommandLineComparisonTests).
+        same("domxml-to-native", "vmware-vmx", xmlFile)
+        same("domxml-to-native", "qemu-argv")
+        same("domxml-to-native", "qemu-argv", "--domain", name, "--xml", xmlFile)
+        same("domxml-to-native", "qemu-argv", "--domain", "nosuch")
+        same("domxml-to-native", "qemu-argv", root.path + "/nosuch.xml")
+        let native = both("domxml-to-native", "qemu-argv", "--domain", name)
+        #expect(native.ours.status == 0 && native.ref.status == 0)
+        #expect(native.ours.stdout.contains("-name guest=\(name),debug-threads=on"))
+        #expect(native.ours.stdout.contains("-uuid \(uuid)") && native.ref.stdout.contains("-uuid \(uuid)"))
         let shutOff = both("migrate", "--live", name, "qemu:///system")
         #expect(Virsh.run(Virsh.ours ?? "", ["migrate", "--live", name, root.uri], env: embedded) == shutOff.ref)
 

@@ -192,3 +192,40 @@ import TestSupport
         #expect(ro.stderr == "error: operation forbidden: read only access prevents virDomainQemuMonitorCommand\n", "\(ro)")
     }
 }
+
+/// `domxml-to-native qemu-argv` through the daemon (procedure 136,
+/// `virConnectDomainXMLToNative`): Debian's virsh and ours get the line the
+/// embedded driver prints for the same definition, and the same refusals.
+@Suite struct DomXMLToNativeOverDaemonTests {
+    @Test func debiansVirshAndOursGetTheDriversCommandLine() throws {
+        let virsh = try #require(BuiltProduct.path("virsh"), "build the package first (make test does)")
+        let root = TestRoot("ovnat")
+        defer { #expect(root.cleanup() == []) }
+        let daemon = try VirtqemudProcess(root: root)
+        let file = Fixtures.projectRoot.appendingPathComponent("fixtures/virt-install/debian11-q35-spice.xml").path
+        let xml = try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "@DISKDIR@", with: root.path)
+        let xmlFile = root.path + "/d.xml"
+        try xml.write(toFile: xmlFile, atomically: true, encoding: .utf8)
+        var env = ProcessInfo.processInfo.environment
+        env["LIBVIRT_DEFAULT_URI"] = nil
+        env["LC_ALL"] = "C"
+        func run(_ program: String, _ uri: String, _ args: [String]) throws -> Subprocess.Result {
+            try Subprocess.run(program, ["-c", uri] + args, environment: env)
+        }
+        let embedded = try run(virsh, root.uri.replacingOccurrences(of: root.path, with: root.path + "/other"),
+                               ["domxml-to-native", "qemu-argv", xmlFile])
+        #expect(embedded.status == 0, "\(embedded)")
+        #expect(embedded.stdout.contains("-device virtio-vga,id=video0,max_outputs=1,bus=pcie.0,addr=0x1"))
+        for program in [virsh, "/usr/bin/virsh"] {
+            let r = try run(program, daemon.uri, ["domxml-to-native", "qemu-argv", xmlFile])
+            #expect(r.status == 0, "\(program): \(r)")
+            // The same line, but for the root's paths.
+            #expect(r.stdout == embedded.stdout.replacingOccurrences(of: root.path + "/other/", with: root.path + "/"), "\(program)")
+            let bad = try run(program, daemon.uri, ["domxml-to-native", "vmware-vmx", xmlFile])
+            #expect(bad.status == 1 &&  bad.stderr == "error: invalid argument: unsupported config type vmware-vmx\n", "\(program): \(bad)")
+            let readOnly = try run(program, daemon.uri, ["-r", "domxml-to-native", "qemu-argv", xmlFile])
+            #expect(readOnly.status == 1, "\(program): \(readOnly)")
+            #expect(readOnly.stderr.contains("operation forbidden: read only access prevents virConnectDomainXMLToNative"), "\(program): \(readOnly)")
+        }
+    }
+}

@@ -165,6 +165,10 @@ protocol VirshConnection: AnyObject, Sendable {
     func uri() async throws(VirshError) -> String
     /// libvirt: `virConnectGetHostname`.
     func hostname() async throws(VirshError) -> String
+    /// The command line a definition would run (`format` "qemu-argv").
+    ///
+    /// libvirt: `virConnectDomainXMLToNative`.
+    func domainXMLToNative(format: String, xml: String) async throws(VirshError) -> String
     /// libvirt: `virConnectGetType` ("QEMU", "TEST", ...).
     func type() async throws(VirshError) -> String
     /// libvirt: `virConnectGetVersion` (0: unknown).

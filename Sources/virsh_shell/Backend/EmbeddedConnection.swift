@@ -24,6 +24,9 @@ final class EmbeddedConnection: VirshConnection {
 
     func uri() async throws(VirshError) -> String { conn.uri }
     func hostname() async throws(VirshError) -> String { conn.hostname }
+    func domainXMLToNative(format: String, xml: String) async throws(VirshError) -> String {
+        do { return try conn.domainXMLToNative(format: format, xml: xml) } catch { throw VirshError(error) }
+    }
     func type() async throws(VirshError) -> String { "QEMU" }
     func hypervisorVersion() async throws(VirshError) -> UInt64 { conn.hypervisorVersion() }
     func libVersion() async throws(VirshError) -> UInt64 { QemuConnection.libVersion }

@@ -22,6 +22,7 @@ import libvirt_abi
 /// start-up time.
 struct LibvirtAPI: @unchecked Sendable {
     let virConnectClose: clibvirt_virConnectClose_fn
+    let virConnectDomainXMLToNative: clibvirt_virConnectDomainXMLToNative_fn
     let virConnectGetHostname: clibvirt_virConnectGetHostname_fn
     let virConnectGetLibVersion: clibvirt_virConnectGetLibVersion_fn
     let virConnectGetType: clibvirt_virConnectGetType_fn
@@ -100,6 +101,7 @@ struct LibvirtAPI: @unchecked Sendable {
         do throws(VirshError) {
             return .success(LibvirtAPI(
                 virConnectClose: try sym("virConnectClose", clibvirt_virConnectClose_fn.self),
+                virConnectDomainXMLToNative: try sym("virConnectDomainXMLToNative", clibvirt_virConnectDomainXMLToNative_fn.self),
                 virConnectGetHostname: try sym("virConnectGetHostname", clibvirt_virConnectGetHostname_fn.self),
                 virConnectGetLibVersion: try sym("virConnectGetLibVersion", clibvirt_virConnectGetLibVersion_fn.self),
                 virConnectGetType: try sym("virConnectGetType", clibvirt_virConnectGetType_fn.self),
@@ -353,6 +355,11 @@ final class LibvirtConnection: VirshConnection, @unchecked Sendable {
 
     func hostname() async throws(VirshError) -> String {
         guard let s = LibvirtLibrary.take(api.virConnectGetHostname(ptr)) else { throw LibvirtLibrary.lastError() }
+        return s
+    }
+
+    func domainXMLToNative(format: String, xml: String) async throws(VirshError) -> String {
+        guard let s = LibvirtLibrary.take(api.virConnectDomainXMLToNative(ptr, format, xml, 0)) else { throw LibvirtLibrary.lastError() }
         return s
     }
 

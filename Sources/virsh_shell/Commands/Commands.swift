@@ -3,7 +3,7 @@ enum Commands {
     static let all: [any VirshCommand.Type] = [
         // Domain Management
         DefineCommand.self, DestroyCommand.self, DomIDCommand.self, DomJobAbortCommand.self,
-        DomJobInfoCommand.self, DomNameCommand.self, DomUUIDCommand.self, DumpXMLCommand.self,
+        DomJobInfoCommand.self, DomNameCommand.self, DomUUIDCommand.self, DomXMLToNativeCommand.self, DumpXMLCommand.self,
         MigrateCommand.self, MigrateGetMaxDowntimeCommand.self, MigrateGetSpeedCommand.self,
         MigrateSetMaxDowntimeCommand.self, MigrateSetSpeedCommand.self, QemuMonitorCommandCommand.self, ResumeCommand.self, ShutdownCommand.self, StartCommand.self,
         SuspendCommand.self, UndefineCommand.self, UpgradeQemuCommand.self,

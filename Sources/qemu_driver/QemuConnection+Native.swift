@@ -1,0 +1,33 @@
+import domain_conf
+import libvirt_abi
+import qemu_domain
+import qemu_process
+
+extension QemuConnection {
+    /// The one native format: QEMU's command line.
+    public static let nativeFormatArgv = "qemu-argv"
+
+    /// The command line the driver would run for a definition, with its
+    /// environment, on one line (`virsh domxml-to-native qemu-argv`):
+    /// the definition is post-parsed and its firmware chosen as a start
+    /// would, but nothing is started, allocated or written.
+    ///
+    /// Unlike libvirt, which turns every interface into `type='ethernet'`
+    /// for this, interfaces stay what they are: the line is the one a
+    /// start runs.
+    ///
+    /// libvirt: `qemuConnectDomainXMLToNative`.
+    public func domainXMLToNative(format: String, xml: String, flags: UInt32 = 0) throws(VirError) -> String {
+        guard flags == 0 else {
+            throw VirError(.invalidArg, "unsupported flags (0x\(String(flags, radix: 16))) in function qemuConnectDomainXMLToNative")
+        }
+        guard format == Self.nativeFormatArgv else {
+            throw VirError(.invalidArg, "unsupported config type \(format)")
+        }
+        var def = try DomainDef.parse(xml)
+        let caps = try QemuDomainDefPostParse.apply(&def, caps: state.caps, config: driver.config)
+        QemuDomainDefPostParse.applyMemoryDefault(&def, config: driver.config)
+        try QemuFirmware.fill(&def, config: driver.config)
+        return try QemuProcess.pretendCommandLine(def: def, id: -1, config: driver.config, caps: caps)
+    }
+}
