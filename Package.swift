@@ -109,7 +109,7 @@ let package = Package(
         .testTarget(name: "qemu_capabilitiesTests", dependencies: ["qemu_capabilities", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "qemu_processTests", dependencies: ["qemu_process", "qemu_monitor", "domain_conf", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "qemu_migrationTests", dependencies: ["qemu_migration", "qemu_domain", "domain_conf", "libvirt_abi", "TestSupport"]),
-        .testTarget(name: "qemu_driverTests", dependencies: ["virutil", "qemu_driver", "qemu_migration", "virclosecallbacks", "qemu_domain", "qemu_process", "qemu_capabilities", "virdomainobjlist", "domain_conf", "libvirt_abi", "TestSupport"]),
+        .testTarget(name: "qemu_driverTests", dependencies: ["virutil", "qemu_driver", "qemu_migration", "virclosecallbacks", "qemu_domain", "qemu_process", "qemu_capabilities", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "virdomainobjlistTests", dependencies: ["virdomainobjlist", "domain_conf", "libvirt_abi", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
