@@ -52,11 +52,30 @@ public struct DomainGraphicsDef: Hashable, Sendable {
         let auto = try DomainDeviceParsing.boolAttribute(element, "autoport")
         // libvirt: port -1 (or none) means autoport; autoport=yes drops the port.
         autoport = auto ?? (port == nil)
+        // A live (status) definition names the port its instance chose.
+        livePort = autoport ? port : nil
         if autoport { port = nil }
         let listenElement = element.child("listen")
         listenType = listenElement?.attribute("type")
         listen = element.attribute("listen") ?? listenElement?.attribute("address")
-        livePort = nil
+    }
+
+    /// What a running instance's definition says of where it listens: the
+    /// address (the driver's default when the XML names none) as
+    /// `listen=` and as `<listen type='address'>`, the way libvirt
+    /// backfills both, so that clients (`virsh domdisplay`) find it.
+    ///
+    /// libvirt: `qemuProcessGraphicsSetupListen`.
+    public mutating func setLive(port: Int, listen address: String) {
+        livePort = port
+        guard listenType == nil || listenType == "address" else { return }
+        listen = listen ?? address
+        node.setAttribute("listen", listen)
+        var l = node.child("listen") ?? XMLElement("listen")
+        l.setAttribute("type", "address")
+        l.setAttribute("address", listen)
+        listenType = "address"
+        node.setChild("listen", l, order: Self.order)
     }
 
     /// - Parameter live: include the port the running instance chose.
@@ -67,6 +86,13 @@ public struct DomainGraphicsDef: Hashable, Sendable {
             let shown = live ? (livePort ?? port) : port
             e.setAttribute("port", String(shown ?? -1))
             e.setAttribute("autoport", autoport ? "yes" : "no")
+            // A running SPICE server without TLS has no TLS port (libvirt
+            // prints none then).
+            if live && livePort != nil && tlsPort == nil { e.setAttribute("tlsPort", nil) }
+            // libvirt's order: type, port, tlsPort, autoport, listen, the rest.
+            let first = ["type", "port", "tlsPort", "autoport", "listen"]
+            e.attributes = first.compactMap { name in e.attributes.first { $0.name == name } }
+                + e.attributes.filter { !first.contains($0.name) }
         }
         return e
     }

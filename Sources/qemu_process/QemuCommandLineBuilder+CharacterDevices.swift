@@ -45,7 +45,7 @@ extension QemuCommandLineBuilder {
                     throw QemuCommandLine.unsupported("spicevmc channel requires SPICE graphics")
                 }
                 add("-chardev", "spicevmc,id=\(id),name=vdagent")
-            case .unix where channel.sourcePath == nil:
+            case .unix where channel.sourcePath.map { paths.isInstanceSocket($0) } ?? true:
                 let path = paths.chardevSocket(alias: id)
                 try QemuInstancePaths.checkSocketPath(path)
                 channelSockets[i] = path

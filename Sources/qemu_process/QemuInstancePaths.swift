@@ -27,7 +27,11 @@ public struct QemuInstancePaths: Sendable, Equatable {
     /// libvirt keeps the first 20 characters of the name (`VIR_DOMAIN_SHORT_NAME_MAX`).
     public static let shortNameLength = 20
 
+    /// The driver's state directory, which holds every instance's.
+    public let stateDir: String
+
     public init(stateDir: String, id: Int, name: String) {
+        self.stateDir = stateDir
         dir = "\(stateDir)/domain-\(QemuInstancePaths.shortName(id: id, name: name))"
         monitor = dir + "/monitor.sock"
         pidFile = dir + "/qemu.pid"
@@ -43,6 +47,17 @@ public struct QemuInstancePaths: Sendable, Equatable {
     /// A socket of a character device that listens (a `unix` chardev in bind
     /// mode with no path of its own).
     public func chardevSocket(alias: String) -> String { "\(dir)/\(alias).sock" }
+
+    /// Whether `path` is a socket the driver chose for an instance (of
+    /// this domain or another one): such a path is the instance's, never
+    /// the domain's, so the other end of a local migration, whose
+    /// definition comes from this one, chooses its own.
+    ///
+    /// libvirt: `qemuDomainChrDefDropDefaultPath` (for the migratable XML).
+    public func isInstanceSocket(_ path: String) -> Bool {
+        guard path.hasPrefix(stateDir + "/domain-"), path.hasSuffix(".sock") else { return false }
+        return !path.dropFirst(stateDir.count + 1).dropLast(5).contains("..")
+    }
 
     /// Refuses a socket path that does not fit in `sun_path`; never truncates.
     public static func checkSocketPath(_ path: String) throws(VirError) {

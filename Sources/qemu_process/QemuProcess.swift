@@ -117,7 +117,9 @@ public enum QemuProcess {
 
         var live = def
         live.id = id
-        for (i, port) in graphicsPorts { live.graphics[i].livePort = port }
+        for (i, port) in graphicsPorts {
+            live.graphics[i].setLive(port: port, listen: QemuCommandLineBuilder.defaultListen)
+        }
         for (i, path) in cmd.channelSockets {
             live.channels[i].sourcePath = path
             live.channels[i].sourceMode = "bind"

@@ -84,4 +84,80 @@ import qemu_process
     static func maps(_ pid: Int32, _ file: String) -> Bool {
         ((try? String(contentsOfFile: "/proc/\(pid)/maps", encoding: .utf8)) ?? "").contains(file)
     }
+
+    /// A guest with a VNC display (autoport) and a guest-agent channel
+    /// (no path): the two instances of one domain listen on their own
+    /// ports and their own sockets, each in its own instance directory;
+    /// after a local migration the live XML (what `domdisplay` reads) names
+    /// the new instance's port, and the old one's is free again.
+    @Test func displayPortsAndAgentSocketsArePerInstance() async throws {
+        let root = TestRoot("sidevnc")
+        defer { #expect(root.cleanup() == []) }
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        let state = conn.driver.state
+        let devices = """
+            <graphics type='vnc' autoport='yes'/>
+            <channel type='unix'><source mode='bind'/><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
+            """
+        let dom = try conn.defineXML(CounterGuest.domainXML(name: "vnc", disk: try CounterGuest.disk(in: root.path),
+                                                            serialLog: root.path + "/serial.log", sharedMemory: true,
+                                                            extraDevices: devices))
+        try await conn.create(dom)
+        let source = try conn.obj(dom)
+        let sourceInstance = try #require(source.qemu.instance)
+        let incoming = try state.domains.addRemote(source.persistentDef)
+        let destInstance = try await QemuDomainProcess.startIncoming(state, incoming, def: source.persistentDef)
+
+        let ports = [source.def, incoming.def].map { $0.graphics.first?.livePort }
+        let sockets = [source.def, incoming.def].map { $0.channels.first?.sourcePath }
+        #expect(ports[0] != nil && ports[1] != nil && ports[0] != ports[1], "two VNC ports: \(ports)")
+        #expect(sockets[0] != nil && sockets[1] != nil && sockets[0] != sockets[1], "two agent sockets: \(sockets)")
+        #expect(sockets[0]?.hasPrefix(sourceInstance.paths.dir + "/") == true)
+        #expect(sockets[1]?.hasPrefix(destInstance.paths.dir + "/") == true)
+        for (port, pid) in zip(ports, [sourceInstance.pid, destInstance.pid]) {
+            #expect(Self.listens(port ?? 0), "QEMU \(pid) listens on its VNC port")
+        }
+        for path in sockets { #expect(Self.isSocket(path ?? "")) }
+        // The live XML names the address as libvirt backfills it.
+        let live = try conn.xmlDesc(dom)
+        #expect(live.contains("<graphics type='vnc' port='\(ports[0] ?? 0)' autoport='yes' listen='127.0.0.1'>"), "\(live)")
+        #expect(live.contains("<listen type='address' address='127.0.0.1'/>"))
+        #expect(try conn.xmlDesc(dom, flags: .inactive).contains("<graphics type='vnc' port='-1' autoport='yes'/>"))
+        await QemuDomainProcess.stop(state, incoming, reason: .failed, event: nil)
+        #expect(try await Wait.until { !Self.listens(ports[1] ?? 0) }, "the stopped instance's port is closed")
+        #expect(Self.listens(ports[0] ?? 0), "the running one still listens")
+
+        // A real local migration: the display follows the new instance.
+        let moved = try await conn.migrate3(dom, to: conn.driver.connect(), params: [], flags: [.live, .local])
+        let after = try conn.obj(moved).def
+        let newPort = try #require(after.graphics.first?.livePort)
+        #expect(newPort != ports[0])
+        #expect(try conn.xmlDesc(moved).contains("<graphics type='vnc' port='\(newPort)' autoport='yes' listen='127.0.0.1'>"))
+        #expect(Self.listens(newPort))
+        #expect(try await Wait.until { !Self.listens(ports[0] ?? 0) }, "the source's port is closed")
+        let newSocket = try #require(after.channels.first?.sourcePath)
+        #expect(newSocket != sockets[0] && Self.isSocket(newSocket) && !Self.isSocket(sockets[0] ?? ""))
+        try await conn.destroy(moved)
+        #expect(!Self.listens(newPort))
+    }
+
+    /// Something accepts TCP connections on 127.0.0.1:`port`.
+    static func listens(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
+    static func isSocket(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFSOCK
+    }
 }
