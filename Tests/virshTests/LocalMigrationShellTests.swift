@@ -23,7 +23,8 @@ struct LocalMigrationShellTests {
         let serial: String
         var env: [String: String] { ["LIBVIRT_DEFAULT_URI": root.uri] }
 
-        init(_ label: String, name: String = "vm", sharedMemory: Bool = true, ballastMiB: Int? = nil) throws {
+        init(_ label: String, name: String = "vm", sharedMemory: Bool = true, ballastMiB: Int? = nil,
+             extraDevices: String = "") throws {
             let root = TestRoot(label)
             self.root = root
             self.name = name
@@ -31,7 +32,7 @@ struct LocalMigrationShellTests {
             let disk = try CounterGuest.disk(in: root.path)
             let ballast = try ballastMiB.map { try CounterGuest.ballast(in: root.path, mebibytes: $0) }
             let xml = CounterGuest.domainXML(name: name, disk: disk, serialLog: serial, sharedMemory: sharedMemory,
-                                             ballast: ballast)
+                                             extraDevices: extraDevices, ballast: ballast)
             xmlFile = root.path + "/\(name).xml"
             try xml.write(toFile: xmlFile, atomically: true, encoding: .utf8)
         }
@@ -244,5 +245,39 @@ struct LocalMigrationShellTests {
         #expect(home.stdout == "qemu:///embed?root=\(root.path)/home/.local/state/local-migration\n\n")
         let c = Virsh.run(Virsh.ours ?? "", ["-c", "test:///default", "uri"], env: env)
         #expect(c.stdout == "test:///default\n\n")
+    }
+
+    /// `vncdisplay` and `domdisplay` name the running instance's display,
+    /// before and after `migrate --live --local`, and a stopped domain is
+    /// refused as libvirt's virsh refuses it.
+    @Test func theDisplayFollowsTheRunningInstance() throws {
+        let g = try Guest("lmdisp", extraDevices: "<graphics type='vnc' autoport='yes'/><graphics type='spice' autoport='yes'/>")
+        defer { #expect(g.root.cleanup() == []) }
+        #expect(g.virsh("define", g.xmlFile).status == 0)
+        let off = g.virsh("vncdisplay", g.name)
+        #expect(off.status == 1 && off.stderr == "error: Domain is not running\n", "\(off)")
+        #expect(g.virsh("start", g.name).status == 0)
+        func display() -> (vnc: String, uri: String, all: String) {
+            (g.virsh("vncdisplay", g.name).stdout, g.virsh("domdisplay", g.name).stdout,
+             g.virsh("domdisplay", "--all", g.name).stdout)
+        }
+        let before = display()
+        let vnc = try #require(before.vnc.split(separator: "\n").first.map(String.init))
+        #expect(vnc.hasPrefix("127.0.0.1:"), "\(before)")
+        let number = try #require(Int(vnc.dropFirst("127.0.0.1:".count)))
+        #expect(before.uri == "vnc://127.0.0.1:\(number)\n")
+        let spice = g.virsh("domdisplay", "--type", "spice", g.name).stdout
+        #expect(spice.hasPrefix("spice://127.0.0.1:") && !spice.contains("tls-port"), "\(spice)")
+        #expect(before.all == "vnc://127.0.0.1:\(number)\n" + spice + "\n", "one display per line, as virsh prints them: \(before.all)")
+        let noRDP = g.virsh("domdisplay", "--type", "rdp", g.name)
+        #expect(noRDP.status == 1 && noRDP.stderr == "error: No graphical display with type 'rdp' found\n")
+
+        let m = g.virsh("migrate", "--live", "--local", g.name, g.root.uri)
+        #expect(m.status == 0, "\(m)")
+        let after = display()
+        #expect(after.vnc != before.vnc && after.vnc.hasPrefix("127.0.0.1:"), "a new instance, its own port: \(after)")
+        #expect(after.uri.hasPrefix("vnc://127.0.0.1:") && after.uri != before.uri)
+        #expect(g.virsh("destroy", g.name).status == 0)
+        #expect(g.virsh("undefine", g.name).status == 0)
     }
 }

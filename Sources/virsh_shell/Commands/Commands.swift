@@ -2,11 +2,11 @@
 enum Commands {
     static let all: [any VirshCommand.Type] = [
         // Domain Management
-        DefineCommand.self, DestroyCommand.self, DomIDCommand.self, DomJobAbortCommand.self,
+        DefineCommand.self, DestroyCommand.self, DomDisplayCommand.self, DomIDCommand.self, DomJobAbortCommand.self,
         DomJobInfoCommand.self, DomNameCommand.self, DomUUIDCommand.self, DomXMLToNativeCommand.self, DumpXMLCommand.self,
         MigrateCommand.self, MigrateGetMaxDowntimeCommand.self, MigrateGetSpeedCommand.self,
         MigrateSetMaxDowntimeCommand.self, MigrateSetSpeedCommand.self, QemuMonitorCommandCommand.self, ResumeCommand.self, ShutdownCommand.self, StartCommand.self,
-        SuspendCommand.self, UndefineCommand.self, UpgradeQemuCommand.self,
+        SuspendCommand.self, UndefineCommand.self, UpgradeQemuCommand.self, VNCDisplayCommand.self,
         // Domain Monitoring
         DomInfoCommand.self, DomStateCommand.self, ListCommand.self,
         // Host and Hypervisor
