@@ -91,7 +91,7 @@ public struct QemuCommandLine: Sendable, Equatable {
         b.addLoader()
         try b.addMemory(ramFile: ramFile)
         b.add("-overcommit", "mem-lock=off")
-        b.add("-smp", "\(def.vcpus),sockets=\(def.vcpus),cores=1,threads=1")
+        try b.addSMP()
         b.add("-uuid", def.uuid.description)
         if def.graphics.isEmpty { b.add("-display", "none") }
         b.add("-no-user-config")
@@ -106,6 +106,8 @@ public struct QemuCommandLine: Sendable, Equatable {
         b.add("-pidfile", paths.pidFile)
         if options.incoming { b.add("-incoming", "defer") }
         b.addPassthrough()
+        // Last, so that the builders' own refusals, which say more, come first.
+        try QemuDomainDefSupport.check(def)
         var cmd = QemuCommandLine(argv: b.argv, ptyDevices: b.ptys)
         cmd.channelSockets = b.channelSockets
         return cmd

@@ -30,7 +30,7 @@ extension QemuCommandLineBuilder {
             add("-drive", drive)
             let properties = try Self.diskDeviceProperties(disk)
 
-            var boot = ""
+            var boot = try deviceBootIndex(disk.node) ?? ""
             if disk.device == .disk, !firstDiskBooted, let b = bootIndex["hd"] { boot = ",bootindex=\(b)"; firstDiskBooted = true }
             if disk.device == .cdrom, !firstCdromBooted, let b = bootIndex["cdrom"] { boot = ",bootindex=\(b)"; firstCdromBooted = true }
             let ide = disk.device == .cdrom ? "ide-cd" : "ide-hd"

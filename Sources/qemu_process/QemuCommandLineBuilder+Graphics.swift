@@ -12,10 +12,17 @@ extension QemuCommandLineBuilder {
     /// libvirt: `qemuBuildAudioCommandLine` (for the implicit `<audio>` of
     /// `qemuDomainDefAddDefaultAudioBackend`).
     mutating func addAudio() throws(VirError) {
-        if let audio = devices.child("audio") {
-            throw QemuCommandLine.unsupported("audio backend '\(audio.attribute("type") ?? "")' is not supported by this driver")
+        let spice = def.graphics.contains { $0.type == .spice }
+        let audios = devices.children(named: "audio")
+        // An explicit <audio id='1'>: the implicit one's types, no settings.
+        if let audio = audios.first {
+            let type = audio.attribute("type") ?? ""
+            guard audios.count == 1, audio.attribute("id") ?? "1" == "1", audio.elements.isEmpty,
+                  type == "none" || (type == "spice" && spice) else {
+                throw QemuCommandLine.unsupported("audio device '\(type)' is not supported by this driver")
+            }
         }
-        let driver = def.graphics.contains { $0.type == .spice } ? "spice" : "none"
+        let driver = audios.first?.attribute("type") ?? (spice ? "spice" : "none")
         add("-audiodev", "{\"id\":\"\(Self.audioID)\",\"driver\":\"\(driver)\"}")
     }
 

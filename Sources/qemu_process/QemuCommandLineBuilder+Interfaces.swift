@@ -26,7 +26,7 @@ extension QemuCommandLineBuilder {
             case "e1000", "e1000e", "rtl8139": device = model
             default: throw QemuCommandLine.unsupported("network card model '\(model)' is not supported by this driver")
             }
-            var boot = ""
+            var boot = try deviceBootIndex(net.node) ?? ""
             if !firstNICBooted, let b = bootIndex["network"] { boot = ",bootindex=\(b)"; firstNICBooted = true }
             add("-device", "\(device),netdev=\(netdev),id=\(QemuCommandLine.interfaceAlias(i)),mac=\(net.mac)\(pciAddress(net.address))\(boot)")
         }

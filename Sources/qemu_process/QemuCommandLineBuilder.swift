@@ -25,6 +25,21 @@ struct QemuCommandLineBuilder {
 
     mutating func add(_ args: String...) { argv += args }
 
+    /// A device's own `<boot order='N'/>`, as `,bootindex=N`; refused
+    /// together with `<os><boot>`, as libvirt refuses it.
+    ///
+    /// libvirt: `virDomainDeviceBootParseXML`, `virDomainDefParseBootOptions`.
+    func deviceBootIndex(_ node: XMLElement) throws(VirError) -> String? {
+        guard let boot = node.child("boot") else { return nil }
+        guard def.os.bootDevices.isEmpty else {
+            throw VirError(.configUnsupported, "per-device boot elements cannot be used together with os/boot elements")
+        }
+        guard let text = boot.attribute("order"), let order = UInt32(text), order > 0 else {
+            throw VirError(.xmlError, "incorrect boot order '\(boot.attribute("order") ?? "")', expecting positive integer")
+        }
+        return ",bootindex=\(order)"
+    }
+
     var devices: XMLElement { def.node.child("devices") ?? XMLElement("devices") }
 
     var isQ35: Bool { (def.os.machine ?? "pc").contains("q35") }
@@ -87,8 +102,61 @@ struct QemuCommandLineBuilder {
         }
     }
 
+    /// `-smp`: the vCPUs online at start (`<vcpu current=>`), the maximum,
+    /// and `<cpu><topology>` (one socket per vCPU without one).
+    ///
+    /// libvirt: `qemuBuildSmpCommandLine`.
+    mutating func addSMP() throws(VirError) {
+        let vcpu = def.node.child("vcpu")
+        var current = def.vcpus
+        if let text = vcpu?.attribute("current") {
+            guard let n = UInt32(text), n >= 1 else {
+                throw VirError(.xmlError, "Invalid value for attribute 'current' in element 'vcpu': '\(text)'. Expected non-negative integer value")
+            }
+            // libvirt caps it at the maximum (virDomainDefSetVcpus).
+            current = min(n, def.vcpus)
+        }
+        var smp = "\(current)"
+        if current != def.vcpus { smp += ",maxcpus=\(def.vcpus)" }
+        if let t = def.node.child("cpu")?.child("topology") {
+            func count(_ name: String) throws(VirError) -> UInt32 {
+                guard let text = t.attribute(name) else { return 1 }
+                guard let n = UInt32(text), n >= 1 else {
+                    throw VirError(.xmlError, "Invalid CPU topology")
+                }
+                return n
+            }
+            let (sockets, dies, cores, threads) = (try count("sockets"), try count("dies"), try count("cores"), try count("threads"))
+            guard sockets * dies * cores * threads == def.vcpus else {
+                throw VirError(.configUnsupported, "CPU topology doesn't match maximum vcpu count")
+            }
+            smp += ",sockets=\(sockets)" + (dies > 1 ? ",dies=\(dies)" : "") + ",cores=\(cores),threads=\(threads)"
+        } else {
+            smp += ",sockets=\(def.vcpus),cores=1,threads=1"
+        }
+        add("-smp", smp)
+    }
+
+    /// `<cpu><feature policy=... name=...>` as QEMU CPU properties:
+    /// `force`/`require`/`optional` on, `disable`/`forbid` off; libvirt's
+    /// names are QEMU's with `_` for `-` (and `pclmuldq` for `pclmulqdq`).
+    ///
+    /// libvirt: `qemuBuildCpuModelArgStr` with the x86 CPU map's
+    /// translations.
+    static func cpuFeatureFlags(_ cpu: XMLElement) throws(VirError) -> [String] {
+        try cpu.children(named: "feature").map { f throws(VirError) -> String in
+            guard let raw = f.attribute("name") else { throw VirError(.xmlError, "Invalid CPU feature name") }
+            let name = raw == "pclmuldq" ? "pclmulqdq" : raw.replacingOccurrences(of: "_", with: "-")
+            switch f.attribute("policy") ?? "require" {
+            case "force", "require", "optional": return "\(QemuCommandLine.escape(name))=on"
+            case "disable", "forbid": return "\(QemuCommandLine.escape(name))=off"
+            case let p: throw VirError(.xmlError, "Invalid CPU feature policy '\(p)'")
+            }
+        }
+    }
+
     mutating func addCPU(kvm: Bool) throws(VirError) {
-        let flags = try hypervFlags()
+        var flags = try hypervFlags()
         guard let cpu = def.node.child("cpu") else {
             // QEMU's default model, named when flags go with it.
             if !flags.isEmpty { add("-cpu", (["qemu64"] + flags).joined(separator: ",")) }
@@ -97,6 +165,7 @@ struct QemuCommandLineBuilder {
         if cpu.child("numa") != nil {
             throw QemuCommandLine.unsupported("guest NUMA topology is not supported by this driver")
         }
+        flags = try Self.cpuFeatureFlags(cpu) + flags
         let arch = def.os.arch ?? "x86_64"
         switch cpu.attribute("mode") ?? "custom" {
         case "host-passthrough", "host-model", "maximum":
@@ -261,6 +330,11 @@ struct QemuCommandLineBuilder {
         case "destroy": add("-no-reboot")
         default: throw QemuCommandLine.unsupported("on_reboot action '\(def.onReboot)' is not supported by this driver")
         }
+        // QEMU's default panic action shuts the guest down, which the
+        // driver handles as on_poweroff's destroy.
+        if def.onCrash != "destroy" {
+            throw QemuCommandLine.unsupported("on_crash action '\(def.onCrash)' is not supported by this driver")
+        }
     }
 
     mutating func addBoot() throws(VirError) {
@@ -269,7 +343,23 @@ struct QemuCommandLineBuilder {
             if let initrd = def.os.node.childText("initrd") { add("-initrd", initrd) }
             if let cmdline = def.os.node.childText("cmdline") { add("-append", cmdline) }
         }
-        add("-boot", "strict=on")
+        // libvirt: `qemuBuildBootCommandLine` (menu and splash time).
+        var boot = ""
+        if let menu = def.os.node.child("bootmenu") {
+            switch menu.attribute("enable") {
+            case "yes"?:
+                boot = "menu=on,"
+                if let timeout = menu.attribute("timeout") {
+                    guard let ms = UInt32(timeout), ms <= 65535 else {
+                        throw VirError(.xmlError, "invalid value for boot menu timeout, must be in range [0,65535]")
+                    }
+                    boot += "splash-time=\(ms),"
+                }
+            case "no"?: boot = "menu=off,"
+            default: throw VirError(.xmlError, "Invalid value for attribute 'enable' in element 'bootmenu'")
+            }
+        }
+        add("-boot", boot + "strict=on")
     }
 
     /// The devices, in the order of libvirt's command line: controllers,
@@ -299,7 +389,7 @@ struct QemuCommandLineBuilder {
     func checkOtherDevices() throws(VirError) {
         let modelled: Set<String> = ["emulator", "disk", "controller", "interface", "serial", "console", "channel",
                                      "input", "graphics", "sound", "video", "redirdev", "watchdog", "memballoon",
-                                     "rng", "panic"]
+                                     "rng", "panic", "audio"]
         for e in devices.elements where !modelled.contains(e.name) {
             let type = e.attribute("type") ?? e.attribute("model") ?? e.child("model")?.attribute("type")
             throw QemuCommandLine.unsupported("\(e.name) device\(type.map { " '\($0)'" } ?? "") is not supported by this driver")

@@ -141,6 +141,27 @@ import qemu_process
         #expect(Self.value(try Self.build(q35).argv, "-device").contains("e1000e,netdev=hostnet0,id=net0,mac=52:54:00:12:34:58,bus=pcie.0,addr=0x2,multifunction=on"))
     }
 
+    /// `<vcpu current>`, `<cpu><topology>` and `<feature policy>` as
+    /// libvirt 9.0 writes them (qemuxml2argvdata: smp, cpu-topology1,
+    /// cpu-exact1, cpu-translation).
+    @Test func vcpusTopologyAndCPUFeatures() throws {
+        func build(_ vcpu: String, _ cpu: String) throws -> [String] {
+            var xml = try Self.def().format()
+            xml = xml.replacingOccurrences(of: "<vcpu placement='static'>1</vcpu>", with: vcpu + cpu)
+            return try Self.build(DomainDef.parse(xml)).argv
+        }
+        #expect(Self.value(try build("<vcpu current='1'>2</vcpu>", ""), "-smp") == ["1,maxcpus=2,sockets=2,cores=1,threads=1"])
+        #expect(Self.value(try build("<vcpu>6</vcpu>", "<cpu><topology sockets='3' dies='1' cores='2' threads='1'/></cpu>"), "-smp")
+                == ["6,sockets=3,cores=2,threads=1"])
+        let exact = try build("<vcpu>1</vcpu>", """
+            <cpu match='exact'><model fallback='allow'>qemu64</model><feature policy='disable' name='mca'/>
+            <feature policy='forbid' name='pse36'/><feature policy='require' name='pclmuldq'/><feature name='tsc_adjust'/></cpu>
+            """)
+        #expect(Self.value(exact, "-cpu") == ["qemu64,mca=off,pse36=off,pclmulqdq=on,tsc-adjust=on"])
+        let bad = #expect(throws: VirError.self) { try build("<vcpu>4</vcpu>", "<cpu><topology sockets='1' cores='2' threads='1'/></cpu>") }
+        #expect(bad?.message == "unsupported configuration: CPU topology doesn't match maximum vcpu count")
+    }
+
     @Test func kvmNeedsDevKvm() throws {
         let def = try Self.def(type: "kvm")
         #expect(Self.value(try Self.build(def, kvm: true).argv, "-accel") == ["kvm"])
