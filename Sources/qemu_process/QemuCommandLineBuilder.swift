@@ -230,6 +230,11 @@ struct QemuCommandLineBuilder {
 
     mutating func addMemory(ramFile: String) throws(VirError) {
         let bytes = def.memory * 1024
+        // <currentMemory> below <memory> is the balloon's target, set once
+        // QEMU runs (QemuProcess.start): without a balloon nothing could.
+        if def.currentMemory < def.memory && def.memballoon?.model != "virtio" {
+            throw QemuCommandLine.unsupported("<currentMemory> below <memory> needs a virtio <memballoon> to apply it")
+        }
         add("-m", "size=\(def.memory)k")
         guard let backing = def.memoryBacking else { return }
         if backing.hugepages {

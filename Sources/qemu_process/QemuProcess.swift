@@ -130,6 +130,16 @@ public enum QemuProcess {
             await kill(instance)
             throw VirError(.internalError, "cannot read the pty paths of the character devices: \(error.message)")
         }
+        // The balloon's target: <currentMemory>. An incoming instance gets
+        // the source's balloon state with the migration stream.
+        if !options.incoming && def.currentMemory < def.memory {
+            do {
+                try await monitor.execute("balloon", ["value": .int(Int64(def.currentMemory * 1024))])
+            } catch {
+                await kill(instance)
+                throw VirError(.internalError, "cannot set the balloon to <currentMemory>: \(error.message)")
+            }
+        }
         cleanupDir = false
         return (instance, live)
     }

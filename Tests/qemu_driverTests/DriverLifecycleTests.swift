@@ -76,6 +76,33 @@ final class EventLog: Sendable {
         ])
     }
 
+    /// `<currentMemory>` below `<memory>` is set as the balloon's target
+    /// when the guest starts (QEMU's `balloon` command, which fails without
+    /// a balloon device); without a virtio balloon the start is refused.
+    @Test func currentMemoryIsTheBalloonsTarget() async throws {
+        let root = TestRoot("balloon")
+        defer { #expect(root.cleanup() == []) }
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        let disk = try CounterGuest.disk(in: root.path)
+        for (name, balloon) in [("withballoon", "virtio"), ("without", "none")] {
+            let xml = CounterGuest.domainXML(name: name, disk: disk, serialLog: root.path + "/\(name).log", memballoon: balloon)
+                .replacingOccurrences(of: "<memory unit='MiB'>16</memory>", with: "<memory unit='MiB'>16</memory><currentMemory unit='MiB'>12</currentMemory>")
+            let dom = try conn.defineXML(xml, validate: true)
+            if balloon == "virtio" {
+                try await conn.create(dom)
+                #expect(try conn.info(dom).memory == 12 * 1024 && conn.info(dom).maxMemory == 16 * 1024)
+                #expect(try conn.state(dom) == .running(.booted))
+                try await conn.destroy(dom)
+            } else {
+                let error = await #expect(throws: VirError.self) { try await conn.create(dom) }
+                #expect(error?.message == "unsupported configuration: <currentMemory> below <memory> needs a virtio <memballoon> to apply it")
+                #expect(try conn.state(dom).state == .shutoff)
+            }
+            #expect(TestRoot.processes(mentioning: root.path + "/").isEmpty)
+        }
+    }
+
     @Test func guestCounterInTheSerialLogNeverRestarts() async throws {
         let root = TestRoot("serial")
         defer { #expect(root.cleanup() == []) }
