@@ -6,6 +6,7 @@ import libvirt_abi
 import qemu_domain
 import qemu_driver
 import qemu_process
+import virutil
 
 /// Patch 5: two instances of the same definition (same name and UUID) run at
 /// once, as the two ends of a local migration do, without stepping on each
@@ -140,6 +141,33 @@ import qemu_process
         #expect(newSocket != sockets[0] && Self.isSocket(newSocket) && !Self.isSocket(sockets[0] ?? ""))
         try await conn.destroy(moved)
         #expect(!Self.listens(newPort))
+    }
+
+    /// A display on a fixed port cannot be had by two instances at once:
+    /// the local migration is refused before a second QEMU starts, and
+    /// the guest goes on where it was.
+    @Test func aFixedDisplayPortRefusesTheLocalMigration() async throws {
+        let root = TestRoot("sidefix")
+        defer { #expect(root.cleanup() == []) }
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        let port = try VirPortAllocator.display.acquire(address: "127.0.0.1")
+        VirPortAllocator.display.release(port)
+        let dom = try conn.defineXML(CounterGuest.domainXML(name: "fixed", disk: try CounterGuest.disk(in: root.path),
+                                                            serialLog: root.path + "/serial.log", sharedMemory: true,
+                                                            extraDevices: "<graphics type='vnc' port='\(port)' autoport='no'/>"))
+        try await conn.create(dom)
+        let pid = try #require(try conn.pid(dom))
+        #expect(Self.listens(port))
+        let error = await #expect(throws: VirError.self) {
+            try await conn.migrate3(dom, to: conn.driver.connect(), params: [], flags: [.live, .local])
+        }
+        #expect(error?.code == .operationUnsupported)
+        #expect(error?.message == "Operation not supported: a local migration needs a display port per instance: vnc graphics listens on fixed port \(port); use autoport='yes'")
+        #expect(TestRoot.processes(mentioning: root.path + "/") == [pid], "no second QEMU was started")
+        #expect(try conn.state(dom) == .running(.booted))
+        #expect(try conn.pid(dom) == pid && Self.listens(port))
+        try await conn.destroy(dom)
     }
 
     /// Something accepts TCP connections on 127.0.0.1:`port`.
