@@ -18,6 +18,7 @@ packages=(
     python3-libvirt     # libvirt's Python binding: a client of virtqemud in tests
     ansible-core        # ansible-playbook: the fleet roll-out playbook (examples/ansible) is tested on localhost
     binutils            # as, ld, objcopy: assemble the test guest
+    busybox-static      # the tests' Linux guest: its initramfs is busybox and a script
     ovmf                # UEFI firmware and its descriptors (/usr/share/qemu/firmware) for <os firmware='efi'>
     make
 )
@@ -55,3 +56,4 @@ fi
 # Debian 12's QEMU 7.2 (which stays /usr/bin/qemu-system-x86_64): the newer
 # build that a guest is migrated into. Quick when it is already there.
 bash "$(dirname "$0")/setup-qemu-10.0.sh"
+bash "$(dirname "$0")/setup-linux-guest.sh"

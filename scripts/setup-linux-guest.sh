@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Unpacks Debian 12's kernel (the package linux-image-amd64 depends on)
+# into /opt/linux-guest for the tests' Linux guest: vmlinuz and the virtio
+# modules that guest loads from its initramfs. The package is downloaded
+# with `apt-get download` and unpacked with `dpkg-deb -x`: nothing is
+# installed, no boot loader or initramfs hook runs on this machine. The
+# initramfs itself (busybox-static and an init script) is made by the tests
+# (TestSupport's LinuxGuest). Idempotent: a second run returns at once.
+#
+#   bash scripts/setup-linux-guest.sh        # run by scripts/setup.sh
+set -euo pipefail
+prefix=/opt/linux-guest
+[[ -f $prefix/vmlinuz && -f $prefix/stamp ]] && exit 0
+
+sudo=()
+[[ $(id -u) -ne 0 ]] && sudo=(sudo)
+package=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+[[ -n $package ]] || { echo "error: cannot tell which kernel linux-image-amd64 depends on" >&2; exit 1; }
+work=$(mktemp -d /tmp/lm-kernel-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+chmod 755 "$work"   # apt's _apt user downloads into it
+(cd "$work" && apt-get download -q "$package")
+dpkg-deb -x "$work"/"$package"_*.deb "$work/x"
+release=${package#linux-image-}
+modules="$work/x/lib/modules/$release/kernel"
+stage="$work/stage"
+mkdir -p "$stage/modules"
+cp "$work/x/boot/vmlinuz-$release" "$stage/vmlinuz"
+# In the order the guest loads them (each after what it needs).
+for m in drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko drivers/virtio/virtio_pci_legacy_dev.ko \
+         drivers/virtio/virtio_pci_modern_dev.ko drivers/virtio/virtio_pci.ko drivers/block/virtio_blk.ko \
+         net/core/failover.ko drivers/net/net_failover.ko drivers/net/virtio_net.ko drivers/char/virtio_console.ko \
+         drivers/char/hw_random/virtio-rng.ko drivers/virtio/virtio_balloon.ko; do
+  cp "$modules/$m" "$stage/modules/"
+  basename "$m" >> "$stage/modules/order"
+done
+echo "$package" > "$stage/stamp"
+"${sudo[@]}" rm -rf "$prefix"
+"${sudo[@]}" mkdir -p "$(dirname "$prefix")"
+"${sudo[@]}" cp -r "$stage" "$prefix"
+"${sudo[@]}" chmod -R a+rX "$prefix"
+echo "Linux guest kernel: $prefix ($package)"
