@@ -13,11 +13,13 @@ import Synchronization
 /// (src/util/vircommand.c).
 public enum ProcessSpawner {
     /// Spawns `argv[0]` with `argv`, in a session of its own, stdin from
-    /// /dev/null, stdout and stderr to `outputFD`.
+    /// /dev/null, stdout and stderr to `outputFD`, and `passFDs` as its
+    /// descriptors 3, 4, ...
     ///
     /// - Returns: the child's pid.
-    public static func spawn(_ argv: [String], environment: [String], outputFD: Int32) throws(VirError) -> pid_t {
+    public static func spawn(_ argv: [String], environment: [String], outputFD: Int32, passFDs: [Int32] = []) throws(VirError) -> pid_t {
         var command = VirCommand(argv, environment: environment)
+        command.passFDs = passFDs
         command.stdout = .descriptor(outputFD)
         command.stderr = .descriptor(outputFD)
         command.newSession = true

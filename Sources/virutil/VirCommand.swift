@@ -50,6 +50,11 @@ public struct VirCommand: Sendable {
     /// A session of its own (`setsid`): the child outlives the caller's
     /// terminal and process group, as a VM must outlive a virsh command.
     public var newSession = false
+    /// Descriptors of the caller the child gets as 3, 4, ... in this order
+    /// (the caller keeps its own).
+    ///
+    /// libvirt: `virCommandPassFD`.
+    public var passFDs: [Int32] = []
 
     public init(_ argv: [String], environment: [String]? = nil) {
         self.argv = argv
@@ -106,9 +111,24 @@ public struct VirCommand: Sendable {
                 parentEnds[fd] = parent
             }
         }
-        // No descriptor of ours but the three streams reaches the child,
-        // whether or not whoever opened it asked for O_CLOEXEC.
-        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
+        // Passed descriptors: copied above any target number first, so that
+        // no dup2 overwrites a source another one still needs.
+        var copies: [Int32] = []
+        defer { for c in copies { close(c) } }
+        for (i, fd) in passFDs.enumerated() {
+            let copy = fcntl(fd, F_DUPFD_CLOEXEC, Int32(3 + passFDs.count))
+            guard copy >= 0 else {
+                let err = errno
+                closeParentEnds()
+                throw VirError.system(err, "cannot pass descriptor \(fd)")
+            }
+            copies.append(copy)
+            posix_spawn_file_actions_adddup2(&actions, copy, Int32(3 + i))
+        }
+        // No descriptor of ours but the three streams (and those passed)
+        // reaches the child, whether or not whoever opened it asked for
+        // O_CLOEXEC.
+        posix_spawn_file_actions_addclosefrom_np(&actions, Int32(3 + passFDs.count))
 
         let env = environment ?? ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
         var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
