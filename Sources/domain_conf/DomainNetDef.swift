@@ -62,6 +62,15 @@ public struct DomainNetDef: Hashable, Sendable {
         address = try DomainDeviceAddress.parse(device: element)
     }
 
+    /// `<target dev=...>`: the host device of a running instance (its tap).
+    public var targetDevice: String? { node.child("target")?.attribute("dev") }
+
+    public mutating func setTargetDevice(_ dev: String?) {
+        var t = node.child("target") ?? XMLElement("target")
+        t.setAttribute("dev", dev)
+        node.setChild("target", dev == nil ? nil : t, order: Self.order)
+    }
+
     var element: XMLElement {
         var e = node
         e.setAttribute("type", type)

@@ -36,6 +36,7 @@ public struct ErrorNumber: RawRepresentable, Hashable, Sendable, CustomStringCon
     public static let systemError = ErrorNumber(VIR_ERR_SYSTEM_ERROR)
     public static let rpc = ErrorNumber(VIR_ERR_RPC)
     public static let noDomain = ErrorNumber(VIR_ERR_NO_DOMAIN)
+    public static let noNetwork = ErrorNumber(VIR_ERR_NO_NETWORK)
     public static let authFailed = ErrorNumber(VIR_ERR_AUTH_FAILED)
     public static let operationInvalid = ErrorNumber(VIR_ERR_OPERATION_INVALID)
     public static let migrateFinishOK = ErrorNumber(VIR_ERR_MIGRATE_FINISH_OK)
@@ -85,6 +86,7 @@ public struct ErrorNumber: RawRepresentable, Hashable, Sendable, CustomStringCon
         .systemError: ("system call error", "%s"),
         .rpc: ("RPC error", "%s"),
         .noDomain: ("Domain not found", "Domain not found: %s"),
+        .noNetwork: ("Network not found", "Network not found: %s"),
         .authFailed: ("authentication failed", "authentication failed: %s"),
         .operationInvalid: ("Requested operation is not valid", "Requested operation is not valid: %s"),
         .configUnsupported: ("unsupported configuration", "unsupported configuration: %s"),

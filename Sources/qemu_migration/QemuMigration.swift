@@ -59,7 +59,7 @@ public enum QemuMigration {
             if let dn = p.destName, dn != name, flags.contains(.local) {
                 throw VirError(.argumentUnsupported, "a local migration keeps the domain's name: destination name '\(dn)' differs from '\(name)'")
             }
-            try checkPerInstanceDisplays(try DomainDef.parse(xml))
+            try checkPerInstanceResources(try DomainDef.parse(xml))
             let m = QemuMigrationState(role: .outgoing, flags: flags, params: p, phase: .begin3)
             m.state.withLock { $0.sourceWasRunning = obj.state.state == .running }
             try recordChecked(d, obj, m)
@@ -73,13 +73,20 @@ public enum QemuMigration {
     }
 
     /// Both instances of a local migration run side by side, so each needs
-    /// its own display port: a display on a fixed port (`autoport='no'`)
-    /// cannot have a second listener, and the destination QEMU would fail
-    /// to start. Refused before anything starts.
-    static func checkPerInstanceDisplays(_ def: DomainDef) throws(VirError) {
+    /// its own display port and its own tap device: a display on a fixed
+    /// port (`autoport='no'`) cannot have a second listener, and a tap the
+    /// definition names (`<target dev>`) cannot be opened twice; the
+    /// destination QEMU would fail to start. Refused before anything starts.
+    static func checkPerInstanceResources(_ def: DomainDef) throws(VirError) {
         for g in def.graphics where (g.type == .vnc || g.type == .spice) && !g.autoport {
             throw VirError(.operationUnsupported,
                            "a local migration needs a display port per instance: \(g.type.rawValue) graphics listens on fixed port \(g.port.map(String.init) ?? "?"); use autoport='yes'")
+        }
+        for net in def.interfaces where ["bridge", "network", "ethernet"].contains(net.type) {
+            if let dev = net.targetDevice, !dev.hasPrefix(VirNetDevTap.generatedPrefix) {
+                throw VirError(.operationUnsupported,
+                               "a local migration needs a tap device per instance: interface \(net.mac) uses tap '\(dev)'; leave <target dev> out")
+            }
         }
     }
 

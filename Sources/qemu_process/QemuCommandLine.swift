@@ -48,12 +48,17 @@ public struct QemuCommandLine: Sendable, Equatable {
         ///
         /// libvirt: `VIR_QEMU_PROCESS_START_PRETEND`.
         public var pretend: Bool
+        /// The child's descriptor of each interface's tap device (index in
+        /// `def.interfaces` → fd), created per instance by the caller.
+        public var tapFDs: [Int: Int32]
 
-        public init(incoming: Bool = false, kvmAvailable: Bool, graphicsPorts: [Int: Int] = [:], pretend: Bool = false) {
+        public init(incoming: Bool = false, kvmAvailable: Bool, graphicsPorts: [Int: Int] = [:], pretend: Bool = false,
+                    tapFDs: [Int: Int32] = [:]) {
             self.incoming = incoming
             self.kvmAvailable = kvmAvailable
             self.graphicsPorts = graphicsPorts
             self.pretend = pretend
+            self.tapFDs = tapFDs
         }
     }
 

@@ -11,13 +11,17 @@ extension QemuCommandLineBuilder {
             switch net.type {
             case "user":
                 add("-netdev", "user,id=\(netdev)")
-            case "bridge":
-                guard let bridge = net.source else {
-                    throw VirError(.internalError, "missing bridge name for interface \(i)")
+            case "bridge", "network", "ethernet":
+                // A tap device the driver created for this instance (libvirt
+                // passes it the same way).
+                // Shown only: the descriptor a start would pass (3, 4, ...).
+                let pretendFD = Int32(3 + def.interfaces[..<i].filter { ["bridge", "network", "ethernet"].contains($0.type) }.count)
+                guard let fd = options.tapFDs[i] ?? (options.pretend ? pretendFD : nil) else {
+                    throw VirError(.internalError, "no tap device was created for interface \(i)")
                 }
-                add("-netdev", "bridge,id=\(netdev),br=\(QemuCommandLine.escape(bridge))")
+                add("-netdev", "tap,fd=\(fd),id=\(netdev)")
             default:
-                throw QemuCommandLine.unsupported("interface type '\(net.type)' is not supported by this driver (type 'user' and 'bridge' are)")
+                throw QemuCommandLine.unsupported("interface type '\(net.type)' is not supported by this driver (types 'user', 'bridge', 'network' and 'ethernet' are)")
             }
             let model = net.model ?? "rtl8139"
             let device: String

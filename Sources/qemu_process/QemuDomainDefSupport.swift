@@ -35,7 +35,7 @@ public enum QemuDomainDefSupport {
         "devices/controller", "devices/controller/address", "devices/controller/master", "devices/controller/model",
         "devices/controller/target",
         "devices/interface", "devices/interface/mac", "devices/interface/source", "devices/interface/model",
-        "devices/interface/address", "devices/interface/boot",
+        "devices/interface/address", "devices/interface/boot", "devices/interface/target",
         "devices/serial", "devices/serial/source", "devices/serial/target",
         "devices/console", "devices/console/source", "devices/console/target",
         "devices/channel", "devices/channel/source", "devices/channel/target",

@@ -50,6 +50,12 @@ public struct QemuDriverConfig: Sendable, Equatable {
     /// then `SYSCONFDIR`).
     public var firmwareDirs: [String] = QemuDriverConfig.systemFirmwareDirs
 
+    /// Where libvirt's network driver keeps the host's networks: the
+    /// definitions, and the status of the active ones (`<interface
+    /// type='network'>` is resolved against them).
+    public var networkConfigDir = "/etc/libvirt/qemu/networks"
+    public var networkStatusDir = "/run/libvirt/network"
+
     /// Where QEMU's packages and the host's administrator put firmware
     /// descriptors.
     public static let systemFirmwareDirs = ["/usr/share/qemu/firmware", "/etc/qemu/firmware"]

@@ -62,9 +62,22 @@ public enum QemuProcess {
         for (i, g) in def.graphics.enumerated() where g.autoport && (g.type == .vnc || g.type == .spice) {
             graphicsPorts[i] = try VirPortAllocator.display.acquire(address: g.listen ?? "127.0.0.1")
         }
+        // Interfaces on a tap: each instance creates its own (both ends of a
+        // local migration are on the bridge at once), passed to QEMU as
+        // descriptors 3, 4, ...; a network is resolved to its bridge first.
+        var tapped: [(index: Int, bridge: String?)] = []
+        for (i, net) in def.interfaces.enumerated() {
+            switch net.type {
+            case "bridge": tapped.append((i, net.source))
+            case "network": tapped.append((i, try QemuNetworkResolver.bridge(network: net.source ?? "", config: config)))
+            case "ethernet": tapped.append((i, nil))
+            default: break
+            }
+        }
+        let tapFDs = Dictionary(uniqueKeysWithValues: tapped.enumerated().map { ($0.element.index, Int32(3 + $0.offset)) })
         let cmd = try QemuCommandLine.build(def: def, id: id, paths: paths, ramFile: ramFile,
                                             options: .init(incoming: options.incoming, kvmAvailable: QemuHost.kvmUsable,
-                                                           graphicsPorts: graphicsPorts))
+                                                           graphicsPorts: graphicsPorts, tapFDs: tapFDs))
         try config.createDirectories()
         if options.incoming {
             try checkIncomingNVRAM(def)
@@ -92,7 +105,17 @@ public enum QemuProcess {
         let line = commandString(env: env, argv: cmd.argv) + "\n"
         _ = line.utf8CString.withUnsafeBufferPointer { write(logFD, $0.baseAddress, $0.count - 1) }
 
-        let pid = try ProcessSpawner.spawn(cmd.argv, environment: env, outputFD: logFD)
+        var taps: [VirNetDevTap] = []
+        // QEMU holds its own descriptors: the taps live as long as it does.
+        defer { for tap in taps { close(tap.fd) } }
+        for t in tapped {
+            let net = def.interfaces[t.index]
+            // A name the driver chose for another instance (vnetN) is not
+            // this one's: the kernel chooses again.
+            let name = net.node.child("target")?.attribute("dev").flatMap { $0.hasPrefix(VirNetDevTap.generatedPrefix) ? nil : $0 }
+            taps.append(try VirNetDevTap.create(name: name, mac: net.mac, bridge: t.bridge))
+        }
+        let pid = try ProcessSpawner.spawn(cmd.argv, environment: env, outputFD: logFD, passFDs: taps.map(\.fd))
         let exited = ExitFlag()
         ProcessSpawner.reap(pid) { status in exited.set(status) }
 
@@ -117,6 +140,7 @@ public enum QemuProcess {
 
         var live = def
         live.id = id
+        for (t, tap) in zip(tapped, taps) { live.interfaces[t.index].setTargetDevice(tap.name) }
         for (i, port) in graphicsPorts {
             live.graphics[i].setLive(port: port, listen: QemuCommandLineBuilder.defaultListen)
         }

@@ -108,7 +108,7 @@ import qemu_process
             <interface type='bridge'><mac address='52:54:00:12:34:57'/><source bridge='br0'/><model type='e1000'/></interface>
             """)
         let argv = try Self.build(def).argv
-        #expect(Self.value(argv, "-netdev") == ["user,id=hostnet0", "bridge,id=hostnet1,br=br0"])
+        #expect(Self.value(argv, "-netdev") == ["user,id=hostnet0", "tap,fd=3,id=hostnet1"])
         #expect(Self.value(argv, "-device").contains("virtio-net-pci,netdev=hostnet0,id=net0,mac=52:54:00:12:34:56"))
         #expect(Self.value(argv, "-device").contains("e1000,netdev=hostnet1,id=net1,mac=52:54:00:12:34:57"))
     }
@@ -171,7 +171,7 @@ import qemu_process
 
     @Test(arguments: [
         ("<graphics type='sdl'/>", "unsupported configuration: graphics type 'sdl' is not supported by this driver"),
-        ("<interface type='network'><source network='default'/></interface>", "unsupported configuration: interface type 'network' is not supported by this driver (type 'user' and 'bridge' are)"),
+        ("<interface type='direct'><source dev='eth0' mode='vepa'/></interface>", "unsupported configuration: interface type 'direct' is not supported by this driver (types 'user', 'bridge', 'network' and 'ethernet' are)"),
         ("<smartcard mode='host'/>", "unsupported configuration: smartcard device is not supported by this driver"),
         ("<sound model='sb16'/>", "unsupported configuration: sound model 'sb16' is not supported by this driver"),
         ("<rng model='virtio'><backend model='egd' type='tcp'><source mode='connect' host='1.2.3.4' service='1234'/></backend></rng>", "unsupported configuration: rng backend 'egd' is not supported by this driver"),
