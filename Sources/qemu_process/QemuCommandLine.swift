@@ -98,6 +98,7 @@ public struct QemuCommandLine: Sendable, Equatable {
         b.add("-overcommit", "mem-lock=off")
         try b.addSMP()
         b.add("-uuid", def.uuid.description)
+        try b.addSMBIOS()
         if def.graphics.isEmpty { b.add("-display", "none") }
         b.add("-no-user-config")
         b.add("-nodefaults")

@@ -21,7 +21,10 @@ public enum QemuDomainDefSupport {
     static let applied: Set<String> = [
         "name", "uuid", "memory", "currentMemory", "vcpu",
         "os", "os/type", "os/boot", "os/bootmenu", "os/loader", "os/nvram", "os/nvram/source", "os/kernel", "os/initrd",
-        "os/cmdline",
+        "os/cmdline", "os/smbios",
+        // Each table and entry is checked by name where it is built.
+        "sysinfo", "sysinfo/*", "sysinfo/bios/entry", "sysinfo/system/entry", "sysinfo/baseBoard/entry",
+        "sysinfo/chassis/entry", "sysinfo/oemStrings/entry",
         // Each feature and enlightenment is checked by name where it is built.
         "features", "features/*", "features/hyperv/*",
         "cpu", "cpu/model", "cpu/feature", "cpu/topology",

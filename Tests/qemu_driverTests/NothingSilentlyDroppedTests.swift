@@ -59,7 +59,7 @@ import qemu_process
         defer { #expect(root.cleanup() == []) }
         let conn = try await QemuDriver.connect(uri: root.uri)
         defer { conn.driver.close() }
-        for (extra, path) in [("<sysinfo type='smbios'><system><entry name='vendor'>x</entry></system></sysinfo>", "sysinfo"),
+        for (extra, path) in [("<cputune><shares>2048</shares></cputune>", "cputune"),
                               ("<launchSecurity type='sev'><policy>0x0003</policy></launchSecurity>", "launchSecurity"),
                               ("<iothreads>2</iothreads>", "iothreads")] {
             let xml = """
@@ -70,6 +70,25 @@ import qemu_process
             #expect(error?.code == .configUnsupported)
             #expect(error?.message == "unsupported configuration: element <\(path)> (\(path)) is not supported by this driver")
         }
+        // SMBIOS from <sysinfo>, as libvirt writes it (qemuxml2argvdata/smbios.args).
+        let smbios = """
+            <domain type='qemu'><name>w</name><uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid><memory unit='MiB'>16</memory>
+            <sysinfo type='smbios'><bios><entry name='vendor'>LENOVO</entry><entry name='version'>6FET82WW (3.12 )</entry></bios>
+            <system><entry name='manufacturer'>Fedora</entry><entry name='uuid'>c7a5fdbd-edaf-9455-926a-d65c16db1809</entry>
+            <entry name='family'>Red Hat</entry></system>
+            <oemStrings><entry>Hello</entry><entry>This is, more tricky value=escaped</entry></oemStrings></sysinfo>
+            <os><type arch='x86_64' machine='pc'>hvm</type>SMBIOS</os><devices><memballoon model='none'/></devices></domain>
+            """
+        let tables = ShellWords.split(try conn.domainXMLToNative(format: "qemu-argv", xml: smbios.replacingOccurrences(of: "SMBIOS", with: "<smbios mode='sysinfo'/>")))
+        let args = tables.indices.filter { tables[$0] == "-smbios" }.map { tables[$0 + 1] }
+        #expect(args == ["type=0,vendor=LENOVO,version=6FET82WW (3.12 )",
+                         "type=1,manufacturer=Fedora,uuid=c7a5fdbd-edaf-9455-926a-d65c16db1809,family=Red Hat",
+                         "type=11,value=Hello,value=This is,, more tricky value=escaped"])
+        let unpaired = #expect(throws: VirError.self) {
+            try conn.domainXMLToNative(format: "qemu-argv", xml: smbios.replacingOccurrences(of: "SMBIOS", with: ""))
+        }
+        #expect(unpaired?.message == "unsupported configuration: <sysinfo type='smbios'> reaches the guest only with <os><smbios mode='sysinfo'/>")
+
         // Per-device boot order is applied, and refused beside <os><boot>.
         let boot = """
             <domain type='qemu'><name>w</name><memory unit='MiB'>16</memory>
