@@ -69,8 +69,8 @@ struct QemuCommandLineBuilder {
         for feature in def.features {
             switch feature {
             case "acpi", "apic", "pae", "vmport", "smm": break
-            // Enlightenments are CPU flags (addCPU).
-            case "hyperv": break
+            // Enlightenments and KVM's and the PMU's switches are CPU flags (addCPU).
+            case "hyperv", "kvm", "pmu": break
             default:
                 throw QemuCommandLine.unsupported("feature '\(feature)' is not supported by this driver")
             }
@@ -156,7 +156,7 @@ struct QemuCommandLineBuilder {
     }
 
     mutating func addCPU(kvm: Bool) throws(VirError) {
-        var flags = try hypervFlags()
+        var flags = try hypervFlags() + kvmAndPMUFlags()
         guard let cpu = def.node.child("cpu") else {
             // QEMU's default model, named when flags go with it.
             if !flags.isEmpty { add("-cpu", (["qemu64"] + flags).joined(separator: ",")) }
@@ -219,6 +219,32 @@ struct QemuCommandLineBuilder {
             default:
                 flags.append("hv-\(name)=on")
             }
+        }
+        return flags
+    }
+
+    /// `<features><kvm>` (hide KVM's signature, hints) and `<pmu>` as CPU
+    /// flags, as libvirt writes them (qemuxml2argvdata: kvm-features,
+    /// pmu-feature).
+    ///
+    /// libvirt: `qemuBuildCpuCommandLine` (the KVM and PMU part).
+    func kvmAndPMUFlags() throws(VirError) -> [String] {
+        var flags: [String] = []
+        let features = def.node.child("features")
+        if let kvm = features?.child("kvm") {
+            for e in kvm.elements {
+                let on = e.attribute("state") == "on"
+                switch e.name {
+                case "hidden": if on { flags.append("kvm=off") }
+                case "hint-dedicated": if on { flags.append("kvm-hint-dedicated=on") }
+                case "poll-control": if on { flags.append("kvm-poll-control=on") }
+                case "pv-ipi": if !on { flags.append("kvm-pv-ipi=off") }
+                default: throw QemuCommandLine.unsupported("kvm feature '\(e.name)' is not supported by this driver")
+                }
+            }
+        }
+        if let pmu = features?.child("pmu") {
+            flags.append("pmu=\(pmu.attribute("state") == "off" ? "off" : "on")")
         }
         return flags
     }

@@ -26,7 +26,7 @@ public enum QemuDomainDefSupport {
         "sysinfo", "sysinfo/*", "sysinfo/bios/entry", "sysinfo/system/entry", "sysinfo/baseBoard/entry",
         "sysinfo/chassis/entry", "sysinfo/oemStrings/entry",
         // Each feature and enlightenment is checked by name where it is built.
-        "features", "features/*", "features/hyperv/*",
+        "features", "features/*", "features/hyperv/*", "features/hyperv/stimer/direct", "features/kvm/*",
         "cpu", "cpu/model", "cpu/feature", "cpu/topology",
         "clock", "clock/timer",
         "on_poweroff", "on_reboot", "on_crash",

@@ -158,6 +158,10 @@ import qemu_process
             <feature policy='forbid' name='pse36'/><feature policy='require' name='pclmuldq'/><feature name='tsc_adjust'/></cpu>
             """)
         #expect(Self.value(exact, "-cpu") == ["qemu64,mca=off,pse36=off,pclmulqdq=on,tsc-adjust=on"])
+        // <features><kvm> and <pmu> (qemuxml2argvdata: kvm-features, pmu-feature-off).
+        var features = try Self.def(features: "<features><acpi/><pmu state='off'/><kvm><hidden state='on'/><poll-control state='on'/></kvm></features>")
+        features.vcpus = 1
+        #expect(Self.value(try Self.build(features).argv, "-cpu") == ["qemu64,kvm=off,kvm-poll-control=on,pmu=off"])
         let bad = #expect(throws: VirError.self) { try build("<vcpu>4</vcpu>", "<cpu><topology sockets='1' cores='2' threads='1'/></cpu>") }
         #expect(bad?.message == "unsupported configuration: CPU topology doesn't match maximum vcpu count")
     }
