@@ -10,8 +10,21 @@ extension DomainDef {
     public mutating func addImplicitDevices() throws(VirError) {
         assignControllerIndexes()
         try addConsoleCompat()
+        addDefaultUSBController()
         addImplicitControllers()
         addDefaultMemballoon()
+    }
+
+    /// A guest that names no USB controller gets the machine's default one
+    /// (write `<controller type='usb' model='none'/>` for none), as libvirt
+    /// does on x86: `piix3-uhci` on `pc`, `qemu-xhci` on `q35`.
+    ///
+    /// libvirt: `qemuDomainDefAddDefaultDevices` (`addDefaultUSB`) and
+    /// `qemuDomainDefaultUSBControllerModel`.
+    mutating func addDefaultUSBController() {
+        guard os.type == "hvm", !controllers.contains(where: { $0.type == .usb }) else { return }
+        let model = (os.machine ?? "").contains("q35") ? "qemu-xhci" : "piix3-uhci"
+        controllers.append(DomainControllerDef(type: .usb, index: 0, model: model))
     }
 
     /// A guest that names no `<memballoon>` gets a virtio one (write

@@ -179,7 +179,7 @@ import qemu_process
         ("<smartcard mode='host'/>", "unsupported configuration: smartcard device is not supported by this driver"),
         ("<sound model='sb16'/>", "unsupported configuration: sound model 'sb16' is not supported by this driver"),
         ("<rng model='virtio'><backend model='egd' type='tcp'><source mode='connect' host='1.2.3.4' service='1234'/></backend></rng>", "unsupported configuration: rng backend 'egd' is not supported by this driver"),
-        ("<input type='tablet' bus='usb'/>", "unsupported configuration: USB is disabled for this domain, but USB devices are present in the domain XML"),
+        ("<controller type='usb' model='none'/><input type='tablet' bus='usb'/>", "unsupported configuration: USB is disabled for this domain, but USB devices are present in the domain XML"),
     ])
     func devicesItCannotRunAreRefusedByName(_ device: String, _ message: String) throws {
         let error = #expect(throws: VirError.self) { try Self.build(Self.def(device)) }
