@@ -18,6 +18,7 @@ packages=(
     python3-libvirt     # libvirt's Python binding: a client of virtqemud in tests
     ansible-core        # ansible-playbook: the fleet roll-out playbook (examples/ansible) is tested on localhost
     binutils            # as, ld, objcopy: assemble the test guest
+    iproute2            # ip: the tap-interface tests make a Linux bridge
     busybox-static      # the tests' Linux guest: its initramfs is busybox and a script
     ovmf                # UEFI firmware and its descriptors (/usr/share/qemu/firmware) for <os firmware='efi'>
     make

@@ -14,12 +14,12 @@ import qemu_driver
     final class Bridge {
         let name = "lmbr\(getpid() % 10_000)\(Int.random(in: 0..<100))"
         init() throws {
-            let r = try Subprocess.run("/usr/sbin/ip", ["link", "add", name, "type", "bridge"])
+            let r = try Subprocess.run("/sbin/ip", ["link", "add", name, "type", "bridge"])
             #expect(r.status == 0, "ip link add: \(r)")
         }
         /// The bridge's ports.
         var ports: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: "/sys/class/net/\(name)/brif")) ?? []).sorted() }
-        deinit { _ = try? Subprocess.run("/usr/sbin/ip", ["link", "del", name]) }
+        deinit { _ = try? Subprocess.run("/sbin/ip", ["link", "del", name]) }
     }
 
     static func tap(_ conn: QemuConnection, _ dom: DomainRef) throws -> String? {
