@@ -200,6 +200,14 @@ public enum QemuMigration {
             m.state.withLock { $0.performFailed = true }
             throw VirError(.argumentUnsupported, "migration URI '\(uri)' is not where the incoming instance listens ('\(listening)')")
         }
+        // The phase is saved before QEMU sends anything: a status file that
+        // cannot be written (a full disk) fails Perform here, nothing moved.
+        do {
+            try recordChecked(d, obj, m)
+        } catch {
+            m.state.withLock { $0.performFailed = true }
+            throw error
+        }
         do {
             let def = obj.def
             try await instance.monitor().migrateSetCapabilities(capabilities(for: def, flags: m.flags, incoming: false))
