@@ -20,6 +20,7 @@ typedef __typeof__(virConnectOpenAuth) *clibvirt_virConnectOpenAuth_fn;
 typedef __typeof__(virDomainAbortJob) *clibvirt_virDomainAbortJob_fn;
 typedef __typeof__(virDomainCreate) *clibvirt_virDomainCreate_fn;
 typedef __typeof__(virDomainCreateWithFlags) *clibvirt_virDomainCreateWithFlags_fn;
+typedef __typeof__(virDomainCreateXML) *clibvirt_virDomainCreateXML_fn;
 typedef __typeof__(virDomainDefineXML) *clibvirt_virDomainDefineXML_fn;
 typedef __typeof__(virDomainDefineXMLFlags) *clibvirt_virDomainDefineXMLFlags_fn;
 typedef __typeof__(virDomainDestroy) *clibvirt_virDomainDestroy_fn;

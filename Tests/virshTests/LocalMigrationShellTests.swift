@@ -280,4 +280,25 @@ struct LocalMigrationShellTests {
         #expect(g.virsh("destroy", g.name).status == 0)
         #expect(g.virsh("undefine", g.name).status == 0)
     }
+
+    /// `create`: a transient domain from a file, as libvirt's virsh starts
+    /// one; it is gone once destroyed.
+    @Test func createStartsATransientDomain() throws {
+        let g = try Guest("lmcreate")
+        defer { #expect(g.root.cleanup() == []) }
+        let created = g.virsh("create", g.xmlFile)
+        #expect(created.status == 0 && created.stdout == "Domain '\(g.name)' created from \(g.xmlFile)\n\n", "\(created)")
+        #expect(g.info()["Persistent"] == "no" && g.info()["State"] == "running")
+        #expect(g.counterAdvances())
+        let again = g.virsh("create", g.xmlFile)
+        #expect(again.status == 1 && again.stderr.hasPrefix("error: Failed to create domain from \(g.xmlFile)\n"), "\(again)")
+        #expect(g.virsh("list", "--all", "--name").stdout == "\(g.name)\n\n")
+        #expect(g.virsh("destroy", g.name).status == 0)
+        #expect(g.virsh("list", "--all", "--name").stdout == "\n", "a transient domain is gone once destroyed")
+        #expect(g.qemus.isEmpty)
+        let paused = g.virsh("create", "--paused", g.xmlFile)
+        #expect(paused.status == 0)
+        #expect(g.virsh("domstate", g.name).stdout == "paused\n\n")
+        #expect(g.virsh("destroy", g.name).status == 0)
+    }
 }

@@ -77,6 +77,7 @@ final class QemuGoldenTests {
         same("domdisplay", name)
         same("vncdisplay", name)
         same("vncdisplay", "nosuch")
+        same("create", root.path + "/nosuch.xml")
         same("start", "nosuch")
         same("destroy", name)
         same("suspend", name)

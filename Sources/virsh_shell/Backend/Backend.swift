@@ -187,6 +187,10 @@ protocol VirshConnection: AnyObject, Sendable {
     func lookup(name: String) async throws(VirshError) -> any VirshDomain
     /// libvirt: `virConnectListAllDomains`.
     func listAllDomains(_ flags: ListAllDomainsFlags) async throws(VirshError) -> [any VirshDomain]
+    /// Starts a transient domain from its XML.
+    ///
+    /// libvirt: `virDomainCreateXML`.
+    func createXML(_ xml: String, flags: DomainStartFlags) async throws(VirshError) -> any VirshDomain
     /// libvirt: `virDomainDefineXMLFlags` (`VIR_DOMAIN_DEFINE_VALIDATE`).
     func defineXML(_ xml: String, validate: Bool) async throws(VirshError) -> any VirshDomain
 

@@ -54,6 +54,19 @@ final class EmbeddedConnection: VirshConnection {
         conn.listAllDomains(flags).map { domain($0) }
     }
 
+    func createXML(_ xml: String, flags: DomainStartFlags) async throws(VirshError) -> any VirshDomain {
+        let known: DomainStartFlags = [.paused, .autodestroy, .forceBoot, .bypassCache, .validate, .resetNVRAM]
+        guard flags.subtracting(known).isEmpty else {
+            throw VirshError.unsupported("unsupported flags (0x\(String(flags.subtracting(known).rawValue, radix: 16))) in function qemuDomainCreateXML")
+        }
+        do {
+            return domain(try await conn.createXML(xml, paused: flags.contains(.paused), validate: flags.contains(.validate),
+                                                   autodestroy: flags.contains(.autodestroy), resetNVRAM: flags.contains(.resetNVRAM)))
+        } catch {
+            throw VirshError(error)
+        }
+    }
+
     func defineXML(_ xml: String, validate: Bool) async throws(VirshError) -> any VirshDomain {
         do { return domain(try conn.defineXML(xml, validate: validate)) } catch { throw VirshError(error) }
     }

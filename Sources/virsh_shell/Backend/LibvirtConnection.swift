@@ -33,6 +33,7 @@ struct LibvirtAPI: @unchecked Sendable {
     let virDomainAbortJob: clibvirt_virDomainAbortJob_fn
     let virDomainCreate: clibvirt_virDomainCreate_fn
     let virDomainCreateWithFlags: clibvirt_virDomainCreateWithFlags_fn
+    let virDomainCreateXML: clibvirt_virDomainCreateXML_fn
     let virDomainDefineXML: clibvirt_virDomainDefineXML_fn
     let virDomainDefineXMLFlags: clibvirt_virDomainDefineXMLFlags_fn
     let virDomainDestroy: clibvirt_virDomainDestroy_fn
@@ -112,6 +113,7 @@ struct LibvirtAPI: @unchecked Sendable {
                 virDomainAbortJob: try sym("virDomainAbortJob", clibvirt_virDomainAbortJob_fn.self),
                 virDomainCreate: try sym("virDomainCreate", clibvirt_virDomainCreate_fn.self),
                 virDomainCreateWithFlags: try sym("virDomainCreateWithFlags", clibvirt_virDomainCreateWithFlags_fn.self),
+                virDomainCreateXML: try sym("virDomainCreateXML", clibvirt_virDomainCreateXML_fn.self),
                 virDomainDefineXML: try sym("virDomainDefineXML", clibvirt_virDomainDefineXML_fn.self),
                 virDomainDefineXMLFlags: try sym("virDomainDefineXMLFlags", clibvirt_virDomainDefineXMLFlags_fn.self),
                 virDomainDestroy: try sym("virDomainDestroy", clibvirt_virDomainDestroy_fn.self),
@@ -410,6 +412,10 @@ final class LibvirtConnection: VirshConnection, @unchecked Sendable {
         guard let list else { return [] }
         // Each handle now belongs to a LibvirtDomain, which frees it.
         return (0..<Int(n)).compactMap { i in list[i].map { LibvirtDomain($0) } }
+    }
+
+    func createXML(_ xml: String, flags: DomainStartFlags) async throws(VirshError) -> any VirshDomain {
+        try domain(api.virDomainCreateXML(ptr, xml, flags.rawValue))
     }
 
     func defineXML(_ xml: String, validate: Bool) async throws(VirshError) -> any VirshDomain {
