@@ -50,6 +50,7 @@ typedef __typeof__(virDomainMigrateGetMaxDowntime) *clibvirt_virDomainMigrateGet
 typedef __typeof__(virDomainMigrateGetMaxSpeed) *clibvirt_virDomainMigrateGetMaxSpeed_fn;
 typedef __typeof__(virDomainMigrateSetMaxDowntime) *clibvirt_virDomainMigrateSetMaxDowntime_fn;
 typedef __typeof__(virDomainMigrateSetMaxSpeed) *clibvirt_virDomainMigrateSetMaxSpeed_fn;
+typedef __typeof__(virDomainReset) *clibvirt_virDomainReset_fn;
 typedef __typeof__(virDomainResume) *clibvirt_virDomainResume_fn;
 typedef __typeof__(virDomainShutdown) *clibvirt_virDomainShutdown_fn;
 typedef __typeof__(virDomainSuspend) *clibvirt_virDomainSuspend_fn;

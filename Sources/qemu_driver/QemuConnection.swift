@@ -302,6 +302,21 @@ public final class QemuConnection: Sendable {
         }
     }
 
+    /// Resets the guest as a reset button would: it reboots at once, with
+    /// no shutdown, in the same QEMU.
+    ///
+    /// libvirt: `qemuDomainReset`.
+    public func reset(_ dom: DomainRef, flags: UInt32 = 0) async throws(VirError) {
+        guard flags == 0 else {
+            throw VirError(.invalidArg, "unsupported flags (0x\(String(flags, radix: 16))) in function qemuDomainReset")
+        }
+        let obj = try obj(dom)
+        try await withJob(obj, .modify, api: "qemuDomainReset") { () throws(VirError) in
+            guard obj.isActive, let instance = obj.qemu.instance else { throw VirError.notRunning }
+            do throws(QemuMonitorError) { try await instance.monitor().systemReset() } catch { throw VirError(error) }
+        }
+    }
+
     /// libvirt: `qemuDomainSuspend`.
     public func suspend(_ dom: DomainRef) async throws(VirError) {
         let obj = try obj(dom)

@@ -193,6 +193,11 @@ public enum RemoteCalls {
         public typealias Args = DomainFlagsArgs; public typealias Ret = XDRVoid
         public static let procedure = RemoteProcedure.domainShutdownFlags
     }
+    /// `REMOTE_PROC_DOMAIN_RESET` (`virDomainReset`).
+    public enum DomainReset: RemoteCall {
+        public typealias Args = DomainFlagsArgs; public typealias Ret = XDRVoid
+        public static let procedure = RemoteProcedure.domainReset
+    }
     /// `REMOTE_PROC_DOMAIN_SUSPEND` (`virDomainSuspend`).
     public enum DomainSuspend: RemoteCall {
         public typealias Args = DomainArgs; public typealias Ret = XDRVoid

@@ -31,6 +31,7 @@ public struct RemoteProcedure: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let domainSetAutostart = RemoteProcedure(29)
     public static let domainShutdown = RemoteProcedure(33)
     public static let domainSuspend = RemoteProcedure(34)
+    public static let domainReset = RemoteProcedure(245)
     public static let domainUndefine = RemoteProcedure(35)
     public static let connectListDomains = RemoteProcedure(37)
     public static let connectNumOfDomains = RemoteProcedure(51)

@@ -144,6 +144,13 @@ extension RemoteDispatcher {
                 try await driver { try await conn.shutdown(ref(a.dom)) }
                 return XDRVoid()
             }
+        case .domainReset:
+            return try await run(RemoteCalls.DomainReset.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainReset")
+                try checkFlags(a.flags, allowed: 0, "qemuDomainReset")
+                try await driver { try await conn.reset(ref(a.dom)) }
+                return XDRVoid()
+            }
         case .domainSuspend:
             return try await run(RemoteCalls.DomainSuspend.self, msg) { a throws(RemoteError) in
                 try checkWritable(client, "virDomainSuspend")

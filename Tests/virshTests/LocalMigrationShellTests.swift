@@ -301,4 +301,23 @@ struct LocalMigrationShellTests {
         #expect(g.virsh("domstate", g.name).stdout == "paused\n\n")
         #expect(g.virsh("destroy", g.name).status == 0)
     }
+
+    /// `reset`: the guest starts over in the same QEMU (the counter
+    /// begins again at 0), still running.
+    @Test func resetRestartsTheGuestInItsQemu() throws {
+        let g = try Guest("lmreset")
+        defer { #expect(g.root.cleanup() == []) }
+        #expect(g.virsh("define", g.xmlFile).status == 0)
+        let off = g.virsh("reset", g.name)
+        #expect(off.status == 1 && off.stderr == "error: Failed to reset domain '\(g.name)'\nerror: Requested operation is not valid: domain is not running\n", "\(off)")
+        #expect(g.virsh("start", g.name).status == 0)
+        #expect(g.counterAdvances(by: 5))
+        let qemus = g.qemus
+        let r = g.virsh("reset", g.name)
+        #expect(r.status == 0 && r.stdout == "Domain '\(g.name)' was reset\n\n", "\(r)")
+        #expect(Wait.untilBlocking { CounterGuest.counters(inLog: g.serial).filter { $0 == 0 }.count == 2 }, "the guest booted again")
+        #expect(g.qemus == qemus, "in the same QEMU")
+        #expect(g.virsh("domstate", g.name).stdout == "running\n\n")
+        #expect(g.virsh("destroy", g.name).status == 0)
+    }
 }

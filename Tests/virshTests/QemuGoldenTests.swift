@@ -78,6 +78,7 @@ final class QemuGoldenTests {
         same("vncdisplay", name)
         same("vncdisplay", "nosuch")
         same("create", root.path + "/nosuch.xml")
+        same("reset", name)
         same("start", "nosuch")
         same("destroy", name)
         same("suspend", name)

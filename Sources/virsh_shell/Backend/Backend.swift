@@ -122,6 +122,8 @@ protocol VirshDomain: Sendable {
     func suspend() async throws(VirshError)
     /// libvirt: `virDomainResume`.
     func resume() async throws(VirshError)
+    /// libvirt: `virDomainReset`.
+    func reset() async throws(VirshError)
     /// libvirt: `virDomainUndefineFlags` (`virDomainUndefine` without flags).
     func undefine(_ flags: DomainUndefineFlags) async throws(VirshError)
 

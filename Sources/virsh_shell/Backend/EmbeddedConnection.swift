@@ -186,6 +186,10 @@ struct EmbeddedDomain: VirshDomain {
         do { try await conn.shutdown(ref) } catch { throw VirshError(error) }
     }
 
+    func reset() async throws(VirshError) {
+        do { try await conn.reset(ref) } catch { throw VirshError(error) }
+    }
+
     func suspend() async throws(VirshError) {
         do { try await conn.suspend(ref) } catch { throw VirshError(error) }
     }

@@ -63,6 +63,7 @@ struct LibvirtAPI: @unchecked Sendable {
     let virDomainMigrateGetMaxSpeed: clibvirt_virDomainMigrateGetMaxSpeed_fn
     let virDomainMigrateSetMaxDowntime: clibvirt_virDomainMigrateSetMaxDowntime_fn
     let virDomainMigrateSetMaxSpeed: clibvirt_virDomainMigrateSetMaxSpeed_fn
+    let virDomainReset: clibvirt_virDomainReset_fn
     let virDomainResume: clibvirt_virDomainResume_fn
     let virDomainShutdown: clibvirt_virDomainShutdown_fn
     let virDomainSuspend: clibvirt_virDomainSuspend_fn
@@ -143,6 +144,7 @@ struct LibvirtAPI: @unchecked Sendable {
                 virDomainMigrateGetMaxSpeed: try sym("virDomainMigrateGetMaxSpeed", clibvirt_virDomainMigrateGetMaxSpeed_fn.self),
                 virDomainMigrateSetMaxDowntime: try sym("virDomainMigrateSetMaxDowntime", clibvirt_virDomainMigrateSetMaxDowntime_fn.self),
                 virDomainMigrateSetMaxSpeed: try sym("virDomainMigrateSetMaxSpeed", clibvirt_virDomainMigrateSetMaxSpeed_fn.self),
+                virDomainReset: try sym("virDomainReset", clibvirt_virDomainReset_fn.self),
                 virDomainResume: try sym("virDomainResume", clibvirt_virDomainResume_fn.self),
                 virDomainShutdown: try sym("virDomainShutdown", clibvirt_virDomainShutdown_fn.self),
                 virDomainSuspend: try sym("virDomainSuspend", clibvirt_virDomainSuspend_fn.self),
@@ -557,6 +559,7 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
     func shutdown() async throws(VirshError) { try check(api.virDomainShutdown(ptr)) }
     func suspend() async throws(VirshError) { try check(api.virDomainSuspend(ptr)) }
     func resume() async throws(VirshError) { try check(api.virDomainResume(ptr)) }
+    func reset() async throws(VirshError) { try check(api.virDomainReset(ptr, 0)) }
     /// As virsh: the older API unless a flag must be passed.
     func undefine(_ flags: DomainUndefineFlags) async throws(VirshError) {
         try check(flags.isEmpty ? api.virDomainUndefine(ptr) : api.virDomainUndefineFlags(ptr, flags.rawValue))
