@@ -193,6 +193,21 @@ public enum RemoteCalls {
         public typealias Args = DomainFlagsArgs; public typealias Ret = XDRVoid
         public static let procedure = RemoteProcedure.domainShutdownFlags
     }
+    /// `REMOTE_PROC_DOMAIN_SET_MAX_MEMORY` (`virDomainSetMaxMemory`).
+    public enum DomainSetMaxMemory: RemoteCall {
+        public typealias Args = DomainHyperArgs; public typealias Ret = XDRVoid
+        public static let procedure = RemoteProcedure.domainSetMaxMemory
+    }
+    /// `REMOTE_PROC_DOMAIN_SET_MEMORY` (`virDomainSetMemory`).
+    public enum DomainSetMemory: RemoteCall {
+        public typealias Args = DomainHyperArgs; public typealias Ret = XDRVoid
+        public static let procedure = RemoteProcedure.domainSetMemory
+    }
+    /// `REMOTE_PROC_DOMAIN_SET_MEMORY_FLAGS` (`virDomainSetMemoryFlags`).
+    public enum DomainSetMemoryFlags: RemoteCall {
+        public typealias Args = DomainHyperFlagsArgs; public typealias Ret = XDRVoid
+        public static let procedure = RemoteProcedure.domainSetMemoryFlags
+    }
     /// `REMOTE_PROC_DOMAIN_RESET` (`virDomainReset`).
     public enum DomainReset: RemoteCall {
         public typealias Args = DomainFlagsArgs; public typealias Ret = XDRVoid

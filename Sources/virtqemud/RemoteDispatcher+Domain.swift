@@ -144,6 +144,26 @@ extension RemoteDispatcher {
                 try await driver { try await conn.shutdown(ref(a.dom)) }
                 return XDRVoid()
             }
+        case .domainSetMaxMemory:
+            return try await run(RemoteCalls.DomainSetMaxMemory.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainSetMaxMemory")
+                try await driver { try await conn.setMemory(ref(a.dom), kibibytes: a.value, flags: .maximum) }
+                return XDRVoid()
+            }
+        case .domainSetMemory:
+            return try await run(RemoteCalls.DomainSetMemory.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainSetMemory")
+                try await driver { try await conn.setMemory(ref(a.dom), kibibytes: a.value, flags: .live) }
+                return XDRVoid()
+            }
+        case .domainSetMemoryFlags:
+            return try await run(RemoteCalls.DomainSetMemoryFlags.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainSetMemoryFlags")
+                try await driver {
+                    try await conn.setMemory(ref(a.dom), kibibytes: a.value, flags: DomainMemoryModFlags(rawValue: a.flags))
+                }
+                return XDRVoid()
+            }
         case .domainReset:
             return try await run(RemoteCalls.DomainReset.self, msg) { a throws(RemoteError) in
                 try checkWritable(client, "virDomainReset")

@@ -24,7 +24,7 @@ struct LocalMigrationShellTests {
         var env: [String: String] { ["LIBVIRT_DEFAULT_URI": root.uri] }
 
         init(_ label: String, name: String = "vm", sharedMemory: Bool = true, ballastMiB: Int? = nil,
-             extraDevices: String = "") throws {
+             extraDevices: String = "", memballoon: String = "none") throws {
             let root = TestRoot(label)
             self.root = root
             self.name = name
@@ -32,7 +32,7 @@ struct LocalMigrationShellTests {
             let disk = try CounterGuest.disk(in: root.path)
             let ballast = try ballastMiB.map { try CounterGuest.ballast(in: root.path, mebibytes: $0) }
             let xml = CounterGuest.domainXML(name: name, disk: disk, serialLog: serial, sharedMemory: sharedMemory,
-                                             extraDevices: extraDevices, ballast: ballast)
+                                             extraDevices: extraDevices, memballoon: memballoon, ballast: ballast)
             xmlFile = root.path + "/\(name).xml"
             try xml.write(toFile: xmlFile, atomically: true, encoding: .utf8)
         }
@@ -318,6 +318,30 @@ struct LocalMigrationShellTests {
         #expect(Wait.untilBlocking { CounterGuest.counters(inLog: g.serial).filter { $0 == 0 }.count == 2 }, "the guest booted again")
         #expect(g.qemus == qemus, "in the same QEMU")
         #expect(g.virsh("domstate", g.name).stdout == "running\n\n")
+        #expect(g.virsh("destroy", g.name).status == 0)
+    }
+
+    /// `setmem` and `setmaxmem`: the definition's sizes, then the running
+    /// guest's balloon target, in virsh's units and words.
+    @Test func setmemAndSetmaxmem() throws {
+        let g = try Guest("lmsetmem", memballoon: "virtio")
+        defer { #expect(g.root.cleanup() == []) }
+        #expect(g.virsh("define", g.xmlFile).status == 0)
+        #expect(g.virsh("setmem", g.name, "8M", "--config").status == 0)
+        #expect(g.info()["Used memory"] == "8192 KiB" && g.info()["Max memory"] == "16384 KiB")
+        let higher = g.virsh("setmem", g.name, "20M", "--config")
+        #expect(higher.status == 1 && higher.stderr == "error: invalid argument: cannot set memory higher than max memory\n", "\(higher)")
+        #expect(g.virsh("setmaxmem", g.name, "32768").status == 0)
+        #expect(g.info()["Max memory"] == "32768 KiB")
+        #expect(g.virsh("start", g.name).status == 0)
+        #expect(g.info()["Used memory"] == "8192 KiB", "the balloon's target at start")
+        #expect(g.virsh("setmem", g.name, "12M").status == 0)
+        #expect(g.info()["Used memory"] == "12288 KiB")
+        #expect(g.virsh("dumpxml", "--inactive", g.name).stdout.contains("<currentMemory unit='KiB'>8192</currentMemory>"),
+                "a live change leaves the definition")
+        let live = g.virsh("setmaxmem", g.name, "64M")
+        #expect(live.stderr == "error: Unable to change MaxMemorySize\nerror: Requested operation is not valid: cannot resize the maximum memory on an active domain\n", "\(live)")
+        #expect(g.counterAdvances())
         #expect(g.virsh("destroy", g.name).status == 0)
     }
 }

@@ -124,6 +124,10 @@ protocol VirshDomain: Sendable {
     func resume() async throws(VirshError)
     /// libvirt: `virDomainReset`.
     func reset() async throws(VirshError)
+    /// `flags`: `VIR_DOMAIN_AFFECT_*`, `VIR_DOMAIN_MEM_MAXIMUM`.
+    ///
+    /// libvirt: `virDomainSetMemoryFlags`.
+    func setMemory(kibibytes: UInt64, flags: UInt32) async throws(VirshError)
     /// libvirt: `virDomainUndefineFlags` (`virDomainUndefine` without flags).
     func undefine(_ flags: DomainUndefineFlags) async throws(VirshError)
 

@@ -186,6 +186,14 @@ struct EmbeddedDomain: VirshDomain {
         do { try await conn.shutdown(ref) } catch { throw VirshError(error) }
     }
 
+    func setMemory(kibibytes: UInt64, flags: UInt32) async throws(VirshError) {
+        do {
+            try await conn.setMemory(ref, kibibytes: kibibytes, flags: DomainMemoryModFlags(rawValue: flags))
+        } catch {
+            throw VirshError(error)
+        }
+    }
+
     func reset() async throws(VirshError) {
         do { try await conn.reset(ref) } catch { throw VirshError(error) }
     }

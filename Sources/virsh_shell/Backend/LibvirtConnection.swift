@@ -65,6 +65,7 @@ struct LibvirtAPI: @unchecked Sendable {
     let virDomainMigrateSetMaxSpeed: clibvirt_virDomainMigrateSetMaxSpeed_fn
     let virDomainReset: clibvirt_virDomainReset_fn
     let virDomainResume: clibvirt_virDomainResume_fn
+    let virDomainSetMemoryFlags: clibvirt_virDomainSetMemoryFlags_fn
     let virDomainShutdown: clibvirt_virDomainShutdown_fn
     let virDomainSuspend: clibvirt_virDomainSuspend_fn
     let virDomainUndefine: clibvirt_virDomainUndefine_fn
@@ -146,6 +147,7 @@ struct LibvirtAPI: @unchecked Sendable {
                 virDomainMigrateSetMaxSpeed: try sym("virDomainMigrateSetMaxSpeed", clibvirt_virDomainMigrateSetMaxSpeed_fn.self),
                 virDomainReset: try sym("virDomainReset", clibvirt_virDomainReset_fn.self),
                 virDomainResume: try sym("virDomainResume", clibvirt_virDomainResume_fn.self),
+                virDomainSetMemoryFlags: try sym("virDomainSetMemoryFlags", clibvirt_virDomainSetMemoryFlags_fn.self),
                 virDomainShutdown: try sym("virDomainShutdown", clibvirt_virDomainShutdown_fn.self),
                 virDomainSuspend: try sym("virDomainSuspend", clibvirt_virDomainSuspend_fn.self),
                 virDomainUndefine: try sym("virDomainUndefine", clibvirt_virDomainUndefine_fn.self),
@@ -560,6 +562,9 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
     func suspend() async throws(VirshError) { try check(api.virDomainSuspend(ptr)) }
     func resume() async throws(VirshError) { try check(api.virDomainResume(ptr)) }
     func reset() async throws(VirshError) { try check(api.virDomainReset(ptr, 0)) }
+    func setMemory(kibibytes: UInt64, flags: UInt32) async throws(VirshError) {
+        try check(api.virDomainSetMemoryFlags(ptr, UInt(kibibytes), flags))
+    }
     /// As virsh: the older API unless a flag must be passed.
     func undefine(_ flags: DomainUndefineFlags) async throws(VirshError) {
         try check(flags.isEmpty ? api.virDomainUndefine(ptr) : api.virDomainUndefineFlags(ptr, flags.rawValue))

@@ -5,7 +5,7 @@ enum Commands {
         CreateCommand.self, DefineCommand.self, DestroyCommand.self, DomDisplayCommand.self, DomIDCommand.self, DomJobAbortCommand.self,
         DomJobInfoCommand.self, DomNameCommand.self, DomUUIDCommand.self, DomXMLToNativeCommand.self, DumpXMLCommand.self,
         MigrateCommand.self, MigrateGetMaxDowntimeCommand.self, MigrateGetSpeedCommand.self,
-        MigrateSetMaxDowntimeCommand.self, MigrateSetSpeedCommand.self, QemuMonitorCommandCommand.self, ResetCommand.self, ResumeCommand.self, ShutdownCommand.self, StartCommand.self,
+        MigrateSetMaxDowntimeCommand.self, MigrateSetSpeedCommand.self, QemuMonitorCommandCommand.self, ResetCommand.self, ResumeCommand.self, SetMaxMemCommand.self, SetMemCommand.self, ShutdownCommand.self, StartCommand.self,
         SuspendCommand.self, UndefineCommand.self, UpgradeQemuCommand.self, VNCDisplayCommand.self,
         // Domain Monitoring
         DomInfoCommand.self, DomStateCommand.self, ListCommand.self,

@@ -183,6 +183,44 @@ struct ParsedCommand {
         return .success(n)
     }
 
+    /// A size with an optional unit suffix (`b`, `k`/`KiB` and up in
+    /// powers of 1024, `KB` and up in powers of 1000), `defaultScale` when
+    /// it has none; `nil` when absent.
+    ///
+    /// libvirt: `vshCommandOptScaledInt` (`virScaleInteger`).
+    @MainActor func scaled(_ name: String, defaultScale: UInt64, max: UInt64, _ ctl: Control) -> Result<UInt64?, CommandFailure> {
+        guard let v = raw(name).value else { return .success(nil) }
+        let text = v ?? ""
+        let digits = text.prefix { $0.isASCII && $0.isNumber }
+        let suffix = text.dropFirst(digits.count)
+        // libvirt's own error, which virsh prints after its line.
+        var detail: String?
+        func scale() -> UInt64? {
+            if suffix.isEmpty { return defaultScale }
+            if ["b", "byte", "bytes"].contains(suffix.lowercased()) { return 1 }
+            let rest = suffix.dropFirst().lowercased()
+            let base: UInt64
+            if rest.isEmpty || rest == "ib" { base = 1024 } else if rest == "b" { base = 1000 } else {
+                detail = "invalid argument: unknown suffix '\(suffix)'"
+                return nil
+            }
+            guard let power = ["k", "m", "g", "t", "p", "e"].firstIndex(of: suffix.prefix(1).lowercased()) else {
+                detail = "invalid argument: unknown suffix '\(suffix)'"
+                return nil
+            }
+            return (0...power).reduce(UInt64(1)) { acc, _ in acc * base }
+        }
+        let n = digits.isEmpty ? nil : UInt64(digits)
+        let s = n == nil ? nil : scale()
+        if let n, let s, n != 0 && n > max / s { detail = "numerical overflow: value too large: \(n)\(suffix)" }
+        guard let n, let s, detail == nil else {
+            ctl.error("Scaled numeric value '\(text)' for <\(name)> option is malformed or out of range")
+            if let detail { ctl.error(detail) }
+            return .failure(CommandFailure())
+        }
+        return .success(n * s)
+    }
+
     /// An unsigned long option where a negative number wraps around, as
     /// `strtoul` reads it (`-1` is the largest value), `nil` when absent.
     ///

@@ -1,0 +1,85 @@
+import domain_conf
+import libvirt_abi
+import qemu_domain
+import qemu_monitor
+import virdomainobjlist
+import virutil
+
+/// What `virDomainSetMemoryFlags` changes.
+///
+/// libvirt: `virDomainModificationImpact` and `virDomainMemoryModFlags`.
+public struct DomainMemoryModFlags: OptionSet, Hashable, Sendable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// The running instance (`VIR_DOMAIN_AFFECT_LIVE`).
+    public static let live = DomainMemoryModFlags(rawValue: 1)
+    /// The persistent definition (`VIR_DOMAIN_AFFECT_CONFIG`).
+    public static let config = DomainMemoryModFlags(rawValue: 2)
+    /// The maximum, not the current size (`VIR_DOMAIN_MEM_MAXIMUM`).
+    public static let maximum = DomainMemoryModFlags(rawValue: 4)
+    public static let all: DomainMemoryModFlags = [.live, .config, .maximum]
+}
+
+extension QemuConnection {
+    /// Sets the guest's current memory (the balloon's target, `live`), or
+    /// its `<currentMemory>` (`config`), or, with `maximum`, its
+    /// `<memory>` (in the definition only: a running guest's maximum is
+    /// fixed). Neither `live` nor `config`: the running instance if there
+    /// is one, else the definition.
+    ///
+    /// libvirt: `qemuDomainSetMemoryFlags`.
+    public func setMemory(_ dom: DomainRef, kibibytes: UInt64, flags: DomainMemoryModFlags) async throws(VirError) {
+        let unknown = flags.subtracting(.all)
+        guard unknown.isEmpty else {
+            throw VirError(.invalidArg, "unsupported flags (0x\(String(unknown.rawValue, radix: 16))) in function qemuDomainSetMemoryFlags")
+        }
+        let obj = try obj(dom)
+        try await withJob(obj, .modify, api: "qemuDomainSetMemoryFlags") { () throws(VirError) in
+            var live = flags.contains(.live), config = flags.contains(.config)
+            if !live && !config { if obj.isActive { live = true } else { config = true } }
+            if live && !obj.isActive { throw VirError.notRunning }
+            if config && !obj.persistent {
+                throw VirError(.operationInvalid, "cannot change persistent config of a transient domain")
+            }
+            if flags.contains(.maximum) {
+                if live {
+                    throw VirError(.operationInvalid, "cannot resize the maximum memory on an active domain")
+                }
+                var def = obj.persistentDef
+                def.memory = kibibytes
+                if def.currentMemory > kibibytes { def.currentMemory = kibibytes }
+                try saveConfig(obj, def)
+                return
+            }
+            let maximum = live ? obj.def.memory : obj.persistentDef.memory
+            guard kibibytes <= maximum else {
+                throw VirError(.invalidArg, "cannot set memory higher than max memory")
+            }
+            if live {
+                guard obj.def.memballoon?.model == "virtio", let instance = obj.qemu.instance else {
+                    throw VirError(.operationInvalid, "Unable to change memory of active domain without the balloon device and guest OS balloon driver")
+                }
+                do throws(QemuMonitorError) {
+                    _ = try await instance.monitor().execute("balloon", ["value": .int(Int64(kibibytes * 1024))])
+                } catch {
+                    throw VirError(error)
+                }
+                obj.withLock { $0.def.currentMemory = kibibytes }
+                state.saveStatus(obj)
+            }
+            if config {
+                var def = obj.persistentDef
+                def.currentMemory = kibibytes
+                try saveConfig(obj, def)
+            }
+        }
+    }
+
+    /// Writes a changed persistent definition and makes it the object's.
+    func saveConfig(_ obj: DomainObj, _ def: DomainDef) throws(VirError) {
+        try AtomicFile.write(def.format(.inactive), to: driver.config.configFile(name: def.name), mode: 0o600)
+        obj.withLock { f in
+            if f.id != nil { f.newDef = def } else { f.def = def }
+        }
+    }
+}
