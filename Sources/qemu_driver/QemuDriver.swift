@@ -77,6 +77,7 @@ public final class QemuDriver: Sendable {
         for obj in state.domains.list() where obj.qemu.statusExtra(.autodestroy) != nil && obj.isActive {
             await QemuDomainProcess.stop(state, obj, reason: .destroyed, event: .destroyed)
         }
+        await autostartOncePerBoot(driver)
         return driver
     }
 

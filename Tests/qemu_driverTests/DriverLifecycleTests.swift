@@ -103,6 +103,41 @@ final class EventLog: Sendable {
         }
     }
 
+    /// Autostart domains start when the root is first opened after a boot
+    /// of the host (played here by a mark from another boot), once: a
+    /// domain destroyed afterwards stays off when the root is opened again.
+    @Test func autostartDomainsStartOncePerBoot() async throws {
+        let root = TestRoot("autost")
+        defer { #expect(root.cleanup() == []) }
+        let disk = try CounterGuest.disk(in: root.path)
+        var conn = try await QemuDriver.connect(uri: root.uri)
+        let auto = try conn.defineXML(CounterGuest.domainXML(name: "auto", disk: disk, serialLog: root.path + "/auto.log"))
+        try conn.setAutostart(auto, true)
+        let manual = try conn.defineXML(CounterGuest.domainXML(name: "manual", disk: try CounterGuest.disk(in: root.path, name: "m.img"),
+                                                               serialLog: root.path + "/manual.log"))
+        let marker = conn.driver.config.stateDir + "/autostarted"
+        #expect(FileManager.default.fileExists(atPath: marker), "the first open of this boot left its mark")
+        conn.driver.close()
+
+        // Opened again in the same boot: nothing starts.
+        conn = try await QemuDriver.connect(uri: root.uri)
+        #expect(try !conn.isActive(auto))
+        conn.driver.close()
+
+        // As after a reboot: the mark names another boot.
+        try "00000000-0000-0000-0000-000000000000\n".write(toFile: marker, atomically: true, encoding: .utf8)
+        conn = try await QemuDriver.connect(uri: root.uri)
+        #expect(try conn.isActive(auto), "the autostart domain runs")
+        #expect(try !conn.isActive(manual), "the other one does not")
+        #expect(CounterGuest.waitForCounter(inLog: root.path + "/auto.log", atLeast: 3))
+        try await conn.destroy(auto)
+        conn.driver.close()
+
+        conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        #expect(try !conn.isActive(auto), "destroyed after the boot's autostart: it stays off")
+    }
+
     @Test func guestCounterInTheSerialLogNeverRestarts() async throws {
         let root = TestRoot("serial")
         defer { #expect(root.cleanup() == []) }
