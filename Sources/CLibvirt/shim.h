@@ -52,6 +52,7 @@ typedef __typeof__(virDomainMigrateSetMaxDowntime) *clibvirt_virDomainMigrateSet
 typedef __typeof__(virDomainMigrateSetMaxSpeed) *clibvirt_virDomainMigrateSetMaxSpeed_fn;
 typedef __typeof__(virDomainReset) *clibvirt_virDomainReset_fn;
 typedef __typeof__(virDomainResume) *clibvirt_virDomainResume_fn;
+typedef __typeof__(virDomainSetAutostart) *clibvirt_virDomainSetAutostart_fn;
 typedef __typeof__(virDomainSetMemoryFlags) *clibvirt_virDomainSetMemoryFlags_fn;
 typedef __typeof__(virDomainShutdown) *clibvirt_virDomainShutdown_fn;
 typedef __typeof__(virDomainSuspend) *clibvirt_virDomainSuspend_fn;

@@ -70,6 +70,10 @@ final class QemuGoldenTests {
         if lists.ref.stdout.split(separator: "\n").count == 3 { #expect(lists.ours == lists.ref) }
         same("dominfo", name)
         same("dominfo", uuid)
+        same("autostart", name)
+        same("dominfo", name)
+        same("autostart", "--disable", name)
+        same("autostart", "nosuch")
         same("domstate", "--reason", name)
         same("domid", name)
         same("domuuid", name)

@@ -103,6 +103,8 @@ protocol VirshDomain: Sendable {
     func isPersistent() async throws(VirshError) -> Bool
     /// libvirt: `virDomainGetAutostart`.
     func autostart() async throws(VirshError) -> Bool
+    /// libvirt: `virDomainSetAutostart`.
+    func setAutostart(_ on: Bool) async throws(VirshError)
     /// libvirt: `virDomainHasManagedSaveImage`.
     func hasManagedSaveImage() async throws(VirshError) -> Bool
     /// libvirt: `virDomainGetSecurityLabel` (label and enforcing).

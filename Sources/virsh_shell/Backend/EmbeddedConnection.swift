@@ -194,6 +194,10 @@ struct EmbeddedDomain: VirshDomain {
         }
     }
 
+    func setAutostart(_ on: Bool) async throws(VirshError) {
+        try run { () throws(VirError) in try conn.setAutostart(ref, on) }
+    }
+
     func reset() async throws(VirshError) {
         do { try await conn.reset(ref) } catch { throw VirshError(error) }
     }

@@ -65,6 +65,7 @@ struct LibvirtAPI: @unchecked Sendable {
     let virDomainMigrateSetMaxSpeed: clibvirt_virDomainMigrateSetMaxSpeed_fn
     let virDomainReset: clibvirt_virDomainReset_fn
     let virDomainResume: clibvirt_virDomainResume_fn
+    let virDomainSetAutostart: clibvirt_virDomainSetAutostart_fn
     let virDomainSetMemoryFlags: clibvirt_virDomainSetMemoryFlags_fn
     let virDomainShutdown: clibvirt_virDomainShutdown_fn
     let virDomainSuspend: clibvirt_virDomainSuspend_fn
@@ -147,6 +148,7 @@ struct LibvirtAPI: @unchecked Sendable {
                 virDomainMigrateSetMaxSpeed: try sym("virDomainMigrateSetMaxSpeed", clibvirt_virDomainMigrateSetMaxSpeed_fn.self),
                 virDomainReset: try sym("virDomainReset", clibvirt_virDomainReset_fn.self),
                 virDomainResume: try sym("virDomainResume", clibvirt_virDomainResume_fn.self),
+                virDomainSetAutostart: try sym("virDomainSetAutostart", clibvirt_virDomainSetAutostart_fn.self),
                 virDomainSetMemoryFlags: try sym("virDomainSetMemoryFlags", clibvirt_virDomainSetMemoryFlags_fn.self),
                 virDomainShutdown: try sym("virDomainShutdown", clibvirt_virDomainShutdown_fn.self),
                 virDomainSuspend: try sym("virDomainSuspend", clibvirt_virDomainSuspend_fn.self),
@@ -562,6 +564,7 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
     func suspend() async throws(VirshError) { try check(api.virDomainSuspend(ptr)) }
     func resume() async throws(VirshError) { try check(api.virDomainResume(ptr)) }
     func reset() async throws(VirshError) { try check(api.virDomainReset(ptr, 0)) }
+    func setAutostart(_ on: Bool) async throws(VirshError) { try check(api.virDomainSetAutostart(ptr, on ? 1 : 0)) }
     func setMemory(kibibytes: UInt64, flags: UInt32) async throws(VirshError) {
         try check(api.virDomainSetMemoryFlags(ptr, UInt(kibibytes), flags))
     }
