@@ -62,6 +62,10 @@ public struct DomainNetDef: Hashable, Sendable {
         address = try DomainDeviceAddress.parse(device: element)
     }
 
+    /// The types whose guest traffic goes through a tap device the driver
+    /// creates for each instance.
+    public var usesTap: Bool { type == "bridge" || type == "network" || type == "ethernet" }
+
     /// `<target dev=...>`: the host device of a running instance (its tap).
     public var targetDevice: String? { node.child("target")?.attribute("dev") }
 

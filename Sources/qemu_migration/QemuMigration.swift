@@ -47,19 +47,20 @@ public enum QemuMigration {
         do throws(VirError) {
             guard obj.isActive, obj.qemu.instance != nil else { throw VirError.notRunning }
             let current = obj.def
-            var xml = current.format(.migratable)
+            var destination = current
             if let destXML = p.destXML {
                 var dst = try DomainDef.parse(destXML)
                 try QemuDomainDefPostParse.apply(&dst, caps: d.caps, config: d.config,
                                                  assignAddresses: !QemuDomainAddress.placedByQemu(current))
                 QemuDomainDefPostParse.applyMemoryDefault(&dst, config: d.config)
                 try DomainABIStability.check(source: current, destination: dst)
-                xml = dst.format(.migratable)
+                destination = dst
             }
+            let xml = destination.format(.migratable)
             if let dn = p.destName, dn != name, flags.contains(.local) {
                 throw VirError(.argumentUnsupported, "a local migration keeps the domain's name: destination name '\(dn)' differs from '\(name)'")
             }
-            try checkPerInstanceResources(try DomainDef.parse(xml))
+            try checkPerInstanceResources(destination)
             let m = QemuMigrationState(role: .outgoing, flags: flags, params: p, phase: .begin3)
             m.state.withLock { $0.sourceWasRunning = obj.state.state == .running }
             try recordChecked(d, obj, m)
@@ -82,7 +83,7 @@ public enum QemuMigration {
             throw VirError(.operationUnsupported,
                            "a local migration needs a display port per instance: \(g.type.rawValue) graphics listens on fixed port \(g.port.map(String.init) ?? "?"); use autoport='yes'")
         }
-        for net in def.interfaces where ["bridge", "network", "ethernet"].contains(net.type) {
+        for net in def.interfaces where net.usesTap {
             if let dev = net.targetDevice, !dev.hasPrefix(VirNetDevTap.generatedPrefix) {
                 throw VirError(.operationUnsupported,
                                "a local migration needs a tap device per instance: interface \(net.mac) uses tap '\(dev)'; leave <target dev> out")

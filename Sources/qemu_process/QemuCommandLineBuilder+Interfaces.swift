@@ -15,7 +15,7 @@ extension QemuCommandLineBuilder {
                 // A tap device the driver created for this instance (libvirt
                 // passes it the same way).
                 // Shown only: the descriptor a start would pass (3, 4, ...).
-                let pretendFD = Int32(3 + def.interfaces[..<i].filter { ["bridge", "network", "ethernet"].contains($0.type) }.count)
+                let pretendFD = Int32(3 + def.interfaces[..<i].filter(\.usesTap).count)
                 guard let fd = options.tapFDs[i] ?? (options.pretend ? pretendFD : nil) else {
                     throw VirError(.internalError, "no tap device was created for interface \(i)")
                 }
