@@ -2,6 +2,7 @@ import virutil
 import Foundation
 import domain_conf
 import libvirt_abi
+import qemu_capabilities
 import qemu_monitor
 import qemu_process
 import virclosecallbacks
@@ -49,6 +50,21 @@ public enum QemuDomainProcess {
         try await launch(driver, obj, def: def, incoming: true)
     }
 
+    /// What a definition becomes before its QEMU starts: post-parsed
+    /// against the emulator that will run it, its memory default, and,
+    /// for a fresh start, its firmware chosen (an incoming instance runs
+    /// the one its source chose, in its live definition, and keeps the
+    /// source's addresses).
+    ///
+    /// - Returns: what the emulator offers.
+    public static func prepare(_ def: inout DomainDef, _ driver: QemuDriverState, incoming: Bool,
+                               resetNVRAM: Bool = false) throws(VirError) -> QemuCaps {
+        let caps = try QemuDomainDefPostParse.apply(&def, caps: driver.caps, config: driver.config, assignAddresses: !incoming)
+        QemuDomainDefPostParse.applyMemoryDefault(&def, config: driver.config)
+        if !incoming { try QemuFirmware.fill(&def, config: driver.config, resetNVRAM: resetNVRAM) }
+        return caps
+    }
+
     /// Starts QEMU paused (`-S`) with a new id, and makes it the object's
     /// instance: the id in the tables, the live definition, the handlers,
     /// the status file.
@@ -59,11 +75,7 @@ public enum QemuDomainProcess {
         // An incoming instance's definition was post-parsed by Prepare,
         // against its source: its addresses are the source's.
         var def = def
-        let caps = try QemuDomainDefPostParse.apply(&def, caps: driver.caps, config: driver.config, assignAddresses: !incoming)
-        QemuDomainDefPostParse.applyMemoryDefault(&def, config: driver.config)
-        // A fresh start chooses the firmware; an incoming instance runs
-        // the one its source chose (in its live definition).
-        if !incoming { try QemuFirmware.fill(&def, config: driver.config, resetNVRAM: resetNVRAM) }
+        let caps = try prepare(&def, driver, incoming: incoming, resetNVRAM: resetNVRAM)
         let id = try driver.ids.next()
         let (instance, live) = try await QemuProcess.start(def: def, id: id, config: driver.config, caps: caps,
                                                           options: .init(incoming: incoming, resetNVRAM: resetNVRAM))

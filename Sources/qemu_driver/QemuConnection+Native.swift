@@ -9,8 +9,8 @@ extension QemuConnection {
 
     /// The command line the driver would run for a definition, with its
     /// environment, on one line (`virsh domxml-to-native qemu-argv`):
-    /// the definition is post-parsed and its firmware chosen as a start
-    /// would, but nothing is started, allocated or written.
+    /// the definition is prepared as a start prepares it
+    /// (`QemuDomainProcess.prepare`), but nothing is started, allocated or written.
     ///
     /// Unlike libvirt, which turns every interface into `type='ethernet'`
     /// for this, interfaces stay what they are: the line is the one a
@@ -25,9 +25,7 @@ extension QemuConnection {
             throw VirError(.invalidArg, "unsupported config type \(format)")
         }
         var def = try DomainDef.parse(xml)
-        let caps = try QemuDomainDefPostParse.apply(&def, caps: state.caps, config: driver.config)
-        QemuDomainDefPostParse.applyMemoryDefault(&def, config: driver.config)
-        try QemuFirmware.fill(&def, config: driver.config)
+        let caps = try QemuDomainProcess.prepare(&def, state, incoming: false)
         return try QemuProcess.pretendCommandLine(def: def, id: -1, config: driver.config, caps: caps)
     }
 }
