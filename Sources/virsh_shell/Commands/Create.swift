@@ -18,22 +18,9 @@ enum CreateCommand: VirshCommand {
 
     static func run(_ cmd: ParsedCommand, _ ctl: Control) async -> Bool {
         guard case .success(let f) = cmd.string("file", ctl), let file = f else { return false }
-        let xml: String
-        switch XMLFile.read(file) {
-        case .success(let text): xml = text
-        case .failure(let e):
-            ctl.save(e)
-            return false
-        }
-        for opt in ["console", "pass-fds"] where cmd.bool(opt) {
-            ctl.error("option --\(opt) is not supported by this virsh")
-            return false
-        }
-        var flags: DomainStartFlags = []
-        if cmd.bool("paused") { flags.insert(.paused) }
-        if cmd.bool("autodestroy") { flags.insert(.autodestroy) }
+        guard let xml = XMLFile.read(file, ctl) else { return false }
+        guard var flags = cmd.startFlags(ctl) else { return false }
         if cmd.bool("validate") { flags.insert(.validate) }
-        if cmd.bool("reset-nvram") { flags.insert(.resetNVRAM) }
         do {
             let dom = try await ctl.connected.createXML(xml, flags: flags)
             ctl.printExtra("Domain '\(dom.name)' created from \(file)\n")

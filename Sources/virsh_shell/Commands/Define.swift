@@ -15,13 +15,7 @@ enum DefineCommand: VirshCommand {
 
     static func run(_ cmd: ParsedCommand, _ ctl: Control) async -> Bool {
         guard case .success(let f) = cmd.string("file", ctl), let file = f else { return false }
-        let xml: String
-        switch XMLFile.read(file) {
-        case .success(let text): xml = text
-        case .failure(let e):
-            ctl.save(e)
-            return false
-        }
+        guard let xml = XMLFile.read(file, ctl) else { return false }
         do {
             let dom = try await ctl.connected.defineXML(xml, validate: cmd.bool("validate"))
             ctl.printExtra("Domain '\(dom.name)' defined from \(file)\n")
@@ -38,6 +32,16 @@ enum DefineCommand: VirshCommand {
 /// `VSH_MAX_XML_FILE`, 10 MiB), with libvirt's error messages.
 enum XMLFile {
     static let maxSize = 10 * 1024 * 1024
+
+    /// `read`, its error saved for virsh to print: `nil` on failure.
+    @MainActor static func read(_ path: String, _ ctl: Control) -> String? {
+        switch read(path) {
+        case .success(let text): return text
+        case .failure(let e):
+            ctl.save(e)
+            return nil
+        }
+    }
 
     static func read(_ path: String) -> Result<String, VirshError> {
         let fd = open(path, O_RDONLY)

@@ -27,12 +27,8 @@ enum DomXMLToNativeCommand: VirshCommand {
                 return false
             }
         } else if let xmlFile {
-            switch XMLFile.read(xmlFile) {
-            case .success(let text): xml = text
-            case .failure(let e):
-                ctl.save(e)
-                return false
-            }
+            guard let text = XMLFile.read(xmlFile, ctl) else { return false }
+            xml = text
         } else {
             ctl.error("need either domain or domain XML")
             return false

@@ -23,16 +23,9 @@ enum StartCommand: VirshCommand {
             ctl.error("Domain is already active")
             return false
         }
-        for opt in ["console", "pass-fds"] where cmd.bool(opt) {
-            ctl.error("option --\(opt) is not supported by this virsh")
-            return false
-        }
-        var flags: DomainStartFlags = []
-        if cmd.bool("paused") { flags.insert(.paused) }
-        if cmd.bool("autodestroy") { flags.insert(.autodestroy) }
+        guard var flags = cmd.startFlags(ctl) else { return false }
         if cmd.bool("bypass-cache") { flags.insert(.bypassCache) }
         if cmd.bool("force-boot") { flags.insert(.forceBoot) }
-        if cmd.bool("reset-nvram") { flags.insert(.resetNVRAM) }
         do {
             try await dom.create(flags)
         } catch {
