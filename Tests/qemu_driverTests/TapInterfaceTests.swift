@@ -19,7 +19,10 @@ import qemu_driver
         }
         /// The bridge's ports.
         var ports: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: "/sys/class/net/\(name)/brif")) ?? []).sorted() }
-        deinit { _ = try? Subprocess.run("/sbin/ip", ["link", "del", name]) }
+        deinit {
+            let r = try? Subprocess.run("/sbin/ip", ["link", "del", name])
+            #expect(r?.status == 0, "ip link del \(name): \(String(describing: r))")
+        }
     }
 
     static func tap(_ conn: QemuConnection, _ dom: DomainRef) throws -> String? {
@@ -72,7 +75,7 @@ import qemu_driver
             try Subprocess.run(ReferenceLibvirtd.virsh, ["-c", ReferenceLibvirtd.uri] + args)
         }
         #expect(try virsh("net-define", file).status == 0)
-        defer { _ = try? virsh("net-undefine", net) }
+        defer { #expect((try? virsh("net-undefine", net))?.status == 0, "net-undefine \(net)") }
         let interface = "<interface type='network'><source network='\(net)'/><model type='virtio'/></interface>"
 
         // Defined but not started, and not there at all: libvirt's words.
@@ -93,7 +96,7 @@ import qemu_driver
         conn.driver.close()
 
         #expect(try virsh("net-start", net).status == 0)
-        defer { _ = try? virsh("net-destroy", net) }
+        defer { #expect((try? virsh("net-destroy", net))?.status == 0, "net-destroy \(net)") }
         try await run(label: "tapnet2", interface: interface, bridge: bridge)
     }
 
