@@ -254,8 +254,18 @@ public enum QemuDomainProcess {
     static func handle(_ event: QemuMonitorEvent, _ driver: QemuDriverState, _ obj: DomainObj) {
         guard !driver.isClosed else { return }
         switch event.name {
-        case "STOP": stopped(driver, obj)
+        case "STOP":
+            if let m = obj.qemu.migration, m.role == .outgoing {
+                m.noteSourceStopped(at: event.timestamp.map(\.millisecondsSinceEpoch) ?? VirTime.millisNow())
+            }
+            stopped(driver, obj)
         case "RESUME": resumed(driver, obj)
+        case "MIGRATION":
+            if let status = event.data["status"]?.stringValue {
+                obj.qemu.migration?.noteQemuStatus(MigrationStatus(qemuName: status))
+            }
+        case "MIGRATION_PASS":
+            if let pass = event.data["pass"]?.uint64Value { obj.qemu.migration?.notePass(pass) }
         case "SHUTDOWN":
             obj.qemu.state.withLock { $0.guestShutdown = true }
             if event.data["guest"]?.boolValue == true {

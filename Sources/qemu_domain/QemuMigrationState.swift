@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import domain_conf
 import libvirt_abi
+import qemu_monitor
 import virdomainobjlist
 import virutil
 
@@ -43,8 +44,18 @@ public final class QemuMigrationState: Sendable {
         /// Where the incoming QEMU listens (Prepare's answer); Perform must
         /// send there and nowhere else.
         package var listenURI: String?
+        /// The status QEMU's last `MIGRATION` event announced.
+        package var qemuStatus: MigrationStatus?
+        /// `MIGRATION_PASS` events seen (QEMU's dirty-sync count).
+        package var passes: UInt64 = 0
+        /// ms since the epoch when the source's CPUs stopped for the
+        /// switch-over (its `STOP` event's timestamp).
+        package var sourceStopped: UInt64?
     }
     package let state: Mutex<Mutable>
+    /// Broadcast on each of QEMU's migration events: Perform waits on it
+    /// instead of polling `query-migrate`.
+    package let events = VirCondition()
 
     package init(role: Role, flags: MigrateFlags, params: QemuMigrationParams, phase: Phase,
          started: UInt64 = VirTime.millisNow()) {
@@ -58,6 +69,31 @@ public final class QemuMigrationState: Sendable {
     }
 
     public var phase: Phase { state.withLock { $0.phase } }
+
+    /// QEMU's `MIGRATION` event (with the `events` migration capability on).
+    ///
+    /// libvirt: `qemuProcessHandleMigrationStatus`.
+    package func noteQemuStatus(_ status: MigrationStatus) {
+        state.withLock { $0.qemuStatus = status }
+        events.broadcast()
+    }
+
+    /// QEMU's `MIGRATION_PASS` event.
+    ///
+    /// libvirt: `qemuProcessHandleMigrationPass`.
+    package func notePass(_ pass: UInt64) {
+        state.withLock { $0.passes = max($0.passes, pass) }
+        events.broadcast()
+    }
+
+    /// The source's `STOP` during an outgoing migration: when the guest
+    /// stopped running, the start of its downtime.
+    ///
+    /// libvirt: `qemuProcessHandleStop` stamping `job.current->stopped`.
+    package func noteSourceStopped(at ms: UInt64) {
+        state.withLock { m in if m.sourceStopped == nil { m.sourceStopped = ms } }
+        events.broadcast()
+    }
 
     /// Starts a phase: no watchdog meanwhile, and refused when the driver
     /// already ended the migration on its own.

@@ -16,7 +16,13 @@ public struct QemuMigrationStatistics: Sendable, Equatable {
     public var stopped: UInt64 = 0
     public var sent: UInt64 = 0
     public var timeElapsed: UInt64 = 0
+    /// The guest's downtime: QEMU's figure while the migration runs on the
+    /// source, then the time from the source's stop to the destination's
+    /// resume (`updateDowntime`), as libvirt reports it.
     public var downtime: UInt64?
+    /// QEMU's own `downtime` (the source's view, which ends when the last
+    /// byte is sent); for benchmarks.
+    public var qemuDowntime: UInt64?
     public var setupTime: UInt64?
     public var memoryTotal: UInt64 = 0
     public var memoryProcessed: UInt64 = 0
@@ -55,7 +61,10 @@ public struct QemuMigrationStatistics: Sendable, Equatable {
             timeElapsed = t
             qemuTotalTime = t
         }
-        if let d = s.downtime { downtime = d }
+        if let d = s.downtime {
+            downtime = d
+            qemuDowntime = d
+        }
         if let st = s.setupTime { setupTime = st }
         if let ram = s.ram {
             memoryTotal = ram.total
@@ -73,6 +82,15 @@ public struct QemuMigrationStatistics: Sendable, Equatable {
             memoryPageSize = ram.pageSize ?? 0
         }
         if let c = s.cpuThrottlePercentage { autoConvergeThrottle = Int32(clamping: c) }
+    }
+
+    /// The downtime once the destination runs: `now` minus when the source
+    /// stopped (nothing when the stop time is unknown or in the future).
+    ///
+    /// libvirt: `qemuDomainJobDataUpdateDowntime`.
+    public mutating func updateDowntime(now: UInt64) {
+        guard stopped > 0, now >= stopped else { return }
+        downtime = now - stopped
     }
 
     /// Data totals, as `virDomainGetJobStats` adds them up (memory + disk).

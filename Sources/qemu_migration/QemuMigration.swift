@@ -167,10 +167,9 @@ public enum QemuMigration {
     /// asked otherwise), `migrate`, then QEMU's progress until it completes,
     /// fails or is cancelled. On failure the source guest runs on.
     ///
-    /// - Parameter progress: called with the statistics as they change.
     /// - Returns: the cookie for Finish (statistics, persistent definition).
-    public static func perform(_ d: QemuDriverState, _ obj: DomainObj, cookieIn: String, uri: String, flags: MigrateFlags,
-                               progress: (@Sendable (QemuMigrationStatistics) -> Void)? = nil) async throws(VirError) -> String {
+    public static func perform(_ d: QemuDriverState, _ obj: DomainObj, cookieIn: String, uri: String,
+                               flags: MigrateFlags) async throws(VirError) -> String {
         let m = try outgoing(obj)
         // Read before anything moves: the emulator of an upgrade by
         // destination XML, for the persistent definition (--persistent).
@@ -224,7 +223,8 @@ public enum QemuMigration {
             }
             try await instance.monitor().migrate(uri: uri)
             QemuMigrationCrashPoint.performMigrating.hit()
-            try await waitForCompletion(d, obj, instance, m, progress: progress)
+            instance.onExit { [weak m] in m?.events.broadcast() }
+            try await waitForCompletion(d, obj, instance, m)
             QemuMigrationCrashPoint.performCompleted.hit()
         } catch {
             m.state.withLock { $0.performFailed = true }
@@ -256,13 +256,18 @@ public enum QemuMigration {
         return out.format()
     }
 
-    /// Polls `query-migrate` until the migration ends. Quick at first (a
-    /// local migration with shared memory ends within milliseconds), then
-    /// every 2 ms.
-    static func waitForCompletion(_ d: QemuDriverState, _ obj: DomainObj, _ instance: QemuInstance, _ m: QemuMigrationState,
-                                  progress: (@Sendable (QemuMigrationStatistics) -> Void)?) async throws(VirError) {
-        var polls = 0
+    /// Follows the migration with QEMU's `MIGRATION` events until it
+    /// completes, fails or is cancelled, then reads the final figures once
+    /// with `query-migrate`. A `query-migrate` every 250 ms meanwhile keeps
+    /// the statistics fresh and is the safety net should an event be lost.
+    ///
+    /// libvirt: `qemuMigrationSrcWaitForCompletion` (`virDomainObjWait` on
+    /// the condition the MIGRATION event handler broadcasts).
+    static func waitForCompletion(_ d: QemuDriverState, _ obj: DomainObj, _ instance: QemuInstance,
+                                  _ m: QemuMigrationState) async throws(VirError) {
+        let interval: Duration = .milliseconds(250)
         var cancelSent = false
+        var lastQuery = ContinuousClock.now
         while true {
             if instance.hasExited {
                 throw VirError(.operationFailed, "job 'migration out' failed: QEMU exited")
@@ -272,6 +277,14 @@ public enum QemuMigration {
                 // A cancel that fails leaves the migration to end by itself: the loop sees how.
                 await d.log.bestEffort("migrate_cancel", domain: obj.name) { try await instance.monitor().migrateCancel() }
             }
+            let generation = m.events.generation
+            let announced = m.state.withLock { $0.qemuStatus }
+            let waited = ContinuousClock.now - lastQuery
+            if announced?.isFinished != true && waited < interval {
+                await m.events.wait(since: generation, timeout: interval - waited)
+                continue
+            }
+            lastQuery = ContinuousClock.now
             let s: MigrationStats
             do { s = try await instance.monitor().queryMigrate() } catch {
                 if instance.hasExited || error.isEndOfFile {
@@ -279,16 +292,15 @@ public enum QemuMigration {
                 }
                 throw VirError(error)
             }
-            let stats = m.state.withLock { st -> QemuMigrationStatistics in
+            m.state.withLock { st in
                 st.stats.update(from: s)
                 if s.status == .completed {
                     let now = VirTime.millisNow()
-                    st.stats.stopped = now
+                    // The downtime starts when the source's CPUs stopped.
+                    st.stats.stopped = st.sourceStopped.map { min($0, now) } ?? now
                     st.stats.sent = now
                 }
-                return st.stats
             }
-            progress?(stats)
             switch s.status {
             case .completed:
                 return
@@ -300,8 +312,7 @@ public enum QemuMigration {
             case .cancelled:
                 throw VirError(.operationAborted, "job 'migration out' canceled by client")
             default:
-                polls += 1
-                await VirTime.pause(polls < 200 ? .microseconds(500) : .milliseconds(2))
+                continue
             }
         }
     }
@@ -382,6 +393,9 @@ public enum QemuMigration {
             } else {
                 try await QemuDomainProcess.startCPUs(d, dst, reason: .migrated)
             }
+            // The downtime the guest had: from the source's stop to now,
+            // when the destination runs it.
+            m.state.withLock { $0.stats.updateDowntime(now: VirTime.millisNow()) }
             QemuMigrationCrashPoint.finishResumed.hit()
             m.state.withLock { $0.phase = .finished }
             record(d, dst, m)
@@ -506,13 +520,16 @@ public enum QemuMigration {
         (.zerocopy, "VIR_MIGRATE_ZEROCOPY", "not supported by this driver"),
     ]
 
-    /// What both QEMUs must agree on: `x-ignore-shared` when guest RAM is a
+    /// What both QEMUs must agree on: `events` (QEMU announces each status
+    /// change and pass, which Perform follows, as libvirt turns it on for
+    /// every QEMU), `x-ignore-shared` when guest RAM is a
     /// shared file (it is then not copied at all), `validate-uuid` (the
     /// destination checks it receives the right guest), and
     /// `late-block-activate` on the destination (it takes the disk images
     /// only when it resumes, so that a rollback gives them back).
     static func capabilities(for def: DomainDef, flags: MigrateFlags, incoming: Bool) -> [String: Bool] {
         var caps: [String: Bool] = [
+            "events": true,
             "x-ignore-shared": def.memoryBacking?.isSharedFile == true,
             "validate-uuid": true,
         ]
@@ -639,6 +656,8 @@ public enum QemuMigration {
         _ = try d.domains.promoteRemote(obj.uuid)
         var stats = m.stats
         stats.timeElapsed = max(stats.timeElapsed, VirTime.millisNow() - m.started)
+        // Finish measured the downtime where the guest resumed.
+        if let downtime = dm.stats.downtime { stats.downtime = downtime }
         dst.withLock { f in
             f.persistent = newPersistent != nil
             f.autostart = autostart && newPersistent != nil

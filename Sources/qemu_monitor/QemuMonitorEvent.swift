@@ -11,6 +11,11 @@ public struct QemuMonitorEvent: Sendable, Hashable {
             self.seconds = seconds
             self.microseconds = microseconds
         }
+
+        /// QEMU stamps events with the host's real-time clock.
+        public var millisecondsSinceEpoch: UInt64 {
+            UInt64(max(seconds, 0)) * 1000 + UInt64(microseconds / 1000)
+        }
     }
 
     /// The event's name, e.g. `STOP`, `RESUME`, `SHUTDOWN`, `MIGRATION`.

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import virutil
 import TestSupport
 import domain_conf
 import libvirt_abi
@@ -105,6 +106,45 @@ import virdomainobjlist
             }
             #expect(f.counterAdvances())
             #expect(f.countersAreContinuous())
+            #expect(try f.runsExactlyOnce())
+        }
+    }
+
+    /// `domjobinfo --completed`'s "Total downtime" is what libvirt reports
+    /// (`qemuDomainJobDataUpdateDowntime`): from the source's STOP (QEMU's
+    /// timestamp) to the destination's resume in Finish. A client that
+    /// waits 300 ms between Perform and Finish kept the guest down that
+    /// long, though QEMU's own, source-side figure ends with the last byte.
+    @Test func downtimeRunsFromTheSourcesStopToTheDestinationsResume() async throws {
+        for shared in [true, false] {
+            let f = try await MigrationFixture.start(shared ? "dt-shm" : "dt-priv", shared: shared, ballastMiB: 4)
+            defer { f.close() }
+            let dconn = f.conn.driver.connect()
+            let flags: MigrateFlags = [.live, .local]
+            let source = try f.dom
+            let begun = VirTime.millisNow()
+            let (c1, xml) = try await f.conn.migrateBegin3(source, params: [], flags: flags)
+            var params = [TypedParameter(MigrateParam.destXML, .string(xml)), TypedParameter(MigrateParam.destName, .string("vm"))]
+            let (c2, uri) = try await dconn.migratePrepare3(cookie: c1, params: params, flags: flags)
+            params.append(TypedParameter(MigrateParam.uri, .string(uri)))
+            let c3 = try await f.conn.migratePerform3(source, cookie: c2, params: params, flags: flags)
+            try await Task.sleep(for: .milliseconds(300))
+            let after = try #require(try await dconn.migrateFinish3(params: params, cookie: c3, flags: flags, cancelled: false))
+            try await f.conn.migrateConfirm3(source, cookie: "", flags: flags, cancelled: false)
+            let elapsed = VirTime.millisNow() - begun
+            let params3 = try await f.conn.jobStats(after, completed: true).params
+            let downtime = params3.first { $0.name == "downtime" }.flatMap { p -> UInt64? in
+                if case .ullong(let v) = p.value { return v }
+                return nil
+            }
+            let stats = try #require(try f.conn.obj(after).qemu.completedJob?.stats)
+            let qemuDowntime = try #require(stats.qemuDowntime, "QEMU reported its downtime")
+            let d = try #require(downtime)
+            #expect(d >= 300, "the guest was stopped from the switch-over until Finish resumed it: \(d) ms")
+            #expect(d + 1 >= qemuDowntime + 300, "libvirt's downtime (\(d) ms) holds QEMU's (\(qemuDowntime) ms) and the wait")
+            #expect(d <= elapsed, "and lies within the migration (\(elapsed) ms)")
+            #expect(stats.stopped >= begun && stats.stopped <= begun + elapsed, "the stop is QEMU's, during the migration")
+            #expect(f.counterAdvances())
             #expect(try f.runsExactlyOnce())
         }
     }
