@@ -8,23 +8,33 @@ public enum CounterGuest {
     /// Where the guest keeps its counter.
     public static let counterAddress: UInt64 = 0x500
 
-    private static let built = Mutex<[Bool: String]>([:])
+    /// The guest's images (guest/README.md).
+    public enum Variant: String, Sendable {
+        /// `counter N` about 18 times a second, the vCPU halted between lines.
+        case counter
+        /// Between lines, writes 512 KiB of RAM over and over instead of
+        /// sleeping (a migration at a low bandwidth cannot converge with it).
+        case dirtier
+        /// For benchmarks: writes every page of its RAM at boot (a
+        /// long-running guest's memory is full), then counts at 1 kHz (its
+        /// serial output shows a pause to about a millisecond).
+        case bench
+    }
 
-    /// The raw disk image, built with `make -C guest` when missing. With
-    /// `dirtier`, the variant that writes 512 KiB of RAM over and over
-    /// between lines instead of sleeping (a migration at a low bandwidth
-    /// cannot converge with it).
-    public static func image(dirtier: Bool = false) throws -> String {
+    private static let built = Mutex<[Variant: String]>([:])
+
+    /// The raw disk image, built with `make -C guest` when missing.
+    public static func image(_ variant: Variant = .counter) throws -> String {
         try built.withLock { cached in
-            if let path = cached[dirtier] { return path }
-            let path = Fixtures.projectRoot.appendingPathComponent("guest/build/\(dirtier ? "dirtier" : "counter").img").path
+            if let path = cached[variant] { return path }
+            let path = Fixtures.projectRoot.appendingPathComponent("guest/build/\(variant.rawValue).img").path
             if !FileManager.default.fileExists(atPath: path) {
                 let made = try Subprocess.run("/usr/bin/make", ["-s", "-C", Fixtures.projectRoot.appendingPathComponent("guest").path])
                 guard made.status == 0, FileManager.default.fileExists(atPath: path) else {
                     throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: path])
                 }
             }
-            cached[dirtier] = path
+            cached[variant] = path
             return path
         }
     }
@@ -32,9 +42,13 @@ public enum CounterGuest {
     /// A writable copy of the image in `dir` (QEMU's IDE disks cannot be
     /// read-only, and every test gets its own).
     public static func disk(in dir: String, name: String = "counter.img", dirtier: Bool = false) throws -> String {
+        try disk(in: dir, name: name, variant: dirtier ? .dirtier : .counter)
+    }
+
+    public static func disk(in dir: String, name: String = "counter.img", variant: Variant) throws -> String {
         let target = dir + "/" + name
         try? FileManager.default.removeItem(atPath: target)
-        try FileManager.default.copyItem(atPath: try image(dirtier: dirtier), toPath: target)
+        try FileManager.default.copyItem(atPath: try image(variant), toPath: target)
         return target
     }
 
