@@ -15,7 +15,8 @@
 // every millisecond).
 //
 // Targets: shared memory — downtime <= 10 ms and end-to-end <= 250 ms at
-// every size; private memory — end-to-end <= 1.1 x baseline.
+// every size; private memory — end-to-end <= 1.1 x baseline, as the median
+// of the ratios of each driver run to the baseline run beside it.
 //
 // --upgrade: the cross-version move, the source on Debian's QEMU 7.2 and
 // the destination on QEMU 10.0 (both the driver's and the baseline's), and
@@ -69,9 +70,13 @@ struct Options {
 /// Our virsh, built beside this benchmark (`make bench` builds it).
 let virshBinary = BuiltProduct.path("virsh")
 
-/// The peak proportional resident memory (Pss: a page two QEMUs share
-/// counts once) of every QEMU under a root, sampled every 10 ms on a
-/// thread of its own while a migration runs.
+/// The host memory all QEMUs under a root hold at their peak, sampled every
+/// 10 ms on a thread of its own while a migration runs, in the driver's runs
+/// and the baseline's alike (the sampler costs both the same). Read from
+/// /proc/PID/status, whose counters cost nothing to read (smaps_rollup's Pss
+/// walks every page table: ~2 GiB of mappings every 10 ms would steal a
+/// core from the migration it measures): the anonymous pages of each QEMU,
+/// plus the file and shmem pages once (both QEMUs map the same RAM file).
 final class PeakMemory: @unchecked Sendable {
     private let lock = NSLock()
     private var peakKiB: UInt64 = 0
@@ -81,9 +86,16 @@ final class PeakMemory: @unchecked Sendable {
     init(root: String) {
         let box = Box()
         thread = Thread {
+            // The QEMUs are looked for in /proc every 50 ms (a scan of every
+            // process's command line), their counters read every 10 ms.
+            var pids: [pid_t] = []
+            var tick = 0
             while box.owner?.isRunning ?? false {
-                let pss = TestRoot.processes(mentioning: root).reduce(UInt64(0)) { $0 + PeakMemory.pssKiB($1) }
-                box.owner?.record(pss)
+                if tick % 5 == 0 { pids = TestRoot.processes(mentioning: root) }
+                tick += 1
+                let counters = pids.map(PeakMemory.residentKiB)
+                let shared = counters.map(\.shared).max() ?? 0
+                box.owner?.record(counters.reduce(shared) { $0 + $1.anonymous })
                 usleep(10_000)
             }
         }
@@ -103,15 +115,25 @@ final class PeakMemory: @unchecked Sendable {
         return Double(lock.withLock { peakKiB }) / 1024
     }
 
-    static func pssKiB(_ pid: pid_t) -> UInt64 {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Pss:") }) else { return 0 }
-        return line.split(separator: " ").compactMap { UInt64($0) }.first ?? 0
+    /// RssAnon, and RssFile + RssShmem, of a process, in KiB.
+    static func residentKiB(_ pid: pid_t) -> (anonymous: UInt64, shared: UInt64) {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return (0, 0) }
+        var anonymous: UInt64 = 0, shared: UInt64 = 0
+        for line in text.split(separator: "\n") {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard fields.count >= 2, let kib = UInt64(fields[1]) else { continue }
+            switch fields[0] {
+            case "RssAnon:": anonymous = kib
+            case "RssFile:", "RssShmem:": shared += kib
+            default: break
+            }
+        }
+        return (anonymous, shared)
     }
 }
 
 struct Sample {
-    /// MiB, both QEMUs' Pss at its highest during the migration.
+    /// MiB, what both QEMUs hold at the highest during the migration.
     var peakMiB: Double = 0
     var endToEnd: Double  // ms, Begin (or destination start) to destination running
     var downtime: UInt64  // ms, the source's STOP to the destination running (libvirt's figure)
@@ -277,6 +299,7 @@ func baselineRun(sizeMiB: Int, shared: Bool, options: Options) async throws -> S
     try await srcMon.cont()
     guard CounterGuest.waitForCounter(inLog: serial, atLeast: 3, timeout: 120) else { throw CocoaError(.featureUnsupported) }
 
+    let memory = PeakMemory(root: root.path)
     let watch = try SerialWatch(path: serial)
     let start = ContinuousClock.now
     let (dst, dstPaths) = try launch(id: 2, incoming: true)
@@ -301,10 +324,11 @@ func baselineRun(sizeMiB: Int, shared: Bool, options: Options) async throws -> S
     let running = ContinuousClock.now
     let resumed = VirTime.millisNow()
     let downtime = stopped.withLock { $0 }.map { resumed >= $0 ? resumed - $0 : 0 } ?? 0
+    let peak = memory.stop()
     srcMon.close()
     dstMon.close()
     try await Task.sleep(for: .milliseconds(150))
-    return Sample(endToEnd: ms(running - start), downtime: downtime, total: stats.totalTime ?? 0,
+    return Sample(peakMiB: peak, endToEnd: ms(running - start), downtime: downtime, total: stats.totalTime ?? 0,
                   bytes: stats.ram?.transferred ?? 0, pause: watch.stop())
 }
 
@@ -315,7 +339,7 @@ print("local migration benchmark: accel \(options.accel), \(options.runs) interl
       + (upgrade ? ", source QEMU 7.2 -> destination QEMU 10.0 (\(Emulators.qemu100))" : ""))
 print("")
 print("| RAM | memory | driver end-to-end ms | baseline end-to-end ms | ratio |" + (upgrade ? " virsh migrate ms (whole process) | virsh / baseline |" : "")
-      + " per-run ratio median (min–max) | downtime ms (driver/baseline) | guest pause ms (driver/baseline) | QEMU total ms (driver/baseline) | RAM bytes sent (driver) | peak Pss of both QEMUs MiB (driver) | target |")
+      + " per-run ratio median (min–max) | downtime ms (driver/baseline) | guest pause ms (driver/baseline) | QEMU total ms (driver/baseline) | RAM bytes sent (driver) | peak memory of both QEMUs MiB (driver/baseline) | target |")
 print("|---|---|---|---|---|" + (upgrade ? "---|---|" : "") + "---|---|---|---|---|---|---|")
 var allMet = true
 for size in options.sizes {
@@ -336,8 +360,14 @@ for size in options.sizes {
         // as a wide spread, a real cost as a ratio above 1 throughout.
         let pairs = zip(d, b).map { $0.endToEnd / max($1.endToEnd, 0.001) }
         let virshRatio = median(v) / max(be, 0.001)
-        var met = shared ? (dd <= 10 && de <= 250) : ratio <= 1.1
-        var target = shared ? "downtime ≤ 10, e2e ≤ 250" : "ratio ≤ 1.1"
+        // Private memory is judged pair by pair: the destination faults in
+        // all of the guest's RAM, and on a VM host whose freed memory goes
+        // back to the hypervisor (virtio-balloon free page reporting) a
+        // first touch of 1 GiB takes 0.4 s or 3 s depending on how long ago
+        // that memory was freed; a run and the baseline beside it see the
+        // same host, the medians of each column do not.
+        var met = shared ? (dd <= 10 && de <= 250) : median(pairs) <= 1.1
+        var target = shared ? "downtime ≤ 10, e2e ≤ 250" : "per-run ratio ≤ 1.1"
         if upgrade && shared {
             met = met && virshRatio <= 1.3
             target += ", virsh ≤ 1.3 × baseline"
@@ -348,11 +378,11 @@ for size in options.sizes {
         let virshCells = upgrade ? String(format: " %@ | %.2f |", spread(v) as NSString, virshRatio) : ""
         let pairCell = String(format: "%.2f (%.2f–%.2f)", median(pairs), pairs.min() ?? 0, pairs.max() ?? 0)
         let pauseCell = spread(d.map(\.pause)) + " / " + spread(b.map(\.pause))
-        print(String(format: "| %@ | %@ | %@ | %@ | %.2f |%@ %@ | %llu / %llu | %@ | %llu / %llu | %llu | %.0f | %@ |",
+        print(String(format: "| %@ | %@ | %@ | %@ | %.2f |%@ %@ | %llu / %llu | %@ | %llu / %llu | %llu | %.0f / %.0f | %@ |",
                      ramLabel as NSString, (shared ? "shared file" : "private") as NSString, spread(d.map(\.endToEnd)) as NSString,
                      spread(b.map(\.endToEnd)) as NSString, ratio, virshCells as NSString, pairCell as NSString, dd, bd,
                      pauseCell as NSString, dt, bt,
-                     medianU(d.map(\.bytes)), median(d.map(\.peakMiB)), target as NSString))
+                     medianU(d.map(\.bytes)), median(d.map(\.peakMiB)), median(b.map(\.peakMiB)), target as NSString))
         fflush(nil)
     }
 }
