@@ -41,6 +41,7 @@ typedef __typeof__(virDomainGetXMLDesc) *clibvirt_virDomainGetXMLDesc_fn;
 typedef __typeof__(virDomainHasManagedSaveImage) *clibvirt_virDomainHasManagedSaveImage_fn;
 typedef __typeof__(virDomainIsActive) *clibvirt_virDomainIsActive_fn;
 typedef __typeof__(virDomainIsPersistent) *clibvirt_virDomainIsPersistent_fn;
+typedef __typeof__(virDomainListGetStats) *clibvirt_virDomainListGetStats_fn;
 typedef __typeof__(virDomainLookupByID) *clibvirt_virDomainLookupByID_fn;
 typedef __typeof__(virDomainLookupByName) *clibvirt_virDomainLookupByName_fn;
 typedef __typeof__(virDomainLookupByUUIDString) *clibvirt_virDomainLookupByUUIDString_fn;
@@ -53,6 +54,7 @@ typedef __typeof__(virDomainMigrateSetMaxSpeed) *clibvirt_virDomainMigrateSetMax
 typedef __typeof__(virDomainReset) *clibvirt_virDomainReset_fn;
 typedef __typeof__(virDomainResume) *clibvirt_virDomainResume_fn;
 typedef __typeof__(virDomainSetAutostart) *clibvirt_virDomainSetAutostart_fn;
+typedef __typeof__(virDomainStatsRecordListFree) *clibvirt_virDomainStatsRecordListFree_fn;
 typedef __typeof__(virDomainSetMemoryFlags) *clibvirt_virDomainSetMemoryFlags_fn;
 typedef __typeof__(virDomainShutdown) *clibvirt_virDomainShutdown_fn;
 typedef __typeof__(virDomainSuspend) *clibvirt_virDomainSuspend_fn;

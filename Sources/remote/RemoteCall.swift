@@ -288,6 +288,12 @@ public enum RemoteCalls {
         public typealias Args = DomainArgs; public typealias Ret = DomainGetJobInfoRet
         public static let procedure = RemoteProcedure.domainGetJobInfo
     }
+    /// `REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS` (`virConnectGetAllDomainStats`
+    /// and, with domains, `virDomainListGetStats`).
+    public enum ConnectGetAllDomainStats: RemoteCall {
+        public typealias Args = ConnectGetAllDomainStatsArgs; public typealias Ret = ConnectGetAllDomainStatsRet
+        public static let procedure = RemoteProcedure.connectGetAllDomainStats
+    }
     /// `REMOTE_PROC_DOMAIN_GET_JOB_STATS` (`virDomainGetJobStats`).
     public enum DomainGetJobStats: RemoteCall {
         public typealias Args = DomainFlagsArgs; public typealias Ret = DomainGetJobStatsRet

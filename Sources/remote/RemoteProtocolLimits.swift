@@ -32,6 +32,9 @@ public enum RemoteProtocolLimits {
     public static let migrateParamListMax = 64
     /// `REMOTE_DOMAIN_JOB_STATS_MAX`: typed parameters of job statistics.
     public static let jobStatsMax = 64
+    /// `REMOTE_CONNECT_GET_ALL_DOMAIN_STATS_MAX`: typed parameters of one
+    /// domain's statistics record.
+    public static let domainStatsMax = 262_144
     /// `VIR_UUID_BUFLEN`: a UUID on the wire (fixed opaque).
     public static let uuidLength = 16
     /// `VIR_SECURITY_MODEL_BUFLEN` (`REMOTE_SECURITY_MODEL_MAX`).

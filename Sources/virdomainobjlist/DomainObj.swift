@@ -110,7 +110,9 @@ public final class DomainObj: Sendable {
     }
 
     /// What the list filters see, read in one lock.
-    func matches(_ filter: ListAllDomainsFlags) -> Bool {
+    ///
+    /// libvirt: `virDomainObjMatchFilter`.
+    public func matches(_ filter: ListAllDomainsFlags) -> Bool {
         fields.withLock { f in
             if f.removing { return false }
             let active = f.id != nil

@@ -38,6 +38,17 @@ extension RemoteDispatcher {
                 }
                 return ConnectListAllDomainsRet(domains: a.needResults != 0 ? doms.map(wire) : [], count: UInt32(doms.count))
             }
+        case .connectGetAllDomainStats:
+            return try await run(RemoteCalls.ConnectGetAllDomainStats.self, msg) { a throws(RemoteError) in
+                let records = try await driver {
+                    try conn.allDomainStats(a.doms.isEmpty ? nil : a.doms.map(ref), stats: DomainStatsTypes(rawValue: a.stats),
+                                            flags: a.flags)
+                }
+                guard records.count <= RemoteProtocolLimits.domainListMax else {
+                    throw RemoteError(.internalError, "Too many domains '\(records.count)' for limit '\(RemoteProtocolLimits.domainListMax)'")
+                }
+                return ConnectGetAllDomainStatsRet(records: records.map { RemoteDomainStatsRecord(dom: wire($0.dom), params: $0.params) })
+            }
         case .connectListDomains:
             return try runSync(RemoteCalls.ConnectListDomains.self, msg) { a throws(RemoteError) in
                 try checkMax(a.value, "maxids")

@@ -195,6 +195,11 @@ protocol VirshConnection: AnyObject, Sendable {
     func lookup(name: String) async throws(VirshError) -> any VirshDomain
     /// libvirt: `virConnectListAllDomains`.
     func listAllDomains(_ flags: ListAllDomainsFlags) async throws(VirshError) -> [any VirshDomain]
+    /// The statistics of `doms` in one call, a record for each that still
+    /// exists, keyed by UUID.
+    ///
+    /// libvirt: `virDomainListGetStats`.
+    func listStats(_ doms: [any VirshDomain], stats: DomainStatsTypes, flags: UInt32) async throws(VirshError) -> [String: [TypedParameter]]
     /// Starts a transient domain from its XML.
     ///
     /// libvirt: `virDomainCreateXML`.

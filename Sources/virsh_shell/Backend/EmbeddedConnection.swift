@@ -54,6 +54,16 @@ final class EmbeddedConnection: VirshConnection {
         conn.listAllDomains(flags).map { domain($0) }
     }
 
+    func listStats(_ doms: [any VirshDomain], stats: DomainStatsTypes, flags: UInt32) async throws(VirshError) -> [String: [TypedParameter]] {
+        let refs = doms.compactMap { ($0 as? EmbeddedDomain)?.ref }
+        do {
+            let records = try conn.allDomainStats(refs, stats: stats, flags: flags)
+            return Dictionary(records.map { ($0.dom.uuid.description, $0.params) }, uniquingKeysWith: { a, _ in a })
+        } catch {
+            throw VirshError(error)
+        }
+    }
+
     func createXML(_ xml: String, flags: DomainStartFlags) async throws(VirshError) -> any VirshDomain {
         let known: DomainStartFlags = [.paused, .autodestroy, .forceBoot, .bypassCache, .validate, .resetNVRAM]
         guard flags.subtracting(known).isEmpty else {

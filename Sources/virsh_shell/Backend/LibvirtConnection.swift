@@ -54,6 +54,7 @@ struct LibvirtAPI: @unchecked Sendable {
     let virDomainHasManagedSaveImage: clibvirt_virDomainHasManagedSaveImage_fn
     let virDomainIsActive: clibvirt_virDomainIsActive_fn
     let virDomainIsPersistent: clibvirt_virDomainIsPersistent_fn
+    let virDomainListGetStats: clibvirt_virDomainListGetStats_fn
     let virDomainLookupByID: clibvirt_virDomainLookupByID_fn
     let virDomainLookupByName: clibvirt_virDomainLookupByName_fn
     let virDomainLookupByUUIDString: clibvirt_virDomainLookupByUUIDString_fn
@@ -66,6 +67,7 @@ struct LibvirtAPI: @unchecked Sendable {
     let virDomainReset: clibvirt_virDomainReset_fn
     let virDomainResume: clibvirt_virDomainResume_fn
     let virDomainSetAutostart: clibvirt_virDomainSetAutostart_fn
+    let virDomainStatsRecordListFree: clibvirt_virDomainStatsRecordListFree_fn
     let virDomainSetMemoryFlags: clibvirt_virDomainSetMemoryFlags_fn
     let virDomainShutdown: clibvirt_virDomainShutdown_fn
     let virDomainSuspend: clibvirt_virDomainSuspend_fn
@@ -137,6 +139,7 @@ struct LibvirtAPI: @unchecked Sendable {
                 virDomainHasManagedSaveImage: try sym("virDomainHasManagedSaveImage", clibvirt_virDomainHasManagedSaveImage_fn.self),
                 virDomainIsActive: try sym("virDomainIsActive", clibvirt_virDomainIsActive_fn.self),
                 virDomainIsPersistent: try sym("virDomainIsPersistent", clibvirt_virDomainIsPersistent_fn.self),
+                virDomainListGetStats: try sym("virDomainListGetStats", clibvirt_virDomainListGetStats_fn.self),
                 virDomainLookupByID: try sym("virDomainLookupByID", clibvirt_virDomainLookupByID_fn.self),
                 virDomainLookupByName: try sym("virDomainLookupByName", clibvirt_virDomainLookupByName_fn.self),
                 virDomainLookupByUUIDString: try sym("virDomainLookupByUUIDString", clibvirt_virDomainLookupByUUIDString_fn.self),
@@ -149,6 +152,7 @@ struct LibvirtAPI: @unchecked Sendable {
                 virDomainReset: try sym("virDomainReset", clibvirt_virDomainReset_fn.self),
                 virDomainResume: try sym("virDomainResume", clibvirt_virDomainResume_fn.self),
                 virDomainSetAutostart: try sym("virDomainSetAutostart", clibvirt_virDomainSetAutostart_fn.self),
+                virDomainStatsRecordListFree: try sym("virDomainStatsRecordListFree", clibvirt_virDomainStatsRecordListFree_fn.self),
                 virDomainSetMemoryFlags: try sym("virDomainSetMemoryFlags", clibvirt_virDomainSetMemoryFlags_fn.self),
                 virDomainShutdown: try sym("virDomainShutdown", clibvirt_virDomainShutdown_fn.self),
                 virDomainSuspend: try sym("virDomainSuspend", clibvirt_virDomainSuspend_fn.self),
@@ -418,6 +422,26 @@ final class LibvirtConnection: VirshConnection, @unchecked Sendable {
         guard let list else { return [] }
         // Each handle now belongs to a LibvirtDomain, which frees it.
         return (0..<Int(n)).compactMap { i in list[i].map { LibvirtDomain($0) } }
+    }
+
+    func listStats(_ doms: [any VirshDomain], stats: DomainStatsTypes, flags: UInt32) async throws(VirshError) -> [String: [TypedParameter]] {
+        let handles = doms.compactMap { ($0 as? LibvirtDomain) }
+        guard !handles.isEmpty else { return [:] }
+        // A NULL-terminated array of the handles, which stay the domains'.
+        var list: [virDomainPtr?] = handles.map { $0.ptr } + [nil]
+        var records: UnsafeMutablePointer<virDomainStatsRecordPtr?>?
+        let n = list.withUnsafeMutableBufferPointer { api.virDomainListGetStats($0.baseAddress, stats.rawValue, &records, flags) }
+        guard n >= 0 else { throw LibvirtLibrary.lastError() }
+        defer { api.virDomainStatsRecordListFree(records) }
+        guard let records else { return [:] }
+        var out: [String: [TypedParameter]] = [:]
+        for i in 0..<Int(n) {
+            guard let r = records[i]?.pointee, let dom = r.dom else { continue }
+            var buf = [CChar](repeating: 0, count: Int(VIR_UUID_STRING_BUFLEN))
+            guard api.virDomainGetUUIDString(dom, &buf) == 0 else { continue }
+            out[String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)] = CTypedParams.decode(r.params, r.nparams)
+        }
+        return out
     }
 
     func createXML(_ xml: String, flags: DomainStartFlags) async throws(VirshError) -> any VirshDomain {

@@ -68,9 +68,18 @@ enum ListCommand: VirshCommand {
         }
 
         if table {
+            // Every state in one call where the server has it; else one
+            // virDomainGetState per domain, as libvirt's virsh asks.
+            var states: [String: (state: Int32, reason: Int32)]?
+            if !domains.isEmpty, let stats = try? await ctl.connected.listStats(domains, stats: .state, flags: 0) {
+                states = stats.compactMapValues(Self.state)
+            }
             var t = Table("Id", "Name", "State")
             for dom in domains {
-                guard let st = try? await dom.state() else { continue }
+                let state: (state: Int32, reason: Int32)?
+                if let states { state = states[dom.uuid] } else { state = try? await dom.state() }
+                // Gone since it was listed.
+                guard let st = state else { continue }
                 var word = StateWords.state(st.state)
                 if managed && st.state == DomainState.shutoff.rawValue, (try? await dom.hasManagedSaveImage()) == true {
                     word = "saved"
@@ -99,6 +108,16 @@ enum ListCommand: VirshCommand {
         }
         ctl.print(out)
         return true
+    }
+
+    /// `state.state` and `state.reason` of a statistics record.
+    static func state(_ params: [TypedParameter]) -> (state: Int32, reason: Int32)? {
+        func int(_ name: String) -> Int32? {
+            for p in params where p.name == name { if case .int(let v) = p.value { return v } }
+            return nil
+        }
+        guard let state = int("state.state") else { return nil }
+        return (state, int("state.reason") ?? 0)
     }
 
     /// Running domains first by id, then the others by name, ignoring case
