@@ -200,8 +200,10 @@ public enum QemuProcess {
     }
 
     /// Finds again the instance a status file describes: the pid must be
-    /// alive and be that QEMU (same start time, same monitor socket on its
-    /// command line), read from /proc. Its monitor is not connected: the
+    /// alive and be that QEMU, read from /proc: the start time recorded when
+    /// it was spawned, checked once a pidfd holds the process (the pair
+    /// names one process for good); without pidfds, the start time and the
+    /// monitor socket on its command line. Its monitor is not connected: the
     /// instance connects it when a command first needs it
     /// (`QemuInstance.monitor()`), and its end is noticed from its pidfd
     /// (`QemuInstance.isExitWatched`; without pidfds the caller connects
@@ -214,7 +216,7 @@ public enum QemuProcess {
     /// connection comes later, on demand).
     public static func find(_ status: QemuStatusFile, config: QemuDriverConfig) -> QemuInstance? {
         let pid = status.pid
-        guard let id = status.def.id, ProcStat.commandLine(pid, contains: status.monitorPath) else { return nil }
+        guard let id = status.def.id else { return nil }
         let paths = QemuInstancePaths(stateDir: config.stateDir, id: id, name: status.def.name)
         let instance = QemuInstance(foundID: id, pid: pid, startTime: status.startTime, emulator: status.emulator,
                                     binary: status.binary, version: status.qemuVersion, paths: paths,
@@ -228,7 +230,7 @@ public enum QemuProcess {
             return nil
         case .unavailable:
             guard let stat = ProcStat.read(pid), stat.state != "Z", stat.state != "X",
-                  stat.startTime == status.startTime else { return nil }
+                  stat.startTime == status.startTime, ProcStat.commandLine(pid, contains: status.monitorPath) else { return nil }
             return instance
         }
     }

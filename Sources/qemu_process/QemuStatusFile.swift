@@ -147,10 +147,11 @@ public struct QemuStatusFile: Sendable, Equatable {
 
     /// Reads a status file.
     public static func read(_ path: String) throws(VirError) -> QemuStatusFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let bytes: [UInt8]
+        do { bytes = try VirFile.readAll(path, limit: XMLParser.maxInputBytes) } catch {
             throw VirError.conf(.readFailed, path)
         }
-        return try parse(String(decoding: data, as: UTF8.self), path: path)
+        return try parse(String(decoding: bytes, as: UTF8.self), path: path)
     }
 
     /// Writes the status file atomically.

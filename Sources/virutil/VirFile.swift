@@ -2,11 +2,33 @@ import Foundation
 import Glibc
 import libvirt_abi
 
-/// Removing files and trees the driver owns, where "already gone" is
-/// success and anything else is an error worded as libvirt words it.
+/// Reading, and removing, files and trees the driver owns, where "already
+/// gone" is success for a removal and anything else is an error worded as
+/// libvirt words it.
 ///
-/// libvirt: `virFileRemove`, `virFileDeleteTree` (src/util/virfile.c).
+/// libvirt: `virFileReadAll`, `virFileRemove`, `virFileDeleteTree` (src/util/virfile.c).
 public enum VirFile {
+    /// The whole content of a file the driver wrote, at most `limit` bytes,
+    /// with plain reads (a driver opening a root reads one for every
+    /// running guest); never through a symbolic link.
+    ///
+    /// libvirt: `virFileReadAll`.
+    public static func readAll(_ path: String, limit: Int) throws(VirError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { throw VirError.system(errno, "Failed to open file '\(path)'") }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16_384)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw VirError.system(errno, "Failed to read file '\(path)'") }
+            if n == 0 { return bytes }
+            guard bytes.count + n <= limit else { throw VirError(.internalError, "File '\(path)' is larger than \(limit) bytes") }
+            bytes += chunk[0..<n]
+        }
+    }
+
     /// Removes a file or a symbolic link (not what it points to).
     public static func remove(_ path: String) throws(VirError) {
         if unlink(path) != 0 && errno != ENOENT {
