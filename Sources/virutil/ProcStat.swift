@@ -28,13 +28,43 @@ public struct ProcStat: Sendable, Equatable {
     ///
     /// libvirt: `virProcessGetStartTime`, `virProcessGetStatInfo`.
     public static func read(_ pid: pid_t) -> ProcStat? {
-        guard pid > 0, let bytes = contents("/proc/\(pid)/stat", limit: 4096),
-              let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        guard pid > 0 else { return nil }
+        let fd = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { Glibc.close(fd) }
+        // One read into the stack: the line is a few hundred bytes (the
+        // command name at most 64).
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1024) { buffer -> ProcStat? in
+            var n = 0
+            repeat { n = Glibc.read(fd, buffer.baseAddress, buffer.count) } while n < 0 && errno == EINTR
+            guard n > 0 else { return nil }
+            return parse(UnsafeBufferPointer(rebasing: buffer[0..<n]))
+        }
+    }
+
+    /// The fields of a /proc/PID/stat line, without copying it.
+    static func parse(_ line: UnsafeBufferPointer<UInt8>) -> ProcStat? {
+        guard let close = line.lastIndex(of: UInt8(ascii: ")")) else { return nil }
         // Fields after the command name, which may hold spaces and ')':
         // state is field 3, utime 14, stime 15, starttime 22.
-        let rest = bytes[(close + 1)...].split(separator: UInt8(ascii: " "), maxSplits: 21)
-        guard rest.count > 19, let state = rest[0].first, let start = number(rest[19]),
-              let user = number(rest[11]), let system = number(rest[12]) else { return nil }
+        typealias Field = Slice<UnsafeBufferPointer<UInt8>>
+        var stateField: Field?, userField: Field?, systemField: Field?, startField: Field?
+        var field = 2, i = close + 1
+        while i < line.count && field < 22 {
+            while i < line.count && line[i] == UInt8(ascii: " ") { i += 1 }
+            let begin = i
+            while i < line.count && line[i] != UInt8(ascii: " ") && line[i] != UInt8(ascii: "\n") { i += 1 }
+            field += 1
+            switch field {
+            case 3: stateField = line[begin..<i]
+            case 14: userField = line[begin..<i]
+            case 15: systemField = line[begin..<i]
+            case 22: startField = line[begin..<i]
+            default: break
+            }
+        }
+        guard let state = stateField?.first, let start = startField.flatMap(number), let user = userField.flatMap(number),
+              let system = systemField.flatMap(number) else { return nil }
         return ProcStat(state: Character(Unicode.Scalar(state)), startTime: start, userTicks: user, systemTicks: system)
     }
 
@@ -88,7 +118,7 @@ public struct ProcStat: Sendable, Equatable {
     }
 
     /// A decimal number of ASCII digits.
-    static func number(_ digits: ArraySlice<UInt8>) -> UInt64? {
+    static func number<C: Collection<UInt8>>(_ digits: C) -> UInt64? {
         guard !digits.isEmpty else { return nil }
         var v: UInt64 = 0
         for d in digits {

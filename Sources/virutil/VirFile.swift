@@ -17,16 +17,31 @@ public enum VirFile {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { throw VirError.system(errno, "Failed to open file '\(path)'") }
         defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16_384)
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw VirError.system(errno, "Failed to read file '\(path)'") }
+        guard st.st_size <= limit else { throw VirError(.internalError, "File '\(path)' is larger than \(limit) bytes") }
+        // Sized by fstat: a file the driver wrote is read at once, the
+        // next read says it ended; a file that grew meanwhile gets more room.
+        var bytes = [UInt8](repeating: 0, count: Int(st.st_size) + 1)
+        var used = 0
         while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { throw VirError.system(errno, "Failed to read file '\(path)'") }
-            if n == 0 { return bytes }
-            guard bytes.count + n <= limit else { throw VirError(.internalError, "File '\(path)' is larger than \(limit) bytes") }
-            bytes += chunk[0..<n]
+            if used == bytes.count {
+                guard used <= limit else { throw VirError(.internalError, "File '\(path)' is larger than \(limit) bytes") }
+                bytes.append(contentsOf: repeatElement(0, count: max(4096, used)))
+            }
+            let n = bytes.withUnsafeMutableBytes { b in
+                Glibc.read(fd, b.baseAddress.map { $0 + used }, b.count - used)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw VirError.system(errno, "Failed to read file '\(path)'")
+            }
+            if n == 0 { break }
+            used += n
         }
+        guard used <= limit else { throw VirError(.internalError, "File '\(path)' is larger than \(limit) bytes") }
+        bytes.removeLast(bytes.count - used)
+        return bytes
     }
 
     /// Removes a file or a symbolic link (not what it points to).
