@@ -143,9 +143,9 @@ final class Control {
     }
 
     /// Closes every connection this process opened (running their close
-    /// callbacks), then lets go of the embedded drivers.
+    /// callbacks), as the process ends.
     func shutdown() async {
         conn = nil
-        await OpenConnections.closeAll()
+        await OpenConnections.closeAllAtExit()
     }
 }

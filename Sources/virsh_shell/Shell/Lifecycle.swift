@@ -32,17 +32,17 @@ enum OpenConnections {
         }
     }
 
-    /// Closes them all, each once.
-    static func closeAll() async {
+    /// Closes them all, each once, as the process ends: the close
+    /// callbacks run (an autodestroy domain is destroyed); what the
+    /// embedded drivers hold (the root's lock, monitor sockets, the pidfds
+    /// that watch the guests) goes with the process, as it would on a
+    /// kill, without a close of each guest's watch first.
+    static func closeAllAtExit() async {
         let all = open.withLock { list -> [any VirshConnection] in
             defer { list = [] }
             return list
         }
         for c in all { await c.close() }
-        var drivers = Set<ObjectIdentifier>()
-        for case let e as EmbeddedConnection in all where drivers.insert(ObjectIdentifier(e.conn.driver)).inserted {
-            e.closeDriver()
-        }
     }
 }
 
@@ -81,7 +81,7 @@ enum Signals {
             return
         }
         Task.detached {
-            await OpenConnections.closeAll()
+            await OpenConnections.closeAllAtExit()
             signal(sig, SIG_DFL)
             raise(sig)
         }
