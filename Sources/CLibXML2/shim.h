@@ -10,6 +10,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/relaxng.h>
 #include <libxml/xmlsave.h>
+#include <libxml/xmlreader.h>
 
 /* xmlFree is a global function pointer: Swift cannot call it directly. */
 static inline void clibxml2_free(void *ptr) { xmlFree(ptr); }

@@ -70,6 +70,158 @@ public enum XMLParser {
         return element
     }
 
+    /// The leading part of a document, read with libxml2's reader, which
+    /// parses as it goes: the root element with its attributes and, whole,
+    /// every child element before the first one named `stop`; then that
+    /// element with its attributes and, as text-only elements, its own
+    /// children named in `leaves`, up to the last of them. What comes after
+    /// is not parsed, or checked, beyond the reader's current 512-byte
+    /// chunk: a file whose writer puts a large element last (a status
+    /// file's live definition) is read in part for what a caller needs at
+    /// once, and whole (`parse`) when it needs the rest.
+    ///
+    /// - Returns: the root with the children read, and the `stop` element
+    ///   with its leaves (`nil` when the document has none).
+    ///
+    /// libvirt: none (libvirt parses status files whole; see `parse`).
+    public static func parseLeading(_ text: String, url: String, rootElement: String, stop: String,
+                                    leaves: Set<String>) throws(VirError) -> (root: XMLElement, stop: XMLElement?) {
+        _ = initialized
+        let byteCount = text.utf8.count
+        guard byteCount <= maxInputBytes else {
+            throw VirError(.xmlError, "document '\(url)' is \(byteCount) bytes, over the limit of \(maxInputBytes) bytes", domain: .xml)
+        }
+        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOERROR.rawValue)
+        var text = text
+        let result = text.withUTF8 { buffer -> Result<(root: XMLElement, stop: XMLElement?), VirError> in
+            let bytes = UnsafeRawPointer(buffer.baseAddress).map { $0.assumingMemoryBound(to: CChar.self) }
+            guard let reader = xmlReaderForMemory(bytes, Int32(buffer.count), url, nil, options) else {
+                return .failure(VirError(.noMemory, nil, domain: .xml))
+            }
+            defer { xmlFreeTextReader(reader) }
+            do throws(VirError) {
+                return .success(try readLeading(reader, url: url, rootElement: rootElement, stop: stop, leaves: leaves))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// libxml2's reader node types (`xmlReaderTypes`).
+    private enum ReaderNode: Int32 {
+        case element = 1, text = 3, cdata = 4, entityReference = 5, comment = 8, documentType = 10
+        case whitespace = 13, significantWhitespace = 14, endElement = 15
+    }
+
+    private static func readLeading(_ reader: xmlTextReaderPtr, url: String, rootElement: String, stop: String,
+                                    leaves: Set<String>) throws(VirError) -> (XMLElement, XMLElement?) {
+        func string(_ p: UnsafePointer<xmlChar>?) -> String { p.map { String(cString: $0) } ?? "" }
+        func attributes() -> [XMLAttribute] {
+            var out: [XMLAttribute] = []
+            while xmlTextReaderMoveToNextAttribute(reader) == 1 {
+                out.append(XMLAttribute(string(xmlTextReaderConstName(reader)), string(xmlTextReaderConstValue(reader))))
+            }
+            xmlTextReaderMoveToElement(reader)
+            return out
+        }
+        /// An element done: whitespace between its child elements is layout.
+        func close(_ e: inout XMLElement) {
+            if e.children.contains(where: { if case .element = $0 { return true } else { return false } }) {
+                e.children.removeAll { if case .text(let t) = $0 { return t.allSatisfy(\.isXMLSpace) } else { return false } }
+            }
+        }
+        func append(_ node: XMLNode, to e: inout XMLElement) {
+            if case .text(let t) = node, case .text(let prev)? = e.children.last {
+                e.children[e.children.count - 1] = .text(prev + t)
+            } else {
+                e.children.append(node)
+            }
+        }
+        var open: [XMLElement] = []      // the root and the elements inside it being read
+        var root: XMLElement?
+        var stopElement: XMLElement?
+        var leaf: XMLElement?
+        var found: Set<String> = []
+        reading: while true {
+            let rc = xmlTextReaderRead(reader)
+            if rc == 0 { break }
+            guard rc == 1 else {
+                var message = xmlGetLastError().flatMap { $0.pointee.message }.map { String(cString: $0) }
+                while message?.last?.isNewline == true { message?.removeLast() }
+                throw VirError(.xmlDetail, message.map { "\(url): \($0)" } ?? "failed to parse xml document '\(url)'", domain: .xml)
+            }
+            guard let type = ReaderNode(rawValue: xmlTextReaderNodeType(reader)) else { continue }
+            let value = { string(xmlTextReaderConstValue(reader)) }
+            switch type {
+            case .documentType:
+                throw VirError(.xmlError, "document '\(url)' has a document type declaration, which is not allowed", domain: .xml)
+            case .entityReference:
+                throw VirError(.xmlError, "entity references are not allowed", domain: .xml)
+            case .element:
+                let name = string(xmlTextReaderConstName(reader))
+                let empty = xmlTextReaderIsEmptyElement(reader) == 1
+                let element = XMLElement(name, attributes: attributes())
+                if root == nil && open.isEmpty {
+                    guard name == rootElement else {
+                        throw VirError(.xmlError, "expecting root element of '\(rootElement)', not '\(name)'", domain: .xml)
+                    }
+                }
+                if stopElement != nil {
+                    // Inside the stop element: its leaves, nothing deeper.
+                    guard leaf == nil, xmlTextReaderDepth(reader) == 2, leaves.contains(name) else { continue }
+                    found.insert(name)
+                    if empty {
+                        stopElement?.children.append(.element(element))
+                        if found == leaves { break reading }
+                    } else {
+                        leaf = element
+                    }
+                } else if open.count == 1 && name == stop {
+                    stopElement = element
+                    if empty || leaves.isEmpty { break reading }
+                } else if empty {
+                    if open.isEmpty { root = element; break reading }
+                    var e = element
+                    close(&e)
+                    append(.element(e), to: &open[open.count - 1])
+                } else {
+                    open.append(element)
+                }
+            case .endElement:
+                if stopElement != nil {
+                    let depth = xmlTextReaderDepth(reader)
+                    if depth <= 1 { break reading }  // the stop element ended
+                    guard depth == 2, var l = leaf else { continue }
+                    close(&l)
+                    stopElement?.children.append(.element(l))
+                    leaf = nil
+                    if found == leaves { break reading }
+                } else if var e = open.popLast() {
+                    close(&e)
+                    if open.isEmpty { root = e; break reading }
+                    append(.element(e), to: &open[open.count - 1])
+                }
+            case .text, .cdata, .whitespace, .significantWhitespace:
+                if var l = leaf {
+                    if xmlTextReaderDepth(reader) == 3 { append(.text(value()), to: &l) }
+                    leaf = l
+                } else if stopElement == nil, !open.isEmpty {
+                    append(.text(value()), to: &open[open.count - 1])
+                }
+            case .comment:
+                if stopElement == nil, !open.isEmpty { open[open.count - 1].children.append(.comment(value())) }
+            }
+        }
+        // Stopped inside the root: what was read of it.
+        if root == nil, var r = open.first {
+            close(&r)
+            root = r
+        }
+        guard let root else { throw VirError(.internalError, "missing root element", domain: .xml) }
+        return (root, stopElement)
+    }
+
     /// Copies a libxml2 element into Swift. Whitespace-only text between
     /// child elements is layout, not content, and is dropped.
     private static func convert(_ node: xmlNodePtr) throws(VirError) -> XMLElement {

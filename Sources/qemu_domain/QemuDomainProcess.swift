@@ -380,7 +380,7 @@ public enum QemuDomainProcess {
     ///
     /// libvirt: `qemuProcessReconnectAll`.
     public static func reconnectAll(_ driver: QemuDriverState, mode: ReconnectMode = .eager,
-                                    isMigrationInstance: (QemuStatusFile) -> Bool = { _ in false }) async -> (ReconnectReport, [(QemuStatusFile, QemuInstance?)]) {
+                                    isMigrationInstance: (QemuStatusFile.Instance) -> Bool = { _ in false }) async -> (ReconnectReport, [(QemuStatusFile, QemuInstance?)]) {
         var report = ReconnectReport()
         var migrationInstances: [(QemuStatusFile, QemuInstance?)] = []
         // The id counter goes past every id found, in one update.
@@ -390,27 +390,50 @@ public enum QemuDomainProcess {
                 driver.log.bestEffort("observe instance id \(highestID)", domain: driver.config.stateDir) { try driver.ids.observe(highestID) }
             }
         }
-        for dir in QemuProcess.orphanInstanceDirs(config: driver.config) {
+        /// An instance whose status file cannot be read: nothing could ever
+        /// manage it, so its QEMU (found by its pid file) stops and its
+        /// directory goes.
+        func unreadable(_ file: String, _ error: VirError) {
+            driver.log.warning("cannot read status file \(file), removing its instance directory: \(error)",
+                               metadata: ["domain": "\(file)", "step": "reconnect"])
+            let dir = (file as NSString).deletingLastPathComponent
             QemuProcess.stopOrphan(instanceDir: dir)
-            driver.log.bestEffort("remove an instance directory without status", domain: dir) { try VirFile.deleteTree(dir) }
-            report.cleaned.append(dir)
+            driver.log.bestEffort("remove an unreadable instance", domain: file) { try VirFile.deleteTree(dir) }
+            report.cleaned.append(file)
         }
         for (file, read, found) in await survey(QemuProcess.statusFiles(config: driver.config), config: driver.config) {
-            let status: QemuStatusFile
+            let header: QemuStatusHeader
             do {
-                status = try read.get()
-            } catch {
-                driver.log.warning("cannot read status file \(file), removing its instance directory: \(error)",
-                                   metadata: ["domain": "\(file)", "step": "reconnect"])
+                header = try read.get()
+            } catch where error.code == .readFailed && !FileManager.default.fileExists(atPath: file) {
+                // An instance directory without status: a driver died while starting it.
                 let dir = (file as NSString).deletingLastPathComponent
                 QemuProcess.stopOrphan(instanceDir: dir)
-                driver.log.bestEffort("remove an unreadable instance", domain: file) { try VirFile.deleteTree(dir) }
-                report.cleaned.append(file)
+                driver.log.bestEffort("remove an instance directory without status", domain: dir) { try VirFile.deleteTree(dir) }
+                report.cleaned.append(dir)
+                continue
+            } catch {
+                unreadable(file, error)
                 continue
             }
-            highestID = max(highestID, status.def.id ?? 0)
+            highestID = max(highestID, header.id ?? 0)
+            // A live instance of a defined domain, on demand, and placed by
+            // the driver: in the tables now, its live definition read when
+            // a command needs it.
+            if mode == .onDemand, let instance = found, instance.isExitWatched, header.instance.addressesAssigned,
+               !isMigrationInstance(header.instance), header.instance.persistent,
+               let obj = attachDeferred(driver, header, instance) {
+                report.attached.append(obj)
+                continue
+            }
+            let status: QemuStatusFile
+            do { status = try header.read() } catch {
+                if let instance = found { await QemuProcess.stop(instance, reason: "unreadable status") }
+                unreadable(file, error)
+                continue
+            }
             let instance = found
-            if isMigrationInstance(status) {
+            if isMigrationInstance(status.instance) {
                 migrationInstances.append((status, await connected(driver, instance, name: status.def.name)))
                 continue
             }
@@ -438,20 +461,21 @@ public enum QemuDomainProcess {
         return (report, migrationInstances)
     }
 
-    /// Reads every status file and looks for its QEMU in /proc, on as many
-    /// threads as the host has CPUs (libvirt's qemuProcessReconnectAll runs
-    /// one thread per domain); in the files' order.
-    static func survey(_ files: [String], config: QemuDriverConfig) async -> [(String, Result<QemuStatusFile, VirError>, QemuInstance?)] {
-        typealias Found = (String, Result<QemuStatusFile, VirError>, QemuInstance?)
+    /// Reads every status file's header and looks for its QEMU in /proc, on
+    /// as many threads as the host has CPUs (libvirt's qemuProcessReconnectAll
+    /// runs one thread per domain); in the files' order. A missing status
+    /// file (an instance directory without one) is a `readFailed` error.
+    static func survey(_ files: [String], config: QemuDriverConfig) async -> [(String, Result<QemuStatusHeader, VirError>, QemuInstance?)] {
+        typealias Found = (String, Result<QemuStatusHeader, VirError>, QemuInstance?)
         @Sendable func one(_ file: String) -> Found {
-            let status: QemuStatusFile
+            let header: QemuStatusHeader
             do throws(VirError) {
-                status = try QemuStatusFile.read(file)
+                header = try QemuStatusHeader(path: file)
             } catch {
                 return (file, .failure(error), nil)
             }
-            guard status.def.id != nil else { return (file, .failure(VirError(.internalError, "no domain id in \(file)")), nil) }
-            return (file, .success(status), QemuProcess.find(status, config: config))
+            guard header.id != nil else { return (file, .failure(VirError(.internalError, "no domain id in \(file)")), nil) }
+            return (file, .success(header), QemuProcess.find(header, config: config))
         }
         let workers = min(ProcessInfo.processInfo.activeProcessorCount, files.count / 2)
         guard workers > 1 else { return files.map(one) }
@@ -499,6 +523,58 @@ public enum QemuDomainProcess {
         } else {
             obj = try driver.domains.add(status.def, flags: .live).obj
         }
+        // An instance started before the driver assigned PCI addresses is
+        // connected at once: its live definition must hold QEMU's places
+        // before anything (a migration's Begin) reads it.
+        try await finishAttach(driver, obj, status.instance, instance, connect: connect || QemuDomainAddress.placedByQemu(obj.def))
+        return obj
+    }
+
+    /// `attach` for a live instance of a defined domain whose status file
+    /// says the driver placed every device: the domain goes in the tables
+    /// with its live definition parsed when first read (a command that
+    /// lists domains, or touches one, never parses the others'), its
+    /// monitor connected when a command first needs it.
+    ///
+    /// - Returns: the object; `nil` when the domain is not a defined,
+    ///   inactive one of that name (the caller reads the whole file and
+    ///   uses `attach`).
+    static func attachDeferred(_ driver: QemuDriverState, _ header: QemuStatusHeader, _ instance: QemuInstance) -> DomainObj? {
+        let log = driver.log
+        let deferred = DeferredDomainDef(parse: { () throws(VirError) -> DomainDef in try header.read().def }) { error in
+            log.error("cannot read the live definition in \(header.path), the persistent definition stands for it: \(error)",
+                      metadata: ["domain": "\(header.name)", "step": "reconnect"])
+        }
+        guard let obj = driver.domains.addDeferredLive(uuid: header.uuid, name: header.name, deferred) else { return nil }
+        setUpAttached(driver, obj, header.instance, instance)
+        return obj
+    }
+
+    /// What every attach does once the object is in the tables: id,
+    /// state, the instance and its handlers; with `connect`, the monitor.
+    static func finishAttach(_ driver: QemuDriverState, _ obj: DomainObj, _ status: QemuStatusFile.Instance,
+                             _ instance: QemuInstance, connect: Bool) async throws {
+        setUpAttached(driver, obj, status, instance)
+        guard connect else { return }
+        if let monitor = instance.connectedMonitor {
+            // Connected before it had an object (a migration's instance).
+            driver.noteMonitorReconnect(obj)
+            await refreshState(driver, obj, monitor)
+            await recordPCIPlacement(driver, obj, monitor)
+        } else {
+            do { _ = try await instance.monitor() } catch {
+                // As libvirt's qemuProcessReconnect: a QEMU the driver
+                // cannot talk to is stopped, not left running unseen.
+                driver.log.warning("cannot reconnect to the monitor of process \(instance.pid), stopping it: \(error)",
+                                   metadata: ["domain": "\(obj.name)", "step": "reconnect"])
+                await stop(driver, obj, reason: .failed, event: .failed)
+                throw error
+            }
+        }
+    }
+
+    private static func setUpAttached(_ driver: QemuDriverState, _ obj: DomainObj, _ status: QemuStatusFile.Instance,
+                                      _ instance: QemuInstance) {
         driver.domains.assignID(obj, instance.id)
         obj.withLock { f in
             f.state = status.state
@@ -516,27 +592,6 @@ public enum QemuDomainProcess {
             await refreshState(driver, obj, monitor)
             await recordPCIPlacement(driver, obj, monitor)
         }
-        // An instance started before the driver assigned PCI addresses is
-        // connected at once: its live definition must hold QEMU's places
-        // before anything (a migration's Begin) reads it.
-        if connect || QemuDomainAddress.placedByQemu(obj.def) {
-            if let monitor = instance.connectedMonitor {
-                // Connected before it had an object (a migration's instance).
-                driver.noteMonitorReconnect(obj)
-                await refreshState(driver, obj, monitor)
-                await recordPCIPlacement(driver, obj, monitor)
-            } else {
-                do { _ = try await instance.monitor() } catch {
-                    // As libvirt's qemuProcessReconnect: a QEMU the driver
-                    // cannot talk to is stopped, not left running unseen.
-                    driver.log.warning("cannot reconnect to the monitor of process \(instance.pid), stopping it: \(error)",
-                                       metadata: ["domain": "\(obj.name)", "step": "reconnect"])
-                    await stop(driver, obj, reason: .failed, event: .failed)
-                    throw error
-                }
-            }
-        }
-        return obj
     }
 
     /// An instance started before this driver assigned PCI addresses: its

@@ -168,7 +168,7 @@ public final class QemuDriverState: Sendable {
 
     /// Emits a lifecycle event for an object.
     public func emit(_ obj: DomainObj, _ event: LifecycleEvent) {
-        let (name, id) = obj.withLock { ($0.def.name, $0.id) }
+        let (name, id) = obj.withLock { ($0.name, $0.id) }
         events.emit(.init(name: name, uuid: obj.uuid, id: id, event: event))
     }
 
@@ -179,7 +179,7 @@ public final class QemuDriverState: Sendable {
     /// libvirt: `qemuDomainObjTaint` → `qemuDomainObjTaintMsg`.
     public func taint(_ obj: DomainObj, _ t: DomainTaint) {
         guard obj.qemu.setTaint(t) else { return }
-        let (name, id) = obj.withLock { ($0.def.name, $0.id) }
+        let (name, id) = obj.withLock { ($0.name, $0.id) }
         let idText = id.map(String.init) ?? "-1"
         log.warning("Domain id=\(idText) name='\(name)' uuid=\(obj.uuid) is tainted: \(t.name)")
         QemuLogFile(path: config.logFile(name: name)).appendLine("Domain id=\(idText) is tainted: \(t.name)")
@@ -220,7 +220,8 @@ public final class QemuDriverState: Sendable {
         }
         let status = QemuStatusFile(state: state, pid: instance.pid, startTime: instance.startTime, emulator: instance.emulator,
                                     binary: instance.binary, qemuVersion: instance.version, monitorPath: instance.paths.monitor, persistent: persistent, def: def,
-                                    extra: obj.qemu.statusExtras.sorted { $0.key < $1.key }.map(\.value), taint: obj.qemu.taint)
+                                    extra: obj.qemu.statusExtras.sorted { $0.key < $1.key }.map(\.value), taint: obj.qemu.taint,
+                                    addressesAssigned: !QemuDomainAddress.placedByQemu(def))
         try status.write(to: instance.paths.statusFile)
     }
 }

@@ -51,7 +51,7 @@ extension QemuConnection {
             objs = domains.list(filter)
         }
         return objs.map { obj in
-            let (ref, state) = obj.withLock { f in (DomainRef(name: f.def.name, uuid: obj.uuid, id: f.id), f.state) }
+            let (ref, state) = obj.withLock { f in (DomainRef(name: f.name, uuid: obj.uuid, id: f.id), f.state) }
             var params: [TypedParameter] = []
             if requested.contains(.state) {
                 params.append(TypedParameter("state.state", .int(state.state.rawValue)))

@@ -108,7 +108,7 @@ public final class QemuConnection: Sendable {
     }
 
     func ref(_ obj: DomainObj) -> DomainRef {
-        obj.withLock { DomainRef(name: $0.def.name, uuid: obj.uuid, id: $0.id) }
+        obj.withLock { DomainRef(name: $0.name, uuid: obj.uuid, id: $0.id) }
     }
 
     /// The object behind a domain reference.

@@ -214,13 +214,14 @@ public enum QemuProcess {
     ///
     /// libvirt: `qemuProcessReconnect` (its liveness checks; the monitor
     /// connection comes later, on demand).
-    public static func find(_ status: QemuStatusFile, config: QemuDriverConfig) -> QemuInstance? {
+    public static func find(_ header: QemuStatusHeader, config: QemuDriverConfig) -> QemuInstance? {
+        let status = header.instance
         let pid = status.pid
-        guard let id = status.def.id else { return nil }
-        let paths = QemuInstancePaths(stateDir: config.stateDir, id: id, name: status.def.name)
+        guard let id = header.id else { return nil }
+        let paths = QemuInstancePaths(stateDir: config.stateDir, id: id, name: header.name)
         let instance = QemuInstance(foundID: id, pid: pid, startTime: status.startTime, emulator: status.emulator,
                                     binary: status.binary, version: status.qemuVersion, paths: paths,
-                                    log: QemuLogFile(path: config.logFile(name: status.def.name)))
+                                    log: QemuLogFile(path: config.logFile(name: header.name)))
         // The watch checks that the pid is still the process that started
         // at the recorded time; without one, /proc says it here.
         switch instance.watchExit() {
@@ -268,12 +269,6 @@ public enum QemuProcess {
         return pid
     }
 
-    /// Instance directories with no status file: left by a driver that died
-    /// while starting an instance.
-    public static func orphanInstanceDirs(config: QemuDriverConfig) -> [String] {
-        statusFiles(config: config).filter { !FileManager.default.fileExists(atPath: $0) }
-            .map { ($0 as NSString).deletingLastPathComponent }
-    }
 
     /// libvirt refuses to start with a disk image that does not exist.
     ///

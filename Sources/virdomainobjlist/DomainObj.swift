@@ -15,8 +15,33 @@ public final class DomainObj: Sendable {
 
     /// The object's mutable fields.
     public struct Fields: Sendable {
-        /// The definition in effect: the live one while the domain runs.
-        public var def: DomainDef
+        /// The definition in effect: the live one while the domain runs
+        /// (parsed here, the first time it is read, when it was deferred).
+        public var def: DomainDef {
+            mutating get {
+                if let d = deferred {
+                    deferred = nil
+                    do throws(VirError) {
+                        var live = try d.parse()
+                        live.id = nil
+                        stored = live
+                    } catch {
+                        d.failed(error)
+                    }
+                }
+                return stored
+            }
+            set {
+                deferred = nil
+                stored = newValue
+            }
+        }
+        /// The definition's name, without parsing a deferred definition
+        /// (the persistent one standing for it has the same).
+        public var name: String { stored.name }
+        var stored: DomainDef
+        /// The live definition, not parsed yet (`DomainObjList.addDeferredLive`).
+        var deferred: DeferredDomainDef?
         /// The persistent definition to apply when a running domain stops
         /// (libvirt: `vm->newDef`).
         public var newDef: DomainDef?
@@ -36,7 +61,7 @@ public final class DomainObj: Sendable {
         self.privateData = privateData
         var d = def
         d.id = nil
-        fields = Mutex(Fields(def: d, newDef: nil, id: nil, state: .shutoff(.unknown), persistent: false,
+        fields = Mutex(Fields(stored: d, deferred: nil, newDef: nil, id: nil, state: .shutoff(.unknown), persistent: false,
                               autostart: false, removing: false))
     }
 
@@ -64,7 +89,9 @@ public final class DomainObj: Sendable {
         }
     }
 
-    public var name: String { fields.withLock { $0.def.name } }
+    public var name: String { fields.withLock { $0.name } }
+    /// Whether the live definition is still to be parsed (`DeferredDomainDef`).
+    public var isDefinitionDeferred: Bool { fields.withLock { $0.deferred != nil } }
     public var id: Int? { fields.withLock { $0.id } }
     public var state: DomainStateReason { fields.withLock { $0.state } }
     public var persistent: Bool { fields.withLock { $0.persistent } }
@@ -89,6 +116,16 @@ public final class DomainObj: Sendable {
     @discardableResult
     public func assignDef(_ def: DomainDef, live: Bool) -> DomainDef? {
         fields.withLock { f in Self.assign(&f, def, live: live) }
+    }
+
+    /// A live definition parsed when first read, for a domain whose
+    /// persistent definition is in effect and is not running: the
+    /// persistent one becomes `newDef`, as `assignDef(_:live: true)` makes it.
+    func assignDeferredLive(_ deferred: DeferredDomainDef) {
+        fields.withLock { f in
+            if f.newDef == nil { f.newDef = f.stored }
+            f.deferred = deferred
+        }
     }
 
     static func assign(_ f: inout Fields, _ def: DomainDef, live: Bool) -> DomainDef? {

@@ -59,7 +59,7 @@ public final class DomainObjList: Sendable {
     public func add(_ def: DomainDef, flags: AddFlags = []) throws(VirError) -> (obj: DomainObj, oldDef: DomainDef?) {
         return try tables.withLock { t throws(VirError) -> (DomainObj, DomainDef?) in
             if let vm = t.byUUID[def.uuid] {
-                let (removing, name, active, persistent) = vm.withLock { ($0.removing, $0.def.name, $0.id != nil, $0.persistent) }
+                let (removing, name, active, persistent) = vm.withLock { ($0.removing, $0.name, $0.id != nil, $0.persistent) }
                 if removing {
                     throw VirError.conf(.operationFailed, "domain '\(name)' is already being removed")
                 }
@@ -84,6 +84,23 @@ public final class DomainObjList: Sendable {
             t.byUUID[def.uuid] = vm
             t.byName[def.name] = vm
             return (vm, nil)
+        }
+    }
+
+    /// Gives a defined, inactive domain a live definition parsed when first
+    /// read (`DeferredDomainDef`): a running instance found again, as
+    /// `add(_:flags: .live)` would with the definition in hand.
+    ///
+    /// - Returns: the object; `nil` when there is no persistent, inactive
+    ///   domain of that UUID and name to take it (the caller then reads the
+    ///   definition and uses `add`).
+    public func addDeferredLive(uuid: DomainUUID, name: String, _ deferred: DeferredDomainDef) -> DomainObj? {
+        tables.withLock { t -> DomainObj? in
+            guard let vm = t.byUUID[uuid] else { return nil }
+            let usable = vm.withLock { !$0.removing && $0.name == name && $0.id == nil && $0.persistent }
+            guard usable else { return nil }
+            vm.assignDeferredLive(deferred)
+            return vm
         }
     }
 
@@ -139,7 +156,7 @@ public final class DomainObjList: Sendable {
         tables.withLock { t in
             let (name, id) = obj.withLock { f -> (String, Int?) in
                 f.removing = true
-                return (f.def.name, f.id)
+                return (f.name, f.id)
             }
             if t.byUUID[obj.uuid] === obj { t.byUUID[obj.uuid] = nil }
             if t.byName[name] === obj { t.byName[name] = nil }
@@ -252,7 +269,7 @@ public final class DomainObjList: Sendable {
             guard let source = t.byUUID[def.uuid], !source.removing else {
                 throw VirError.conf(.noDomain, "no domain with matching uuid '\(def.uuid)' (\(def.name))")
             }
-            let (name, active) = source.withLock { ($0.def.name, $0.id != nil) }
+            let (name, active) = source.withLock { ($0.name, $0.id != nil) }
             if name != def.name {
                 throw VirError.conf(.operationFailed, "domain '\(name)' is already defined with uuid \(def.uuid)")
             }
@@ -309,12 +326,12 @@ public final class DomainObjList: Sendable {
             guard let incoming = t.remoteByUUID[uuid] else {
                 throw VirError.conf(.noDomain, "no incoming migration for domain with uuid '\(uuid)'")
             }
-            let (name, id) = incoming.withLock { ($0.def.name, $0.id) }
+            let (name, id) = incoming.withLock { ($0.name, $0.id) }
             let source = t.byUUID[uuid]
             if let source {
                 let (sourceName, sourceID) = source.withLock { f -> (String, Int?) in
                     f.removing = true
-                    return (f.def.name, f.id)
+                    return (f.name, f.id)
                 }
                 if let sourceID, t.byID[sourceID] === source { t.byID[sourceID] = nil }
                 if t.byName[sourceName] === source { t.byName[sourceName] = nil }

@@ -180,4 +180,76 @@ import virutil
         #expect(driver.state.monitorReconnects == Self.guests)
         for d in conn.listAllDomains(.active) { try await conn.destroy(d) }
     }
+
+    /// Status files that say the driver placed every device, as this
+    /// driver writes them: reconnecting reads each one only up to its live
+    /// definition's name and UUID; a definition is parsed when a command
+    /// reads it, and only that one. The live definition stays the live one
+    /// (here it differs from the persistent one: the domain was redefined
+    /// while it ran).
+    @Test func aLiveDefinitionIsParsedOnlyWhenACommandReadsIt() async throws {
+        let root = TestRoot("oddefer")
+        defer { #expect(root.cleanup() == []) }
+        _ = try await Self.startGuests(root)
+        do {
+            let again = try await QemuDriver.connect(uri: root.uri)
+            defer { again.driver.close() }
+            let xml = try again.xmlDesc(again.lookup(name: "s1"), flags: .inactive)
+            _ = try again.defineXML(xml.replacingOccurrences(of: "<memory unit='KiB'>16384</memory>", with: "<memory unit='KiB'>32768</memory>"))
+        }
+        for status in try FileManager.default.contentsOfDirectory(atPath: root.path + "/run/qemu") where status.hasPrefix("domain-") {
+            #expect(try String(contentsOfFile: root.path + "/run/qemu/\(status)/status.xml", encoding: .utf8)
+                .contains("addresses='assigned'"), "\(status): placed by the driver")
+        }
+
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        func deferred() -> [String] {
+            conn.driver.state.domains.list().filter(\.isDefinitionDeferred).map(\.name).sorted()
+        }
+        #expect(deferred() == (0..<Self.guests).map { "s\($0)" }, "no live definition parsed to open the root")
+        #expect(conn.listAllDomains(.active).map(\.name).sorted() == (0..<Self.guests).map { "s\($0)" })
+        #expect(try conn.allDomainStats(stats: .state, flags: 0).count == Self.guests)
+        #expect(deferred().count == Self.guests, "nor to list the domains and their states")
+
+        let s1 = try conn.lookup(name: "s1")
+        #expect(try conn.info(s1).maxMemory == 16384, "the live definition, not the persistent one")
+        #expect(try conn.xmlDesc(s1).contains("<memory unit='KiB'>16384</memory>"))
+        #expect(try conn.xmlDesc(s1, flags: .inactive).contains("<memory unit='KiB'>32768</memory>"))
+        #expect(deferred() == ["s0", "s2", "s3", "s4"], "only s1's was parsed")
+        #expect(conn.driver.state.monitorReconnects == 0)
+        for d in conn.listAllDomains(.active) { try await conn.destroy(d) }
+        #expect(ClientGoneTests.instanceDirs(root) == [])
+    }
+
+    /// A status file of an older driver (no word on who placed the devices)
+    /// is read whole when the root opens, as before; one whose live
+    /// definition cannot be parsed past its name and UUID still lets the
+    /// domain be listed and used, with its persistent definition standing
+    /// for the live one.
+    @Test func olderAndDamagedStatusFilesStillReconnect() async throws {
+        let root = TestRoot("odold")
+        defer { #expect(root.cleanup() == []) }
+        let pids = try await Self.startGuests(root)
+        let dirs = try FileManager.default.contentsOfDirectory(atPath: root.path + "/run/qemu").filter { $0.hasPrefix("domain-") }
+        func rewrite(_ name: String, _ change: (String) -> String) throws {
+            let dir = try #require(dirs.first { $0.hasSuffix("-\(name)") })
+            let path = root.path + "/run/qemu/\(dir)/status.xml"
+            try change(try String(contentsOfFile: path, encoding: .utf8)).write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        try rewrite("s0") { $0.replacingOccurrences(of: " addresses='assigned'", with: "") }
+        try rewrite("s3") { $0.replacingOccurrences(of: "<vcpu>1</vcpu>", with: "<vcpu>one</vcpu>") }
+
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        let objs = Dictionary(uniqueKeysWithValues: conn.driver.state.domains.list().map { ($0.name, $0) })
+        #expect(objs["s0"]?.isDefinitionDeferred == false, "an older status file is read whole")
+        #expect(objs["s3"]?.isDefinitionDeferred == true)
+        #expect(conn.listAllDomains(.active).map(\.name).sorted() == (0..<Self.guests).map { "s\($0)" })
+        let s3 = try conn.lookup(name: "s3")
+        #expect(try conn.info(s3).vcpus == 1, "the persistent definition stands for the damaged live one")
+        #expect(try conn.pid(s3) == pids["s3"])
+        for d in conn.listAllDomains(.active) { try await conn.destroy(d) }
+        #expect(ClientGoneTests.instanceDirs(root) == [])
+    }
 }
