@@ -10,6 +10,7 @@
  * dlopen only when it needs it (__typeof__ names no symbol). */
 typedef __typeof__(virConnectClose) *clibvirt_virConnectClose_fn;
 typedef __typeof__(virConnectDomainXMLToNative) *clibvirt_virConnectDomainXMLToNative_fn;
+typedef __typeof__(virConnectGetAllDomainStats) *clibvirt_virConnectGetAllDomainStats_fn;
 typedef __typeof__(virConnectGetHostname) *clibvirt_virConnectGetHostname_fn;
 typedef __typeof__(virConnectGetLibVersion) *clibvirt_virConnectGetLibVersion_fn;
 typedef __typeof__(virConnectGetType) *clibvirt_virConnectGetType_fn;

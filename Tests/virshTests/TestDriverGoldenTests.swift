@@ -57,6 +57,12 @@ struct TestDriverGoldenTests {
         same("-c", Self.uri, "dumpxml", "test")
         same("-c", Self.uri, "dumpxml", "--inactive", "test")
         same("-c", Self.uri, "domjobinfo", "test")
+        // Every group the test driver gathers, all domains or named ones.
+        same("-c", Self.uri, "domstats")
+        same("-c", Self.uri, "domstats", "--state", "test", "1")
+        same("-c", Self.uri, "domstats", "--raw", "--list-running", "--vcpu", "--balloon")
+        same("-c", Self.uri, "domstats", "--list-shutoff")
+        same("-c", Self.uri, "domstats", "test", "nosuch")
     }
 
     @Test func lifecycleInOneCommandString() {
@@ -130,7 +136,7 @@ struct TestDriverGoldenTests {
         same("-c", "foo:///nowhere", "list")
         same("-c", Self.uri, "help", "nosuch")
         for c in ["list", "dominfo", "domstate", "domid", "domuuid", "domname", "define", "undefine", "start", "destroy",
-                  "shutdown", "suspend", "resume", "dumpxml", "domjobinfo", "domjobabort", "version", "uri", "hostname",
+                  "shutdown", "suspend", "resume", "dumpxml", "domjobinfo", "domjobabort", "domstats", "version", "uri", "hostname",
                   "help"] {
             same("help", c)
             same("-c", Self.uri, c, "--help")

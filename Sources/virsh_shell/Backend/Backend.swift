@@ -195,11 +195,12 @@ protocol VirshConnection: AnyObject, Sendable {
     func lookup(name: String) async throws(VirshError) -> any VirshDomain
     /// libvirt: `virConnectListAllDomains`.
     func listAllDomains(_ flags: ListAllDomainsFlags) async throws(VirshError) -> [any VirshDomain]
-    /// The statistics of `doms` in one call, a record for each that still
-    /// exists, keyed by UUID.
+    /// Statistics in one call: of `doms` (a record for each that still
+    /// exists), or with `nil` of every domain the list filters in `flags`
+    /// select; in the server's order.
     ///
-    /// libvirt: `virDomainListGetStats`.
-    func listStats(_ doms: [any VirshDomain], stats: DomainStatsTypes, flags: UInt32) async throws(VirshError) -> [String: [TypedParameter]]
+    /// libvirt: `virDomainListGetStats`, `virConnectGetAllDomainStats`.
+    func domainStats(_ doms: [any VirshDomain]?, stats: DomainStatsTypes, flags: UInt32) async throws(VirshError) -> [VirshDomainStats]
     /// Starts a transient domain from its XML.
     ///
     /// libvirt: `virDomainCreateXML`.
@@ -239,4 +240,11 @@ enum Backends {
         }
         return try await LibvirtConnection.open(uri, readonly: readonly)
     }
+}
+
+/// One domain's statistics record (`virDomainStatsRecord`).
+struct VirshDomainStats: Sendable {
+    let name: String
+    let uuid: String
+    let params: [TypedParameter]
 }

@@ -54,11 +54,11 @@ final class EmbeddedConnection: VirshConnection {
         conn.listAllDomains(flags).map { domain($0) }
     }
 
-    func listStats(_ doms: [any VirshDomain], stats: DomainStatsTypes, flags: UInt32) async throws(VirshError) -> [String: [TypedParameter]] {
-        let refs = doms.compactMap { ($0 as? EmbeddedDomain)?.ref }
+    func domainStats(_ doms: [any VirshDomain]?, stats: DomainStatsTypes, flags: UInt32) async throws(VirshError) -> [VirshDomainStats] {
+        let refs = doms.map { $0.compactMap { ($0 as? EmbeddedDomain)?.ref } }
         do {
-            let records = try conn.allDomainStats(refs, stats: stats, flags: flags)
-            return Dictionary(records.map { ($0.dom.uuid.description, $0.params) }, uniquingKeysWith: { a, _ in a })
+            return try conn.allDomainStats(refs, stats: stats, flags: flags)
+                .map { VirshDomainStats(name: $0.dom.name, uuid: $0.dom.uuid.description, params: $0.params) }
         } catch {
             throw VirshError(error)
         }

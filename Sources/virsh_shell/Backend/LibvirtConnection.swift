@@ -23,6 +23,7 @@ import libvirt_abi
 struct LibvirtAPI: @unchecked Sendable {
     let virConnectClose: clibvirt_virConnectClose_fn
     let virConnectDomainXMLToNative: clibvirt_virConnectDomainXMLToNative_fn
+    let virConnectGetAllDomainStats: clibvirt_virConnectGetAllDomainStats_fn
     let virConnectGetHostname: clibvirt_virConnectGetHostname_fn
     let virConnectGetLibVersion: clibvirt_virConnectGetLibVersion_fn
     let virConnectGetType: clibvirt_virConnectGetType_fn
@@ -108,6 +109,7 @@ struct LibvirtAPI: @unchecked Sendable {
             return .success(LibvirtAPI(
                 virConnectClose: try sym("virConnectClose", clibvirt_virConnectClose_fn.self),
                 virConnectDomainXMLToNative: try sym("virConnectDomainXMLToNative", clibvirt_virConnectDomainXMLToNative_fn.self),
+                virConnectGetAllDomainStats: try sym("virConnectGetAllDomainStats", clibvirt_virConnectGetAllDomainStats_fn.self),
                 virConnectGetHostname: try sym("virConnectGetHostname", clibvirt_virConnectGetHostname_fn.self),
                 virConnectGetLibVersion: try sym("virConnectGetLibVersion", clibvirt_virConnectGetLibVersion_fn.self),
                 virConnectGetType: try sym("virConnectGetType", clibvirt_virConnectGetType_fn.self),
@@ -424,22 +426,29 @@ final class LibvirtConnection: VirshConnection, @unchecked Sendable {
         return (0..<Int(n)).compactMap { i in list[i].map { LibvirtDomain($0) } }
     }
 
-    func listStats(_ doms: [any VirshDomain], stats: DomainStatsTypes, flags: UInt32) async throws(VirshError) -> [String: [TypedParameter]] {
-        let handles = doms.compactMap { ($0 as? LibvirtDomain) }
-        guard !handles.isEmpty else { return [:] }
-        // A NULL-terminated array of the handles, which stay the domains'.
-        var list: [virDomainPtr?] = handles.map { $0.ptr } + [nil]
+    func domainStats(_ doms: [any VirshDomain]?, stats: DomainStatsTypes, flags: UInt32) async throws(VirshError) -> [VirshDomainStats] {
         var records: UnsafeMutablePointer<virDomainStatsRecordPtr?>?
-        let n = list.withUnsafeMutableBufferPointer { api.virDomainListGetStats($0.baseAddress, stats.rawValue, &records, flags) }
+        let n: Int32
+        if let doms {
+            let handles = doms.compactMap { ($0 as? LibvirtDomain) }
+            guard !handles.isEmpty else { return [] }
+            // A NULL-terminated array of the handles, which stay the domains'.
+            var list: [virDomainPtr?] = handles.map { $0.ptr } + [nil]
+            n = list.withUnsafeMutableBufferPointer { api.virDomainListGetStats($0.baseAddress, stats.rawValue, &records, flags) }
+        } else {
+            n = api.virConnectGetAllDomainStats(ptr, stats.rawValue, &records, flags)
+        }
         guard n >= 0 else { throw LibvirtLibrary.lastError() }
         defer { api.virDomainStatsRecordListFree(records) }
-        guard let records else { return [:] }
-        var out: [String: [TypedParameter]] = [:]
+        guard let records else { return [] }
+        var out: [VirshDomainStats] = []
         for i in 0..<Int(n) {
             guard let r = records[i]?.pointee, let dom = r.dom else { continue }
             var buf = [CChar](repeating: 0, count: Int(VIR_UUID_STRING_BUFLEN))
             guard api.virDomainGetUUIDString(dom, &buf) == 0 else { continue }
-            out[String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)] = CTypedParams.decode(r.params, r.nparams)
+            let uuid = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let name = api.virDomainGetName(dom).map { String(cString: $0) } ?? ""
+            out.append(VirshDomainStats(name: name, uuid: uuid, params: CTypedParams.decode(r.params, r.nparams)))
         }
         return out
     }

@@ -18,7 +18,19 @@ extension ParsedCommand {
     /// libvirt: `virshCommandOptDomainBy` → `virshLookupDomainInternal`.
     @MainActor func domain(_ ctl: Control, by: DomainLookup = .all) async -> (dom: any VirshDomain, arg: String)? {
         guard case .success(let n) = string("domain", ctl), let arg = n else { return nil }
-        guard let conn = try? ctl.connected else { return nil }
+        guard let dom = await ctl.lookupDomain(arg, by: by) else { return nil }
+        return (dom, arg)
+    }
+}
+
+extension Control {
+    /// A domain named on the command line, tried as an id, then as a UUID
+    /// (36 characters), then as a name; a failure reports `failed to get
+    /// domain 'X'` and nothing of the library's error.
+    ///
+    /// libvirt: `virshLookupDomainBy`.
+    func lookupDomain(_ arg: String, by: DomainLookup = .all) async -> (any VirshDomain)? {
+        guard let conn = try? connected else { return nil }
         var dom: (any VirshDomain)?
         if by.contains(.byID), let id = NumberParsing.int32(arg), id >= 0 {
             dom = try? await conn.lookup(id: id)
@@ -29,12 +41,12 @@ extension ParsedCommand {
         if dom == nil && by.contains(.byName) {
             dom = try? await conn.lookup(name: arg)
         }
-        ctl.resetError()
+        resetError()
         guard let dom else {
-            ctl.error("failed to get domain '\(arg)'")
+            error("failed to get domain '\(arg)'")
             return nil
         }
-        return (dom, arg)
+        return dom
     }
 }
 

@@ -71,8 +71,8 @@ enum ListCommand: VirshCommand {
             // Every state in one call where the server has it; else one
             // virDomainGetState per domain, as libvirt's virsh asks.
             var states: [String: (state: Int32, reason: Int32)]?
-            if !domains.isEmpty, let stats = try? await ctl.connected.listStats(domains, stats: .state, flags: 0) {
-                states = stats.compactMapValues(Self.state)
+            if !domains.isEmpty, let stats = try? await ctl.connected.domainStats(domains, stats: .state, flags: 0) {
+                states = Dictionary(stats.compactMap { s in Self.state(s.params).map { (s.uuid, $0) } }, uniquingKeysWith: { a, _ in a })
             }
             var t = Table("Id", "Name", "State")
             for dom in domains {
