@@ -77,6 +77,10 @@ final class QemuGoldenTests {
         same("domstate", "--reason", name)
         same("domstats", "--state", name)
         same("domstats", "--state", name, "nosuch")
+        same("domblklist", name)
+        same("domblklist", "--details", "--inactive", name)
+        same("domiflist", name)
+        same("domblklist", "nosuch")
         same("domid", name)
         same("domuuid", name)
         same("domjobinfo", name)
@@ -130,6 +134,28 @@ final class QemuGoldenTests {
         same("undefine", name)
     }
 
+    /// `domblklist` and `domiflist` of guests as virt-install writes them
+    /// (SATA and SCSI disks, a CD-ROM, user and network interfaces),
+    /// defined in both drivers.
+    @Test func blockAndInterfaceListsOfVirtInstallGuests() throws {
+        let folder = Fixtures.projectRoot.appendingPathComponent("fixtures/virt-install")
+        for file in ["alpine317-pc-nographics-cdrom.xml", "rhel9-q35-virtio-scsi.xml", "win10-q35-spice.xml"] {
+            let guest = "\(name)-vi"
+            let xml = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+                .replacingOccurrences(of: "@DISKDIR@", with: root.path + "/images")
+                .replacingOccurrences(of: #"<name>[^<]*</name>"#, with: "<name>\(guest)</name>", options: .regularExpression)
+                .replacingOccurrences(of: #"<uuid>[^<]*</uuid>"#, with: "", options: .regularExpression)
+            let path = root.path + "/\(guest).xml"
+            try xml.write(toFile: path, atomically: true, encoding: .utf8)
+            let defined = both("define", path)
+            #expect(defined.ours.status == 0 && defined.ref.status == 0, "\(file): \(defined)")
+            same("domblklist", "--inactive", guest)
+            same("domblklist", "--details", "--inactive", guest)
+            same("domiflist", "--inactive", guest)
+            _ = both("undefine", guest)
+        }
+    }
+
     /// The running part of the life: the results of each command, with
     /// what differs by nature masked.
     func running(sameHost: String, _ virsh: ([String]) -> VirshResult) throws -> [(String, VirshResult)] {
@@ -161,6 +187,8 @@ final class QemuGoldenTests {
         run("domdisplay", "--all", "--type", "vnc", name)
         run("vncdisplay", name)
         run("domstats", "--state", name)
+        run("domblklist", "--details", name)
+        run("domiflist", name)
         run("suspend", name)
         run("domstate", "--reason", name)
         run("domstats", "--state", "--raw", name, name)

@@ -63,6 +63,10 @@ struct TestDriverGoldenTests {
         same("-c", Self.uri, "domstats", "--raw", "--list-running", "--vcpu", "--balloon")
         same("-c", Self.uri, "domstats", "--list-shutoff")
         same("-c", Self.uri, "domstats", "test", "nosuch")
+        same("-c", Self.uri, "domblklist", "test")
+        same("-c", Self.uri, "domblklist", "--details", "--inactive", "test")
+        same("-c", Self.uri, "domiflist", "test")
+        same("-c", Self.uri, "domiflist", "nosuch")
     }
 
     @Test func lifecycleInOneCommandString() {
@@ -136,7 +140,7 @@ struct TestDriverGoldenTests {
         same("-c", "foo:///nowhere", "list")
         same("-c", Self.uri, "help", "nosuch")
         for c in ["list", "dominfo", "domstate", "domid", "domuuid", "domname", "define", "undefine", "start", "destroy",
-                  "shutdown", "suspend", "resume", "dumpxml", "domjobinfo", "domjobabort", "domstats", "version", "uri", "hostname",
+                  "shutdown", "suspend", "resume", "dumpxml", "domjobinfo", "domjobabort", "domstats", "domblklist", "domiflist", "version", "uri", "hostname",
                   "help"] {
             same("help", c)
             same("-c", Self.uri, c, "--help")
