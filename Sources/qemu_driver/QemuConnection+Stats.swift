@@ -1,5 +1,8 @@
+import domain_conf
 import libvirt_abi
 import virdomainobjlist
+import Glibc
+import virutil
 
 /// One domain's statistics (`virDomainStatsRecord`): the domain and its
 /// typed parameters, named as libvirt names them (`state.state`, ...).
@@ -20,7 +23,7 @@ extension QemuConnection {
     /// The groups this driver gathers. The others are left out of the
     /// records, or refused with `VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS`,
     /// as libvirt does with groups a QEMU cannot provide.
-    public static let supportedStats: DomainStatsTypes = [.state]
+    public static let supportedStats: DomainStatsTypes = [.state, .cpuTotal, .balloon]
 
     /// The statistics of every domain that matches the list filters in
     /// `flags`, or of the domains in `doms` that still exist and match
@@ -28,7 +31,7 @@ extension QemuConnection {
     /// this driver supports.
     ///
     /// libvirt: `qemuConnectGetAllDomainStats`.
-    public func allDomainStats(_ doms: [DomainRef]? = nil, stats: DomainStatsTypes, flags: UInt32) throws(VirError) -> [DomainStatsRecord] {
+    public func allDomainStats(_ doms: [DomainRef]? = nil, stats: DomainStatsTypes, flags: UInt32) async throws(VirError) -> [DomainStatsRecord] {
         let filters = GetAllDomainStatsFlags.listFilters.rawValue
         let allowed = filters | GetAllDomainStatsFlags.nowait.rawValue | GetAllDomainStatsFlags.backing.rawValue
             | GetAllDomainStatsFlags.enforceStats.rawValue
@@ -50,14 +53,81 @@ extension QemuConnection {
         } else {
             objs = domains.list(filter)
         }
-        return objs.map { obj in
+        let nowait = GetAllDomainStatsFlags(rawValue: flags).contains(.nowait)
+        var records: [DomainStatsRecord] = []
+        for obj in objs {
             let (ref, state) = obj.withLock { f in (DomainRef(name: f.name, uuid: obj.uuid, id: f.id), f.state) }
+            // The QEMU's counters, read once for the groups that need them.
+            let proc = requested.isDisjoint(with: [.cpuTotal, .balloon]) || ref.id == nil
+                ? nil : obj.qemu.instance.flatMap { ProcStat.read($0.pid) }
             var params: [TypedParameter] = []
             if requested.contains(.state) {
                 params.append(TypedParameter("state.state", .int(state.state.rawValue)))
                 params.append(TypedParameter("state.reason", .int(state.rawReason)))
             }
-            return DomainStatsRecord(dom: ref, params: params)
+            if requested.contains(.cpuTotal) {
+                params += await cpuStats(obj, proc, nowait: nowait)
+            }
+            if requested.contains(.balloon) {
+                params += Self.balloonStats(obj.def, proc)
+            }
+            records.append(DomainStatsRecord(dom: ref, params: params))
         }
+        return records
+    }
+
+    /// `cpu.time`, `cpu.user`, `cpu.system` (ns) of the QEMU process, as
+    /// libvirt gives them for a domain without a cgroup (for a shut-off
+    /// domain libvirt reads its own process, `/proc/self/stat`, and so does
+    /// this driver); while it runs, `cpu.cache.monitor.count` (no cache
+    /// monitors) and, from the monitor under a query job, the vCPUs'
+    /// halt-polling times (`cpu.haltpoll.*`, left out when the job or the
+    /// monitor is not to be had).
+    ///
+    /// libvirt: `qemuDomainGetStatsCpu` (`qemuDomainGetStatsCpuProc`,
+    /// `qemuDomainGetStatsCpuCache`, `qemuDomainGetStatsCpuHaltPollTime`).
+    func cpuStats(_ obj: DomainObj, _ proc: ProcStat?, nowait: Bool) async -> [TypedParameter] {
+        guard obj.isActive, let instance = obj.qemu.instance else {
+            return ProcStat.read(getpid()).map(Self.cpuTimes) ?? []
+        }
+        var params = proc.map(Self.cpuTimes) ?? []
+        params.append(TypedParameter("cpu.cache.monitor.count", .uint(0)))
+        // libvirt: virDomainObjBeginJobNowait with NOWAIT, else virDomainObjBeginJob.
+        do {
+            try await obj.qemu.jobs.begin(.query, api: "qemuConnectGetAllDomainStats", domainName: obj.name,
+                                          timeout: nowait ? .zero : .seconds(30))
+        } catch {
+            return params
+        }
+        defer { obj.qemu.jobs.end() }
+        do {
+            if let (success, fail) = try await instance.monitor().queryHaltPollTime() {
+                params.append(TypedParameter("cpu.haltpoll.success.time", .ullong(success)))
+                params.append(TypedParameter("cpu.haltpoll.fail.time", .ullong(fail)))
+            }
+        } catch {
+            state.log.debug("no halt-polling times: \(error)", metadata: ["domain": "\(obj.name)", "step": "domain stats"])
+        }
+        return params
+    }
+
+    static func cpuTimes(_ proc: ProcStat) -> [TypedParameter] {
+        [TypedParameter("cpu.time", .ullong(proc.cpuTimeNanoseconds)), TypedParameter("cpu.user", .ullong(proc.userNanoseconds)),
+         TypedParameter("cpu.system", .ullong(proc.systemNanoseconds))]
+    }
+
+    /// `balloon.current` (the balloon's target, or all of the memory
+    /// without a balloon) and `balloon.maximum` in KiB; while the domain
+    /// runs, the QEMU's resident set size as `balloon.rss`. The guest's own
+    /// statistics (`balloon.swap_in`, ..., from a virtio balloon with a
+    /// `<stats period>`) are not gathered.
+    ///
+    /// libvirt: `qemuDomainGetStatsBalloon`.
+    static func balloonStats(_ def: DomainDef, _ proc: ProcStat?) -> [TypedParameter] {
+        let hasBalloon = def.memballoon.map { $0.model != "none" } ?? false
+        var params = [TypedParameter("balloon.current", .ullong(hasBalloon ? def.currentMemory : def.memory)),
+                      TypedParameter("balloon.maximum", .ullong(def.memory))]
+        if let proc { params.append(TypedParameter("balloon.rss", .ullong(proc.residentKiB))) }
+        return params
     }
 }

@@ -41,7 +41,7 @@ extension RemoteDispatcher {
         case .connectGetAllDomainStats:
             return try await run(RemoteCalls.ConnectGetAllDomainStats.self, msg) { a throws(RemoteError) in
                 let records = try await driver {
-                    try conn.allDomainStats(a.doms.isEmpty ? nil : a.doms.map(ref), stats: DomainStatsTypes(rawValue: a.stats),
+                    try await conn.allDomainStats(a.doms.isEmpty ? nil : a.doms.map(ref), stats: DomainStatsTypes(rawValue: a.stats),
                                             flags: a.flags)
                 }
                 guard records.count <= RemoteProtocolLimits.domainListMax else {

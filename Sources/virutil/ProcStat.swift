@@ -11,13 +11,24 @@ public struct ProcStat: Sendable, Equatable {
     /// CPU time in user and kernel mode, in clock ticks (fields 14 and 15).
     public let userTicks: UInt64
     public let systemTicks: UInt64
+    /// Resident set size in pages (field 24).
+    public let residentPages: UInt64
+
+    /// The resident set size in KiB.
+    ///
+    /// libvirt: `virProcessGetStatInfo` (`vm_rss`).
+    public var residentKiB: UInt64 { residentPages * UInt64(max(sysconf(Int32(_SC_PAGESIZE)), 1)) / 1024 }
+
+    /// User and kernel CPU time in nanoseconds.
+    public var userNanoseconds: UInt64 { userTicks * 1_000_000_000 / Self.ticksPerSecond }
+    public var systemNanoseconds: UInt64 { systemTicks * 1_000_000_000 / Self.ticksPerSecond }
+    static var ticksPerSecond: UInt64 { UInt64(max(sysconf(Int32(_SC_CLK_TCK)), 1)) }
 
     /// User plus system CPU time, in nanoseconds.
     ///
     /// libvirt: `virProcessGetStatInfo`.
     public var cpuTimeNanoseconds: UInt64 {
-        let hz = UInt64(max(sysconf(Int32(_SC_CLK_TCK)), 1))
-        return (userTicks + systemTicks) * 1_000_000_000 / hz
+        (userTicks + systemTicks) * 1_000_000_000 / Self.ticksPerSecond
     }
 
     /// The one reader of /proc/PID/stat. `nil`: no such process (or not
@@ -46,11 +57,11 @@ public struct ProcStat: Sendable, Equatable {
     static func parse(_ line: UnsafeBufferPointer<UInt8>) -> ProcStat? {
         guard let close = line.lastIndex(of: UInt8(ascii: ")")) else { return nil }
         // Fields after the command name, which may hold spaces and ')':
-        // state is field 3, utime 14, stime 15, starttime 22.
+        // state is field 3, utime 14, stime 15, starttime 22, rss 24.
         typealias Field = Slice<UnsafeBufferPointer<UInt8>>
-        var stateField: Field?, userField: Field?, systemField: Field?, startField: Field?
+        var stateField: Field?, userField: Field?, systemField: Field?, startField: Field?, rssField: Field?
         var field = 2, i = close + 1
-        while i < line.count && field < 22 {
+        while i < line.count && field < 24 {
             while i < line.count && line[i] == UInt8(ascii: " ") { i += 1 }
             let begin = i
             while i < line.count && line[i] != UInt8(ascii: " ") && line[i] != UInt8(ascii: "\n") { i += 1 }
@@ -60,12 +71,14 @@ public struct ProcStat: Sendable, Equatable {
             case 14: userField = line[begin..<i]
             case 15: systemField = line[begin..<i]
             case 22: startField = line[begin..<i]
+            case 24: rssField = line[begin..<i]
             default: break
             }
         }
         guard let state = stateField?.first, let start = startField.flatMap(number), let user = userField.flatMap(number),
               let system = systemField.flatMap(number) else { return nil }
-        return ProcStat(state: Character(Unicode.Scalar(state)), startTime: start, userTicks: user, systemTicks: system)
+        return ProcStat(state: Character(Unicode.Scalar(state)), startTime: start, userTicks: user, systemTicks: system,
+                        residentPages: rssField.flatMap(number) ?? 0)
     }
 
     /// The process's command line.

@@ -209,7 +209,7 @@ import virutil
         }
         #expect(deferred() == (0..<Self.guests).map { "s\($0)" }, "no live definition parsed to open the root")
         #expect(conn.listAllDomains(.active).map(\.name).sorted() == (0..<Self.guests).map { "s\($0)" })
-        #expect(try conn.allDomainStats(stats: .state, flags: 0).count == Self.guests)
+        #expect(try await conn.allDomainStats(stats: .state, flags: 0).count == Self.guests)
         #expect(deferred().count == Self.guests, "nor to list the domains and their states")
 
         let s1 = try conn.lookup(name: "s1")

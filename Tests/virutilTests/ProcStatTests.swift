@@ -11,6 +11,14 @@ import virutil
         #expect(me.startTime > 0)
         #expect(ProcStat.read(getpid())?.startTime == me.startTime, "the start time identifies the process")
         #expect(ProcStat.isRunning(getpid()))
+        // The resident size /proc/self/status gives, in KiB, within what
+        // this process allocates between the two reads.
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let vmRSS = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+            .flatMap { $0.split(separator: " ").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) }.first })
+        let rss = try #require(ProcStat.read(getpid())).residentKiB
+        #expect(rss > 0 && rss < vmRSS * 2 && vmRSS < rss * 2, "\(rss) KiB against VmRSS \(vmRSS) KiB")
+        #expect(me.cpuTimeNanoseconds == me.userNanoseconds + me.systemNanoseconds, "USER_HZ divides a second")
         #expect(ProcStat.read(0) == nil)
         #expect(ProcStat.read(Int32.max) == nil)
         #expect(!ProcStat.isRunning(Int32.max))

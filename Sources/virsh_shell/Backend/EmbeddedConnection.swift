@@ -57,7 +57,7 @@ final class EmbeddedConnection: VirshConnection {
     func domainStats(_ doms: [any VirshDomain]?, stats: DomainStatsTypes, flags: UInt32) async throws(VirshError) -> [VirshDomainStats] {
         let refs = doms.map { $0.compactMap { ($0 as? EmbeddedDomain)?.ref } }
         do {
-            return try conn.allDomainStats(refs, stats: stats, flags: flags)
+            return try await conn.allDomainStats(refs, stats: stats, flags: flags)
                 .map { VirshDomainStats(name: $0.dom.name, uuid: $0.dom.uuid.description, params: $0.params) }
         } catch {
             throw VirshError(error)
