@@ -28,6 +28,7 @@ typedef __typeof__(virDomainDestroy) *clibvirt_virDomainDestroy_fn;
 typedef __typeof__(virDomainDestroyFlags) *clibvirt_virDomainDestroyFlags_fn;
 typedef __typeof__(virDomainFree) *clibvirt_virDomainFree_fn;
 typedef __typeof__(virDomainGetAutostart) *clibvirt_virDomainGetAutostart_fn;
+typedef __typeof__(virDomainGetControlInfo) *clibvirt_virDomainGetControlInfo_fn;
 typedef __typeof__(virDomainGetID) *clibvirt_virDomainGetID_fn;
 typedef __typeof__(virDomainGetInfo) *clibvirt_virDomainGetInfo_fn;
 typedef __typeof__(virDomainGetJobInfo) *clibvirt_virDomainGetJobInfo_fn;

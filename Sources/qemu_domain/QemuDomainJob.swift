@@ -46,6 +46,8 @@ public final class QemuDomainJobs: Sendable {
     struct State {
         var job: QemuJob?
         var jobAPI: String?
+        /// Milliseconds since the epoch when the job started.
+        var jobStarted: UInt64 = 0
         var asyncJob: QemuAsyncJob?
         var asyncAPI: String?
         var asyncMask: Set<QemuJob> = []
@@ -73,6 +75,9 @@ public final class QemuDomainJobs: Sendable {
     public var asyncJob: QemuAsyncJob? { state.withLock { $0.asyncJob } }
     /// When the async job started (ms since the epoch).
     public var asyncStarted: UInt64 { state.withLock { $0.asyncStarted } }
+    /// When the job in progress started (ms since the epoch); `nil`
+    /// without one.
+    public var jobStarted: UInt64? { state.withLock { $0.job == nil ? nil : $0.jobStarted } }
     /// Whether someone asked to abort the async job.
     public var abortRequested: Bool { state.withLock { $0.abortRequested } }
 
@@ -94,6 +99,7 @@ public final class QemuDomainJobs: Sendable {
             guard s.job == nil else { return false }
             s.job = job
             s.jobAPI = api
+            s.jobStarted = VirTime.millisNow()
             return true
         }
     }

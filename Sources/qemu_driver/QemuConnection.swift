@@ -355,6 +355,25 @@ public final class QemuConnection: Sendable {
         return DomainInfo(state: st.state, maxMemory: def.memory, memory: def.currentMemory, vcpus: def.vcpus, cpuTime: cpuTime)
     }
 
+    /// Whether a job holds the domain, and for how long: an async job (a
+    /// migration) is `job`, any other `occupied`.
+    ///
+    /// libvirt: `qemuDomainGetControlInfo`.
+    public func controlInfo(_ dom: DomainRef, flags: UInt32 = 0) throws(VirError) -> DomainControlInfo {
+        try Self.checkFlags(flags, allowed: 0, "qemuDomainGetControlInfo")
+        let obj = try obj(dom)
+        guard obj.isActive else { throw VirError.notRunning }
+        let now = VirTime.millisNow()
+        if obj.qemu.jobs.asyncJob != nil {
+            let started = obj.qemu.jobs.asyncStarted
+            return DomainControlInfo(state: .job, details: 0, stateTime: now >= started ? now - started : 0)
+        }
+        if let started = obj.qemu.jobs.jobStarted {
+            return DomainControlInfo(state: .occupied, details: 0, stateTime: now >= started ? now - started : 0)
+        }
+        return DomainControlInfo(state: .ok, details: 0, stateTime: 0)
+    }
+
     /// libvirt: `qemuDomainGetState`.
     public func state(_ dom: DomainRef) throws(VirError) -> DomainStateReason {
         try obj(dom).state

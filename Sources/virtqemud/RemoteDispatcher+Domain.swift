@@ -208,10 +208,8 @@ extension RemoteDispatcher {
             }
         case .domainGetControlInfo:
             return try await run(RemoteCalls.DomainGetControlInfo.self, msg) { a throws(RemoteError) in
-                try checkFlags(a.flags, allowed: 0, "qemuDomainGetControlInfo")
-                let active = try await driver { try conn.isActive(ref(a.dom)) }
-                guard active else { throw RemoteError(.operationInvalid, "domain is not running", domain: .qemu) }
-                return DomainGetControlInfoRet(state: 0, details: 0, stateTime: 0)
+                let info = try await driver { try conn.controlInfo(ref(a.dom), flags: a.flags) }
+                return DomainGetControlInfoRet(state: UInt32(info.state.rawValue), details: UInt32(info.details), stateTime: info.stateTime)
             }
         case .domainGetXMLDesc:
             return try await run(RemoteCalls.DomainGetXMLDesc.self, msg) { a throws(RemoteError) in

@@ -67,6 +67,7 @@ struct TestDriverGoldenTests {
         same("-c", Self.uri, "domblklist", "--details", "--inactive", "test")
         same("-c", Self.uri, "domiflist", "test")
         same("-c", Self.uri, "domiflist", "nosuch")
+        same("-c", Self.uri, "domcontrol", "test")
     }
 
     @Test func lifecycleInOneCommandString() {
@@ -140,7 +141,7 @@ struct TestDriverGoldenTests {
         same("-c", "foo:///nowhere", "list")
         same("-c", Self.uri, "help", "nosuch")
         for c in ["list", "dominfo", "domstate", "domid", "domuuid", "domname", "define", "undefine", "start", "destroy",
-                  "shutdown", "suspend", "resume", "dumpxml", "domjobinfo", "domjobabort", "domstats", "domblklist", "domiflist", "version", "uri", "hostname",
+                  "shutdown", "suspend", "resume", "dumpxml", "domjobinfo", "domjobabort", "domstats", "domblklist", "domiflist", "domcontrol", "version", "uri", "hostname",
                   "help"] {
             same("help", c)
             same("-c", Self.uri, c, "--help")

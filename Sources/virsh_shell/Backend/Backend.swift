@@ -97,6 +97,8 @@ protocol VirshDomain: Sendable {
     func info() async throws(VirshError) -> VirshDomainInfo
     /// State and reason numbers (libvirt: `virDomainGetState`).
     func state() async throws(VirshError) -> (state: Int32, reason: Int32)
+    /// libvirt: `virDomainGetControlInfo` (state, details, ms in the state).
+    func controlInfo() async throws(VirshError) -> (state: Int32, details: Int32, stateTime: UInt64)
     /// libvirt: `virDomainIsActive`.
     func isActive() async throws(VirshError) -> Bool
     /// libvirt: `virDomainIsPersistent`.

@@ -150,6 +150,11 @@ struct EmbeddedDomain: VirshDomain {
         return (s.state.rawValue, s.rawReason)
     }
 
+    func controlInfo() async throws(VirshError) -> (state: Int32, details: Int32, stateTime: UInt64) {
+        let i = try run { () throws(VirError) in try conn.controlInfo(ref) }
+        return (i.state.rawValue, i.details, i.stateTime)
+    }
+
     func isActive() async throws(VirshError) -> Bool { try run { () throws(VirError) in try conn.isActive(ref) } }
     func isPersistent() async throws(VirshError) -> Bool { try run { () throws(VirError) in try conn.isPersistent(ref) } }
     func autostart() async throws(VirshError) -> Bool { try run { () throws(VirError) in try conn.autostart(ref) } }

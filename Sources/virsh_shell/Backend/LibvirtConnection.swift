@@ -41,6 +41,7 @@ struct LibvirtAPI: @unchecked Sendable {
     let virDomainDestroyFlags: clibvirt_virDomainDestroyFlags_fn
     let virDomainFree: clibvirt_virDomainFree_fn
     let virDomainGetAutostart: clibvirt_virDomainGetAutostart_fn
+    let virDomainGetControlInfo: clibvirt_virDomainGetControlInfo_fn
     let virDomainGetID: clibvirt_virDomainGetID_fn
     let virDomainGetInfo: clibvirt_virDomainGetInfo_fn
     let virDomainGetJobInfo: clibvirt_virDomainGetJobInfo_fn
@@ -127,6 +128,7 @@ struct LibvirtAPI: @unchecked Sendable {
                 virDomainDestroyFlags: try sym("virDomainDestroyFlags", clibvirt_virDomainDestroyFlags_fn.self),
                 virDomainFree: try sym("virDomainFree", clibvirt_virDomainFree_fn.self),
                 virDomainGetAutostart: try sym("virDomainGetAutostart", clibvirt_virDomainGetAutostart_fn.self),
+                virDomainGetControlInfo: try sym("virDomainGetControlInfo", clibvirt_virDomainGetControlInfo_fn.self),
                 virDomainGetID: try sym("virDomainGetID", clibvirt_virDomainGetID_fn.self),
                 virDomainGetInfo: try sym("virDomainGetInfo", clibvirt_virDomainGetInfo_fn.self),
                 virDomainGetJobInfo: try sym("virDomainGetJobInfo", clibvirt_virDomainGetJobInfo_fn.self),
@@ -545,6 +547,12 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
         var s: Int32 = 0, r: Int32 = 0
         try check(api.virDomainGetState(ptr, &s, &r, 0))
         return (s, r)
+    }
+
+    func controlInfo() async throws(VirshError) -> (state: Int32, details: Int32, stateTime: UInt64) {
+        var i = virDomainControlInfo()
+        try check(api.virDomainGetControlInfo(ptr, &i, 0))
+        return (Int32(bitPattern: i.state), Int32(bitPattern: i.details), i.stateTime)
     }
 
     func isActive() async throws(VirshError) -> Bool { try flag(api.virDomainIsActive(ptr)) }
