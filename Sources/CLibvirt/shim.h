@@ -65,6 +65,7 @@ typedef __typeof__(virDomainUndefineFlags) *clibvirt_virDomainUndefineFlags_fn;
 typedef __typeof__(virGetLastError) *clibvirt_virGetLastError_fn;
 typedef __typeof__(virGetVersion) *clibvirt_virGetVersion_fn;
 typedef __typeof__(virInitialize) *clibvirt_virInitialize_fn;
+typedef __typeof__(virNodeGetInfo) *clibvirt_virNodeGetInfo_fn;
 typedef __typeof__(virNodeGetSecurityModel) *clibvirt_virNodeGetSecurityModel_fn;
 typedef __typeof__(virResetLastError) *clibvirt_virResetLastError_fn;
 typedef __typeof__(virSetErrorFunc) *clibvirt_virSetErrorFunc_fn;

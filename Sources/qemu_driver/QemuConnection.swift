@@ -374,6 +374,11 @@ public final class QemuConnection: Sendable {
         return DomainControlInfo(state: .ok, details: 0, stateTime: 0)
     }
 
+    /// libvirt: `qemuNodeGetInfo`.
+    public func nodeInfo() throws(VirError) -> NodeInfo {
+        try NodeInfo.read()
+    }
+
     /// libvirt: `qemuDomainGetState`.
     public func state(_ dom: DomainRef) throws(VirError) -> DomainStateReason {
         try obj(dom).state

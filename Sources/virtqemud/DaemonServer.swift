@@ -25,7 +25,7 @@ final class DaemonServer: Sendable {
         self.driver = driver
         self.options = options
         self.logger = logger
-        self.host = HostFacts(driver: driver)
+        do { self.host = try HostFacts(driver: driver) } catch { throw RemoteError(error) }
         self.listener = try UnixListener(path: options.socketPath, mode: options.mode)
     }
 

@@ -1,10 +1,12 @@
 import Foundation
+import libvirt_abi
 import qemu_driver
 import remote
 
 /// What the daemon says about the host, gathered once at start-up
-/// (`virNodeGetInfo`, `virConnectGetCapabilities`; the QEMU version is
-/// asked each time, since the binary can be replaced under the daemon).
+/// (`virNodeGetInfo` from the driver's `NodeInfo`, `virConnectGetCapabilities`;
+/// the QEMU version is asked each time, since the binary can be replaced
+/// under the daemon).
 ///
 /// libvirt: `virCapabilitiesGetNodeInfo` (src/util/virhostcpu.c),
 /// `virQEMUCapsInitGuest` (src/qemu/qemu_capabilities.c), much reduced.
@@ -12,22 +14,14 @@ struct HostFacts: Sendable {
     let nodeInfo: NodeGetInfoRet
     let capabilities: String
 
-    init(driver: QemuDriver) {
+    init(driver: QemuDriver) throws(VirError) {
         let conn = driver.connect()
-        let cpus = Int32(clamping: ProcessInfo.processInfo.activeProcessorCount)
-        var mhz: Int32 = 0
-        if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cpu MHz") }),
-           let v = line.split(separator: ":").last.flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) {
-            mhz = Int32(clamping: Int(v))
-        }
-        var arch = utsname()
-        uname(&arch)
-        let machine = withUnsafeBytes(of: &arch.machine) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-        }
-        nodeInfo = NodeGetInfoRet(model: machine, memory: ProcessInfo.processInfo.physicalMemory / 1024, cpus: cpus,
-                                  mhz: mhz, nodes: 1, sockets: 1, cores: cpus, threads: 1)
+        let node = try conn.nodeInfo()
+        nodeInfo = NodeGetInfoRet(model: node.model, memory: node.memory, cpus: Int32(clamping: node.cpus),
+                                  mhz: Int32(clamping: node.mhz), nodes: Int32(clamping: node.nodes),
+                                  sockets: Int32(clamping: node.sockets), cores: Int32(clamping: node.cores),
+                                  threads: Int32(clamping: node.threads))
+        let machine = node.model
         capabilities = """
         <capabilities>
 

@@ -86,6 +86,7 @@ final class QemuGoldenTests {
         same("domiflist", name)
         same("domblklist", "nosuch")
         same("domcontrol", name)
+        same("nodeinfo")
         same("domid", name)
         same("domuuid", name)
         same("domjobinfo", name)

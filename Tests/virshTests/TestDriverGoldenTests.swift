@@ -68,6 +68,7 @@ struct TestDriverGoldenTests {
         same("-c", Self.uri, "domiflist", "test")
         same("-c", Self.uri, "domiflist", "nosuch")
         same("-c", Self.uri, "domcontrol", "test")
+        same("-c", Self.uri, "nodeinfo")
     }
 
     @Test func lifecycleInOneCommandString() {
@@ -141,7 +142,7 @@ struct TestDriverGoldenTests {
         same("-c", "foo:///nowhere", "list")
         same("-c", Self.uri, "help", "nosuch")
         for c in ["list", "dominfo", "domstate", "domid", "domuuid", "domname", "define", "undefine", "start", "destroy",
-                  "shutdown", "suspend", "resume", "dumpxml", "domjobinfo", "domjobabort", "domstats", "domblklist", "domiflist", "domcontrol", "version", "uri", "hostname",
+                  "shutdown", "suspend", "resume", "dumpxml", "domjobinfo", "domjobabort", "domstats", "domblklist", "domiflist", "domcontrol", "nodeinfo", "version", "uri", "hostname",
                   "help"] {
             same("help", c)
             same("-c", Self.uri, c, "--help")

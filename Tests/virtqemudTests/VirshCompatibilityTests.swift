@@ -171,6 +171,10 @@ import TestSupport
             #expect(ours.outputs[i].status == theirs.outputs[i].status, "virsh \(step.joined(separator: " "))")
             #expect(ours.outputs[i].combined == theirs.outputs[i].combined, "virsh \(step.joined(separator: " "))")
         }
+        // The host, as both daemons see it.
+        let node = try Command.virsh(daemon.uri, "nodeinfo")
+        let libvirtdNode = try Command.virsh(ReferenceLibvirtd.uri, "nodeinfo")
+        #expect(node.status == 0 && node.combined == libvirtdNode.combined, "\(node) against \(libvirtdNode)")
 
         // Our virsh through our daemon prints what Debian's does.
         let virsh = try #require(BuiltProduct.path("virsh"), "build the package first (make test does)")

@@ -175,6 +175,8 @@ protocol VirshConnection: AnyObject, Sendable {
     func uri() async throws(VirshError) -> String
     /// libvirt: `virConnectGetHostname`.
     func hostname() async throws(VirshError) -> String
+    /// libvirt: `virNodeGetInfo`.
+    func nodeInfo() async throws(VirshError) -> VirshNodeInfo
     /// The command line a definition would run (`format` "qemu-argv").
     ///
     /// libvirt: `virConnectDomainXMLToNative`.
@@ -249,4 +251,12 @@ struct VirshDomainStats: Sendable {
     let name: String
     let uuid: String
     let params: [TypedParameter]
+}
+
+/// The host's processors and memory (`virNodeInfo`).
+struct VirshNodeInfo: Sendable {
+    let model: String
+    /// KiB.
+    let memory: UInt64
+    let cpus: UInt32, mhz: UInt32, nodes: UInt32, sockets: UInt32, cores: UInt32, threads: UInt32
 }

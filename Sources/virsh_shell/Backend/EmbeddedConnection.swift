@@ -24,6 +24,15 @@ final class EmbeddedConnection: VirshConnection {
 
     func uri() async throws(VirshError) -> String { conn.uri }
     func hostname() async throws(VirshError) -> String { conn.hostname }
+    func nodeInfo() async throws(VirshError) -> VirshNodeInfo {
+        do {
+            let n = try conn.nodeInfo()
+            return VirshNodeInfo(model: n.model, memory: n.memory, cpus: n.cpus, mhz: n.mhz, nodes: n.nodes, sockets: n.sockets,
+                                 cores: n.cores, threads: n.threads)
+        } catch {
+            throw VirshError(error)
+        }
+    }
     func domainXMLToNative(format: String, xml: String) async throws(VirshError) -> String {
         do { return try conn.domainXMLToNative(format: format, xml: xml) } catch { throw VirshError(error) }
     }

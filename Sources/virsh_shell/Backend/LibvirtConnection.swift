@@ -78,6 +78,7 @@ struct LibvirtAPI: @unchecked Sendable {
     let virGetLastError: clibvirt_virGetLastError_fn
     let virGetVersion: clibvirt_virGetVersion_fn
     let virInitialize: clibvirt_virInitialize_fn
+    let virNodeGetInfo: clibvirt_virNodeGetInfo_fn
     let virNodeGetSecurityModel: clibvirt_virNodeGetSecurityModel_fn
     let virResetLastError: clibvirt_virResetLastError_fn
     let virSetErrorFunc: clibvirt_virSetErrorFunc_fn
@@ -165,6 +166,7 @@ struct LibvirtAPI: @unchecked Sendable {
                 virGetLastError: try sym("virGetLastError", clibvirt_virGetLastError_fn.self),
                 virGetVersion: try sym("virGetVersion", clibvirt_virGetVersion_fn.self),
                 virInitialize: try sym("virInitialize", clibvirt_virInitialize_fn.self),
+                virNodeGetInfo: try sym("virNodeGetInfo", clibvirt_virNodeGetInfo_fn.self),
                 virNodeGetSecurityModel: try sym("virNodeGetSecurityModel", clibvirt_virNodeGetSecurityModel_fn.self),
                 virResetLastError: try sym("virResetLastError", clibvirt_virResetLastError_fn.self),
                 virSetErrorFunc: try sym("virSetErrorFunc", clibvirt_virSetErrorFunc_fn.self),
@@ -372,6 +374,14 @@ final class LibvirtConnection: VirshConnection, @unchecked Sendable {
     func hostname() async throws(VirshError) -> String {
         guard let s = LibvirtLibrary.take(api.virConnectGetHostname(ptr)) else { throw LibvirtLibrary.lastError() }
         return s
+    }
+
+    func nodeInfo() async throws(VirshError) -> VirshNodeInfo {
+        var i = virNodeInfo()
+        guard api.virNodeGetInfo(ptr, &i) == 0 else { throw LibvirtLibrary.lastError() }
+        let model = withUnsafeBytes(of: &i.model) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        return VirshNodeInfo(model: model, memory: UInt64(i.memory), cpus: i.cpus, mhz: i.mhz, nodes: i.nodes, sockets: i.sockets,
+                             cores: i.cores, threads: i.threads)
     }
 
     func domainXMLToNative(format: String, xml: String) async throws(VirshError) -> String {

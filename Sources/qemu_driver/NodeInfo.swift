@@ -1,0 +1,128 @@
+import Foundation
+import Glibc
+import libvirt_abi
+
+/// The host's processors and memory as `virNodeGetInfo` reports them.
+///
+/// libvirt: `virNodeInfo`, filled by `virCapabilitiesGetNodeInfo` →
+/// `virHostCPUGetInfoPopulateLinux` (src/util/virhostcpu.c) and
+/// `virHostMemGetInfo`.
+public struct NodeInfo: Sendable, Equatable {
+    /// The host's architecture (`x86_64`).
+    public var model: String
+    /// KiB.
+    public var memory: UInt64
+    public var cpus: UInt32
+    public var mhz: UInt32
+    public var nodes: UInt32
+    public var sockets: UInt32
+    public var cores: UInt32
+    public var threads: UInt32
+
+    static let sysfs = "/sys/devices/system"
+
+    /// Reads /sys, /proc/cpuinfo and /proc/meminfo.
+    public static func read() throws(VirError) -> NodeInfo {
+        var uts = utsname()
+        uname(&uts)
+        let machine = withUnsafeBytes(of: &uts.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        guard let meminfo = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
+              let total = meminfo.split(separator: "\n").first(where: { $0.hasPrefix("MemTotal:") })?
+                .split(separator: " ").compactMap({ UInt64($0) }).first else {
+            throw VirError(.internalError, "cannot read MemTotal from /proc/meminfo")
+        }
+        let topology = try Topology.read()
+        return NodeInfo(model: machine, memory: total, cpus: topology.cpus, mhz: frequency(machine), nodes: topology.nodes,
+                        sockets: topology.sockets, cores: topology.cores, threads: topology.threads)
+    }
+
+    /// The first `cpu MHz` of /proc/cpuinfo on x86, its integer part; 0
+    /// where there is none (ARM).
+    ///
+    /// libvirt: `virHostCPUParseFrequency`.
+    static func frequency(_ machine: String) -> UInt32 {
+        let prefix: String
+        switch machine {
+        case "x86_64", "i686", "i586", "i486", "i386": prefix = "cpu MHz"
+        case "s390x": prefix = "cpu MHz dynamic"
+        case _ where machine.hasPrefix("ppc"): prefix = "clock"
+        default: return 0
+        }
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix(prefix) {
+            let rest = line.dropFirst(prefix.count).drop { $0 == " " || $0 == "\t" }
+            guard rest.first == ":" else { continue }
+            let digits = rest.dropFirst().drop { $0 == " " || $0 == "\t" }.prefix { $0.isASCII && $0.isNumber }
+            return UInt32(digits) ?? 0
+        }
+        return 0
+    }
+
+    /// NUMA nodes, sockets per node, cores per socket and threads per core,
+    /// counted from sysfs; a topology whose product is not the number of
+    /// CPUs is reported flat (one node, one socket, a core per CPU), as
+    /// libvirt does.
+    struct Topology {
+        var cpus: UInt32 = 0, nodes: UInt32 = 0, sockets: UInt32 = 0, cores: UInt32 = 0, threads: UInt32 = 0
+
+        static func read() throws(VirError) -> Topology {
+            let present = cpuList("\(sysfs)/cpu/present")
+            let online = cpuList("\(sysfs)/cpu/online")
+            var t = Topology()
+            var offline: UInt32 = 0
+            let nodeDirs = ((try? FileManager.default.contentsOfDirectory(atPath: "\(sysfs)/node")) ?? [])
+                .filter { $0.hasPrefix("node") && UInt32($0.dropFirst(4)) != nil }
+            let groups: [[UInt32]]
+            if nodeDirs.isEmpty {
+                groups = [present.sorted()]
+            } else {
+                groups = nodeDirs.map { dir in
+                    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "\(sysfs)/node/\(dir)")) ?? []
+                    return entries.compactMap { $0.hasPrefix("cpu") ? UInt32($0.dropFirst(3)) : nil }.filter(present.contains).sorted()
+                }
+            }
+            for cpus in groups {
+                var socketCores: [UInt32: Set<UInt32>] = [:]
+                var threads: UInt32 = 0
+                for cpu in cpus {
+                    guard online.contains(cpu) else {
+                        offline += 1
+                        continue
+                    }
+                    t.cpus += 1
+                    let base = "\(sysfs)/cpu/cpu\(cpu)/topology"
+                    let socket = max(number(base + "/physical_package_id") ?? 0, 0)
+                    let core = max(number(base + "/core_id") ?? 0, 0)
+                    socketCores[UInt32(socket), default: []].insert(UInt32(core))
+                    threads = max(threads, UInt32(cpuList(base + "/thread_siblings_list").count))
+                }
+                t.nodes += 1
+                t.sockets = max(t.sockets, UInt32(socketCores.count))
+                t.cores = max(t.cores, UInt32(socketCores.values.map(\.count).max() ?? 0))
+                t.threads = max(t.threads, threads)
+            }
+            guard t.cpus > 0 else { throw VirError(.internalError, "no CPUs found") }
+            guard t.sockets > 0 else { throw VirError(.internalError, "no sockets found") }
+            guard t.threads > 0 else { throw VirError(.internalError, "no threads found") }
+            if t.nodes * t.sockets * t.cores * t.threads != t.cpus + offline {
+                t = Topology(cpus: t.cpus, nodes: 1, sockets: 1, cores: t.cpus + offline, threads: 1)
+            }
+            return t
+        }
+
+        /// A sysfs CPU list (`0-3,8,10-11`).
+        static func cpuList(_ path: String) -> Set<UInt32> {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+            var out: Set<UInt32> = []
+            for part in text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",") {
+                let ends = part.split(separator: "-").compactMap { UInt32($0) }
+                if ends.count == 2, ends[0] <= ends[1] { out.formUnion(ends[0]...ends[1]) } else if ends.count == 1 { out.insert(ends[0]) }
+            }
+            return out
+        }
+
+        static func number(_ path: String) -> Int? {
+            (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+    }
+}
