@@ -137,8 +137,16 @@ public enum QemuMigration {
             throw error
         }
         do throws(VirError) {
-            let instance = try await QemuDomainProcess.startIncoming(d, dst, def: def)
+            // In the instance's first status file already: a driver that
+            // dies before the phase below is saved leaves an incoming
+            // instance its successor rolls back, never one it takes for the
+            // domain (a status file without a migration is a promoted
+            // destination to recovery, and its source would be stopped).
             let m = QemuMigrationState(role: .incoming, flags: flags, params: p, phase: .prepare)
+            dst.qemu.migration = m
+            dst.qemu.setStatusExtra(.migration, m.element)
+            let instance = try await QemuDomainProcess.startIncoming(d, dst, def: def)
+            QemuMigrationCrashPoint.prepareSpawned.hit()
             let uri = p.migrateURI ?? "unix:" + instance.paths.migrateSocket
             m.state.withLock { $0.listenURI = uri }
             try recordChecked(d, dst, m)

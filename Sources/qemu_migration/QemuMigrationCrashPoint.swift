@@ -14,6 +14,9 @@ import Glibc
 public enum QemuMigrationCrashPoint: String, CaseIterable, Sendable {
     /// Begin saved the outgoing migration on the source.
     case beginSaved = "begin.saved"
+    /// Prepare started the incoming QEMU; its first status file is
+    /// written, its listening address not yet saved.
+    case prepareSpawned = "prepare.spawned"
     /// Prepare started the incoming QEMU and saved its status.
     case prepareStarted = "prepare.started"
     /// Prepare told the incoming QEMU where to listen.
