@@ -2,6 +2,7 @@ import domain_conf
 import libvirt_abi
 import qemu_domain
 import qemu_monitor
+import qemu_process
 import virdomainobjlist
 import virutil
 
@@ -80,6 +81,44 @@ extension QemuConnection {
         try AtomicFile.write(def.format(.inactive), to: driver.config.configFile(name: def.name), mode: 0o600)
         obj.withLock { f in
             if f.id != nil { f.newDef = def } else { f.def = def }
+        }
+    }
+
+    /// The memory statistics of a running domain: with a virtio balloon,
+    /// the memory it leaves the guest and what the guest's driver reports;
+    /// always the QEMU's resident set size. At most `maxStats`, as
+    /// (`virDomainMemoryStatTags` number, value) pairs.
+    ///
+    /// libvirt: `qemuDomainMemoryStats` → `qemuDomainMemoryStatsInternal`.
+    public func memoryStats(_ dom: DomainRef, maxStats: Int, flags: UInt32 = 0) async throws(VirError) -> [(tag: Int32, value: UInt64)] {
+        try Self.checkFlags(flags, allowed: 0, "qemuDomainMemoryStats")
+        let obj = try obj(dom)
+        return try await withJob(obj, .query, api: "qemuDomainMemoryStats") { () throws(VirError) -> [(tag: Int32, value: UInt64)] in
+            guard obj.isActive, let instance = obj.qemu.instance else { throw VirError.notRunning }
+            var stats: [(tag: Int32, value: UInt64)] = []
+            if let balloon = obj.def.memballoon, balloon.model != "none" {
+                let monitor: QemuMonitor
+                do throws(QemuMonitorError) { monitor = try await instance.monitor() } catch { throw VirError(error) }
+                // As libvirt: what QEMU cannot say is left out, not an error.
+                do throws(QemuMonitorError) {
+                    if let actual = try await monitor.queryBalloon() {
+                        stats.append((6, actual))  // VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON
+                    }
+                } catch {
+                    state.log.debug("no balloon size: \(error)", metadata: ["domain": "\(obj.name)", "step": "memory stats"])
+                }
+                do throws(QemuMonitorError) {
+                    stats += try await monitor.guestMemoryStats(path: "/machine/peripheral/\(QemuCommandLine.balloonAlias)").values
+                } catch {
+                    state.log.debug("no guest memory statistics: \(error)", metadata: ["domain": "\(obj.name)", "step": "memory stats"])
+                }
+            }
+            if let proc = ProcStat.read(instance.pid) {
+                stats.append((7, proc.residentKiB))  // VIR_DOMAIN_MEMORY_STAT_RSS
+            } else {
+                state.log.warning("cannot get RSS for domain", metadata: ["domain": "\(obj.name)", "step": "memory stats"])
+            }
+            return Array(stats.prefix(max(maxStats, 0)))
         }
     }
 }

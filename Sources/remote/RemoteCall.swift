@@ -294,6 +294,11 @@ public enum RemoteCalls {
         public typealias Args = ConnectGetAllDomainStatsArgs; public typealias Ret = ConnectGetAllDomainStatsRet
         public static let procedure = RemoteProcedure.connectGetAllDomainStats
     }
+    /// `REMOTE_PROC_DOMAIN_MEMORY_STATS` (`virDomainMemoryStats`).
+    public enum DomainMemoryStats: RemoteCall {
+        public typealias Args = DomainMemoryStatsArgs; public typealias Ret = DomainMemoryStatsRet
+        public static let procedure = RemoteProcedure.domainMemoryStats
+    }
     /// `REMOTE_PROC_DOMAIN_GET_JOB_STATS` (`virDomainGetJobStats`).
     public enum DomainGetJobStats: RemoteCall {
         public typealias Args = DomainFlagsArgs; public typealias Ret = DomainGetJobStatsRet

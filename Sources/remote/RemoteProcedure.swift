@@ -64,6 +64,7 @@ public struct RemoteProcedure: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let connectListAllDomains = RemoteProcedure(273)
     public static let domainGetJobStats = RemoteProcedure(298)
     public static let connectGetAllDomainStats = RemoteProcedure(344)
+    public static let domainMemoryStats = RemoteProcedure(159)
     public static let domainMigrateBegin3Params = RemoteProcedure(302)
     public static let domainMigratePrepare3Params = RemoteProcedure(303)
     public static let domainMigratePerform3Params = RemoteProcedure(305)

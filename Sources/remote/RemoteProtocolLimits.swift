@@ -32,6 +32,8 @@ public enum RemoteProtocolLimits {
     public static let migrateParamListMax = 64
     /// `REMOTE_DOMAIN_JOB_STATS_MAX`: typed parameters of job statistics.
     public static let jobStatsMax = 64
+    /// `REMOTE_DOMAIN_MEMORY_STATS_MAX`: statistics of `virDomainMemoryStats`.
+    public static let domainMemoryStatsMax = 1024
     /// `REMOTE_CONNECT_GET_ALL_DOMAIN_STATS_MAX`: typed parameters of one
     /// domain's statistics record.
     public static let domainStatsMax = 262_144

@@ -49,6 +49,14 @@ extension RemoteDispatcher {
                 }
                 return ConnectGetAllDomainStatsRet(records: records.map { RemoteDomainStatsRecord(dom: wire($0.dom), params: $0.params) })
             }
+        case .domainMemoryStats:
+            return try await run(RemoteCalls.DomainMemoryStats.self, msg) { a throws(RemoteError) in
+                guard a.maxStats <= RemoteProtocolLimits.domainMemoryStatsMax else {
+                    throw RemoteError(.rpc, "maxStats > REMOTE_DOMAIN_MEMORY_STATS_MAX")
+                }
+                let stats = try await driver { try await conn.memoryStats(ref(a.dom), maxStats: Int(a.maxStats), flags: a.flags) }
+                return DomainMemoryStatsRet(stats: stats.map { DomainMemoryStatsRet.Stat(tag: $0.tag, value: $0.value) })
+            }
         case .connectListDomains:
             return try runSync(RemoteCalls.ConnectListDomains.self, msg) { a throws(RemoteError) in
                 try checkMax(a.value, "maxids")

@@ -111,6 +111,33 @@ import TestSupport
         #expect(try run(virsh, "destroy", "vm").status == 0)
     }
 
+    /// `dommemstat` of a guest with a virtio balloon: the memory the
+    /// balloon leaves it (`query-balloon`) and the QEMU's resident size,
+    /// the same through Debian's virsh and ours; the guest has no balloon
+    /// driver, so of its own statistics only `last_update` (0) is there,
+    /// the others being "not collected" (-1) for QEMU.
+    @Test func memoryStatisticsThroughTheDaemon() throws {
+        let virsh = try #require(BuiltProduct.path("virsh"), "build the package first (make test does)")
+        let root = TestRoot("ovmem")
+        defer { #expect(root.cleanup() == []) }
+        let daemon = try VirtqemudProcess(root: root)
+        let xml = root.path + "/vm.xml"
+        try CounterGuest.domainXML(name: "vm", disk: try CounterGuest.disk(in: root.path), serialLog: root.path + "/serial.log",
+                                   memballoon: "virtio")
+            .write(toFile: xml, atomically: true, encoding: .utf8)
+        #expect(try Command.virsh(daemon.uri, "define", xml).status == 0)
+        let off = try Command.virsh(daemon.uri, "dommemstat", "vm")
+        #expect(off.status == 1)
+        #expect(off.stderr == "error: Failed to get memory statistics for domain vm\nerror: Requested operation is not valid: domain is not running\n")
+        #expect(try Command.virsh(daemon.uri, "start", "--paused", "vm").status == 0)
+        let rss = { (t: String) in t.replacingOccurrences(of: #"(?m)^rss \d+$"#, with: "rss N", options: .regularExpression) }
+        let debians = try Command.virsh(daemon.uri, "dommemstat", "vm")
+        let ours = try Command.run(virsh, ["-c", daemon.uri, "dommemstat", "vm"])
+        #expect(rss(debians.stdout) == "actual 16384\nlast_update 0\nrss N\n\n", "\(debians)")
+        #expect(rss(ours.stdout) == rss(debians.stdout), "\(ours)")
+        #expect(try Command.virsh(daemon.uri, "destroy", "vm").status == 0)
+    }
+
     /// A destination QEMU that cannot load the stream: our virsh reports
     /// its reason through libvirt's client library (whose
     /// virDomainMigrateVersion3Full replaces Perform's "job failed" by

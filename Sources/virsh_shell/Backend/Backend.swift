@@ -97,6 +97,10 @@ protocol VirshDomain: Sendable {
     func info() async throws(VirshError) -> VirshDomainInfo
     /// State and reason numbers (libvirt: `virDomainGetState`).
     func state() async throws(VirshError) -> (state: Int32, reason: Int32)
+    /// libvirt: `virDomainMemoryStats` (tag numbers and values).
+    func memoryStats() async throws(VirshError) -> [(tag: Int32, value: UInt64)]
+    /// libvirt: `virDomainSetMemoryStatsPeriod`.
+    func setMemoryStatsPeriod(_ seconds: Int32, flags: UInt32) async throws(VirshError)
     /// libvirt: `virDomainGetControlInfo` (state, details, ms in the state).
     func controlInfo() async throws(VirshError) -> (state: Int32, details: Int32, stateTime: UInt64)
     /// libvirt: `virDomainIsActive`.

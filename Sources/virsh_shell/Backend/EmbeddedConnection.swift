@@ -159,6 +159,14 @@ struct EmbeddedDomain: VirshDomain {
         return (s.state.rawValue, s.rawReason)
     }
 
+    func memoryStats() async throws(VirshError) -> [(tag: Int32, value: UInt64)] {
+        do { return try await conn.memoryStats(ref, maxStats: 13) } catch { throw VirshError(error) }
+    }
+
+    func setMemoryStatsPeriod(_ seconds: Int32, flags: UInt32) async throws(VirshError) {
+        throw VirshError(code: .noSupport, message: ErrorNumber.noSupport.format("virDomainSetMemoryStatsPeriod"))
+    }
+
     func controlInfo() async throws(VirshError) -> (state: Int32, details: Int32, stateTime: UInt64) {
         let i = try run { () throws(VirError) in try conn.controlInfo(ref) }
         return (i.state.rawValue, i.details, i.stateTime)

@@ -60,6 +60,7 @@ struct LibvirtAPI: @unchecked Sendable {
     let virDomainLookupByID: clibvirt_virDomainLookupByID_fn
     let virDomainLookupByName: clibvirt_virDomainLookupByName_fn
     let virDomainLookupByUUIDString: clibvirt_virDomainLookupByUUIDString_fn
+    let virDomainMemoryStats: clibvirt_virDomainMemoryStats_fn
     let virDomainMigrate3: clibvirt_virDomainMigrate3_fn
     let virDomainMigrateToURI3: clibvirt_virDomainMigrateToURI3_fn
     let virDomainMigrateGetMaxDowntime: clibvirt_virDomainMigrateGetMaxDowntime_fn
@@ -71,6 +72,7 @@ struct LibvirtAPI: @unchecked Sendable {
     let virDomainSetAutostart: clibvirt_virDomainSetAutostart_fn
     let virDomainStatsRecordListFree: clibvirt_virDomainStatsRecordListFree_fn
     let virDomainSetMemoryFlags: clibvirt_virDomainSetMemoryFlags_fn
+    let virDomainSetMemoryStatsPeriod: clibvirt_virDomainSetMemoryStatsPeriod_fn
     let virDomainShutdown: clibvirt_virDomainShutdown_fn
     let virDomainSuspend: clibvirt_virDomainSuspend_fn
     let virDomainUndefine: clibvirt_virDomainUndefine_fn
@@ -148,6 +150,7 @@ struct LibvirtAPI: @unchecked Sendable {
                 virDomainLookupByID: try sym("virDomainLookupByID", clibvirt_virDomainLookupByID_fn.self),
                 virDomainLookupByName: try sym("virDomainLookupByName", clibvirt_virDomainLookupByName_fn.self),
                 virDomainLookupByUUIDString: try sym("virDomainLookupByUUIDString", clibvirt_virDomainLookupByUUIDString_fn.self),
+                virDomainMemoryStats: try sym("virDomainMemoryStats", clibvirt_virDomainMemoryStats_fn.self),
                 virDomainMigrate3: try sym("virDomainMigrate3", clibvirt_virDomainMigrate3_fn.self),
                 virDomainMigrateToURI3: try sym("virDomainMigrateToURI3", clibvirt_virDomainMigrateToURI3_fn.self),
                 virDomainMigrateGetMaxDowntime: try sym("virDomainMigrateGetMaxDowntime", clibvirt_virDomainMigrateGetMaxDowntime_fn.self),
@@ -159,6 +162,7 @@ struct LibvirtAPI: @unchecked Sendable {
                 virDomainSetAutostart: try sym("virDomainSetAutostart", clibvirt_virDomainSetAutostart_fn.self),
                 virDomainStatsRecordListFree: try sym("virDomainStatsRecordListFree", clibvirt_virDomainStatsRecordListFree_fn.self),
                 virDomainSetMemoryFlags: try sym("virDomainSetMemoryFlags", clibvirt_virDomainSetMemoryFlags_fn.self),
+                virDomainSetMemoryStatsPeriod: try sym("virDomainSetMemoryStatsPeriod", clibvirt_virDomainSetMemoryStatsPeriod_fn.self),
                 virDomainShutdown: try sym("virDomainShutdown", clibvirt_virDomainShutdown_fn.self),
                 virDomainSuspend: try sym("virDomainSuspend", clibvirt_virDomainSuspend_fn.self),
                 virDomainUndefine: try sym("virDomainUndefine", clibvirt_virDomainUndefine_fn.self),
@@ -557,6 +561,17 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
         var s: Int32 = 0, r: Int32 = 0
         try check(api.virDomainGetState(ptr, &s, &r, 0))
         return (s, r)
+    }
+
+    func memoryStats() async throws(VirshError) -> [(tag: Int32, value: UInt64)] {
+        var stats = [virDomainMemoryStatStruct](repeating: virDomainMemoryStatStruct(), count: Int(VIR_DOMAIN_MEMORY_STAT_NR.rawValue))
+        let n = api.virDomainMemoryStats(ptr, &stats, UInt32(stats.count), 0)
+        guard n >= 0 else { throw LibvirtLibrary.lastError() }
+        return stats.prefix(Int(n)).map { (Int32($0.tag), UInt64($0.val)) }
+    }
+
+    func setMemoryStatsPeriod(_ seconds: Int32, flags: UInt32) async throws(VirshError) {
+        try check(api.virDomainSetMemoryStatsPeriod(ptr, seconds, flags))
     }
 
     func controlInfo() async throws(VirshError) -> (state: Int32, details: Int32, stateTime: UInt64) {
