@@ -700,7 +700,10 @@ public enum QemuMigration {
     static func abandonIncoming(_ d: QemuDriverState, _ dst: DomainObj) async {
         (dst.qemu.migration)?.cancelWatchdog()
         dst.qemu.migration = nil
-        dst.qemu.setStatusExtra(.migration, nil)
+        // The migration stays in its status file until the QEMU is gone
+        // (the clean-up drops it with the directory): a status written
+        // meanwhile must never describe an incoming QEMU without its
+        // migration, which the next driver would take for the domain.
         let started = dst.qemu.instance != nil
         await QemuDomainProcess.stop(d, dst, reason: .failed, event: started ? .failed : nil)
         d.domains.removeRemote(dst)
