@@ -11,6 +11,7 @@
 typedef __typeof__(virConnectClose) *clibvirt_virConnectClose_fn;
 typedef __typeof__(virConnectDomainXMLToNative) *clibvirt_virConnectDomainXMLToNative_fn;
 typedef __typeof__(virConnectGetAllDomainStats) *clibvirt_virConnectGetAllDomainStats_fn;
+typedef __typeof__(virConnectGetCapabilities) *clibvirt_virConnectGetCapabilities_fn;
 typedef __typeof__(virConnectGetHostname) *clibvirt_virConnectGetHostname_fn;
 typedef __typeof__(virConnectGetLibVersion) *clibvirt_virConnectGetLibVersion_fn;
 typedef __typeof__(virConnectGetType) *clibvirt_virConnectGetType_fn;
@@ -68,6 +69,8 @@ typedef __typeof__(virGetLastError) *clibvirt_virGetLastError_fn;
 typedef __typeof__(virGetVersion) *clibvirt_virGetVersion_fn;
 typedef __typeof__(virInitialize) *clibvirt_virInitialize_fn;
 typedef __typeof__(virNodeGetInfo) *clibvirt_virNodeGetInfo_fn;
+typedef __typeof__(virNodeGetFreeMemory) *clibvirt_virNodeGetFreeMemory_fn;
+typedef __typeof__(virNodeGetCellsFreeMemory) *clibvirt_virNodeGetCellsFreeMemory_fn;
 typedef __typeof__(virNodeGetSecurityModel) *clibvirt_virNodeGetSecurityModel_fn;
 typedef __typeof__(virResetLastError) *clibvirt_virResetLastError_fn;
 typedef __typeof__(virSetErrorFunc) *clibvirt_virSetErrorFunc_fn;

@@ -126,3 +126,58 @@ public struct NodeInfo: Sendable, Equatable {
         }
     }
 }
+
+/// Free memory of the host's NUMA cells, from each node's meminfo.
+///
+/// libvirt: `virHostMemGetCellsFree`, `virHostMemGetInfo` (src/util/virhostmem.c).
+public enum NodeFreeMemory {
+    /// The ids of the NUMA nodes, in order.
+    public static func cells() -> [Int] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "\(NodeInfo.sysfs)/node")) ?? [])
+            .compactMap { $0.hasPrefix("node") ? Int($0.dropFirst(4)) : nil }.sorted()
+    }
+
+    /// A node's free memory in bytes (`Node N MemFree: X kB`); 0 when it
+    /// cannot be read, as libvirt reads it (`virNumaGetNodeMemory`).
+    static func free(cell: Int) -> UInt64 {
+        guard let text = try? String(contentsOfFile: "\(NodeInfo.sysfs)/node/node\(cell)/meminfo", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.contains("MemFree:") }),
+              let kib = line.split(separator: " ").compactMap({ UInt64($0) }).last else { return 0 }
+        return kib * 1024
+    }
+
+    /// The free memory of the cells from `start`, at most `max` of them.
+    public static func cells(start: Int, max: Int) throws(VirError) -> [UInt64] {
+        let ids = cells()
+        guard let last = ids.last else { throw VirError(.internalError, "no NUMA nodes found") }
+        guard start <= last else { throw VirError(.internalError, "start cell \(start) out of range (0-\(last))") }
+        return (start...Swift.min(last, start + max - 1)).map { free(cell: $0) }
+    }
+
+    /// `<topology>` of the host's capabilities: each cell with its memory
+    /// and CPUs (what `virsh freecell --all` reads the cell ids from).
+    ///
+    /// libvirt: `virCapabilitiesHostNUMAFormat`, much reduced.
+    public static func topologyXML(indent: String) -> String {
+        let ids = cells()
+        var out = "\(indent)<topology>\n\(indent)  <cells num='\(ids.count)'>\n"
+        for id in ids {
+            let dir = "\(NodeInfo.sysfs)/node/node\(id)"
+            let meminfo = (try? String(contentsOfFile: dir + "/meminfo", encoding: .utf8)) ?? ""
+            let total = meminfo.split(separator: "\n").first { $0.contains("MemTotal:") }?
+                .split(separator: " ").compactMap { UInt64($0) }.last ?? 0
+            let cpus = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+                .compactMap { $0.hasPrefix("cpu") ? Int($0.dropFirst(3)) : nil }.sorted()
+            out += "\(indent)    <cell id='\(id)'>\n\(indent)      <memory unit='KiB'>\(total)</memory>\n"
+            out += "\(indent)      <cpus num='\(cpus.count)'>\n"
+            for cpu in cpus { out += "\(indent)        <cpu id='\(cpu)'/>\n" }
+            out += "\(indent)      </cpus>\n\(indent)    </cell>\n"
+        }
+        return out + "\(indent)  </cells>\n\(indent)</topology>\n"
+    }
+
+    /// The free memory of every cell together, in bytes.
+    public static func total() -> UInt64 {
+        cells().reduce(0) { $0 + free(cell: $1) }
+    }
+}

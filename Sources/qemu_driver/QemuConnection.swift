@@ -374,6 +374,26 @@ public final class QemuConnection: Sendable {
         return DomainControlInfo(state: .ok, details: 0, stateTime: 0)
     }
 
+    /// The free memory of NUMA cells `start`... (at most `maxCells`), in
+    /// bytes.
+    ///
+    /// libvirt: `qemuNodeGetCellsFreeMemory` (with the checks of
+    /// `virNodeGetCellsFreeMemory`).
+    public func cellsFreeMemory(start: Int, maxCells: Int) throws(VirError) -> [UInt64] {
+        guard start >= 0 else {
+            throw VirError(.invalidArg, "startCell in virNodeGetCellsFreeMemory must be greater than or equal to zero")
+        }
+        guard maxCells > 0 else {
+            throw VirError(.invalidArg, "maxCells in virNodeGetCellsFreeMemory must be greater than zero")
+        }
+        return try NodeFreeMemory.cells(start: start, max: maxCells)
+    }
+
+    /// The host's free memory, in bytes. libvirt: `qemuNodeGetFreeMemory`.
+    public func freeMemory() -> UInt64 {
+        NodeFreeMemory.total()
+    }
+
     /// libvirt: `qemuNodeGetInfo`.
     public func nodeInfo() throws(VirError) -> NodeInfo {
         try NodeInfo.read()

@@ -294,6 +294,16 @@ public enum RemoteCalls {
         public typealias Args = ConnectGetAllDomainStatsArgs; public typealias Ret = ConnectGetAllDomainStatsRet
         public static let procedure = RemoteProcedure.connectGetAllDomainStats
     }
+    /// `REMOTE_PROC_NODE_GET_CELLS_FREE_MEMORY` (`virNodeGetCellsFreeMemory`).
+    public enum NodeGetCellsFreeMemory: RemoteCall {
+        public typealias Args = NodeGetCellsFreeMemoryArgs; public typealias Ret = NodeGetCellsFreeMemoryRet
+        public static let procedure = RemoteProcedure.nodeGetCellsFreeMemory
+    }
+    /// `REMOTE_PROC_NODE_GET_FREE_MEMORY` (`virNodeGetFreeMemory`).
+    public enum NodeGetFreeMemory: RemoteCall {
+        public typealias Args = XDRVoid; public typealias Ret = UHyperValue
+        public static let procedure = RemoteProcedure.nodeGetFreeMemory
+    }
     /// `REMOTE_PROC_DOMAIN_MEMORY_STATS` (`virDomainMemoryStats`).
     public enum DomainMemoryStats: RemoteCall {
         public typealias Args = DomainMemoryStatsArgs; public typealias Ret = DomainMemoryStatsRet

@@ -65,6 +65,8 @@ public struct RemoteProcedure: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let domainGetJobStats = RemoteProcedure(298)
     public static let connectGetAllDomainStats = RemoteProcedure(344)
     public static let domainMemoryStats = RemoteProcedure(159)
+    public static let nodeGetCellsFreeMemory = RemoteProcedure(101)
+    public static let nodeGetFreeMemory = RemoteProcedure(102)
     public static let domainMigrateBegin3Params = RemoteProcedure(302)
     public static let domainMigratePrepare3Params = RemoteProcedure(303)
     public static let domainMigratePerform3Params = RemoteProcedure(305)

@@ -32,6 +32,8 @@ public enum RemoteProtocolLimits {
     public static let migrateParamListMax = 64
     /// `REMOTE_DOMAIN_JOB_STATS_MAX`: typed parameters of job statistics.
     public static let jobStatsMax = 64
+    /// `REMOTE_NODE_MAX_CELLS`: NUMA cells of `virNodeGetCellsFreeMemory`.
+    public static let nodeMaxCells = 1024
     /// `REMOTE_DOMAIN_MEMORY_STATS_MAX`: statistics of `virDomainMemoryStats`.
     public static let domainMemoryStatsMax = 1024
     /// `REMOTE_CONNECT_GET_ALL_DOMAIN_STATS_MAX`: typed parameters of one

@@ -30,7 +30,7 @@ struct HostFacts: Sendable {
             <cpu>
               <arch>\(machine)</arch>
             </cpu>
-            <migration_features>
+        \(NodeFreeMemory.topologyXML(indent: "    "))    <migration_features>
               <live/>
               <uri_transports>
                 <uri_transport>tcp</uri_transport>

@@ -48,6 +48,17 @@ enum RemoteDispatcher {
             }
         case .connectIsSecure: return try runSync(RemoteCalls.ConnectIsSecure.self, msg) { _ in IntValue(1) }
         case .nodeGetInfo: return try runSync(RemoteCalls.NodeGetInfo.self, msg) { _ in client.server.host.nodeInfo }
+        case .nodeGetFreeMemory:
+            return try runSync(RemoteCalls.NodeGetFreeMemory.self, msg) { _ in UHyperValue(conn.freeMemory()) }
+        case .nodeGetCellsFreeMemory:
+            return try await run(RemoteCalls.NodeGetCellsFreeMemory.self, msg) { a throws(RemoteError) in
+                guard a.maxCells <= Int32(RemoteProtocolLimits.nodeMaxCells) else {
+                    throw RemoteError(.rpc, "maxcells > REMOTE_NODE_MAX_CELLS")
+                }
+                return NodeGetCellsFreeMemoryRet(try await driver {
+                    try conn.cellsFreeMemory(start: Int(a.startCell), maxCells: Int(a.maxCells))
+                })
+            }
         case .nodeGetSecurityModel:
             return try runSync(RemoteCalls.NodeGetSecurityModel.self, msg) { _ in NodeGetSecurityModelRet(model: "none", doi: "0") }
         case .connectRegisterCloseCallback, .connectUnregisterCloseCallback:

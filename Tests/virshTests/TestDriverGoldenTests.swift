@@ -69,6 +69,10 @@ struct TestDriverGoldenTests {
         same("-c", Self.uri, "domiflist", "nosuch")
         same("-c", Self.uri, "domcontrol", "test")
         same("-c", Self.uri, "nodeinfo")
+        same("-c", Self.uri, "freecell")
+        same("-c", Self.uri, "freecell", "--all")
+        same("-c", Self.uri, "freecell", "--cellno", "1")
+        same("-c", Self.uri, "freecell", "--all", "--cellno", "0")
         same("-c", Self.uri, "dommemstat", "test")
         same("-c", Self.uri, "dommemstat", "test", "--period", "-1")
         same("-c", Self.uri, "dommemstat", "--current", "--live", "test")
@@ -145,7 +149,7 @@ struct TestDriverGoldenTests {
         same("-c", "foo:///nowhere", "list")
         same("-c", Self.uri, "help", "nosuch")
         for c in ["list", "dominfo", "domstate", "domid", "domuuid", "domname", "define", "undefine", "start", "destroy",
-                  "shutdown", "suspend", "resume", "dumpxml", "domjobinfo", "domjobabort", "domstats", "domblklist", "domiflist", "domcontrol", "nodeinfo", "dommemstat", "version", "uri", "hostname",
+                  "shutdown", "suspend", "resume", "dumpxml", "domjobinfo", "domjobabort", "domstats", "domblklist", "domiflist", "domcontrol", "nodeinfo", "dommemstat", "freecell", "version", "uri", "hostname",
                   "help"] {
             same("help", c)
             same("-c", Self.uri, c, "--help")

@@ -175,6 +175,11 @@ import TestSupport
         let node = try Command.virsh(daemon.uri, "nodeinfo")
         let libvirtdNode = try Command.virsh(ReferenceLibvirtd.uri, "nodeinfo")
         #expect(node.status == 0 && node.combined == libvirtdNode.combined, "\(node) against \(libvirtdNode)")
+        let kib = { (t: String) in t.replacingOccurrences(of: #"\d+ KiB"#, with: "N KiB", options: .regularExpression) }
+        for args in [["freecell"], ["freecell", "--all"], ["freecell", "--cellno", "0"], ["freecell", "--cellno", "7"]] {
+            let ours = try Command.virsh(daemon.uri, args), theirs = try Command.virsh(ReferenceLibvirtd.uri, args)
+            #expect(ours.status == theirs.status && kib(ours.combined) == kib(theirs.combined), "virsh \(args): \(ours) against \(theirs)")
+        }
 
         // Our virsh through our daemon prints what Debian's does.
         let virsh = try #require(BuiltProduct.path("virsh"), "build the package first (make test does)")

@@ -181,6 +181,13 @@ protocol VirshConnection: AnyObject, Sendable {
     func hostname() async throws(VirshError) -> String
     /// libvirt: `virNodeGetInfo`.
     func nodeInfo() async throws(VirshError) -> VirshNodeInfo
+    /// libvirt: `virNodeGetFreeMemory` (bytes).
+    func freeMemory() async throws(VirshError) -> UInt64
+    /// libvirt: `virNodeGetCellsFreeMemory` (bytes, a cell each).
+    func cellsFreeMemory(start: Int32, maxCells: Int32) async throws(VirshError) -> [UInt64]
+    /// The NUMA cells' ids, as the host capabilities list them
+    /// (`/capabilities/host/topology/cells/cell/@id`).
+    func numaCellIDs() async throws(VirshError) -> [UInt64]
     /// The command line a definition would run (`format` "qemu-argv").
     ///
     /// libvirt: `virConnectDomainXMLToNative`.

@@ -24,6 +24,19 @@ final class EmbeddedConnection: VirshConnection {
 
     func uri() async throws(VirshError) -> String { conn.uri }
     func hostname() async throws(VirshError) -> String { conn.hostname }
+    func freeMemory() async throws(VirshError) -> UInt64 { conn.freeMemory() }
+    func cellsFreeMemory(start: Int32, maxCells: Int32) async throws(VirshError) -> [UInt64] {
+        // libvirt's public API checks its arguments before any driver.
+        guard start >= 0 else {
+            throw VirshError(code: .invalidArg, message: "startCell in virNodeGetCellsFreeMemory must be zero or greater")
+        }
+        guard maxCells > 0 else {
+            throw VirshError(code: .invalidArg, message: "maxCells in virNodeGetCellsFreeMemory must be greater than zero")
+        }
+        do { return try conn.cellsFreeMemory(start: Int(start), maxCells: Int(maxCells)) } catch { throw VirshError(error) }
+    }
+    func numaCellIDs() async throws(VirshError) -> [UInt64] { NodeFreeMemory.cells().map { UInt64($0) } }
+
     func nodeInfo() async throws(VirshError) -> VirshNodeInfo {
         do {
             let n = try conn.nodeInfo()

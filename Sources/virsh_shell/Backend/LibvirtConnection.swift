@@ -24,6 +24,7 @@ struct LibvirtAPI: @unchecked Sendable {
     let virConnectClose: clibvirt_virConnectClose_fn
     let virConnectDomainXMLToNative: clibvirt_virConnectDomainXMLToNative_fn
     let virConnectGetAllDomainStats: clibvirt_virConnectGetAllDomainStats_fn
+    let virConnectGetCapabilities: clibvirt_virConnectGetCapabilities_fn
     let virConnectGetHostname: clibvirt_virConnectGetHostname_fn
     let virConnectGetLibVersion: clibvirt_virConnectGetLibVersion_fn
     let virConnectGetType: clibvirt_virConnectGetType_fn
@@ -81,6 +82,8 @@ struct LibvirtAPI: @unchecked Sendable {
     let virGetVersion: clibvirt_virGetVersion_fn
     let virInitialize: clibvirt_virInitialize_fn
     let virNodeGetInfo: clibvirt_virNodeGetInfo_fn
+    let virNodeGetFreeMemory: clibvirt_virNodeGetFreeMemory_fn
+    let virNodeGetCellsFreeMemory: clibvirt_virNodeGetCellsFreeMemory_fn
     let virNodeGetSecurityModel: clibvirt_virNodeGetSecurityModel_fn
     let virResetLastError: clibvirt_virResetLastError_fn
     let virSetErrorFunc: clibvirt_virSetErrorFunc_fn
@@ -114,6 +117,7 @@ struct LibvirtAPI: @unchecked Sendable {
                 virConnectClose: try sym("virConnectClose", clibvirt_virConnectClose_fn.self),
                 virConnectDomainXMLToNative: try sym("virConnectDomainXMLToNative", clibvirt_virConnectDomainXMLToNative_fn.self),
                 virConnectGetAllDomainStats: try sym("virConnectGetAllDomainStats", clibvirt_virConnectGetAllDomainStats_fn.self),
+                virConnectGetCapabilities: try sym("virConnectGetCapabilities", clibvirt_virConnectGetCapabilities_fn.self),
                 virConnectGetHostname: try sym("virConnectGetHostname", clibvirt_virConnectGetHostname_fn.self),
                 virConnectGetLibVersion: try sym("virConnectGetLibVersion", clibvirt_virConnectGetLibVersion_fn.self),
                 virConnectGetType: try sym("virConnectGetType", clibvirt_virConnectGetType_fn.self),
@@ -171,6 +175,8 @@ struct LibvirtAPI: @unchecked Sendable {
                 virGetVersion: try sym("virGetVersion", clibvirt_virGetVersion_fn.self),
                 virInitialize: try sym("virInitialize", clibvirt_virInitialize_fn.self),
                 virNodeGetInfo: try sym("virNodeGetInfo", clibvirt_virNodeGetInfo_fn.self),
+                virNodeGetFreeMemory: try sym("virNodeGetFreeMemory", clibvirt_virNodeGetFreeMemory_fn.self),
+                virNodeGetCellsFreeMemory: try sym("virNodeGetCellsFreeMemory", clibvirt_virNodeGetCellsFreeMemory_fn.self),
                 virNodeGetSecurityModel: try sym("virNodeGetSecurityModel", clibvirt_virNodeGetSecurityModel_fn.self),
                 virResetLastError: try sym("virResetLastError", clibvirt_virResetLastError_fn.self),
                 virSetErrorFunc: try sym("virSetErrorFunc", clibvirt_virSetErrorFunc_fn.self),
@@ -378,6 +384,28 @@ final class LibvirtConnection: VirshConnection, @unchecked Sendable {
     func hostname() async throws(VirshError) -> String {
         guard let s = LibvirtLibrary.take(api.virConnectGetHostname(ptr)) else { throw LibvirtLibrary.lastError() }
         return s
+    }
+
+    func freeMemory() async throws(VirshError) -> UInt64 {
+        let m = api.virNodeGetFreeMemory(ptr)
+        if m == 0 { throw LibvirtLibrary.lastError() }
+        return UInt64(m)
+    }
+
+    func cellsFreeMemory(start: Int32, maxCells: Int32) async throws(VirshError) -> [UInt64] {
+        var cells = [UInt64](repeating: 0, count: Int(max(maxCells, 0)))
+        let n = cells.withUnsafeMutableBufferPointer { api.virNodeGetCellsFreeMemory(ptr, $0.baseAddress, start, maxCells) }
+        guard n >= 0 else { throw LibvirtLibrary.lastError() }
+        return Array(cells.prefix(Int(n)))
+    }
+
+    func numaCellIDs() async throws(VirshError) -> [UInt64] {
+        guard let xml = LibvirtLibrary.take(api.virConnectGetCapabilities(ptr)) else { throw LibvirtLibrary.lastError() }
+        guard let caps = try? XMLParser.parse(xml, url: "(capabilities)") else {
+            throw VirshError(code: .xmlError, message: "unable to get node capabilities")
+        }
+        let cells = caps.child("host")?.child("topology")?.child("cells")?.children(named: "cell") ?? []
+        return cells.compactMap { $0.attribute("id").flatMap { UInt64($0) } }
     }
 
     func nodeInfo() async throws(VirshError) -> VirshNodeInfo {

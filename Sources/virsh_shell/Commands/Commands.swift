@@ -10,7 +10,7 @@ enum Commands {
         // Domain Monitoring
         DomBlkListCommand.self, DomControlCommand.self, DomIfListCommand.self, DomInfoCommand.self, DomMemStatCommand.self, DomStateCommand.self, DomStatsCommand.self, ListCommand.self,
         // Host and Hypervisor
-        HostnameCommand.self, NodeInfoCommand.self, URICommand.self, VersionCommand.self,
+        FreeCellCommand.self, HostnameCommand.self, NodeInfoCommand.self, URICommand.self, VersionCommand.self,
         // Virsh itself
         ConnectCommand.self, ExitCommand.self, HelpCommand.self, QuitCommand.self,
     ]
