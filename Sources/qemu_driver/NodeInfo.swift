@@ -26,14 +26,26 @@ public struct NodeInfo: Sendable, Equatable {
         var uts = utsname()
         uname(&uts)
         let machine = withUnsafeBytes(of: &uts.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        guard let meminfo = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
-              let total = meminfo.split(separator: "\n").first(where: { $0.hasPrefix("MemTotal:") })?
-                .split(separator: " ").compactMap({ UInt64($0) }).first else {
+        guard let total = meminfoKiB("/proc/meminfo", "MemTotal:") else {
             throw VirError(.internalError, "cannot read MemTotal from /proc/meminfo")
         }
         let topology = try Topology.read()
         return NodeInfo(model: machine, memory: total, cpus: topology.cpus, mhz: frequency(machine), nodes: topology.nodes,
                         sockets: topology.sockets, cores: topology.cores, threads: topology.threads)
+    }
+
+    /// A field of a meminfo file in KiB: `/proc/meminfo` (`MemTotal: N kB`)
+    /// or a NUMA node's (`Node 0 MemFree: N kB`).
+    static func meminfoKiB(_ path: String, _ field: String) -> UInt64? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.contains(field) }) else { return nil }
+        return line.split(separator: " ").compactMap { UInt64($0) }.last
+    }
+
+    /// The CPUs a NUMA node's sysfs directory lists (`cpuN`), in order.
+    static func cpus(ofNode node: Int) -> [UInt32] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "\(sysfs)/node/node\(node)")) ?? [])
+            .compactMap { $0.hasPrefix("cpu") ? UInt32($0.dropFirst(3)) : nil }.sorted()
     }
 
     /// The first `cpu MHz` of /proc/cpuinfo on x86, its integer part; 0
@@ -70,17 +82,8 @@ public struct NodeInfo: Sendable, Equatable {
             let online = cpuList("\(sysfs)/cpu/online")
             var t = Topology()
             var offline: UInt32 = 0
-            let nodeDirs = ((try? FileManager.default.contentsOfDirectory(atPath: "\(sysfs)/node")) ?? [])
-                .filter { $0.hasPrefix("node") && UInt32($0.dropFirst(4)) != nil }
-            let groups: [[UInt32]]
-            if nodeDirs.isEmpty {
-                groups = [present.sorted()]
-            } else {
-                groups = nodeDirs.map { dir in
-                    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "\(sysfs)/node/\(dir)")) ?? []
-                    return entries.compactMap { $0.hasPrefix("cpu") ? UInt32($0.dropFirst(3)) : nil }.filter(present.contains).sorted()
-                }
-            }
+            let nodes = NodeFreeMemory.cells()
+            let groups = nodes.isEmpty ? [present.sorted()] : nodes.map { NodeInfo.cpus(ofNode: $0).filter(present.contains) }
             for cpus in groups {
                 var socketCores: [UInt32: Set<UInt32>] = [:]
                 var threads: UInt32 = 0
@@ -140,10 +143,7 @@ public enum NodeFreeMemory {
     /// A node's free memory in bytes (`Node N MemFree: X kB`); 0 when it
     /// cannot be read, as libvirt reads it (`virNumaGetNodeMemory`).
     static func free(cell: Int) -> UInt64 {
-        guard let text = try? String(contentsOfFile: "\(NodeInfo.sysfs)/node/node\(cell)/meminfo", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.contains("MemFree:") }),
-              let kib = line.split(separator: " ").compactMap({ UInt64($0) }).last else { return 0 }
-        return kib * 1024
+        (NodeInfo.meminfoKiB("\(NodeInfo.sysfs)/node/node\(cell)/meminfo", "MemFree:") ?? 0) * 1024
     }
 
     /// The free memory of the cells from `start`, at most `max` of them.
@@ -162,12 +162,8 @@ public enum NodeFreeMemory {
         let ids = cells()
         var out = "\(indent)<topology>\n\(indent)  <cells num='\(ids.count)'>\n"
         for id in ids {
-            let dir = "\(NodeInfo.sysfs)/node/node\(id)"
-            let meminfo = (try? String(contentsOfFile: dir + "/meminfo", encoding: .utf8)) ?? ""
-            let total = meminfo.split(separator: "\n").first { $0.contains("MemTotal:") }?
-                .split(separator: " ").compactMap { UInt64($0) }.last ?? 0
-            let cpus = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
-                .compactMap { $0.hasPrefix("cpu") ? Int($0.dropFirst(3)) : nil }.sorted()
+            let total = NodeInfo.meminfoKiB("\(NodeInfo.sysfs)/node/node\(id)/meminfo", "MemTotal:") ?? 0
+            let cpus = NodeInfo.cpus(ofNode: id)
             out += "\(indent)    <cell id='\(id)'>\n\(indent)      <memory unit='KiB'>\(total)</memory>\n"
             out += "\(indent)      <cpus num='\(cpus.count)'>\n"
             for cpu in cpus { out += "\(indent)        <cpu id='\(cpu)'/>\n" }

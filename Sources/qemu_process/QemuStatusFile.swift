@@ -184,11 +184,16 @@ public struct QemuStatusFile: Sendable, Equatable {
 
     /// Reads a status file.
     public static func read(_ path: String) throws(VirError) -> QemuStatusFile {
+        try parse(try text(at: path), path: path)
+    }
+
+    /// A status file's text: plain reads, never through a symbolic link.
+    static func text(at path: String) throws(VirError) -> String {
         let bytes: [UInt8]
         do { bytes = try VirFile.readAll(path, limit: XMLParser.maxInputBytes) } catch {
             throw VirError.conf(.readFailed, path)
         }
-        return try parse(String(decoding: bytes, as: UTF8.self), path: path)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Writes the status file atomically.

@@ -1,4 +1,3 @@
-import virutil
 import domain_conf
 import libvirt_abi
 
@@ -21,11 +20,7 @@ public struct QemuStatusHeader: Sendable {
 
     /// Reads a status file's header.
     public init(path: String) throws(VirError) {
-        let bytes: [UInt8]
-        do { bytes = try VirFile.readAll(path, limit: XMLParser.maxInputBytes) } catch {
-            throw VirError.conf(.readFailed, path)
-        }
-        try self.init(String(decoding: bytes, as: UTF8.self), path: path)
+        try self.init(try QemuStatusFile.text(at: path), path: path)
     }
 
     public init(_ text: String, path: String) throws(VirError) {

@@ -487,12 +487,8 @@ final class LibvirtConnection: VirshConnection, @unchecked Sendable {
         guard let records else { return [] }
         var out: [VirshDomainStats] = []
         for i in 0..<Int(n) {
-            guard let r = records[i]?.pointee, let dom = r.dom else { continue }
-            var buf = [CChar](repeating: 0, count: Int(VIR_UUID_STRING_BUFLEN))
-            guard api.virDomainGetUUIDString(dom, &buf) == 0 else { continue }
-            let uuid = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let name = api.virDomainGetName(dom).map { String(cString: $0) } ?? ""
-            out.append(VirshDomainStats(name: name, uuid: uuid, params: CTypedParams.decode(r.params, r.nparams)))
+            guard let r = records[i]?.pointee, let dom = r.dom, let uuid = LibvirtDomain.uuidString(dom) else { continue }
+            out.append(VirshDomainStats(name: LibvirtDomain.name(dom), uuid: uuid, params: CTypedParams.decode(r.params, r.nparams)))
         }
         return out
     }
@@ -555,11 +551,22 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
 
     init(_ ptr: OpaquePointer) {
         self.ptr = ptr
-        name = api.virDomainGetName(ptr).map { String(cString: $0) } ?? ""
-        var buf = [CChar](repeating: 0, count: Int(VIR_UUID_STRING_BUFLEN))
-        uuid = api.virDomainGetUUIDString(ptr, &buf) == 0 ? String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+        name = Self.name(ptr)
+        uuid = Self.uuidString(ptr) ?? ""
         let i = api.virDomainGetID(ptr)
         id = i == UInt32.max ? nil : Int(i)
+    }
+
+    /// libvirt: `virDomainGetName` (empty when it has none).
+    static func name(_ ptr: OpaquePointer) -> String {
+        api.virDomainGetName(ptr).map { String(cString: $0) } ?? ""
+    }
+
+    /// libvirt: `virDomainGetUUIDString`.
+    static func uuidString(_ ptr: OpaquePointer) -> String? {
+        var buf = [CChar](repeating: 0, count: Int(VIR_UUID_STRING_BUFLEN))
+        guard api.virDomainGetUUIDString(ptr, &buf) == 0 else { return nil }
+        return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     deinit { _ = api.virDomainFree(ptr) }
