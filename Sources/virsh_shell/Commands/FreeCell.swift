@@ -39,7 +39,14 @@ enum FreeCellCommand: VirshCommand {
             var total: UInt64 = 0
             var out = ""
             for id in ids {
-                guard let bytes = try? await conn.cellsFreeMemory(start: Int32(clamping: id), maxCells: 1).first else {
+                let bytes: UInt64
+                do throws(VirshError) {
+                    guard let b = try await conn.cellsFreeMemory(start: Int32(clamping: id), maxCells: 1).first else {
+                        throw VirshError(code: .internalError, message: "no free memory for NUMA node \(id)")
+                    }
+                    bytes = b
+                } catch {
+                    ctl.save(error)
                     ctl.error("failed to get free memory for NUMA node number: \(id)")
                     return false
                 }
