@@ -108,7 +108,7 @@ extension QemuConnection {
                     state.log.debug("no balloon size: \(error)", metadata: ["domain": "\(obj.name)", "step": "memory stats"])
                 }
                 do throws(QemuMonitorError) {
-                    stats += try await monitor.guestMemoryStats(path: "/machine/peripheral/\(QemuCommandLine.balloonAlias)").values
+                    stats += try await monitor.guestMemoryStats(path: "/machine/peripheral/\(QemuCommandLine.balloonAlias)")
                 } catch {
                     state.log.debug("no guest memory statistics: \(error)", metadata: ["domain": "\(obj.name)", "step": "memory stats"])
                 }

@@ -1,14 +1,3 @@
-/// What the guest's balloon driver reports of its memory, as libvirt names
-/// it (`virDomainMemoryStatTags`), in KiB except for counts and the time.
-public struct QemuMonitorGuestMemoryStats: Sendable, Equatable {
-    /// libvirt's tag numbers and values, in libvirt's order.
-    public var values: [(tag: Int32, value: UInt64)]
-
-    public static func == (a: Self, b: Self) -> Bool {
-        a.values.map(\.tag) == b.values.map(\.tag) && a.values.map(\.value) == b.values.map(\.value)
-    }
-}
-
 extension QemuMonitor {
     /// The memory the balloon leaves the guest, in KiB; `nil` without an
     /// active balloon (`DeviceNotActive`, `KVMMissingCap`).
@@ -28,18 +17,20 @@ extension QemuMonitor {
     }
 
     /// The guest's own statistics from the balloon device at `path` (QOM,
-    /// `guest-stats`): empty while the guest has not reported any (no
+    /// `guest-stats`), as libvirt names them: `virDomainMemoryStatTags`
+    /// numbers and values, in KiB except for counts and the time, in
+    /// libvirt's order; empty while the guest has not reported any (no
     /// driver, no polling interval), values the guest does not collect
     /// left out.
     ///
     /// libvirt: `qemuMonitorJSONGetMemoryStats`.
-    public func guestMemoryStats(path: String, timeout: Duration = .seconds(60)) async throws(QemuMonitorError) -> QemuMonitorGuestMemoryStats {
+    public func guestMemoryStats(path: String, timeout: Duration = .seconds(60)) async throws(QemuMonitorError) -> [(tag: Int32, value: UInt64)] {
         let reply: JSONValue
         do {
             reply = try await execute("qom-get", ["path": .string(path), "property": .string("guest-stats")], timeout: timeout)
         } catch where error.qmpClass == "GenericError" {
             // "guest hasn't updated any stats yet"
-            return QemuMonitorGuestMemoryStats(values: [])
+            return []
         }
         let stats = reply["stats"]
         // (source, key, tag, divisor), in libvirt's order.
@@ -55,6 +46,6 @@ extension QemuMonitor {
             guard let n = source?[key]?.uint64Value, n != UInt64.max else { continue }
             out.append((tag, n / divisor))
         }
-        return QemuMonitorGuestMemoryStats(values: out)
+        return out
     }
 }
