@@ -1,4 +1,5 @@
 import libvirt_abi
+import virutil
 import Foundation
 import Glibc
 
@@ -29,7 +30,7 @@ public struct QemuLogFile: Sendable {
     /// Appends one line with libvirt's timestamp prefix
     /// (`2026-11-26 23:45:32.123+0000: ...`).
     func append(fd: Int32, _ text: String) {
-        let line = Self.timestamp() + ": " + text + (text.hasSuffix("\n") ? "" : "\n")
+        let line = VirTime.stringNowRaw() + ": " + text + (text.hasSuffix("\n") ? "" : "\n")
         let bytes = Array(line.utf8)
         _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     }
@@ -105,13 +106,4 @@ public struct QemuLogFile: Sendable {
     static let driverLine = try! NSRegularExpression(
         pattern: #"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}[+-]\d{4}: [^\n]*(\n|$)"#)
 
-    static func timestamp() -> String {
-        var tv = timeval()
-        gettimeofday(&tv, nil)
-        var t = tv.tv_sec
-        var tmv = tm()
-        gmtime_r(&t, &tmv)
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d.%03d+0000", tmv.tm_year + 1900, tmv.tm_mon + 1, tmv.tm_mday,
-                      tmv.tm_hour, tmv.tm_min, tmv.tm_sec, Int(tv.tv_usec / 1000))
-    }
 }

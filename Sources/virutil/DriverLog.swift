@@ -103,7 +103,7 @@ struct VirLogHandler: LogHandler {
     func log(event: LogEvent) {
         let all = metadata.merging(event.metadata ?? [:]) { _, new in new }
         let fields = all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let line = "\(Self.timestamp()): \(getpid()): \(event.level) : \(label): \(event.message)\(fields.isEmpty ? "" : " " + fields)\n"
+        let line = "\(VirTime.stringNowRaw()): \(getpid()): \(event.level) : \(label): \(event.message)\(fields.isEmpty ? "" : " " + fields)\n"
         switch output.destination {
         case .stderr:
             Self.write(line, to: STDERR_FILENO)
@@ -130,16 +130,5 @@ struct VirLogHandler: LogHandler {
     static func write(_ line: String, to fd: Int32) {
         let bytes = Array(line.utf8)
         _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-    }
-
-    /// `2026-12-02 19:00:00.000+0000`, as libvirt stamps its log lines.
-    static func timestamp() -> String {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        var t = time_t(ts.tv_sec)
-        var tm = tm()
-        gmtime_r(&t, &tm)
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d.%03d+0000", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1, Int(tm.tm_mday),
-                      Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec), Int(ts.tv_nsec / 1_000_000))
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 
 /// Time, as the driver needs it.
@@ -12,6 +13,20 @@ public enum VirTime {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return UInt64(ts.tv_sec) * 1000 + UInt64(ts.tv_nsec) / 1_000_000
+    }
+
+    /// Now, as libvirt stamps its log lines and virsh its events:
+    /// `2026-12-02 19:00:00.000+0000` (UTC, milliseconds).
+    ///
+    /// libvirt: `virTimeStringNowRaw`.
+    public static func stringNowRaw() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        var t = time_t(ts.tv_sec)
+        var tm = tm()
+        gmtime_r(&t, &tm)
+        return String(format: "%04d-%02d-%02d %02d:%02d:%02d.%03d+0000", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1, Int(tm.tm_mday),
+                      Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec), Int(ts.tv_nsec / 1_000_000))
     }
 
     /// Waits `duration` in a polling loop. Cancellation is not an error
