@@ -3,13 +3,6 @@ import Synchronization
 import libvirt_abi
 import virutil
 
-/// Set when a watched job's call returns.
-final class JobCompletion: Sendable {
-    private let flag = Atomic<Bool>(false)
-    func finish() { flag.store(true, ordering: .releasing) }
-    var isFinished: Bool { flag.load(ordering: .acquiring) }
-}
-
 /// Follows a job while its call runs: every 500 ms the job's progress
 /// (printed with `--verbose`), the `--timeout` action (suspend the domain,
 /// virsh's default), and Ctrl-C, which aborts the job.
@@ -18,7 +11,7 @@ final class JobCompletion: Sendable {
 /// `virshPrintJobProgress` (tools/virsh-domain.c).
 enum JobWatch {
     static func watch(_ dom: any VirshDomain, verbose: Bool, timeoutSeconds: UInt64, label: String,
-                      done: JobCompletion) async {
+                      done: OnceFlag) async {
         let start = ContinuousClock.now
         let deadline = timeoutSeconds > 0 ? start + .seconds(Int64(clamping: timeoutSeconds)) : nil
         var nextPoll = start + .milliseconds(500)
@@ -28,7 +21,7 @@ enum JobWatch {
         await Signals.whileWatching(onInterrupt: {
             Task.detached { try? await dom.abortJob() }
         }) {
-            while !done.isFinished {
+            while !done.isSet {
                 await VirTime.pause(.milliseconds(20))
                 let now = ContinuousClock.now
                 if let deadline, !timedOut, now >= deadline {
@@ -37,10 +30,10 @@ enum JobWatch {
                     timedOut = true
                     try? await dom.suspend()
                 }
-                guard polling, now >= nextPoll, !done.isFinished else { continue }
+                guard polling, now >= nextPoll, !done.isSet else { continue }
                 nextPoll = now + .milliseconds(500)
                 guard let p = try? await dom.jobProgress() else { continue }
-                if verbose && p.dataTotal > 0 && !done.isFinished {
+                if verbose && p.dataTotal > 0 && !done.isSet {
                     printProgress(label, remaining: p.dataRemaining, total: p.dataTotal)
                 }
                 if !jobStarted && (p.type == .bounded || p.type == .unbounded) {

@@ -123,10 +123,10 @@ enum MigrateCommand: VirshCommand {
         }
         let allFlags = cmd.bool("copy-storage-synchronous-writes") ? flags.union(.nonSharedSynchronousWrites) : flags
 
-        let done = JobCompletion()
+        let done = OnceFlag()
         let destination = dconn
         let job = Task.detached { () -> Result<Void, VirshError> in
-            defer { done.finish() }
+            defer { done.set() }
             do throws(VirshError) {
                 if let destination {
                     _ = try await conn.migrate(dom, to: destination, params: params, flags: allFlags)

@@ -68,7 +68,8 @@ enum Signals {
 
     /// While `body` runs, Ctrl-C calls `onInterrupt` instead of ending
     /// virsh (`virshWatchJob`).
-    static func whileWatching<R>(onInterrupt: @escaping @Sendable () -> Void,
+    static func whileWatching<R>(isolation: isolated (any Actor)? = #isolation,
+                                 onInterrupt: @escaping @Sendable () -> Void,
                                  _ body: () async -> R) async -> R {
         interruptHandler.withLock { $0 = onInterrupt }
         defer { interruptHandler.withLock { $0 = nil } }
