@@ -265,7 +265,12 @@ public enum QemuDomainProcess {
                 obj.qemu.migration?.noteQemuStatus(MigrationStatus(qemuName: status))
             }
         case "MIGRATION_PASS":
-            if let pass = event.data["pass"]?.uint64Value { obj.qemu.migration?.notePass(pass) }
+            // libvirt: qemuProcessHandleMigrationPass, which queues a
+            // migration-iteration event beside the job's count.
+            if let pass = event.data["pass"]?.uint64Value, let m = obj.qemu.migration {
+                m.notePass(pass)
+                driver.emit(obj, kind: .migrationIteration(Int32(clamping: pass)))
+            }
         case "SHUTDOWN":
             obj.qemu.state.withLock { $0.guestShutdown = true }
             if event.data["guest"]?.boolValue == true {

@@ -168,8 +168,13 @@ public final class QemuDriverState: Sendable {
 
     /// Emits a lifecycle event for an object.
     public func emit(_ obj: DomainObj, _ event: LifecycleEvent) {
+        emit(obj, kind: .lifecycle(event))
+    }
+
+    /// Emits an event for an object.
+    public func emit(_ obj: DomainObj, kind: DomainEventDispatcher.Kind) {
         let (name, id) = obj.withLock { ($0.name, $0.id) }
-        events.emit(.init(name: name, uuid: obj.uuid, id: id, event: event))
+        events.emit(.init(name: name, uuid: obj.uuid, id: id, kind: kind))
     }
 
     /// Marks a running instance tainted, once: the first time, a warning

@@ -444,7 +444,16 @@ public final class QemuConnection: Sendable {
     /// Registers a lifecycle event callback. libvirt: `virConnectDomainEventRegisterAny`.
     @discardableResult
     public func registerLifecycleEvents(_ callback: @escaping @Sendable (DomainEventDispatcher.Event) -> Void) -> Int {
-        let id = state.events.register(callback)
+        registerEvents(.lifecycle, callback)
+    }
+
+    /// Registers a callback for one kind of event. A kind this driver never
+    /// emits can be registered too, as libvirt allows; it is never called.
+    ///
+    /// libvirt: `virConnectDomainEventRegisterAny`.
+    @discardableResult
+    public func registerEvents(_ eventID: DomainEventID, _ callback: @escaping @Sendable (DomainEventDispatcher.Event) -> Void) -> Int {
+        let id = state.events.register(eventID, callback)
         local.withLock { _ = $0.eventCallbacks.insert(id) }
         return id
     }

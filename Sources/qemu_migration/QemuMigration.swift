@@ -692,6 +692,9 @@ public enum QemuMigration {
         obj.qemu.migration = nil
         obj.qemu.setStatusExtra(.migration, nil)
         await QemuDomainProcess.stop(d, obj, reason: .migrated, event: .migrated)
+        // libvirt: qemuMigrationSrcComplete queues job-completed right
+        // after the source's stopped event.
+        d.emit(dst, kind: .jobCompleted(completed.stats.parameters(type: .completed, operation: completed.operation)))
         QemuMigrationCrashPoint.confirmSourceStopped.hit()
         obj.qemu.jobs.endAsync()
     }

@@ -12,7 +12,7 @@ import qemu_process
 final class EventLog: Sendable {
     private let events = Mutex<[DomainEventDispatcher.Event]>([])
     func record(_ e: DomainEventDispatcher.Event) { events.withLock { $0.append(e) } }
-    var all: [LifecycleEvent] { events.withLock { $0.map(\.event) } }
+    var all: [LifecycleEvent] { events.withLock { $0.compactMap(\.lifecycle) } }
 }
 
 /// The lifecycle of the counter guest through the driver's API, with real QEMU.

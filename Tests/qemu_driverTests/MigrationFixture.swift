@@ -84,7 +84,10 @@ struct MigrationFixture {
 final class EventRecorder: Sendable {
     private let events = Mutex<[(Int?, LifecycleEvent)]>([])
     init(_ conn: QemuConnection) {
-        conn.registerLifecycleEvents { [weak self] e in self?.events.withLock { $0.append((e.id, e.event)) } }
+        conn.registerLifecycleEvents { [weak self] e in
+            guard let l = e.lifecycle else { return }
+            self?.events.withLock { $0.append((e.id, l)) }
+        }
     }
     var all: [(Int?, LifecycleEvent)] { events.withLock { $0 } }
 }
