@@ -32,8 +32,6 @@ public struct DomainEventCallbackLifecycleMsg: XDRCodable, Hashable {
 
     /// The event message itself.
     public func message() throws(RemoteError) -> RemoteMessage {
-        try RemoteMessage(header: MessageHeader(program: RemoteProgram.remote, version: RemoteProgram.remoteVersion,
-                                                procedure: RemoteProcedure.domainEventCallbackLifecycle.rawValue,
-                                                type: .message, serial: 1), body: self)
+        try RemoteMessage(event: .domainEventCallbackLifecycle, body: self)
     }
 }

@@ -20,6 +20,13 @@ public struct RemoteMessage: Sendable, Equatable {
         self.payload = try body.xdrBytes()
     }
 
+    /// An event the server sends unasked (`VIR_NET_MESSAGE`, serial 1, as
+    /// libvirtd sends them).
+    public init<T: XDREncodable>(event procedure: RemoteProcedure, body: T) throws(RemoteError) {
+        try self.init(header: MessageHeader(program: RemoteProgram.remote, version: RemoteProgram.remoteVersion,
+                                            procedure: procedure.rawValue, type: .message, serial: 1), body: body)
+    }
+
     /// The largest value the length word may hold: the length word itself
     /// plus `VIR_NET_MESSAGE_MAX` (libvirt subtracts the word, then
     /// compares with the maximum).

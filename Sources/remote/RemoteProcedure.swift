@@ -76,6 +76,8 @@ public struct RemoteProcedure: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let connectDomainEventCallbackRegisterAny = RemoteProcedure(316)
     public static let connectDomainEventCallbackDeregisterAny = RemoteProcedure(317)
     public static let domainEventCallbackLifecycle = RemoteProcedure(318)
+    public static let domainEventCallbackMigrationIteration = RemoteProcedure(359)
+    public static let domainEventCallbackJobCompleted = RemoteProcedure(363)
     public static let domainDefineXMLFlags = RemoteProcedure(350)
     public static let connectRegisterCloseCallback = RemoteProcedure(360)
     public static let connectUnregisterCloseCallback = RemoteProcedure(361)

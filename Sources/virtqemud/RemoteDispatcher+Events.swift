@@ -5,17 +5,19 @@ import qemu_driver
 import remote
 
 /// Domain event callbacks: registration per client, delivery as
-/// `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE` messages.
+/// `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_*` messages.
 extension RemoteDispatcher {
     /// `VIR_DOMAIN_EVENT_ID_LAST` in libvirt 9.0.
     static let eventIDLast: Int32 = 27
 
     /// Registers a callback for `eventID`, optionally for one domain.
-    /// Lifecycle events are delivered; the other event ids are accepted
-    /// (as libvirtd does) but this driver never emits them.
+    /// Lifecycle, migration-iteration and job-completed events are
+    /// delivered; the other event ids are accepted (as libvirtd does) but
+    /// this driver never emits them.
     ///
     /// libvirt: `remoteDispatchConnectDomainEventCallbackRegisterAny`,
-    /// `remoteRelayDomainEventLifecycle`.
+    /// `remoteRelayDomainEventLifecycle`, `remoteRelayDomainEventMigrationIteration`,
+    /// `remoteRelayDomainEventJobCompleted`.
     static func registerEvent(_ a: EventCallbackRegisterAnyArgs, _ client: DaemonClient,
                               _ conn: QemuConnection) throws(RemoteError) -> IntValue {
         guard a.eventID >= 0, a.eventID < eventIDLast else {
@@ -27,16 +29,26 @@ extension RemoteDispatcher {
             return s.nextCallbackID
         }
         var driverID: Int?
-        if a.eventID == DomainEventID.lifecycle.rawValue {
-            driverID = conn.registerLifecycleEvents { [weak client] ev in
+        if let id = DomainEventID(rawValue: a.eventID), DomainEventDispatcher.emitted.contains(id) {
+            driverID = conn.registerEvents(id) { [weak client] ev in
                 guard let client else { return }
                 if let filter, filter != ev.uuid { return }
-                let msg = DomainEventCallbackLifecycleMsg(
-                    callbackID: callbackID,
-                    dom: RemoteDomain(name: ev.name, uuid: ev.uuid, id: ev.id.map { Int32(clamping: $0) } ?? -1),
-                    event: ev.event.type, detail: ev.event.detail)
-                do { client.send(try msg.message()) } catch {
-                    client.logger.error("cannot encode a lifecycle event of \(ev.name): \(error)")
+                let dom = RemoteDomain(name: ev.name, uuid: ev.uuid, id: ev.id.map { Int32(clamping: $0) } ?? -1)
+                do {
+                    switch ev.kind {
+                    case .lifecycle(let e):
+                        client.send(try DomainEventCallbackLifecycleMsg(callbackID: callbackID, dom: dom,
+                                                                        event: e.type, detail: e.detail).message())
+                    case .migrationIteration(let n):
+                        client.send(try DomainEventCallbackMigrationIterationMsg(callbackID: callbackID, dom: dom,
+                                                                                 iteration: n).message())
+                    case .jobCompleted(let params):
+                        let sent = Array(params.prefix(RemoteProtocolLimits.jobStatsMax))
+                        client.send(try DomainEventCallbackJobCompletedMsg(callbackID: callbackID, dom: dom,
+                                                                           params: sent).message())
+                    }
+                } catch {
+                    client.logger.error("cannot encode a \(ev.kind.id) event of \(ev.name): \(error)")
                 }
             }
         }
