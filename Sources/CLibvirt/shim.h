@@ -9,6 +9,8 @@
 /* Function types of the client library, for code that loads it with
  * dlopen only when it needs it (__typeof__ names no symbol). */
 typedef __typeof__(virConnectClose) *clibvirt_virConnectClose_fn;
+typedef __typeof__(virConnectDomainEventDeregisterAny) *clibvirt_virConnectDomainEventDeregisterAny_fn;
+typedef __typeof__(virConnectDomainEventRegisterAny) *clibvirt_virConnectDomainEventRegisterAny_fn;
 typedef __typeof__(virConnectDomainXMLToNative) *clibvirt_virConnectDomainXMLToNative_fn;
 typedef __typeof__(virConnectGetAllDomainStats) *clibvirt_virConnectGetAllDomainStats_fn;
 typedef __typeof__(virConnectGetCapabilities) *clibvirt_virConnectGetCapabilities_fn;
@@ -65,6 +67,8 @@ typedef __typeof__(virDomainShutdown) *clibvirt_virDomainShutdown_fn;
 typedef __typeof__(virDomainSuspend) *clibvirt_virDomainSuspend_fn;
 typedef __typeof__(virDomainUndefine) *clibvirt_virDomainUndefine_fn;
 typedef __typeof__(virDomainUndefineFlags) *clibvirt_virDomainUndefineFlags_fn;
+typedef __typeof__(virEventRegisterDefaultImpl) *clibvirt_virEventRegisterDefaultImpl_fn;
+typedef __typeof__(virEventRunDefaultImpl) *clibvirt_virEventRunDefaultImpl_fn;
 typedef __typeof__(virGetLastError) *clibvirt_virGetLastError_fn;
 typedef __typeof__(virGetVersion) *clibvirt_virGetVersion_fn;
 typedef __typeof__(virInitialize) *clibvirt_virInitialize_fn;

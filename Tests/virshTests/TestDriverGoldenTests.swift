@@ -156,6 +156,24 @@ struct TestDriverGoldenTests {
         }
     }
 
+    /// `event`: the list of event types, virsh's checks of its options,
+    /// the domain filter, and a wait that times out with no event (the
+    /// test driver raises events only for its own connection's changes).
+    @Test func eventCommand() {
+        for args in [["event", "--list"], ["event"], ["event", "--all", "--event", "lifecycle"], ["event", "--list", "--all"],
+                     ["event", "--list", "--event", "reboot"], ["event", "--event", "foo"], ["event", "--event", ""],
+                     ["event", "--all", "--timeout", "0"], ["event", "--all", "--timeout", "-1"],
+                     ["event", "--all", "--timeout", "x"], ["event", "--all", "--timeout", "2147484"],
+                     ["event", "--all", "--timeout", "1"], ["event", "nosuch", "--all", "--timeout", "1"],
+                     ["event", "test", "--event", "lifecycle", "--timeout", "1", "--loop", "--timestamp"],
+                     ["event", "--domain", "test", "--event", "job-completed", "--timeout", "1"]] {
+            same(["-c", Self.uri] + args)
+        }
+        same("help", "event")
+        same("help", "events")
+        same("-c", Self.uri, "event", "--help")
+    }
+
     /// Migration tuning: virsh's own checks (a downtime below 1, numbers
     /// it cannot read, a negative bandwidth that wraps) and the driver's
     /// answer past them.

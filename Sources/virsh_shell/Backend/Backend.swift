@@ -233,6 +233,16 @@ protocol VirshConnection: AnyObject, Sendable {
     func migrateToURI(_ dom: any VirshDomain, dconnuri: String, params: [TypedParameter],
                       flags: MigrateFlags) async throws(VirshError)
 
+    /// Registers `handler` for the events of one id (`VIR_DOMAIN_EVENT_ID_*`),
+    /// of `domain` or of every domain. Returns the callback's id. The
+    /// handler runs on a thread of the connection's.
+    ///
+    /// libvirt: `virConnectDomainEventRegisterAny`.
+    func registerDomainEvent(_ eventID: Int32, domain: (any VirshDomain)?,
+                             _ handler: @escaping @Sendable (VirshDomainEvent) -> Void) async throws(VirshError) -> Int32
+    /// libvirt: `virConnectDomainEventDeregisterAny`.
+    func deregisterDomainEvent(_ callbackID: Int32) async throws(VirshError)
+
     /// Closes the connection (libvirt: `virConnectClose`): the driver runs
     /// the connection's close callbacks (`start --autodestroy` domains go).
     func close() async

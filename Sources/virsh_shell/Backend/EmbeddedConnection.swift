@@ -133,6 +133,29 @@ final class EmbeddedConnection: VirshConnection {
         }
     }
 
+    func registerDomainEvent(_ eventID: Int32, domain: (any VirshDomain)?,
+                             _ handler: @escaping @Sendable (VirshDomainEvent) -> Void) async throws(VirshError) -> Int32 {
+        guard let id = DomainEventID(rawValue: eventID) else {
+            throw VirshError(code: .invalidArg, message: "eventID in virConnectDomainEventRegisterAny must be less than \(DomainEventID.memoryDeviceSizeChange.rawValue + 1)")
+        }
+        let filter = (domain as? EmbeddedDomain)?.ref.uuid
+        let callbackID = conn.registerEvents(id) { ev in
+            if let filter, ev.uuid != filter { return }
+            let kind: VirshDomainEvent.Kind
+            switch ev.kind {
+            case .lifecycle(let e): kind = .lifecycle(event: e.type, detail: e.detail)
+            case .migrationIteration(let n): kind = .migrationIteration(n)
+            case .jobCompleted(let params): kind = .jobCompleted(params)
+            }
+            handler(VirshDomainEvent(eventID: eventID, domainName: ev.name, kind: kind))
+        }
+        return Int32(clamping: callbackID)
+    }
+
+    func deregisterDomainEvent(_ callbackID: Int32) async throws(VirshError) {
+        conn.deregisterEvents(Int(callbackID))
+    }
+
     func close() async {
         await conn.close()
     }

@@ -22,6 +22,8 @@ import libvirt_abi
 /// start-up time.
 struct LibvirtAPI: @unchecked Sendable {
     let virConnectClose: clibvirt_virConnectClose_fn
+    let virConnectDomainEventDeregisterAny: clibvirt_virConnectDomainEventDeregisterAny_fn
+    let virConnectDomainEventRegisterAny: clibvirt_virConnectDomainEventRegisterAny_fn
     let virConnectDomainXMLToNative: clibvirt_virConnectDomainXMLToNative_fn
     let virConnectGetAllDomainStats: clibvirt_virConnectGetAllDomainStats_fn
     let virConnectGetCapabilities: clibvirt_virConnectGetCapabilities_fn
@@ -78,6 +80,8 @@ struct LibvirtAPI: @unchecked Sendable {
     let virDomainSuspend: clibvirt_virDomainSuspend_fn
     let virDomainUndefine: clibvirt_virDomainUndefine_fn
     let virDomainUndefineFlags: clibvirt_virDomainUndefineFlags_fn
+    let virEventRegisterDefaultImpl: clibvirt_virEventRegisterDefaultImpl_fn
+    let virEventRunDefaultImpl: clibvirt_virEventRunDefaultImpl_fn
     let virGetLastError: clibvirt_virGetLastError_fn
     let virGetVersion: clibvirt_virGetVersion_fn
     let virInitialize: clibvirt_virInitialize_fn
@@ -115,6 +119,10 @@ struct LibvirtAPI: @unchecked Sendable {
         do throws(VirshError) {
             return .success(LibvirtAPI(
                 virConnectClose: try sym("virConnectClose", clibvirt_virConnectClose_fn.self),
+                virConnectDomainEventDeregisterAny: try sym("virConnectDomainEventDeregisterAny",
+                                                            clibvirt_virConnectDomainEventDeregisterAny_fn.self),
+                virConnectDomainEventRegisterAny: try sym("virConnectDomainEventRegisterAny",
+                                                          clibvirt_virConnectDomainEventRegisterAny_fn.self),
                 virConnectDomainXMLToNative: try sym("virConnectDomainXMLToNative", clibvirt_virConnectDomainXMLToNative_fn.self),
                 virConnectGetAllDomainStats: try sym("virConnectGetAllDomainStats", clibvirt_virConnectGetAllDomainStats_fn.self),
                 virConnectGetCapabilities: try sym("virConnectGetCapabilities", clibvirt_virConnectGetCapabilities_fn.self),
@@ -171,6 +179,8 @@ struct LibvirtAPI: @unchecked Sendable {
                 virDomainSuspend: try sym("virDomainSuspend", clibvirt_virDomainSuspend_fn.self),
                 virDomainUndefine: try sym("virDomainUndefine", clibvirt_virDomainUndefine_fn.self),
                 virDomainUndefineFlags: try sym("virDomainUndefineFlags", clibvirt_virDomainUndefineFlags_fn.self),
+                virEventRegisterDefaultImpl: try sym("virEventRegisterDefaultImpl", clibvirt_virEventRegisterDefaultImpl_fn.self),
+                virEventRunDefaultImpl: try sym("virEventRunDefaultImpl", clibvirt_virEventRunDefaultImpl_fn.self),
                 virGetLastError: try sym("virGetLastError", clibvirt_virGetLastError_fn.self),
                 virGetVersion: try sym("virGetVersion", clibvirt_virGetVersion_fn.self),
                 virInitialize: try sym("virInitialize", clibvirt_virInitialize_fn.self),
@@ -227,9 +237,10 @@ struct LibvirtQemuAPI: @unchecked Sendable {
     }
 }
 
-/// The loaded library. Everything below runs on behalf of a connection,
-/// whose opening loaded it (`LibvirtLibrary.require()`).
-private var api: LibvirtAPI {
+/// The loaded library. Everything below (and in the other Libvirt*
+/// files) runs on behalf of a connection, whose opening loaded it
+/// (`LibvirtLibrary.require()`).
+var api: LibvirtAPI {
     switch LibvirtLibrary.ready {
     case .success(let api): return api
     case .failure(let error): preconditionFailure("libvirt used before a connection loaded it: \(error.message)")
@@ -238,11 +249,22 @@ private var api: LibvirtAPI {
 
 /// libvirt's library as a whole.
 enum LibvirtLibrary {
-    /// Loads the library, once, and keeps it from printing errors itself
-    /// (virsh does the same with `virSetErrorFunc(NULL, vshErrorHandler)`).
+    /// Loads the library, once, keeps it from printing errors itself
+    /// (virsh does the same with `virSetErrorFunc(NULL, vshErrorHandler)`),
+    /// and runs libvirt's default event loop on a thread of its own before
+    /// any connection opens, as virsh does (`virEventRegisterDefaultImpl`,
+    /// `vshEventLoop`): a remote connection delivers domain events only
+    /// through an event loop that was there when it opened.
     static let ready: Result<LibvirtAPI, VirshError> = LibvirtAPI.shared.map { api in
         _ = api.virInitialize()
         api.virSetErrorFunc(nil) { _, _ in }
+        if api.virEventRegisterDefaultImpl() == 0 {
+            let loop = Thread {
+                while api.virEventRunDefaultImpl() == 0 {}
+            }
+            loop.name = "libvirt-events"
+            loop.start()
+        }
         return api
     }
 
@@ -305,7 +327,7 @@ enum LibvirtLibrary {
 }
 
 /// Typed parameters in libvirt's C form, freed when done.
-private final class CTypedParams {
+final class CTypedParams {
     var params: virTypedParameterPtr?
     var count: Int32 = 0
     var capacity: Int32 = 0
@@ -352,7 +374,7 @@ private final class CTypedParams {
 /// A connection through libvirt's client library (`virConnectPtr`).
 /// libvirt's connection objects are thread-safe.
 final class LibvirtConnection: VirshConnection, @unchecked Sendable {
-    private let ptr: OpaquePointer
+    let ptr: OpaquePointer
     private let closed = NSLock()
     private var isClosed = false
 

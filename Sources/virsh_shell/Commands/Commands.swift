@@ -9,6 +9,8 @@ enum Commands {
         SuspendCommand.self, UndefineCommand.self, UpgradeQemuCommand.self, VNCDisplayCommand.self,
         // Domain Monitoring
         DomBlkListCommand.self, DomControlCommand.self, DomIfListCommand.self, DomInfoCommand.self, DomMemStatCommand.self, DomStateCommand.self, DomStatsCommand.self, ListCommand.self,
+        // Domain Events
+        EventCommand.self,
         // Host and Hypervisor
         FreeCellCommand.self, HostnameCommand.self, NodeInfoCommand.self, URICommand.self, VersionCommand.self,
         // Virsh itself

@@ -55,6 +55,7 @@ struct OptionDef: Sendable {
 enum CommandGroup: String, CaseIterable, Sendable {
     case domain = "Domain Management"
     case monitor = "Domain Monitoring"
+    case events = "Domain Events"
     case host = "Host and Hypervisor"
     case virsh = "Virsh itself"
 
@@ -62,6 +63,7 @@ enum CommandGroup: String, CaseIterable, Sendable {
         switch self {
         case .domain: return "domain"
         case .monitor: return "monitor"
+        case .events: return "events"
         case .host: return "host"
         case .virsh: return "virsh"
         }
