@@ -233,7 +233,10 @@ public struct DomainDef: Equatable, Sendable {
         memballoon = nil
         for e in devices?.elements ?? [] {
             switch e.name {
-            case "disk": disks.append(try DomainDiskDef(element: e))
+            case "disk":
+                let disk = try DomainDiskDef(element: e)
+                for other in disks { try DomainDiskDef.checkDuplicate(other, disk) }
+                disks.append(disk)
             case "controller": controllers.append(try DomainControllerDef(element: e))
             case "interface": interfaces.append(try DomainNetDef(element: e))
             case "serial": serials.append(try DomainChrDef(element: e))

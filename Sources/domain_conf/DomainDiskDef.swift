@@ -38,6 +38,14 @@ public struct DomainDiskDef: Hashable, Sendable {
         self.node = XMLElement("disk")
     }
 
+    /// Two disks may not share a target.
+    ///
+    /// libvirt: `virDomainDiskDefCheckDuplicateInfo`.
+    public static func checkDuplicate(_ a: DomainDiskDef, _ b: DomainDiskDef) throws(VirError) {
+        guard a.targetDev == b.targetDev else { return }
+        throw VirError.conf(.xmlError, "target '\(a.targetDev)' duplicated for disk sources '\(a.sourcePath ?? "<null>")' and '\(b.sourcePath ?? "<null>")'")
+    }
+
     init(element: XMLElement) throws(VirError) {
         node = element
         let typeText = element.attribute("type") ?? "file"

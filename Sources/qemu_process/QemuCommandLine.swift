@@ -130,6 +130,44 @@ public struct QemuCommandLine: Sendable, Equatable {
     /// `query-pci` names them back.
     public static func interfaceAlias(_ index: Int) -> String { "net\(index)" }
     public static func virtioDiskAlias(_ index: Int) -> String { "virtio-disk\(index)" }
+
+    /// The bus a disk sits on: its `<target bus>`, or what its name says
+    /// (`vd*` virtio, `sd*` SATA on q35 and SCSI elsewhere, else IDE).
+    public static func diskBus(_ disk: DomainDiskDef, q35: Bool) -> DomainDiskBus {
+        disk.targetBus ?? (disk.targetDev.hasPrefix("vd") ? .virtio : disk.targetDev.hasPrefix("sd") ? (q35 ? .sata : .scsi) : .ide)
+    }
+
+    /// A disk's `-device id=`, from its target name as libvirt names it
+    /// (`vdb` → `virtio-disk1`, `sdc` → `scsi0-0-0-2`), so that it stays the
+    /// same whatever disks come and go around it; `nil` when the name does
+    /// not fit its bus.
+    ///
+    /// libvirt: `qemuAssignDeviceDiskAlias`.
+    public static func diskAlias(_ disk: DomainDiskDef, q35: Bool) -> String? {
+        // virDiskNameParse: the index after any of the known prefixes.
+        guard let index = ["xvd", "ubd", "hd", "sd", "vd"].lazy
+            .compactMap({ QemuCommandLineBuilder.diskIndex(disk.targetDev, prefix: $0) }).first else { return nil }
+        switch diskBus(disk, q35: q35) {
+        case .virtio: return virtioDiskAlias(index)
+        case .scsi: return "scsi0-0-0-\(index)"
+        case .sata: return "sata0-0-\(index)"
+        case .ide: return "ide0-\(index / 2)-\(index % 2)"
+        default: return nil
+        }
+    }
+
+    /// The checks the command line makes of a disk, for one plugged into a
+    /// running QEMU: what this driver runs of it, its `-drive` options
+    /// (`,cache=none`...) and the properties of its `-device`
+    /// (`,serial=...`), in the command line's syntax.
+    public static func checkDisk(_ disk: DomainDiskDef) throws(VirError) -> (driveOptions: String, deviceProperties: String) {
+        try QemuCommandLineBuilder.checkDisk(disk)
+        return (try QemuCommandLineBuilder.driveOptions(disk), try QemuCommandLineBuilder.diskDeviceProperties(disk))
+    }
+
+    /// The block backend of a disk (`-drive id=`, a hot-plugged disk's
+    /// node name): `drive-` and its alias, as libvirt named drives.
+    public static func driveID(alias: String) -> String { "drive-" + alias }
     public static let balloonAlias = "balloon0"
 
     static func unsupported(_ what: String) -> VirError {

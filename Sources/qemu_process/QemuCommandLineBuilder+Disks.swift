@@ -7,18 +7,11 @@ extension QemuCommandLineBuilder {
     mutating func addDisks() throws(VirError) {
         var firstDiskBooted = false, firstCdromBooted = false
         for (i, disk) in def.disks.enumerated() {
-            guard disk.type == .file || disk.type == .block else {
-                throw QemuCommandLine.unsupported("disk type '\(disk.type.rawValue)' of disk '\(disk.targetDev)' is not supported by this driver")
-            }
-            guard disk.device == .disk || disk.device == .cdrom else {
-                throw QemuCommandLine.unsupported("disk device '\(disk.device.rawValue)' of disk '\(disk.targetDev)' is not supported by this driver")
-            }
+            try Self.checkDisk(disk)
             let format = disk.format ?? "raw"
-            guard format == "raw" || format == "qcow2" else {
-                throw QemuCommandLine.unsupported("disk format '\(format)' of disk '\(disk.targetDev)' is not supported by this driver")
-            }
-            let bus = disk.targetBus ?? (disk.targetDev.hasPrefix("vd") ? .virtio : disk.targetDev.hasPrefix("sd") ? (isQ35 ? .sata : .scsi) : .ide)
-            let driveID = "drive-\(bus.rawValue)-disk\(i)"
+            let bus = QemuCommandLine.diskBus(disk, q35: isQ35)
+            let alias = QemuCommandLine.diskAlias(disk, q35: isQ35)
+            let driveID = QemuCommandLine.driveID(alias: alias ?? "\(bus.rawValue)-disk\(i)")
             var drive = "if=none,id=\(driveID)"
             if let path = disk.sourcePath {
                 drive = "file=\(QemuCommandLine.escape(path)),format=\(format)," + drive
@@ -42,29 +35,46 @@ extension QemuCommandLineBuilder {
                 guard let unit = Self.diskIndex(disk.targetDev, prefix: "hd"), unit < 4 else {
                     throw QemuCommandLine.unsupported("disk '\(disk.targetDev)' does not fit on the IDE bus (hda to hdd)")
                 }
-                add("-device", "\(ide),bus=ide.\(unit / 2),unit=\(unit % 2),drive=\(driveID),id=ide0-\(unit / 2)-\(unit % 2)\(properties)\(boot)")
+                add("-device", "\(ide),bus=ide.\(unit / 2),unit=\(unit % 2),drive=\(driveID),id=\(alias ?? "")\(properties)\(boot)")
             case .sata:
                 guard let unit = Self.diskIndex(disk.targetDev, prefix: "sd"), unit < 6 else {
                     throw QemuCommandLine.unsupported("disk '\(disk.targetDev)' does not fit on the SATA bus (sda to sdf)")
                 }
                 // q35's own AHCI is `ide`; an added one (i440fx) `sata0`.
                 let bus = isQ35 ? "ide.\(unit)" : "sata0.\(unit)"
-                add("-device", "\(ide),bus=\(bus),drive=\(driveID),id=sata0-0-\(unit)\(properties)\(boot)")
+                add("-device", "\(ide),bus=\(bus),drive=\(driveID),id=\(alias ?? "")\(properties)\(boot)")
             case .scsi:
                 guard let unit = Self.diskIndex(disk.targetDev, prefix: "sd"), unit < 7 else {
                     throw QemuCommandLine.unsupported("disk '\(disk.targetDev)' does not fit on the first SCSI controller (sda to sdg)")
                 }
                 let driver = disk.device == .cdrom ? "scsi-cd" : "scsi-hd"
-                let name = "scsi0-0-0-\(unit)"
-                add("-device", "\(driver),bus=scsi0.0,channel=0,scsi-id=0,lun=\(unit),device_id=drive-\(name),drive=\(driveID),id=\(name)\(properties)\(boot)")
+                add("-device", "\(driver),bus=scsi0.0,channel=0,scsi-id=0,lun=\(unit),device_id=\(driveID),drive=\(driveID),id=\(alias ?? "")\(properties)\(boot)")
             case .virtio:
                 guard disk.device == .disk else {
                     throw QemuCommandLine.unsupported("disk device 'cdrom' on bus 'virtio' is not supported")
                 }
-                add("-device", "virtio-blk-pci\(pciAddress(disk.address)),drive=\(driveID),id=\(QemuCommandLine.virtioDiskAlias(i))\(properties)\(boot)")
+                guard let alias else {
+                    throw VirError(.internalError, "invalid disk name '\(disk.targetDev)'")
+                }
+                add("-device", "virtio-blk-pci\(pciAddress(disk.address)),drive=\(driveID),id=\(alias)\(properties)\(boot)")
             default:
                 throw QemuCommandLine.unsupported("disk bus '\(bus.rawValue)' of disk '\(disk.targetDev)' is not supported by this driver")
             }
+        }
+    }
+
+    /// What this driver runs of a disk: a file or block device, a disk or
+    /// a cdrom, raw or qcow2.
+    static func checkDisk(_ disk: DomainDiskDef) throws(VirError) {
+        guard disk.type == .file || disk.type == .block else {
+            throw QemuCommandLine.unsupported("disk type '\(disk.type.rawValue)' of disk '\(disk.targetDev)' is not supported by this driver")
+        }
+        guard disk.device == .disk || disk.device == .cdrom else {
+            throw QemuCommandLine.unsupported("disk device '\(disk.device.rawValue)' of disk '\(disk.targetDev)' is not supported by this driver")
+        }
+        let format = disk.format ?? "raw"
+        guard format == "raw" || format == "qcow2" else {
+            throw QemuCommandLine.unsupported("disk format '\(format)' of disk '\(disk.targetDev)' is not supported by this driver")
         }
     }
 
