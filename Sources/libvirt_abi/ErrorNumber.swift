@@ -49,6 +49,7 @@ public struct ErrorNumber: RawRepresentable, Hashable, Sendable, CustomStringCon
     public static let overflow = ErrorNumber(VIR_ERR_OVERFLOW)
     public static let operationUnsupported = ErrorNumber(VIR_ERR_OPERATION_UNSUPPORTED)
     public static let xmlInvalidSchema = ErrorNumber(VIR_ERR_XML_INVALID_SCHEMA)
+    public static let deviceMissing = ErrorNumber(VIR_ERR_DEVICE_MISSING)
 
     public var description: String { "virErrorNumber(\(rawValue))" }
 
@@ -100,5 +101,6 @@ public struct ErrorNumber: RawRepresentable, Hashable, Sendable, CustomStringCon
         .operationUnsupported: ("Operation not supported", "Operation not supported: %s"),
         .xmlInvalidSchema: ("XML document failed to validate against schema",
                             "XML document failed to validate against schema: %s"),
+        .deviceMissing: ("device not found", "device not found: %s"),
     ]
 }

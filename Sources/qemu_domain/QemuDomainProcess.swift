@@ -271,6 +271,8 @@ public enum QemuDomainProcess {
                 m.notePass(pass)
                 driver.emit(obj, kind: .migrationIteration(Int32(clamping: pass)))
             }
+        case "DEVICE_DELETED":
+            if let alias = event.data["device"]?.stringValue { QemuHotplug.deviceDeleted(driver, obj, alias: alias) }
         case "SHUTDOWN":
             obj.qemu.state.withLock { $0.guestShutdown = true }
             if event.data["guest"]?.boolValue == true {
