@@ -208,6 +208,26 @@ public enum RemoteCalls {
         public typealias Args = DomainHyperFlagsArgs; public typealias Ret = XDRVoid
         public static let procedure = RemoteProcedure.domainSetMemoryFlags
     }
+    /// `REMOTE_PROC_DOMAIN_ATTACH_DEVICE` (`virDomainAttachDevice`).
+    public enum DomainAttachDevice: RemoteCall {
+        public typealias Args = DomainXMLArgs; public typealias Ret = XDRVoid
+        public static let procedure = RemoteProcedure.domainAttachDevice
+    }
+    /// `REMOTE_PROC_DOMAIN_DETACH_DEVICE` (`virDomainDetachDevice`).
+    public enum DomainDetachDevice: RemoteCall {
+        public typealias Args = DomainXMLArgs; public typealias Ret = XDRVoid
+        public static let procedure = RemoteProcedure.domainDetachDevice
+    }
+    /// `REMOTE_PROC_DOMAIN_ATTACH_DEVICE_FLAGS` (`virDomainAttachDeviceFlags`).
+    public enum DomainAttachDeviceFlags: RemoteCall {
+        public typealias Args = DomainXMLFlagsArgs; public typealias Ret = XDRVoid
+        public static let procedure = RemoteProcedure.domainAttachDeviceFlags
+    }
+    /// `REMOTE_PROC_DOMAIN_DETACH_DEVICE_FLAGS` (`virDomainDetachDeviceFlags`).
+    public enum DomainDetachDeviceFlags: RemoteCall {
+        public typealias Args = DomainXMLFlagsArgs; public typealias Ret = XDRVoid
+        public static let procedure = RemoteProcedure.domainDetachDeviceFlags
+    }
     /// `REMOTE_PROC_DOMAIN_RESET` (`virDomainReset`).
     public enum DomainReset: RemoteCall {
         public typealias Args = DomainFlagsArgs; public typealias Ret = XDRVoid

@@ -175,6 +175,34 @@ extension RemoteDispatcher {
                 try await driver { try await conn.setMemory(ref(a.dom), kibibytes: a.value, flags: .live) }
                 return XDRVoid()
             }
+        case .domainAttachDevice, .domainDetachDevice:
+            let attach = msg.header.procedure == RemoteProcedure.domainAttachDevice.rawValue
+            return try await run(RemoteCalls.DomainAttachDevice.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, attach ? "virDomainAttachDevice" : "virDomainDetachDevice")
+                try await driver {
+                    // virDomainAttachDevice is the flags call with AFFECT_LIVE.
+                    if attach {
+                        try await conn.attachDevice(ref(a.dom), xml: a.xml, flags: .live)
+                    } else {
+                        try await conn.detachDevice(ref(a.dom), xml: a.xml, flags: .live)
+                    }
+                }
+                return XDRVoid()
+            }
+        case .domainAttachDeviceFlags, .domainDetachDeviceFlags:
+            let attach = msg.header.procedure == RemoteProcedure.domainAttachDeviceFlags.rawValue
+            return try await run(RemoteCalls.DomainAttachDeviceFlags.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, attach ? "virDomainAttachDeviceFlags" : "virDomainDetachDeviceFlags")
+                try await driver {
+                    let flags = DomainDeviceModifyFlags(rawValue: a.flags)
+                    if attach {
+                        try await conn.attachDevice(ref(a.dom), xml: a.xml, flags: flags)
+                    } else {
+                        try await conn.detachDevice(ref(a.dom), xml: a.xml, flags: flags)
+                    }
+                }
+                return XDRVoid()
+            }
         case .domainSetMemoryFlags:
             return try await run(RemoteCalls.DomainSetMemoryFlags.self, msg) { a throws(RemoteError) in
                 try checkWritable(client, "virDomainSetMemoryFlags")
