@@ -61,7 +61,8 @@ public enum CounterGuest {
     ///   and a bandwidth-limited migration takes a while.
     public static func domainXML(name: String, uuid: String? = nil, disk: String, serialLog: String,
                                  memoryMiB: Int = 16, sharedMemory: Bool = false, emulator: String? = nil,
-                                 extraDevices: String = "", memballoon: String = "none", ballast: String? = nil) -> String {
+                                 extraDevices: String = "", memballoon: String = "none", ballast: String? = nil,
+                                 features: String = "") -> String {
         let passthrough = ballast.map {
             "<qemu:commandline><qemu:arg value='-device'/><qemu:arg value='loader,file=\($0),addr=0x400000,force-raw=on'/></qemu:commandline>"
         } ?? ""
@@ -76,6 +77,7 @@ public enum CounterGuest {
             <type arch='x86_64' machine='pc'>hvm</type>
             <boot dev='hd'/>
           </os>
+          \(features.isEmpty ? "" : "<features>\(features)</features>")
           <devices>
             \(emulator.map { "<emulator>\($0)</emulator>" } ?? "")
             <disk type='file' device='disk'>

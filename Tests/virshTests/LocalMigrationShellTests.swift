@@ -24,7 +24,7 @@ struct LocalMigrationShellTests {
         var env: [String: String] { ["LIBVIRT_DEFAULT_URI": root.uri] }
 
         init(_ label: String, name: String = "vm", sharedMemory: Bool = true, ballastMiB: Int? = nil,
-             extraDevices: String = "", memballoon: String = "none") throws {
+             extraDevices: String = "", memballoon: String = "none", features: String = "") throws {
             let root = TestRoot(label)
             self.root = root
             self.name = name
@@ -32,7 +32,8 @@ struct LocalMigrationShellTests {
             let disk = try CounterGuest.disk(in: root.path)
             let ballast = try ballastMiB.map { try CounterGuest.ballast(in: root.path, mebibytes: $0) }
             let xml = CounterGuest.domainXML(name: name, disk: disk, serialLog: serial, sharedMemory: sharedMemory,
-                                             extraDevices: extraDevices, memballoon: memballoon, ballast: ballast)
+                                             extraDevices: extraDevices, memballoon: memballoon, ballast: ballast,
+                                             features: features)
             xmlFile = root.path + "/\(name).xml"
             try xml.write(toFile: xmlFile, atomically: true, encoding: .utf8)
         }

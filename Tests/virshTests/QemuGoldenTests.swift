@@ -109,6 +109,12 @@ final class QemuGoldenTests {
         same("setmem", name, "8M", "--current", "--live")
         same("setmem", name, "64M", "--config")
         same("setmaxmem", name, "64M", "--live")
+        // Device changes of a shut-off domain: live ones refused, a
+        // config one checked against the definition.
+        same("attach-disk", name, "/nonexistent.img", "vdb", "--live")
+        same("attach-disk", name, "/nonexistent.img", "hda", "--config")
+        same("detach-disk", name, "vdb", "--config")
+        same("detach-disk", name, "hda", "--live")
         same("start", "nosuch")
         same("destroy", name)
         same("suspend", name)
@@ -226,6 +232,16 @@ final class QemuGoldenTests {
         run("migrate-getspeed", "--postcopy", name)
         run("migrate-setspeed", "--postcopy", name, "10")
         run("migrate-getspeed", "--postcopy", name)
+        // Disks plugged in and out: the refusals both drivers make before
+        // QEMU is asked (an image that is not there, a target in use, the
+        // IDE boot disk). An IDE disk plugged in is refused by both, in
+        // other words: libvirtd lets QEMU say "Bus 'ide.0' does not
+        // support hotplugging", the driver refuses it first.
+        run("attach-disk", name, "/nonexistent.img", "hda")
+        run("attach-disk", name, "/nonexistent.img", "hdb", "--targetbus", "ide")
+        run("attach-disk", name, "/dev/null", "hda")
+        run("detach-disk", name, "hda")
+        run("detach-disk", name, "vdz")
         // Commands for QEMU's monitor: the same QEMU answers both drivers.
         for args in Self.monitorCommands {
             run(["qemu-monitor-command", name] + args, mask: Self.monitorMasked)

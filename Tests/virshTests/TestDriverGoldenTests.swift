@@ -174,6 +174,46 @@ struct TestDriverGoldenTests {
         same("-c", Self.uri, "event", "--help")
     }
 
+    /// `attach-disk` and `detach-disk`: the XML virsh writes (`--print-xml`,
+    /// from every option that shapes it), its own checks, the disk it
+    /// finds by target or source, and the test driver's answer to the
+    /// calls; `attach-device`/`detach-device` reading their file.
+    @Test func diskAndDeviceCommands() {
+        for args in [["attach-disk", "test", "/tmp/x.img", "vdb", "--print-xml"],
+                     ["attach-disk", "test", "/tmp/x.img", "vdb", "--driver", "qemu", "--subdriver", "qcow2", "--cache", "none",
+                      "--io", "native", "--mode", "readonly", "--serial", "S1", "--wwn", "0x5000c50015ea71ac", "--alias", "ua-x",
+                      "--address", "pci:0000.00.07.0", "--multifunction", "--targetbus", "virtio", "--type", "disk", "--rawio",
+                      "--print-xml"],
+                     ["attach-disk", "test", "/dev/null", "sdb", "--address", "scsi:0.0.1", "--shareable", "--print-xml"],
+                     ["attach-disk", "test", "x", "sdb", "--address", "usb:1.2", "--print-xml"],
+                     ["attach-disk", "test", "x", "hdb", "--address", "ide:0.1.0", "--print-xml"],
+                     ["attach-disk", "test", "x", "hdb", "--address", "pci:0.0.1.0", "--print-xml"],
+                     ["attach-disk", "test", "x", "sdb", "--address", "pci:0.0.1.0", "--print-xml"],
+                     ["attach-disk", "test", "x", "vdb", "--address", "scsi:0.0.1", "--print-xml"],
+                     ["attach-disk", "test", "x", "vdb", "--address", "foo", "--print-xml"],
+                     ["attach-disk", "test", "x", "vdb", "--address", "pci:0.0", "--print-xml"],
+                     ["attach-disk", "test", "x", "vdb", "--mode", "bogus"], ["attach-disk", "test", "x", "vdb", "--wwn", "12"],
+                     ["attach-disk", "test", "x", "vdb", "--sourcetype", "nope"],
+                     ["attach-disk", "test", "x", "vdb", "--source-protocol", "nbd", "--print-xml"],
+                     ["attach-disk", "test", "x", "vdb", "--sourcetype", "network", "--source-protocol", "nbd",
+                      "--source-host-name", "h:10809", "--print-xml"],
+                     ["attach-disk", "test", "x", "vdb", "--source-host-name", "h"],
+                     ["attach-disk", "test", "", "hdc", "--type", "cdrom", "--print-xml"],
+                     ["attach-disk", "test", "/tmp/x.img", "vdb"], ["attach-disk", "test", "/tmp/x.img", "vdb", "--config"],
+                     ["attach-disk", "test", "/tmp/x.img", "vdb", "--current", "--live"],
+                     ["attach-disk", "test", "/tmp/x.img", "vdb", "--persistent", "--current"],
+                     ["attach-disk", "nosuch", "/tmp/x.img", "vdb"], ["attach-disk", "test", "/tmp/x.img"],
+                     ["detach-disk", "test", "vda", "--print-xml"], ["detach-disk", "test", "/guest/diskimage1", "--print-xml"],
+                     ["detach-disk", "test", "nosuch"], ["detach-disk", "test", "vda"], ["detach-disk", "test", "vda", "--config"],
+                     ["attach-device", "test", "/nonexistent"], ["detach-device", "test", "/nonexistent"],
+                     ["attach-device", "test"]] {
+            same(["-c", Self.uri] + args)
+        }
+        for c in ["attach-disk", "detach-disk", "attach-device", "detach-device"] {
+            same("help", c)
+        }
+    }
+
     /// Migration tuning: virsh's own checks (a downtime below 1, numbers
     /// it cannot read, a negative bandwidth that wraps) and the driver's
     /// answer past them.

@@ -111,6 +111,54 @@ import TestSupport
         #expect(try run(virsh, "destroy", "vm").status == 0)
     }
 
+    /// Disks plugged in through the daemon (procedures 8, 13, 160, 161):
+    /// Debian's virsh and ours attach, a local migration keeps them at
+    /// their addresses, Debian's virsh detaches; the refusals are the
+    /// driver's, in libvirt's words.
+    @Test func disksPluggedThroughTheDaemonAndKeptByALocalMigration() throws {
+        let virsh = try #require(BuiltProduct.path("virsh"), "build the package first (make test does)")
+        let root = TestRoot("ovhp")
+        defer { #expect(root.cleanup() == []) }
+        let daemon = try VirtqemudProcess(root: root)
+        let serial = try PythonMigrationTests.startCounterGuest(
+            daemon, extraDevices: "<controller type='scsi' index='0' model='virtio-scsi'/>", features: "<acpi/>")
+        var env = ProcessInfo.processInfo.environment
+        env["LIBVIRT_DEFAULT_URI"] = nil
+        env["LC_ALL"] = "C"
+        func run(_ binary: String, _ args: String...) throws -> Subprocess.Result {
+            try Subprocess.run(binary, ["-c", daemon.uri] + args, environment: env)
+        }
+        let vdb = root.path + "/vdb.img", sdb = root.path + "/sdb.img"
+        for image in [vdb, sdb] { #expect(FileManager.default.createFile(atPath: image, contents: Data(count: 1 << 20))) }
+
+        let a = try run("/usr/bin/virsh", "attach-disk", "vm", vdb, "vdb")
+        #expect(a.status == 0 && a.stdout == "Disk attached successfully\n\n", "\(a)")
+        let b = try run(virsh, "attach-disk", "vm", sdb, "sdb", "--targetbus", "scsi")
+        #expect(b.status == 0 && b.stdout == "Disk attached successfully\n\n", "\(b)")
+        let before = try run(virsh, "domblklist", "vm").stdout
+        #expect(before.contains(" vdb      \(vdb)") && before.contains(" sdb      \(sdb)"), "\(before)")
+        let xmlBefore = try run("/usr/bin/virsh", "dumpxml", "vm").stdout
+
+        let m = try run(virsh, "migrate", "--live", "--local", "vm", daemon.uri)
+        #expect(m.status == 0, "\(m)")
+        let xmlAfter = try run("/usr/bin/virsh", "dumpxml", "vm").stdout
+        let disks = { (xml: String) in xml.components(separatedBy: "<devices>").last?.components(separatedBy: "<controller").first }
+        #expect(disks(xmlAfter) == disks(xmlBefore), "the same disks at the same addresses")
+
+        let d = try run("/usr/bin/virsh", "detach-disk", "vm", "sdb")
+        #expect(d.status == 0 && d.stdout == "Disk detached successfully\n\n", "\(d)")
+        #expect(!(try run(virsh, "domblklist", "vm").stdout.contains("sdb")))
+        let nic = root.path + "/nic.xml"
+        try "<interface type='user'/>".write(toFile: nic, atomically: true, encoding: .utf8)
+        for binary in ["/usr/bin/virsh", virsh] {
+            let n = try run(binary, "attach-device", "vm", nic)
+            #expect(n.stderr == "error: Failed to attach device from \(nic)\nerror: Operation not supported: live attach of device 'net' is not supported\n",
+                    "\(n)")
+        }
+        #expect(CounterGuest.waitForCounter(inLog: serial, atLeast: (CounterGuest.counters(inLog: serial).last ?? 0) + 3))
+        #expect(PythonMigrationTests.neverRestarted(serial))
+    }
+
     /// `dommemstat` of a guest with a virtio balloon: the memory the
     /// balloon leaves it (`query-balloon`) and the QEMU's resident size,
     /// the same through Debian's virsh and ours; the guest has no balloon

@@ -10,14 +10,15 @@ import TestSupport
     /// Defines and starts the counter guest through `uri`; returns the
     /// serial log's path.
     static func startCounterGuest(_ daemon: VirtqemudProcess, name: String = "vm", shared: Bool = true,
-                                  ballastMiB: Int? = nil, emulator: String? = nil, dirtier: Bool = false) throws -> String {
+                                  ballastMiB: Int? = nil, emulator: String? = nil, dirtier: Bool = false,
+                                  extraDevices: String = "", features: String = "") throws -> String {
         let root = daemon.root
         let serial = root.path + "/serial.log"
         let disk = try CounterGuest.disk(in: root.path, dirtier: dirtier)
         let ballast = try ballastMiB.map { try CounterGuest.ballast(in: root.path, mebibytes: $0) }
         let xmlFile = root.path + "/vm.xml"
         try CounterGuest.domainXML(name: name, disk: disk, serialLog: serial, sharedMemory: shared, emulator: emulator,
-                                     ballast: ballast)
+                                     extraDevices: extraDevices, ballast: ballast, features: features)
             .write(toFile: xmlFile, atomically: true, encoding: .utf8)
         let d = try Command.virsh(daemon.uri, "define", xmlFile)
         #expect(d.status == 0, "\(d)")

@@ -136,6 +136,12 @@ protocol VirshDomain: Sendable {
     ///
     /// libvirt: `virDomainSetMemoryFlags`.
     func setMemory(kibibytes: UInt64, flags: UInt32) async throws(VirshError)
+    /// `flags`: `VIR_DOMAIN_AFFECT_*`; `nil` calls the form without flags.
+    ///
+    /// libvirt: `virDomainAttachDeviceFlags`, `virDomainAttachDevice`.
+    func attachDevice(_ xml: String, flags: UInt32?) async throws(VirshError)
+    /// libvirt: `virDomainDetachDeviceFlags`, `virDomainDetachDevice`.
+    func detachDevice(_ xml: String, flags: UInt32?) async throws(VirshError)
     /// libvirt: `virDomainUndefineFlags` (`virDomainUndefine` without flags).
     func undefine(_ flags: DomainUndefineFlags) async throws(VirshError)
 

@@ -254,6 +254,24 @@ struct EmbeddedDomain: VirshDomain {
         do { try await conn.shutdown(ref) } catch { throw VirshError(error) }
     }
 
+    /// `nil` flags: `virDomainAttachDevice`, which is the flags call
+    /// with `VIR_DOMAIN_AFFECT_LIVE`.
+    func attachDevice(_ xml: String, flags: UInt32?) async throws(VirshError) {
+        do {
+            try await conn.attachDevice(ref, xml: xml, flags: flags.map(DomainDeviceModifyFlags.init(rawValue:)) ?? .live)
+        } catch {
+            throw VirshError(error)
+        }
+    }
+
+    func detachDevice(_ xml: String, flags: UInt32?) async throws(VirshError) {
+        do {
+            try await conn.detachDevice(ref, xml: xml, flags: flags.map(DomainDeviceModifyFlags.init(rawValue:)) ?? .live)
+        } catch {
+            throw VirshError(error)
+        }
+    }
+
     func setMemory(kibibytes: UInt64, flags: UInt32) async throws(VirshError) {
         do {
             try await conn.setMemory(ref, kibibytes: kibibytes, flags: DomainMemoryModFlags(rawValue: flags))

@@ -35,12 +35,16 @@ struct LibvirtAPI: @unchecked Sendable {
     let virConnectListAllDomains: clibvirt_virConnectListAllDomains_fn
     let virConnectOpenAuth: clibvirt_virConnectOpenAuth_fn
     let virDomainAbortJob: clibvirt_virDomainAbortJob_fn
+    let virDomainAttachDevice: clibvirt_virDomainAttachDevice_fn
+    let virDomainAttachDeviceFlags: clibvirt_virDomainAttachDeviceFlags_fn
     let virDomainCreate: clibvirt_virDomainCreate_fn
     let virDomainCreateWithFlags: clibvirt_virDomainCreateWithFlags_fn
     let virDomainCreateXML: clibvirt_virDomainCreateXML_fn
     let virDomainDefineXML: clibvirt_virDomainDefineXML_fn
     let virDomainDefineXMLFlags: clibvirt_virDomainDefineXMLFlags_fn
     let virDomainDestroy: clibvirt_virDomainDestroy_fn
+    let virDomainDetachDevice: clibvirt_virDomainDetachDevice_fn
+    let virDomainDetachDeviceFlags: clibvirt_virDomainDetachDeviceFlags_fn
     let virDomainDestroyFlags: clibvirt_virDomainDestroyFlags_fn
     let virDomainFree: clibvirt_virDomainFree_fn
     let virDomainGetAutostart: clibvirt_virDomainGetAutostart_fn
@@ -134,12 +138,16 @@ struct LibvirtAPI: @unchecked Sendable {
                 virConnectListAllDomains: try sym("virConnectListAllDomains", clibvirt_virConnectListAllDomains_fn.self),
                 virConnectOpenAuth: try sym("virConnectOpenAuth", clibvirt_virConnectOpenAuth_fn.self),
                 virDomainAbortJob: try sym("virDomainAbortJob", clibvirt_virDomainAbortJob_fn.self),
+                virDomainAttachDevice: try sym("virDomainAttachDevice", clibvirt_virDomainAttachDevice_fn.self),
+                virDomainAttachDeviceFlags: try sym("virDomainAttachDeviceFlags", clibvirt_virDomainAttachDeviceFlags_fn.self),
                 virDomainCreate: try sym("virDomainCreate", clibvirt_virDomainCreate_fn.self),
                 virDomainCreateWithFlags: try sym("virDomainCreateWithFlags", clibvirt_virDomainCreateWithFlags_fn.self),
                 virDomainCreateXML: try sym("virDomainCreateXML", clibvirt_virDomainCreateXML_fn.self),
                 virDomainDefineXML: try sym("virDomainDefineXML", clibvirt_virDomainDefineXML_fn.self),
                 virDomainDefineXMLFlags: try sym("virDomainDefineXMLFlags", clibvirt_virDomainDefineXMLFlags_fn.self),
                 virDomainDestroy: try sym("virDomainDestroy", clibvirt_virDomainDestroy_fn.self),
+                virDomainDetachDevice: try sym("virDomainDetachDevice", clibvirt_virDomainDetachDevice_fn.self),
+                virDomainDetachDeviceFlags: try sym("virDomainDetachDeviceFlags", clibvirt_virDomainDetachDeviceFlags_fn.self),
                 virDomainDestroyFlags: try sym("virDomainDestroyFlags", clibvirt_virDomainDestroyFlags_fn.self),
                 virDomainFree: try sym("virDomainFree", clibvirt_virDomainFree_fn.self),
                 virDomainGetAutostart: try sym("virDomainGetAutostart", clibvirt_virDomainGetAutostart_fn.self),
@@ -629,6 +637,14 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
 
     func setMemoryStatsPeriod(_ seconds: Int32, flags: UInt32) async throws(VirshError) {
         try check(api.virDomainSetMemoryStatsPeriod(ptr, seconds, flags))
+    }
+
+    func attachDevice(_ xml: String, flags: UInt32?) async throws(VirshError) {
+        try check(flags.map { api.virDomainAttachDeviceFlags(ptr, xml, $0) } ?? api.virDomainAttachDevice(ptr, xml))
+    }
+
+    func detachDevice(_ xml: String, flags: UInt32?) async throws(VirshError) {
+        try check(flags.map { api.virDomainDetachDeviceFlags(ptr, xml, $0) } ?? api.virDomainDetachDevice(ptr, xml))
     }
 
     func controlInfo() async throws(VirshError) -> (state: Int32, details: Int32, stateTime: UInt64) {
