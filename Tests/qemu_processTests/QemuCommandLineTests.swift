@@ -65,8 +65,8 @@ import qemu_process
     @Test func commasAreEscapedTheQemuWay() throws {
         let argv = try Self.build(Self.def(name: "a,b")).argv
         #expect(Self.value(argv, "-name") == ["guest=a,,b,debug-threads=on"])
-        #expect(Self.value(argv, "-drive") == ["file=/img/a,,b.img,format=raw,if=none,id=drive-ide-disk0"])
-        #expect(Self.value(argv, "-device").contains("ide-hd,bus=ide.0,unit=0,drive=drive-ide-disk0,id=ide0-0-0,bootindex=1"))
+        #expect(Self.value(argv, "-drive") == ["file=/img/a,,b.img,format=raw,if=none,id=drive-ide0-0-0"])
+        #expect(Self.value(argv, "-device").contains("ide-hd,bus=ide.0,unit=0,drive=drive-ide0-0-0,id=ide0-0-0,bootindex=1"))
     }
 
     @Test func serialFileIsOpenedForAppending() throws {
