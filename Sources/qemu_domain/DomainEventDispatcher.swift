@@ -9,7 +9,8 @@ import libvirt_abi
 ///
 /// libvirt: `virObjectEventState` (src/conf/object_event.c) with
 /// `virDomainEventLifecycleNew`, `virDomainEventMigrationIterationNew`,
-/// `virDomainEventJobCompletedNew`.
+/// `virDomainEventJobCompletedNew`, `virDomainEventDeviceAddedNew`,
+/// `virDomainEventDeviceRemovedNew`.
 public final class DomainEventDispatcher: Sendable {
     /// What happened: the kinds of event this driver emits.
     public enum Kind: Sendable, Equatable {
@@ -18,6 +19,10 @@ public final class DomainEventDispatcher: Sendable {
         case migrationIteration(Int32)
         /// The statistics of a job that completed (`virDomainGetJobStats`'s).
         case jobCompleted([TypedParameter])
+        /// A device plugged in, by alias.
+        case deviceAdded(String)
+        /// A device QEMU unplugged, by alias.
+        case deviceRemoved(String)
 
         /// The event id a callback registers for.
         public var id: DomainEventID {
@@ -25,12 +30,14 @@ public final class DomainEventDispatcher: Sendable {
             case .lifecycle: return .lifecycle
             case .migrationIteration: return .migrationIteration
             case .jobCompleted: return .jobCompleted
+            case .deviceAdded: return .deviceAdded
+            case .deviceRemoved: return .deviceRemoved
             }
         }
     }
 
     /// The event ids this driver emits.
-    public static let emitted: Set<DomainEventID> = [.lifecycle, .migrationIteration, .jobCompleted]
+    public static let emitted: Set<DomainEventID> = [.lifecycle, .migrationIteration, .jobCompleted, .deviceAdded, .deviceRemoved]
 
     /// One event of one domain.
     public struct Event: Sendable, Equatable {

@@ -118,6 +118,7 @@ public enum QemuHotplug {
             obj.withLock { $0.def.disks.append(added) }
             d.writeStatusLogged(obj)
         }
+        d.emit(obj, kind: .deviceAdded(alias))
     }
 
     /// Asks QEMU to unplug the disk at `target` and waits a while for the
@@ -169,7 +170,9 @@ public enum QemuHotplug {
             if removed { d.writeStatusLogged(obj) }
             return removed
         }
-        guard removed, let instance = obj.qemu.instance else { return }
+        guard removed else { return }
+        d.emit(obj, kind: .deviceRemoved(alias))
+        guard let instance = obj.qemu.instance else { return }
         let node = QemuCommandLine.driveID(alias: alias)
         let log = d.log
         let name = obj.name

@@ -80,6 +80,8 @@ public struct RemoteProcedure: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let connectDomainEventCallbackRegisterAny = RemoteProcedure(316)
     public static let connectDomainEventCallbackDeregisterAny = RemoteProcedure(317)
     public static let domainEventCallbackLifecycle = RemoteProcedure(318)
+    public static let domainEventCallbackDeviceRemoved = RemoteProcedure(333)
+    public static let domainEventCallbackDeviceAdded = RemoteProcedure(354)
     public static let domainEventCallbackMigrationIteration = RemoteProcedure(359)
     public static let domainEventCallbackJobCompleted = RemoteProcedure(363)
     public static let domainDefineXMLFlags = RemoteProcedure(350)

@@ -11,13 +11,14 @@ extension RemoteDispatcher {
     static let eventIDLast: Int32 = 27
 
     /// Registers a callback for `eventID`, optionally for one domain.
-    /// Lifecycle, migration-iteration and job-completed events are
-    /// delivered; the other event ids are accepted (as libvirtd does) but
+    /// Lifecycle, migration-iteration, job-completed, device-added and
+    /// device-removed events are delivered; the other event ids are accepted (as libvirtd does) but
     /// this driver never emits them.
     ///
     /// libvirt: `remoteDispatchConnectDomainEventCallbackRegisterAny`,
     /// `remoteRelayDomainEventLifecycle`, `remoteRelayDomainEventMigrationIteration`,
-    /// `remoteRelayDomainEventJobCompleted`.
+    /// `remoteRelayDomainEventJobCompleted`, `remoteRelayDomainEventDeviceAdded`,
+    /// `remoteRelayDomainEventDeviceRemoved`.
     static func registerEvent(_ a: EventCallbackRegisterAnyArgs, _ client: DaemonClient,
                               _ conn: QemuConnection) throws(RemoteError) -> IntValue {
         guard a.eventID >= 0, a.eventID < eventIDLast else {
@@ -42,6 +43,10 @@ extension RemoteDispatcher {
                     case .migrationIteration(let n):
                         client.send(try DomainEventCallbackMigrationIterationMsg(callbackID: callbackID, dom: dom,
                                                                                  iteration: n).message())
+                    case .deviceAdded(let alias), .deviceRemoved(let alias):
+                        let added = ev.kind.id == .deviceAdded
+                        client.send(try DomainEventCallbackDeviceMsg(callbackID: callbackID, dom: dom, devAlias: alias)
+                            .message(added: added))
                     case .jobCompleted(let params):
                         let sent = Array(params.prefix(RemoteProtocolLimits.jobStatsMax))
                         client.send(try DomainEventCallbackJobCompletedMsg(callbackID: callbackID, dom: dom,

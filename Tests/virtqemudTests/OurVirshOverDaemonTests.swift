@@ -130,6 +130,18 @@ import TestSupport
         }
         let vdb = root.path + "/vdb.img", sdb = root.path + "/sdb.img"
         for image in [vdb, sdb] { #expect(FileManager.default.createFile(atPath: image, contents: Data(count: 1 << 20))) }
+        // A watcher of the device events, registered once it has seen a
+        // pause and a resume.
+        let events = root.path + "/events.txt"
+        let watcher = try Subprocess("/usr/bin/virsh", ["-c", daemon.uri, "event", "--all", "--loop"], environment: env,
+                                     stdout: .file(events), stderr: .file(events))
+        defer { if watcher.isRunning { watcher.signal(SIGKILL); watcher.wait() } }
+        func watched() -> String { (try? String(contentsOfFile: events, encoding: .utf8)) ?? "" }
+        #expect(Wait.untilBlocking(timeout: .seconds(60), every: .milliseconds(200)) {
+            _ = try? run("/usr/bin/virsh", "suspend", "vm")
+            _ = try? run("/usr/bin/virsh", "resume", "vm")
+            return watched().contains("Resumed Unpaused")
+        })
 
         let a = try run("/usr/bin/virsh", "attach-disk", "vm", vdb, "vdb")
         #expect(a.status == 0 && a.stdout == "Disk attached successfully\n\n", "\(a)")
@@ -148,6 +160,12 @@ import TestSupport
         let d = try run("/usr/bin/virsh", "detach-disk", "vm", "sdb")
         #expect(d.status == 0 && d.stdout == "Disk detached successfully\n\n", "\(d)")
         #expect(!(try run(virsh, "domblklist", "vm").stdout.contains("sdb")))
+        #expect(Wait.untilBlocking(timeout: .seconds(30)) { watched().contains("'device-removed'") })
+        watcher.signal(SIGINT)
+        #expect(watcher.wait(timeout: 30))
+        let seen = watched().split(separator: "\n").filter { $0.contains("'device-") }
+        #expect(seen == ["event 'device-added' for domain 'vm': virtio-disk1", "event 'device-added' for domain 'vm': scsi0-0-0-1",
+                         "event 'device-removed' for domain 'vm': scsi0-0-0-1"], "\(watched())")
         let nic = root.path + "/nic.xml"
         try "<interface type='user'/>".write(toFile: nic, atomically: true, encoding: .utf8)
         for binary in ["/usr/bin/virsh", virsh] {

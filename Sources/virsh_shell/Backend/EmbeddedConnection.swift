@@ -146,6 +146,8 @@ final class EmbeddedConnection: VirshConnection {
             case .lifecycle(let e): kind = .lifecycle(event: e.type, detail: e.detail)
             case .migrationIteration(let n): kind = .migrationIteration(n)
             case .jobCompleted(let params): kind = .jobCompleted(params)
+            case .deviceAdded(let alias): kind = .deviceAdded(alias: alias)
+            case .deviceRemoved(let alias): kind = .deviceRemoved(alias: alias)
             }
             handler(VirshDomainEvent(eventID: eventID, domainName: ev.name, kind: kind))
         }
@@ -252,6 +254,11 @@ struct EmbeddedDomain: VirshDomain {
 
     func shutdown() async throws(VirshError) {
         do { try await conn.shutdown(ref) } catch { throw VirshError(error) }
+    }
+
+    func openConsole(_ devName: String?, flags: UInt32) async throws(VirshError) -> any VirshConsoleStream {
+        let path = try run { () throws(VirError) in try conn.consolePTY(ref, devName: devName) }
+        return try PtyConsoleStream(path: path)
     }
 
     /// `nil` flags: `virDomainAttachDevice`, which is the flags call
