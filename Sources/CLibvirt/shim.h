@@ -82,6 +82,14 @@ typedef __typeof__(virNodeGetCellsFreeMemory) *clibvirt_virNodeGetCellsFreeMemor
 typedef __typeof__(virNodeGetSecurityModel) *clibvirt_virNodeGetSecurityModel_fn;
 typedef __typeof__(virResetLastError) *clibvirt_virResetLastError_fn;
 typedef __typeof__(virSetErrorFunc) *clibvirt_virSetErrorFunc_fn;
+typedef __typeof__(virDomainOpenConsole) *clibvirt_virDomainOpenConsole_fn;
+typedef __typeof__(virDomainGetConnect) *clibvirt_virDomainGetConnect_fn;
+typedef __typeof__(virStreamNew) *clibvirt_virStreamNew_fn;
+typedef __typeof__(virStreamRecv) *clibvirt_virStreamRecv_fn;
+typedef __typeof__(virStreamSend) *clibvirt_virStreamSend_fn;
+typedef __typeof__(virStreamFinish) *clibvirt_virStreamFinish_fn;
+typedef __typeof__(virStreamAbort) *clibvirt_virStreamAbort_fn;
+typedef __typeof__(virStreamFree) *clibvirt_virStreamFree_fn;
 typedef __typeof__(virTypedParamsAddBoolean) *clibvirt_virTypedParamsAddBoolean_fn;
 typedef __typeof__(virTypedParamsAddDouble) *clibvirt_virTypedParamsAddDouble_fn;
 typedef __typeof__(virTypedParamsAddInt) *clibvirt_virTypedParamsAddInt_fn;

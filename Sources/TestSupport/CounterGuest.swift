@@ -62,7 +62,24 @@ public enum CounterGuest {
     public static func domainXML(name: String, uuid: String? = nil, disk: String, serialLog: String,
                                  memoryMiB: Int = 16, sharedMemory: Bool = false, emulator: String? = nil,
                                  extraDevices: String = "", memballoon: String = "none", ballast: String? = nil,
-                                 features: String = "") -> String {
+                                 features: String = "", ptyConsole: Bool = false) -> String {
+        let serial = ptyConsole ? """
+            <serial type='pty'>
+              <target port='0'/>
+            </serial>
+            <console type='pty'>
+              <target type='serial' port='0'/>
+            </console>
+            """ : """
+            <serial type='file'>
+              <source path='\(serialLog)'/>
+              <target port='0'/>
+            </serial>
+            <console type='file'>
+              <source path='\(serialLog)'/>
+              <target type='serial' port='0'/>
+            </console>
+            """
         let passthrough = ballast.map {
             "<qemu:commandline><qemu:arg value='-device'/><qemu:arg value='loader,file=\($0),addr=0x400000,force-raw=on'/></qemu:commandline>"
         } ?? ""
@@ -85,14 +102,7 @@ public enum CounterGuest {
               <source file='\(disk)'/>
               <target dev='hda' bus='ide'/>
             </disk>
-            <serial type='file'>
-              <source path='\(serialLog)'/>
-              <target port='0'/>
-            </serial>
-            <console type='file'>
-              <source path='\(serialLog)'/>
-              <target type='serial' port='0'/>
-            </console>
+            \(serial)
             <memballoon model='\(memballoon)'/>
             \(extraDevices)
           </devices>

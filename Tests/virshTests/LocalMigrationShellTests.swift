@@ -24,7 +24,7 @@ struct LocalMigrationShellTests {
         var env: [String: String] { ["LIBVIRT_DEFAULT_URI": root.uri] }
 
         init(_ label: String, name: String = "vm", sharedMemory: Bool = true, ballastMiB: Int? = nil,
-             extraDevices: String = "", memballoon: String = "none", features: String = "") throws {
+             extraDevices: String = "", memballoon: String = "none", features: String = "", ptyConsole: Bool = false) throws {
             let root = TestRoot(label)
             self.root = root
             self.name = name
@@ -33,7 +33,7 @@ struct LocalMigrationShellTests {
             let ballast = try ballastMiB.map { try CounterGuest.ballast(in: root.path, mebibytes: $0) }
             let xml = CounterGuest.domainXML(name: name, disk: disk, serialLog: serial, sharedMemory: sharedMemory,
                                              extraDevices: extraDevices, memballoon: memballoon, ballast: ballast,
-                                             features: features)
+                                             features: features, ptyConsole: ptyConsole)
             xmlFile = root.path + "/\(name).xml"
             try xml.write(toFile: xmlFile, atomically: true, encoding: .utf8)
         }

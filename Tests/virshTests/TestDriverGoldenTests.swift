@@ -209,7 +209,11 @@ struct TestDriverGoldenTests {
                      ["attach-device", "test"]] {
             same(["-c", Self.uri] + args)
         }
-        for c in ["attach-disk", "detach-disk", "attach-device", "detach-device"] {
+        // console without a terminal (the session itself is in ConsoleShellTests).
+        for args in [["console", "test"], ["console", "nosuch"], ["console", "test", "--devname", ""]] {
+            same(["-c", Self.uri] + args)
+        }
+        for c in ["attach-disk", "detach-disk", "attach-device", "detach-device", "console"] {
             same("help", c)
         }
     }

@@ -142,6 +142,11 @@ protocol VirshDomain: Sendable {
     func attachDevice(_ xml: String, flags: UInt32?) async throws(VirshError)
     /// libvirt: `virDomainDetachDeviceFlags`, `virDomainDetachDevice`.
     func detachDevice(_ xml: String, flags: UInt32?) async throws(VirshError)
+    /// A session on the domain's console (`devName`: by alias, else the
+    /// first console). `flags`: `VIR_DOMAIN_CONSOLE_FORCE`, `_SAFE`.
+    ///
+    /// libvirt: `virStreamNew` with `VIR_STREAM_NONBLOCK`, `virDomainOpenConsole`.
+    func openConsole(_ devName: String?, flags: UInt32) async throws(VirshError) -> any VirshConsoleStream
     /// libvirt: `virDomainUndefineFlags` (`virDomainUndefine` without flags).
     func undefine(_ flags: DomainUndefineFlags) async throws(VirshError)
 

@@ -95,6 +95,14 @@ struct LibvirtAPI: @unchecked Sendable {
     let virNodeGetSecurityModel: clibvirt_virNodeGetSecurityModel_fn
     let virResetLastError: clibvirt_virResetLastError_fn
     let virSetErrorFunc: clibvirt_virSetErrorFunc_fn
+    let virDomainOpenConsole: clibvirt_virDomainOpenConsole_fn
+    let virDomainGetConnect: clibvirt_virDomainGetConnect_fn
+    let virStreamNew: clibvirt_virStreamNew_fn
+    let virStreamRecv: clibvirt_virStreamRecv_fn
+    let virStreamSend: clibvirt_virStreamSend_fn
+    let virStreamFinish: clibvirt_virStreamFinish_fn
+    let virStreamAbort: clibvirt_virStreamAbort_fn
+    let virStreamFree: clibvirt_virStreamFree_fn
     let virTypedParamsAddBoolean: clibvirt_virTypedParamsAddBoolean_fn
     let virTypedParamsAddDouble: clibvirt_virTypedParamsAddDouble_fn
     let virTypedParamsAddInt: clibvirt_virTypedParamsAddInt_fn
@@ -198,6 +206,14 @@ struct LibvirtAPI: @unchecked Sendable {
                 virNodeGetSecurityModel: try sym("virNodeGetSecurityModel", clibvirt_virNodeGetSecurityModel_fn.self),
                 virResetLastError: try sym("virResetLastError", clibvirt_virResetLastError_fn.self),
                 virSetErrorFunc: try sym("virSetErrorFunc", clibvirt_virSetErrorFunc_fn.self),
+                virDomainOpenConsole: try sym("virDomainOpenConsole", clibvirt_virDomainOpenConsole_fn.self),
+                virDomainGetConnect: try sym("virDomainGetConnect", clibvirt_virDomainGetConnect_fn.self),
+                virStreamNew: try sym("virStreamNew", clibvirt_virStreamNew_fn.self),
+                virStreamRecv: try sym("virStreamRecv", clibvirt_virStreamRecv_fn.self),
+                virStreamSend: try sym("virStreamSend", clibvirt_virStreamSend_fn.self),
+                virStreamFinish: try sym("virStreamFinish", clibvirt_virStreamFinish_fn.self),
+                virStreamAbort: try sym("virStreamAbort", clibvirt_virStreamAbort_fn.self),
+                virStreamFree: try sym("virStreamFree", clibvirt_virStreamFree_fn.self),
                 virTypedParamsAddBoolean: try sym("virTypedParamsAddBoolean", clibvirt_virTypedParamsAddBoolean_fn.self),
                 virTypedParamsAddDouble: try sym("virTypedParamsAddDouble", clibvirt_virTypedParamsAddDouble_fn.self),
                 virTypedParamsAddInt: try sym("virTypedParamsAddInt", clibvirt_virTypedParamsAddInt_fn.self),
@@ -637,6 +653,18 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
 
     func setMemoryStatsPeriod(_ seconds: Int32, flags: UInt32) async throws(VirshError) {
         try check(api.virDomainSetMemoryStatsPeriod(ptr, seconds, flags))
+    }
+
+    func openConsole(_ devName: String?, flags: UInt32) async throws(VirshError) -> any VirshConsoleStream {
+        guard let conn = api.virDomainGetConnect(ptr), let st = api.virStreamNew(conn, UInt32(VIR_STREAM_NONBLOCK.rawValue)) else {
+            throw LibvirtLibrary.lastError()
+        }
+        guard api.virDomainOpenConsole(ptr, devName, st, flags) == 0 else {
+            let error = LibvirtLibrary.lastError()
+            _ = api.virStreamFree(st)
+            throw error
+        }
+        return LibvirtConsoleStream(st)
     }
 
     func attachDevice(_ xml: String, flags: UInt32?) async throws(VirshError) {

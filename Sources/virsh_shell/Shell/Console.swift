@@ -6,19 +6,24 @@ import Glibc
 enum Console {
     static func write(_ fd: Int32, _ text: String) {
         var text = text
-        text.withUTF8 { buf in
-            guard let base = buf.baseAddress else { return }
-            var off = 0
-            while off < buf.count {
-                let n = Glibc.write(fd, base + off, buf.count - off)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                off += n
+        text.withUTF8 { write(fd, $0) }
+    }
+
+    static func write(_ fd: Int32, _ buf: UnsafeBufferPointer<UInt8>) {
+        guard let base = buf.baseAddress else { return }
+        var off = 0
+        while off < buf.count {
+            let n = Glibc.write(fd, base + off, buf.count - off)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return
             }
+            off += n
         }
     }
+
+    /// Bytes as they came (a console's output), to stdout.
+    static func writeRaw(_ bytes: [UInt8]) { bytes.withUnsafeBufferPointer { write(STDOUT_FILENO, $0) } }
 
     static func out(_ text: String) { write(STDOUT_FILENO, text) }
     static func err(_ text: String) { write(STDERR_FILENO, text) }

@@ -13,6 +13,8 @@ final class Control {
     var readonly = false
     /// `-c URI`.
     var connectURI: String?
+    /// `-e`: the console's escape sequence (`^]`, or one character).
+    var escapeChar = "^]"
     /// The interactive shell runs (no command on the command line).
     var interactive = false
     /// Set by `quit`/`exit` in the interactive shell.

@@ -271,6 +271,7 @@ enum GlobalOptions {
                 ctl.error("Invalid string '\(value ?? "")' for escape sequence")
                 return 1
             }
+            ctl.escapeChar = value ?? "^]"
         case "k", "K":
             let name = c == "k" ? shown("-k", "--keepalive-interval") : shown("-K", "--keepalive-count")
             guard let v = value, let n = NumberParsing.int32(v) else {
