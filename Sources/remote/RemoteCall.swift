@@ -208,6 +208,12 @@ public enum RemoteCalls {
         public typealias Args = DomainHyperFlagsArgs; public typealias Ret = XDRVoid
         public static let procedure = RemoteProcedure.domainSetMemoryFlags
     }
+    /// `REMOTE_PROC_DOMAIN_OPEN_CONSOLE` (`virDomainOpenConsole`): the
+    /// reply opens a stream with the call's serial.
+    public enum DomainOpenConsole: RemoteCall {
+        public typealias Args = DomainOpenConsoleArgs; public typealias Ret = XDRVoid
+        public static let procedure = RemoteProcedure.domainOpenConsole
+    }
     /// `REMOTE_PROC_DOMAIN_ATTACH_DEVICE` (`virDomainAttachDevice`).
     public enum DomainAttachDevice: RemoteCall {
         public typealias Args = DomainXMLArgs; public typealias Ret = XDRVoid

@@ -41,6 +41,9 @@ final class DaemonClient: Sendable {
         var readOnly = false
         var nextCallbackID: Int32 = 1
         var callbacks: [Int32: EventCallback] = [:]
+        /// Console streams, by the serial of the call that opened them;
+        /// `started` once the call's reply went.
+        var streams: [UInt32: (relay: ConsoleStreamRelay, started: Bool)] = [:]
         var gone = false
     }
     let state = Mutex(State())
@@ -110,6 +113,10 @@ final class DaemonClient: Sendable {
             }
             return
         }
+        if h.type == .stream && h.program == RemoteProgram.remote {
+            handleStream(msg)
+            return
+        }
         guard h.type == .call || h.type == .callWithFDs else {
             logger.debug("ignoring message of type \(h.type)", metadata: ["client": "\(id)"])
             return
@@ -137,6 +144,7 @@ final class DaemonClient: Sendable {
             let payload = isQemu ? try await QemuDispatcher.dispatch(msg, client: self)
                                  : try await RemoteDispatcher.dispatch(msg, client: self)
             send(RemoteMessage(header: msg.header.reply(), payload: payload))
+            startStream(msg.header.serial)
             if server.options.verbose {
                 logger.info("\(proc)", metadata: ["client": "\(id)", "serial": "\(msg.header.serial)",
                                                   "took": "\(ContinuousClock.now - started)"])
@@ -146,6 +154,47 @@ final class DaemonClient: Sendable {
             logger.log(level: server.options.verbose ? .info : .debug, "\(proc) failed: \(error.message)",
                        metadata: ["client": "\(id)", "serial": "\(msg.header.serial)"])
         }
+    }
+
+    // MARK: streams
+
+    /// A console stream the call with `relay.serial` opened; it starts
+    /// once the reply is queued.
+    func addStream(_ relay: ConsoleStreamRelay) {
+        let kept = state.withLock { s -> Bool in
+            guard !s.gone else { return false }
+            s.streams[relay.serial] = (relay, false)
+            return true
+        }
+        if !kept { relay.close() }
+    }
+
+    private func startStream(_ serial: UInt32) {
+        let relay = state.withLock { s -> ConsoleStreamRelay? in
+            guard let entry = s.streams[serial], !entry.started else { return nil }
+            s.streams[serial] = (entry.relay, true)
+            return entry.relay
+        }
+        relay?.start()
+    }
+
+    /// Data for a stream, or its finish (`VIR_NET_OK`) or abort
+    /// (`VIR_NET_ERROR`), both confirmed.
+    ///
+    /// libvirt: `daemonStreamFilter`, `daemonStreamHandleWrite`,
+    /// `daemonStreamHandleFinish`, `daemonStreamHandleAbort`.
+    private func handleStream(_ msg: RemoteMessage) {
+        let h = msg.header
+        guard let relay = state.withLock({ $0.streams[h.serial]?.relay }) else {
+            logger.debug("stream data for no stream (serial \(h.serial))", metadata: ["client": "\(id)"])
+            return
+        }
+        if h.status == .continue {
+            relay.write(msg.payload)
+            return
+        }
+        _ = state.withLock { $0.streams.removeValue(forKey: h.serial) }
+        relay.clientEnded()
     }
 
     /// An error reply (status `VIR_NET_ERROR`, payload `remote_error`).
@@ -195,11 +244,15 @@ final class DaemonClient: Sendable {
     /// libvirt: `remoteClientCloseFunc` → `virConnectClose` → (when the
     /// last call drops its reference) `qemuConnectClose`.
     private func finish() {
-        let (conn, callbacks) = state.withLock { s -> (QemuConnection?, [EventCallback]) in
+        let (conn, callbacks, streams) = state.withLock { s -> (QemuConnection?, [EventCallback], [ConsoleStreamRelay]) in
             s.gone = true
-            defer { s.callbacks = [:] }
-            return (s.conn, Array(s.callbacks.values))
+            defer {
+                s.callbacks = [:]
+                s.streams = [:]
+            }
+            return (s.conn, Array(s.callbacks.values), s.streams.values.map(\.relay))
         }
+        for relay in streams { relay.close() }
         if let conn {
             for cb in callbacks { if let d = cb.driverID { conn.deregisterEvents(d) } }
         }

@@ -60,6 +60,32 @@ final class DaemonServer: Sendable {
 
     var clientCount: Int { clients.withLock { $0.count } }
 
+    /// The console sessions open, by pty: one per device, as
+    /// `virChrdevOpen` allows; `force` ends the one there.
+    private let consoles = Mutex<[String: ConsoleStreamRelay]>([:])
+
+    /// libvirt: `virChrdevOpen` ("Active console session exists for this domain").
+    func claimConsole(_ relay: ConsoleStreamRelay, force: Bool) throws(RemoteError) {
+        let old = consoles.withLock { c -> ConsoleStreamRelay?? in
+            if let old = c[relay.path] {
+                guard force else { return .none }
+                c[relay.path] = relay
+                return .some(old)
+            }
+            c[relay.path] = relay
+            return .some(nil)
+        }
+        guard let taken = old else {
+            throw RemoteError(.operationFailed, "Active console session exists for this domain", domain: .qemu)
+        }
+        // The session taken over ends as the pty's end would end it.
+        taken?.takenOver()
+    }
+
+    func consoleEnded(_ relay: ConsoleStreamRelay) {
+        consoles.withLock { c in if c[relay.path] === relay { c[relay.path] = nil } }
+    }
+
     /// SIGTERM: stop listening, cut every client off, let go of the driver.
     /// The VMs keep running; the next daemon reconnects to them.
     ///

@@ -175,6 +175,21 @@ extension RemoteDispatcher {
                 try await driver { try await conn.setMemory(ref(a.dom), kibibytes: a.value, flags: .live) }
                 return XDRVoid()
             }
+        case .domainOpenConsole:
+            return try await run(RemoteCalls.DomainOpenConsole.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainOpenConsole")
+                try checkFlags(a.flags, allowed: 3, "qemuDomainOpenConsole")
+                let path = try await driver { try conn.consolePTY(ref(a.dom), devName: a.devName) }
+                let relay = try ConsoleStreamRelay(path: path, serial: msg.header.serial, client: client)
+                do throws(RemoteError) {
+                    try client.server.claimConsole(relay, force: a.flags & 2 != 0)
+                } catch {
+                    relay.close()
+                    throw error
+                }
+                client.addStream(relay)
+                return XDRVoid()
+            }
         case .domainAttachDevice, .domainDetachDevice:
             let attach = msg.header.procedure == RemoteProcedure.domainAttachDevice.rawValue
             return try await run(RemoteCalls.DomainAttachDevice.self, msg) { a throws(RemoteError) in

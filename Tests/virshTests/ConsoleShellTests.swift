@@ -1,6 +1,5 @@
 import Foundation
 import Glibc
-import Synchronization
 import Testing
 import TestSupport
 
@@ -13,33 +12,8 @@ import TestSupport
         try #require(Virsh.ours != nil, "our virsh is not built")
     }
 
-    /// virsh run under `script`: what it prints, and a way to type.
-    final class Session: Sendable {
-        let process: Subprocess
-        private let output = Mutex<[UInt8]>([])
-
-        init(_ virshArgs: [String], env: [String: String]) throws {
-            let line = ([Virsh.ours ?? ""] + virshArgs).map { "'\($0)'" }.joined(separator: " ")
-            var environment = ProcessInfo.processInfo.environment
-            for (k, v) in env { environment[k] = v }
-            process = try Subprocess("/usr/bin/script", ["-qfec", line, "/dev/null"], environment: environment,
-                                     stdin: .pipe, stdout: .pipe, stderr: .pipe)
-            let out = process.standardOutput
-            Thread.detachNewThread { [self] in
-                while let data = out?.availableData, !data.isEmpty {
-                    self.output.withLock { $0 += data }
-                }
-            }
-        }
-
-        var text: String { String(decoding: output.withLock { $0 }, as: UTF8.self) }
-        var counters: [Int] { CounterGuest.counters(in: text.replacingOccurrences(of: "\r", with: "")) }
-
-        func type(_ bytes: [UInt8]) { process.standardInput?.write(Data(bytes)) }
-
-        func waitFor(timeout: Duration = .seconds(30), _ condition: @escaping @Sendable (Session) -> Bool) -> Bool {
-            Wait.untilBlocking(timeout: timeout, every: .milliseconds(50)) { condition(self) }
-        }
+    func session(_ args: [String], env: [String: String]) throws -> TerminalSession {
+        try TerminalSession([Virsh.ours ?? ""] + args, env: env)
     }
 
     @Test func consoleReadsTheGuestAndLeavesOnCtrlBracket() throws {
@@ -52,7 +26,7 @@ import TestSupport
         let notty = g.virsh("console", g.name)
         #expect(notty.stderr == "error: Cannot run interactive console without a controlling TTY\n", "\(notty)")
 
-        let first = try Session(["console", g.name], env: g.env)
+        let first = try session(["console", g.name], env: g.env)
         #expect(first.waitFor { $0.text.contains("Connected to domain 'vm'\r\nEscape character is ^] (Ctrl + ])\r\n") }, "\(first.text)")
         #expect(first.waitFor { $0.counters.count >= 3 }, "the guest's counter comes through: \(first.text)")
         first.type([0x1D])
@@ -61,14 +35,14 @@ import TestSupport
         let lastSeen = first.counters.last ?? 0
 
         // Again, with another escape character: the counter has gone on.
-        let second = try Session(["-e", "^a", "console", g.name, "serial0"], env: g.env)
+        let second = try session(["-e", "^a", "console", g.name, "serial0"], env: g.env)
         #expect(second.waitFor { $0.text.contains("Escape character is ^a (Ctrl + a)") }, "\(second.text)")
         #expect(second.waitFor { ($0.counters.last ?? 0) > lastSeen + 2 }, "\(second.text)")
         second.type([0x01])
         #expect(second.process.wait(timeout: 30))
         #expect(second.process.terminationStatus == 0)
 
-        let nosuch = try Session(["console", g.name, "serial7"], env: g.env)
+        let nosuch = try session(["console", g.name, "serial7"], env: g.env)
         #expect(nosuch.process.wait(timeout: 30))
         #expect(nosuch.text.contains("error: internal error: cannot find character device serial7"), "\(nosuch.text)")
         #expect(g.virsh("destroy", g.name).status == 0)
@@ -81,7 +55,7 @@ import TestSupport
         defer { #expect(g.root.cleanup() == []) }
         #expect(g.virsh("define", g.xmlFile).status == 0)
         #expect(g.virsh("start", g.name).status == 0)
-        let s = try Session(["console", g.name], env: g.env)
+        let s = try session(["console", g.name], env: g.env)
         #expect(s.process.wait(timeout: 30))
         #expect(s.text.contains("error: internal error: character device serial0 is not using a PTY"), "\(s.text)")
         #expect(g.virsh("destroy", g.name).status == 0)

@@ -177,6 +177,41 @@ import TestSupport
         #expect(PythonMigrationTests.neverRestarted(serial))
     }
 
+    /// `console` through the daemon (procedure 201 and its stream): Debian's
+    /// virsh and ours read the counter guest, leave on Ctrl-], and a
+    /// second session goes on; one session at a time, `--force` takes over.
+    @Test func consoleThroughTheDaemon() throws {
+        let virsh = try #require(BuiltProduct.path("virsh"), "build the package first (make test does)")
+        let root = TestRoot("ovcon")
+        defer { #expect(root.cleanup() == []) }
+        let daemon = try VirtqemudProcess(root: root)
+        _ = try PythonMigrationTests.startCounterGuest(daemon, ptyConsole: true)
+        var lastSeen = 0
+        for binary in ["/usr/bin/virsh", virsh] {
+            let s = try TerminalSession([binary, "-c", daemon.uri, "console", "vm"], env: ["LC_ALL": "C"])
+            #expect(s.waitFor { $0.text.contains("Connected to domain 'vm'\r\nEscape character is ^] (Ctrl + ])\r\n") }, "\(s.text)")
+            let seen = lastSeen
+            #expect(s.waitFor { ($0.counters.last ?? 0) > seen + 2 }, "\(binary): \(s.text)")
+            lastSeen = s.counters.last ?? 0
+
+            // A second session is refused while this one runs, unless forced.
+            let busy = try Subprocess.run("/usr/bin/script", ["-qfec", "'\(binary)' -c '\(daemon.uri)' console vm", "/dev/null"])
+            #expect(busy.stdout.contains("error: operation failed: Active console session exists for this domain"), "\(busy)")
+
+            s.type([0x1D])
+            #expect(s.process.wait(timeout: 30), "\(binary): Ctrl-] ends the session")
+            #expect(s.process.terminationStatus == 0, "\(s.text)")
+        }
+        let first = try TerminalSession(["/usr/bin/virsh", "-c", daemon.uri, "console", "vm"])
+        #expect(first.waitFor { !$0.counters.isEmpty })
+        let forced = try TerminalSession([virsh, "-c", daemon.uri, "console", "--force", "vm"])
+        #expect(forced.waitFor { !$0.counters.isEmpty }, "\(forced.text)")
+        #expect(first.process.wait(timeout: 30), "the session taken over ends: \(first.text)")
+        forced.type([0x1D])
+        #expect(forced.process.wait(timeout: 30))
+        #expect(try Command.virsh(daemon.uri, "destroy", "vm").status == 0)
+    }
+
     /// `dommemstat` of a guest with a virtio balloon: the memory the
     /// balloon leaves it (`query-balloon`) and the QEMU's resident size,
     /// the same through Debian's virsh and ours; the guest has no balloon
