@@ -83,6 +83,8 @@ typedef __typeof__(virNodeGetSecurityModel) *clibvirt_virNodeGetSecurityModel_fn
 typedef __typeof__(virResetLastError) *clibvirt_virResetLastError_fn;
 typedef __typeof__(virSetErrorFunc) *clibvirt_virSetErrorFunc_fn;
 typedef __typeof__(virDomainOpenConsole) *clibvirt_virDomainOpenConsole_fn;
+typedef __typeof__(virDomainBlockStats) *clibvirt_virDomainBlockStats_fn;
+typedef __typeof__(virDomainBlockStatsFlags) *clibvirt_virDomainBlockStatsFlags_fn;
 typedef __typeof__(virDomainGetConnect) *clibvirt_virDomainGetConnect_fn;
 typedef __typeof__(virStreamNew) *clibvirt_virStreamNew_fn;
 typedef __typeof__(virStreamRecv) *clibvirt_virStreamRecv_fn;

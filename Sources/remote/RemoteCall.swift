@@ -208,6 +208,11 @@ public enum RemoteCalls {
         public typealias Args = DomainHyperFlagsArgs; public typealias Ret = XDRVoid
         public static let procedure = RemoteProcedure.domainSetMemoryFlags
     }
+    /// `REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS` (`virDomainBlockStatsFlags`).
+    public enum DomainBlockStatsFlags: RemoteCall {
+        public typealias Args = DomainBlockStatsFlagsArgs; public typealias Ret = DomainBlockStatsFlagsRet
+        public static let procedure = RemoteProcedure.domainBlockStatsFlags
+    }
     /// `REMOTE_PROC_DOMAIN_OPEN_CONSOLE` (`virDomainOpenConsole`): the
     /// reply opens a stream with the call's serial.
     public enum DomainOpenConsole: RemoteCall {

@@ -34,6 +34,7 @@ public struct RemoteProcedure: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let domainSetMemory = RemoteProcedure(31)
     public static let domainAttachDevice = RemoteProcedure(8)
     public static let domainOpenConsole = RemoteProcedure(201)
+    public static let domainBlockStatsFlags = RemoteProcedure(243)
     public static let domainDetachDevice = RemoteProcedure(13)
     public static let domainAttachDeviceFlags = RemoteProcedure(160)
     public static let domainDetachDeviceFlags = RemoteProcedure(161)

@@ -32,6 +32,8 @@ public enum RemoteProtocolLimits {
     public static let migrateParamListMax = 64
     /// `REMOTE_DOMAIN_JOB_STATS_MAX`: typed parameters of job statistics.
     public static let jobStatsMax = 64
+    /// `REMOTE_DOMAIN_BLOCK_STATS_PARAMETERS_MAX`.
+    public static let blockStatsParametersMax = 16
     /// `REMOTE_NODE_MAX_CELLS`: NUMA cells of `virNodeGetCellsFreeMemory`.
     public static let nodeMaxCells = 1024
     /// `REMOTE_DOMAIN_MEMORY_STATS_MAX`: statistics of `virDomainMemoryStats`.

@@ -175,6 +175,21 @@ extension RemoteDispatcher {
                 try await driver { try await conn.setMemory(ref(a.dom), kibibytes: a.value, flags: .live) }
                 return XDRVoid()
             }
+        case .domainBlockStatsFlags:
+            // libvirt: remoteDispatchDomainBlockStatsFlags (nparams 0 asks
+            // the count).
+            return try await run(RemoteCalls.DomainBlockStatsFlags.self, msg) { a throws(RemoteError) in
+                guard a.nparams <= Int32(RemoteProtocolLimits.blockStatsParametersMax) else {
+                    throw RemoteError(.rpc, "nparams too large")
+                }
+                guard a.nparams >= 0 else {
+                    throw RemoteError(.invalidArg, "nparams in virDomainBlockStatsFlags must be zero or greater", domain: .domain)
+                }
+                let params = try await driver { try await conn.blockStats(ref(a.dom), path: a.path, flags: a.flags) }
+                if a.nparams == 0 { return DomainBlockStatsFlagsRet(params: [], nparams: Int32(params.count)) }
+                let sent = Array(params.prefix(Int(a.nparams)))
+                return DomainBlockStatsFlagsRet(params: sent, nparams: Int32(sent.count))
+            }
         case .domainOpenConsole:
             return try await run(RemoteCalls.DomainOpenConsole.self, msg) { a throws(RemoteError) in
                 try checkWritable(client, "virDomainOpenConsole")

@@ -150,6 +150,15 @@ import TestSupport
         let before = try run(virsh, "domblklist", "vm").stdout
         #expect(before.contains(" vdb      \(vdb)") && before.contains(" sdb      \(sdb)"), "\(before)")
         let xmlBefore = try run("/usr/bin/virsh", "dumpxml", "vm").stdout
+        // The I/O counters through the daemon (procedure 243): the boot
+        // disk was read, the new one not yet.
+        let hda = try run("/usr/bin/virsh", "domblkstat", "vm", "hda").stdout
+        let fields = hda.split(separator: "\n").filter { !$0.isEmpty }.map { $0.split(separator: " ").dropFirst().first.map(String.init) ?? "" }
+        #expect(fields == ["rd_req", "rd_bytes", "wr_req", "wr_bytes", "flush_operations", "rd_total_times", "wr_total_times",
+                           "flush_total_times"], "\(hda)")
+        let reads = hda.split(separator: "\n").first { $0.hasPrefix("hda rd_bytes ") }.flatMap { Int($0.split(separator: " ")[2]) }
+        #expect((reads ?? 0) > 0, "\(hda)")
+        #expect(try run(virsh, "domblkstat", "vm", vdb).stdout.hasPrefix("\(vdb) rd_req 0\n"))
 
         let m = try run(virsh, "migrate", "--live", "--local", "vm", daemon.uri)
         #expect(m.status == 0, "\(m)")

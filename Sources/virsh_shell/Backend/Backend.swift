@@ -142,6 +142,12 @@ protocol VirshDomain: Sendable {
     func attachDevice(_ xml: String, flags: UInt32?) async throws(VirshError)
     /// libvirt: `virDomainDetachDeviceFlags`, `virDomainDetachDevice`.
     func detachDevice(_ xml: String, flags: UInt32?) async throws(VirshError)
+    /// libvirt: `virDomainBlockStatsFlags` (the count, then the values).
+    func blockStats(_ path: String) async throws(VirshError) -> [TypedParameter]
+    /// `rd_req`, `rd_bytes`, `wr_req`, `wr_bytes`, `errs` (-1: unknown).
+    ///
+    /// libvirt: `virDomainBlockStats`.
+    func blockStatsLegacy(_ path: String) async throws(VirshError) -> [Int64]
     /// A session on the domain's console (`devName`: by alias, else the
     /// first console). `flags`: `VIR_DOMAIN_CONSOLE_FORCE`, `_SAFE`.
     ///

@@ -256,6 +256,15 @@ struct EmbeddedDomain: VirshDomain {
         do { try await conn.shutdown(ref) } catch { throw VirshError(error) }
     }
 
+    func blockStats(_ path: String) async throws(VirshError) -> [TypedParameter] {
+        do { return try await conn.blockStats(ref, path: path) } catch { throw VirshError(error) }
+    }
+
+    /// The driver has the flags form; virsh never falls back to this one.
+    func blockStatsLegacy(_ path: String) async throws(VirshError) -> [Int64] {
+        throw VirshError(code: .noSupport, message: ErrorNumber.noSupport.format("virDomainBlockStats"))
+    }
+
     func openConsole(_ devName: String?, flags: UInt32) async throws(VirshError) -> any VirshConsoleStream {
         let path = try run { () throws(VirError) in try conn.consolePTY(ref, devName: devName) }
         return try PtyConsoleStream(path: path)

@@ -96,6 +96,8 @@ struct LibvirtAPI: @unchecked Sendable {
     let virResetLastError: clibvirt_virResetLastError_fn
     let virSetErrorFunc: clibvirt_virSetErrorFunc_fn
     let virDomainOpenConsole: clibvirt_virDomainOpenConsole_fn
+    let virDomainBlockStats: clibvirt_virDomainBlockStats_fn
+    let virDomainBlockStatsFlags: clibvirt_virDomainBlockStatsFlags_fn
     let virDomainGetConnect: clibvirt_virDomainGetConnect_fn
     let virStreamNew: clibvirt_virStreamNew_fn
     let virStreamRecv: clibvirt_virStreamRecv_fn
@@ -207,6 +209,8 @@ struct LibvirtAPI: @unchecked Sendable {
                 virResetLastError: try sym("virResetLastError", clibvirt_virResetLastError_fn.self),
                 virSetErrorFunc: try sym("virSetErrorFunc", clibvirt_virSetErrorFunc_fn.self),
                 virDomainOpenConsole: try sym("virDomainOpenConsole", clibvirt_virDomainOpenConsole_fn.self),
+                virDomainBlockStats: try sym("virDomainBlockStats", clibvirt_virDomainBlockStats_fn.self),
+                virDomainBlockStatsFlags: try sym("virDomainBlockStatsFlags", clibvirt_virDomainBlockStatsFlags_fn.self),
                 virDomainGetConnect: try sym("virDomainGetConnect", clibvirt_virDomainGetConnect_fn.self),
                 virStreamNew: try sym("virStreamNew", clibvirt_virStreamNew_fn.self),
                 virStreamRecv: try sym("virStreamRecv", clibvirt_virStreamRecv_fn.self),
@@ -653,6 +657,23 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
 
     func setMemoryStatsPeriod(_ seconds: Int32, flags: UInt32) async throws(VirshError) {
         try check(api.virDomainSetMemoryStatsPeriod(ptr, seconds, flags))
+    }
+
+    func blockStats(_ path: String) async throws(VirshError) -> [TypedParameter] {
+        var n: Int32 = 0
+        guard api.virDomainBlockStatsFlags(ptr, path, nil, &n, 0) == 0 else { throw LibvirtLibrary.lastError() }
+        var params = [virTypedParameter](repeating: virTypedParameter(), count: Int(max(n, 1)))
+        let rc = params.withUnsafeMutableBufferPointer { api.virDomainBlockStatsFlags(ptr, path, $0.baseAddress, &n, 0) }
+        guard rc == 0 else { throw LibvirtLibrary.lastError() }
+        return params.withUnsafeMutableBufferPointer { CTypedParams.decode($0.baseAddress, n) }
+    }
+
+    func blockStatsLegacy(_ path: String) async throws(VirshError) -> [Int64] {
+        var s = virDomainBlockStatsStruct()
+        guard api.virDomainBlockStats(ptr, path, &s, MemoryLayout<virDomainBlockStatsStruct>.size) == 0 else {
+            throw LibvirtLibrary.lastError()
+        }
+        return [s.rd_req, s.rd_bytes, s.wr_req, s.wr_bytes, s.errs]
     }
 
     func openConsole(_ devName: String?, flags: UInt32) async throws(VirshError) -> any VirshConsoleStream {
