@@ -13,6 +13,8 @@ public struct ProcStat: Sendable, Equatable {
     public let systemTicks: UInt64
     /// Resident set size in pages (field 24).
     public let residentPages: UInt64
+    /// The CPU it last ran on (field 39), -1 if /proc did not say.
+    public let processor: Int32
 
     /// The resident set size in KiB.
     ///
@@ -40,7 +42,17 @@ public struct ProcStat: Sendable, Equatable {
     /// libvirt: `virProcessGetStartTime`, `virProcessGetStatInfo`.
     public static func read(_ pid: pid_t) -> ProcStat? {
         guard pid > 0 else { return nil }
-        let fd = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)
+        return read(path: "/proc/\(pid)/stat")
+    }
+
+    /// One thread of a process (`/proc/PID/task/TID/stat`): a vCPU.
+    public static func read(_ pid: pid_t, thread tid: pid_t) -> ProcStat? {
+        guard pid > 0, tid > 0 else { return nil }
+        return read(path: "/proc/\(pid)/task/\(tid)/stat")
+    }
+
+    private static func read(path: String) -> ProcStat? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { Glibc.close(fd) }
         // One read into the stack: the line is a few hundred bytes (the
@@ -57,11 +69,12 @@ public struct ProcStat: Sendable, Equatable {
     static func parse(_ line: UnsafeBufferPointer<UInt8>) -> ProcStat? {
         guard let close = line.lastIndex(of: UInt8(ascii: ")")) else { return nil }
         // Fields after the command name, which may hold spaces and ')':
-        // state is field 3, utime 14, stime 15, starttime 22, rss 24.
+        // state is field 3, utime 14, stime 15, starttime 22, rss 24,
+        // processor 39.
         typealias Field = Slice<UnsafeBufferPointer<UInt8>>
-        var stateField: Field?, userField: Field?, systemField: Field?, startField: Field?, rssField: Field?
+        var stateField: Field?, userField: Field?, systemField: Field?, startField: Field?, rssField: Field?, cpuField: Field?
         var field = 2, i = close + 1
-        while i < line.count && field < 24 {
+        while i < line.count && field < 39 {
             while i < line.count && line[i] == UInt8(ascii: " ") { i += 1 }
             let begin = i
             while i < line.count && line[i] != UInt8(ascii: " ") && line[i] != UInt8(ascii: "\n") { i += 1 }
@@ -72,13 +85,15 @@ public struct ProcStat: Sendable, Equatable {
             case 15: systemField = line[begin..<i]
             case 22: startField = line[begin..<i]
             case 24: rssField = line[begin..<i]
+            case 39: cpuField = line[begin..<i]
             default: break
             }
         }
         guard let state = stateField?.first, let start = startField.flatMap(number), let user = userField.flatMap(number),
               let system = systemField.flatMap(number) else { return nil }
         return ProcStat(state: Character(Unicode.Scalar(state)), startTime: start, userTicks: user, systemTicks: system,
-                        residentPages: rssField.flatMap(number) ?? 0)
+                        residentPages: rssField.flatMap(number) ?? 0,
+                        processor: cpuField.flatMap(number).flatMap { Int32(exactly: $0) } ?? -1)
     }
 
     /// The process's command line.

@@ -5,6 +5,14 @@ import virutil
 
 /// What /proc says about a process, read without Foundation.
 @Suite struct ProcStatTests {
+    /// A thread of this process (as a vCPU thread is read): its main
+    /// thread, which last ran on one of the host's CPUs.
+    @Test func aThreadIsReadWithTheCPUItLastRanOn() throws {
+        let me = try #require(ProcStat.read(getpid(), thread: getpid()))
+        #expect(me.processor >= 0 && me.processor < Int32(sysconf(Int32(_SC_NPROCESSORS_CONF))))
+        #expect(ProcStat.read(getpid(), thread: 1 << 30) == nil)
+    }
+
     @Test func thisProcessIsReadAndAPidThatDoesNotExistIsNot() throws {
         let me = try #require(ProcStat.read(getpid()))
         #expect(me.state == "R" || me.state == "S")
