@@ -14,6 +14,10 @@
 #include <sys/epoll.h>
 #include <sys/pidfd.h>
 
+/* sched_getaffinity(2), a GNU extension: which host CPUs a thread (a
+ * vCPU) may run on, as a byte mask of at most `size` bytes. */
+extern int sched_getaffinity(int pid, size_t size, void *mask);
+
 /* posix_spawnattr_setflags: run the child in a session of its own. */
 #define CGLIBC_POSIX_SPAWN_SETSID 0x80
 

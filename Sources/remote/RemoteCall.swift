@@ -208,6 +208,16 @@ public enum RemoteCalls {
         public typealias Args = DomainHyperFlagsArgs; public typealias Ret = XDRVoid
         public static let procedure = RemoteProcedure.domainSetMemoryFlags
     }
+    /// `REMOTE_PROC_DOMAIN_GET_VCPUS` (`virDomainGetVcpus`).
+    public enum DomainGetVcpus: RemoteCall {
+        public typealias Args = DomainGetVcpusArgs; public typealias Ret = DomainGetVcpusRet
+        public static let procedure = RemoteProcedure.domainGetVcpus
+    }
+    /// `REMOTE_PROC_DOMAIN_GET_VCPU_PIN_INFO` (`virDomainGetVcpuPinInfo`).
+    public enum DomainGetVcpuPinInfo: RemoteCall {
+        public typealias Args = DomainGetVcpuPinInfoArgs; public typealias Ret = DomainGetVcpuPinInfoRet
+        public static let procedure = RemoteProcedure.domainGetVcpuPinInfo
+    }
     /// `REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS` (`virDomainBlockStatsFlags`).
     public enum DomainBlockStatsFlags: RemoteCall {
         public typealias Args = DomainBlockStatsFlagsArgs; public typealias Ret = DomainBlockStatsFlagsRet

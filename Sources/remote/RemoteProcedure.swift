@@ -34,6 +34,8 @@ public struct RemoteProcedure: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let domainSetMemory = RemoteProcedure(31)
     public static let domainAttachDevice = RemoteProcedure(8)
     public static let domainOpenConsole = RemoteProcedure(201)
+    public static let domainGetVcpus = RemoteProcedure(20)
+    public static let domainGetVcpuPinInfo = RemoteProcedure(230)
     public static let domainBlockStatsFlags = RemoteProcedure(243)
     public static let domainDetachDevice = RemoteProcedure(13)
     public static let domainAttachDeviceFlags = RemoteProcedure(160)

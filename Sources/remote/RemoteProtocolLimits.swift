@@ -32,6 +32,10 @@ public enum RemoteProtocolLimits {
     public static let migrateParamListMax = 64
     /// `REMOTE_DOMAIN_JOB_STATS_MAX`: typed parameters of job statistics.
     public static let jobStatsMax = 64
+    /// `REMOTE_VCPUINFO_MAX`: vCPUs of `virDomainGetVcpus`.
+    public static let vcpuInfoMax = 16384
+    /// `REMOTE_CPUMAPS_MAX`: bytes of CPU maps.
+    public static let cpuMapsMax = 8_388_608
     /// `REMOTE_DOMAIN_BLOCK_STATS_PARAMETERS_MAX`.
     public static let blockStatsParametersMax = 16
     /// `REMOTE_NODE_MAX_CELLS`: NUMA cells of `virNodeGetCellsFreeMemory`.

@@ -175,6 +175,42 @@ extension RemoteDispatcher {
                 try await driver { try await conn.setMemory(ref(a.dom), kibibytes: a.value, flags: .live) }
                 return XDRVoid()
             }
+        case .domainGetVcpus:
+            // libvirt: remoteDispatchDomainGetVcpus.
+            return try await run(RemoteCalls.DomainGetVcpus.self, msg) { a throws(RemoteError) in
+                guard a.maxinfo <= Int32(RemoteProtocolLimits.vcpuInfoMax) else {
+                    throw RemoteError(.internalError, "maxinfo > REMOTE_VCPUINFO_MAX")
+                }
+                let (total, overflow) = a.maxinfo.multipliedReportingOverflow(by: a.maplen)
+                guard !overflow, total <= Int32(RemoteProtocolLimits.cpuMapsMax), a.maxinfo >= 0, a.maplen >= 0 else {
+                    throw RemoteError(.internalError, "maxinfo * maplen > REMOTE_CPUMAPS_MAX")
+                }
+                let vcpus = try await driver { try await conn.vcpus(ref(a.dom)) }
+                let shown = Array(vcpus.prefix(Int(a.maxinfo)))
+                return DomainGetVcpusRet(info: shown.map { .init(number: $0.number, state: $0.state, cpuTime: $0.cpuTime, cpu: $0.cpu) },
+                                         cpumaps: Self.cpuMaps(shown.map(\.affinity), count: Int(a.maxinfo), maplen: Int(a.maplen)))
+            }
+        case .domainGetVcpuPinInfo:
+            // libvirt: remoteDispatchDomainGetVcpuPinInfo.
+            return try await run(RemoteCalls.DomainGetVcpuPinInfo.self, msg) { a throws(RemoteError) in
+                guard a.ncpumaps <= Int32(RemoteProtocolLimits.vcpuInfoMax) else {
+                    throw RemoteError(.internalError, "ncpumaps > REMOTE_VCPUINFO_MAX")
+                }
+                let (total, overflow) = a.ncpumaps.multipliedReportingOverflow(by: a.maplen)
+                guard !overflow, total <= Int32(RemoteProtocolLimits.cpuMapsMax), a.ncpumaps >= 0, a.maplen >= 0 else {
+                    throw RemoteError(.internalError, "maxinfo * maplen > REMOTE_CPUMAPS_MAX")
+                }
+                try checkFlags(a.flags, allowed: 3, "qemuDomainGetVcpuPinInfo")
+                let maps = try await driver {
+                    // VIR_DOMAIN_AFFECT_CURRENT: the live definition if it runs.
+                    let active = try conn.isActive(ref(a.dom))
+                    let config = a.flags & 2 != 0 || (a.flags & 1 == 0 && !active)
+                    return try conn.vcpuPinInfo(ref(a.dom), config: config)
+                }
+                let shown = Array(maps.prefix(Int(a.ncpumaps)))
+                return DomainGetVcpuPinInfoRet(cpumaps: Self.cpuMaps(shown, count: Int(a.ncpumaps), maplen: Int(a.maplen)),
+                                               num: Int32(shown.count))
+            }
         case .domainBlockStatsFlags:
             // libvirt: remoteDispatchDomainBlockStatsFlags (nparams 0 asks
             // the count).
@@ -371,6 +407,16 @@ extension RemoteDispatcher {
     /// `virDomainJobInfo` from the typed statistics.
     ///
     /// libvirt: `qemuDomainJobDataToInfo`.
+    /// CPU maps as libvirt lays them out: `maplen` bytes per vCPU, bit i of
+    /// byte i/8 for host CPU i, `count` maps in all.
+    static func cpuMaps(_ maps: [[Bool]], count: Int, maplen: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count * maplen)
+        for (v, map) in maps.enumerated() where v < count {
+            for (i, on) in map.enumerated() where on && i / 8 < maplen { bytes[v * maplen + i / 8] |= 1 << UInt8(i % 8) }
+        }
+        return bytes
+    }
+
     static func jobInfo(type: DomainJobType, params: [TypedParameter]) -> DomainGetJobInfoRet {
         var r = DomainGetJobInfoRet(type: type.rawValue)
         r.timeElapsed = params.unsigned("time_elapsed") ?? 0

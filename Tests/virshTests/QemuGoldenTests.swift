@@ -109,6 +109,8 @@ final class QemuGoldenTests {
         same("setmem", name, "8M", "--current", "--live")
         same("setmem", name, "64M", "--config")
         same("setmaxmem", name, "64M", "--live")
+        same("vcpuinfo", name)
+        same("vcpuinfo", "--pretty", name)
         // Device changes of a shut-off domain: live ones refused, a
         // config one checked against the definition.
         same("attach-disk", name, "/nonexistent.img", "vdb", "--live")
@@ -237,6 +239,12 @@ final class QemuGoldenTests {
         // IDE boot disk). An IDE disk plugged in is refused by both, in
         // other words: libvirtd lets QEMU say "Bus 'ide.0' does not
         // support hotplugging", the driver refuses it first.
+        // vCPUs: where and how long each ran differs by nature.
+        let vcpuMasked = { (t: String) in
+            t.replacingOccurrences(of: #"(?m)^(CPU:|CPU time:) +.*$"#, with: "$1 N", options: .regularExpression)
+        }
+        run("vcpuinfo", name, mask: vcpuMasked)
+        run("vcpuinfo", "--pretty", name, mask: vcpuMasked)
         // I/O counters: the same fields in the same order (the figures
         // differ by nature).
         let counts = { (t: String) in t.replacingOccurrences(of: #"(?m) \d+$"#, with: " N", options: .regularExpression) }

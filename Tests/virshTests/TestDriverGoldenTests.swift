@@ -219,11 +219,17 @@ struct TestDriverGoldenTests {
             ours.stdout = ours.stdout.replacingOccurrences(of: #"(?m)\d+$"#, with: "N", options: .regularExpression)
             #expect(ours == ref, "virsh \(args.joined(separator: " "))")
         }
+        // vcpuinfo running (the test driver's fixed figures) and shut off
+        // (the pinning from the definition).
+        same("-c", Self.uri, "vcpuinfo", "test")
+        same("-c", Self.uri, "vcpuinfo", "--pretty", "test")
+        same("-c", Self.uri, "destroy test; vcpuinfo test; vcpuinfo --pretty test")
+        same("-c", Self.uri, "vcpuinfo", "nosuch")
         // console without a terminal (the session itself is in ConsoleShellTests).
         for args in [["console", "test"], ["console", "nosuch"], ["console", "test", "--devname", ""]] {
             same(["-c", Self.uri] + args)
         }
-        for c in ["attach-disk", "detach-disk", "attach-device", "detach-device", "console", "domblkstat"] {
+        for c in ["attach-disk", "detach-disk", "attach-device", "detach-device", "console", "domblkstat", "vcpuinfo"] {
             same("help", c)
         }
     }

@@ -159,6 +159,12 @@ import TestSupport
         let reads = hda.split(separator: "\n").first { $0.hasPrefix("hda rd_bytes ") }.flatMap { Int($0.split(separator: " ")[2]) }
         #expect((reads ?? 0) > 0, "\(hda)")
         #expect(try run(virsh, "domblkstat", "vm", vdb).stdout.hasPrefix("\(vdb) rd_req 0\n"))
+        // The vCPU through the daemon (procedure 20): running, on one of
+        // the host's CPUs, allowed on all of them.
+        let vcpu = try run("/usr/bin/virsh", "vcpuinfo", "vm").stdout
+        let hostCPUs = Int(sysconf(Int32(_SC_NPROCESSORS_CONF)))
+        #expect(vcpu.hasPrefix("VCPU:           0\nCPU:            ") && vcpu.contains("\nState:          running\n")
+                && vcpu.contains("\nCPU Affinity:   \(String(repeating: "y", count: hostCPUs))\n"), "\(vcpu)")
 
         let m = try run(virsh, "migrate", "--live", "--local", "vm", daemon.uri)
         #expect(m.status == 0, "\(m)")

@@ -142,6 +142,16 @@ protocol VirshDomain: Sendable {
     func attachDevice(_ xml: String, flags: UInt32?) async throws(VirshError)
     /// libvirt: `virDomainDetachDeviceFlags`, `virDomainDetachDevice`.
     func detachDevice(_ xml: String, flags: UInt32?) async throws(VirshError)
+    /// The running vCPUs, at most `maxInfo`, their affinity over
+    /// `hostCPUs` CPUs.
+    ///
+    /// libvirt: `virDomainGetVcpus`.
+    func vcpus(maxInfo: Int, hostCPUs: Int) async throws(VirshError) -> [VirshVcpuInfo]
+    /// The pinning of `count` vCPUs over `hostCPUs` (`flags`:
+    /// `VIR_DOMAIN_AFFECT_*`).
+    ///
+    /// libvirt: `virDomainGetVcpuPinInfo`.
+    func vcpuPinInfo(count: Int, hostCPUs: Int, flags: UInt32) async throws(VirshError) -> [[Bool]]
     /// libvirt: `virDomainBlockStatsFlags` (the count, then the values).
     func blockStats(_ path: String) async throws(VirshError) -> [TypedParameter]
     /// `rd_req`, `rd_bytes`, `wr_req`, `wr_bytes`, `errs` (-1: unknown).
@@ -198,6 +208,8 @@ protocol VirshConnection: AnyObject, Sendable {
     func hostname() async throws(VirshError) -> String
     /// libvirt: `virNodeGetInfo`.
     func nodeInfo() async throws(VirshError) -> VirshNodeInfo
+    /// The host's CPU count (libvirt: `virNodeGetCPUMap` without the map).
+    func nodeCPUCount() async throws(VirshError) -> Int
     /// libvirt: `virNodeGetFreeMemory` (bytes).
     func freeMemory() async throws(VirshError) -> UInt64
     /// libvirt: `virNodeGetCellsFreeMemory` (bytes, a cell each).
@@ -282,6 +294,16 @@ enum Backends {
         }
         return try await LibvirtConnection.open(uri, readonly: readonly)
     }
+}
+
+/// One vCPU (`virVcpuInfo` and its CPU map).
+struct VirshVcpuInfo: Sendable {
+    let number: UInt32
+    let state: Int32
+    /// Nanoseconds.
+    let cpuTime: UInt64
+    let cpu: Int32
+    let affinity: [Bool]
 }
 
 /// One domain's statistics record (`virDomainStatsRecord`).

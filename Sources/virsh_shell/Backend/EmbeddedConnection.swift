@@ -1,3 +1,4 @@
+import Glibc
 import domain_conf
 import libvirt_abi
 import qemu_driver
@@ -36,6 +37,9 @@ final class EmbeddedConnection: VirshConnection {
         do { return try conn.cellsFreeMemory(start: Int(start), maxCells: Int(maxCells)) } catch { throw VirshError(error) }
     }
     func numaCellIDs() async throws(VirshError) -> [UInt64] { NodeFreeMemory.cells().map { UInt64($0) } }
+
+    /// The host's CPUs, present or not (libvirt: `virHostCPUGetMap`).
+    func nodeCPUCount() async throws(VirshError) -> Int { max(Int(sysconf(Int32(_SC_NPROCESSORS_CONF))), 1) }
 
     func nodeInfo() async throws(VirshError) -> VirshNodeInfo {
         do {
@@ -254,6 +258,25 @@ struct EmbeddedDomain: VirshDomain {
 
     func shutdown() async throws(VirshError) {
         do { try await conn.shutdown(ref) } catch { throw VirshError(error) }
+    }
+
+    func vcpus(maxInfo: Int, hostCPUs: Int) async throws(VirshError) -> [VirshVcpuInfo] {
+        do {
+            return try await conn.vcpus(ref).prefix(maxInfo).map { v in
+                VirshVcpuInfo(number: v.number, state: v.state, cpuTime: v.cpuTime, cpu: v.cpu,
+                              affinity: (0..<hostCPUs).map { i in i < v.affinity.count && v.affinity[i] })
+            }
+        } catch {
+            throw VirshError(error)
+        }
+    }
+
+    func vcpuPinInfo(count: Int, hostCPUs: Int, flags: UInt32) async throws(VirshError) -> [[Bool]] {
+        let maps = try run { () throws(VirError) in
+            let active = try conn.isActive(ref)
+            return try conn.vcpuPinInfo(ref, config: flags & 2 != 0 || (flags & 1 == 0 && !active))
+        }
+        return maps.prefix(count).map { m in (0..<hostCPUs).map { $0 < m.count && m[$0] } }
     }
 
     func blockStats(_ path: String) async throws(VirshError) -> [TypedParameter] {

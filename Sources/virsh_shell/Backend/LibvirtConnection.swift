@@ -90,12 +90,15 @@ struct LibvirtAPI: @unchecked Sendable {
     let virGetVersion: clibvirt_virGetVersion_fn
     let virInitialize: clibvirt_virInitialize_fn
     let virNodeGetInfo: clibvirt_virNodeGetInfo_fn
+    let virNodeGetCPUMap: clibvirt_virNodeGetCPUMap_fn
     let virNodeGetFreeMemory: clibvirt_virNodeGetFreeMemory_fn
     let virNodeGetCellsFreeMemory: clibvirt_virNodeGetCellsFreeMemory_fn
     let virNodeGetSecurityModel: clibvirt_virNodeGetSecurityModel_fn
     let virResetLastError: clibvirt_virResetLastError_fn
     let virSetErrorFunc: clibvirt_virSetErrorFunc_fn
     let virDomainOpenConsole: clibvirt_virDomainOpenConsole_fn
+    let virDomainGetVcpus: clibvirt_virDomainGetVcpus_fn
+    let virDomainGetVcpuPinInfo: clibvirt_virDomainGetVcpuPinInfo_fn
     let virDomainBlockStats: clibvirt_virDomainBlockStats_fn
     let virDomainBlockStatsFlags: clibvirt_virDomainBlockStatsFlags_fn
     let virDomainGetConnect: clibvirt_virDomainGetConnect_fn
@@ -203,12 +206,15 @@ struct LibvirtAPI: @unchecked Sendable {
                 virGetVersion: try sym("virGetVersion", clibvirt_virGetVersion_fn.self),
                 virInitialize: try sym("virInitialize", clibvirt_virInitialize_fn.self),
                 virNodeGetInfo: try sym("virNodeGetInfo", clibvirt_virNodeGetInfo_fn.self),
+                virNodeGetCPUMap: try sym("virNodeGetCPUMap", clibvirt_virNodeGetCPUMap_fn.self),
                 virNodeGetFreeMemory: try sym("virNodeGetFreeMemory", clibvirt_virNodeGetFreeMemory_fn.self),
                 virNodeGetCellsFreeMemory: try sym("virNodeGetCellsFreeMemory", clibvirt_virNodeGetCellsFreeMemory_fn.self),
                 virNodeGetSecurityModel: try sym("virNodeGetSecurityModel", clibvirt_virNodeGetSecurityModel_fn.self),
                 virResetLastError: try sym("virResetLastError", clibvirt_virResetLastError_fn.self),
                 virSetErrorFunc: try sym("virSetErrorFunc", clibvirt_virSetErrorFunc_fn.self),
                 virDomainOpenConsole: try sym("virDomainOpenConsole", clibvirt_virDomainOpenConsole_fn.self),
+                virDomainGetVcpus: try sym("virDomainGetVcpus", clibvirt_virDomainGetVcpus_fn.self),
+                virDomainGetVcpuPinInfo: try sym("virDomainGetVcpuPinInfo", clibvirt_virDomainGetVcpuPinInfo_fn.self),
                 virDomainBlockStats: try sym("virDomainBlockStats", clibvirt_virDomainBlockStats_fn.self),
                 virDomainBlockStatsFlags: try sym("virDomainBlockStatsFlags", clibvirt_virDomainBlockStatsFlags_fn.self),
                 virDomainGetConnect: try sym("virDomainGetConnect", clibvirt_virDomainGetConnect_fn.self),
@@ -458,6 +464,12 @@ final class LibvirtConnection: VirshConnection, @unchecked Sendable {
         return cells.compactMap { $0.attribute("id").flatMap { UInt64($0) } }
     }
 
+    func nodeCPUCount() async throws(VirshError) -> Int {
+        let n = api.virNodeGetCPUMap(ptr, nil, nil, 0)
+        guard n >= 0 else { throw LibvirtLibrary.lastError() }
+        return Int(n)
+    }
+
     func nodeInfo() async throws(VirshError) -> VirshNodeInfo {
         var i = virNodeInfo()
         guard api.virNodeGetInfo(ptr, &i) == 0 else { throw LibvirtLibrary.lastError() }
@@ -657,6 +669,34 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
 
     func setMemoryStatsPeriod(_ seconds: Int32, flags: UInt32) async throws(VirshError) {
         try check(api.virDomainSetMemoryStatsPeriod(ptr, seconds, flags))
+    }
+
+    /// Bit i of byte i/8 of vCPU v's `maplen` bytes (libvirt: `VIR_CPU_USED`).
+    private static func maps(_ bytes: [UInt8], count: Int, maplen: Int, hostCPUs: Int) -> [[Bool]] {
+        (0..<count).map { v in (0..<hostCPUs).map { i in bytes[v * maplen + i / 8] & (1 << UInt8(i % 8)) != 0 } }
+    }
+
+    func vcpus(maxInfo: Int, hostCPUs: Int) async throws(VirshError) -> [VirshVcpuInfo] {
+        let maplen = (hostCPUs + 7) / 8
+        var info = [virVcpuInfo](repeating: virVcpuInfo(), count: max(maxInfo, 1))
+        var bytes = [UInt8](repeating: 0, count: max(maxInfo, 1) * maplen)
+        let n = info.withUnsafeMutableBufferPointer { i in
+            bytes.withUnsafeMutableBufferPointer { b in api.virDomainGetVcpus(ptr, i.baseAddress, Int32(maxInfo), b.baseAddress, Int32(maplen)) }
+        }
+        guard n >= 0 else { throw LibvirtLibrary.lastError() }
+        let affinity = Self.maps(bytes, count: Int(n), maplen: maplen, hostCPUs: hostCPUs)
+        return (0..<Int(n)).map {
+            VirshVcpuInfo(number: info[$0].number, state: info[$0].state, cpuTime: info[$0].cpuTime, cpu: info[$0].cpu,
+                          affinity: affinity[$0])
+        }
+    }
+
+    func vcpuPinInfo(count: Int, hostCPUs: Int, flags: UInt32) async throws(VirshError) -> [[Bool]] {
+        let maplen = (hostCPUs + 7) / 8
+        var bytes = [UInt8](repeating: 0, count: max(count, 1) * maplen)
+        let n = bytes.withUnsafeMutableBufferPointer { api.virDomainGetVcpuPinInfo(ptr, Int32(count), $0.baseAddress, Int32(maplen), flags) }
+        guard n >= 0 else { throw LibvirtLibrary.lastError() }
+        return Self.maps(bytes, count: min(Int(n), count), maplen: maplen, hostCPUs: hostCPUs)
     }
 
     func blockStats(_ path: String) async throws(VirshError) -> [TypedParameter] {

@@ -6,7 +6,7 @@ enum Commands {
         DomJobInfoCommand.self, DomNameCommand.self, DomUUIDCommand.self, DomXMLToNativeCommand.self, DumpXMLCommand.self,
         MigrateCommand.self, MigrateGetMaxDowntimeCommand.self, MigrateGetSpeedCommand.self,
         MigrateSetMaxDowntimeCommand.self, MigrateSetSpeedCommand.self, QemuMonitorCommandCommand.self, ResetCommand.self, ResumeCommand.self, SetMaxMemCommand.self, SetMemCommand.self, ShutdownCommand.self, StartCommand.self,
-        SuspendCommand.self, UndefineCommand.self, UpgradeQemuCommand.self, VNCDisplayCommand.self,
+        SuspendCommand.self, UndefineCommand.self, UpgradeQemuCommand.self, VcpuInfoCommand.self, VNCDisplayCommand.self,
         // Domain Monitoring
         DomBlkListCommand.self, DomBlkStatCommand.self, DomControlCommand.self, DomIfListCommand.self, DomInfoCommand.self, DomMemStatCommand.self, DomStateCommand.self, DomStatsCommand.self, ListCommand.self,
         // Domain Events
