@@ -84,6 +84,8 @@ typedef __typeof__(virNodeGetSecurityModel) *clibvirt_virNodeGetSecurityModel_fn
 typedef __typeof__(virResetLastError) *clibvirt_virResetLastError_fn;
 typedef __typeof__(virSetErrorFunc) *clibvirt_virSetErrorFunc_fn;
 typedef __typeof__(virDomainOpenConsole) *clibvirt_virDomainOpenConsole_fn;
+typedef __typeof__(virDomainGetMetadata) *clibvirt_virDomainGetMetadata_fn;
+typedef __typeof__(virDomainSetMetadata) *clibvirt_virDomainSetMetadata_fn;
 typedef __typeof__(virDomainGetVcpus) *clibvirt_virDomainGetVcpus_fn;
 typedef __typeof__(virDomainGetVcpuPinInfo) *clibvirt_virDomainGetVcpuPinInfo_fn;
 typedef __typeof__(virDomainBlockStats) *clibvirt_virDomainBlockStats_fn;

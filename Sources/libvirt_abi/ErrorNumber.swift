@@ -50,6 +50,7 @@ public struct ErrorNumber: RawRepresentable, Hashable, Sendable, CustomStringCon
     public static let operationUnsupported = ErrorNumber(VIR_ERR_OPERATION_UNSUPPORTED)
     public static let xmlInvalidSchema = ErrorNumber(VIR_ERR_XML_INVALID_SCHEMA)
     public static let deviceMissing = ErrorNumber(VIR_ERR_DEVICE_MISSING)
+    public static let noDomainMetadata = ErrorNumber(VIR_ERR_NO_DOMAIN_METADATA)
 
     public var description: String { "virErrorNumber(\(rawValue))" }
 
@@ -102,5 +103,6 @@ public struct ErrorNumber: RawRepresentable, Hashable, Sendable, CustomStringCon
         .xmlInvalidSchema: ("XML document failed to validate against schema",
                             "XML document failed to validate against schema: %s"),
         .deviceMissing: ("device not found", "device not found: %s"),
+        .noDomainMetadata: ("metadata not found", "metadata not found: %s"),
     ]
 }

@@ -10,7 +10,7 @@ import libvirt_abi
 /// libvirt: `virObjectEventState` (src/conf/object_event.c) with
 /// `virDomainEventLifecycleNew`, `virDomainEventMigrationIterationNew`,
 /// `virDomainEventJobCompletedNew`, `virDomainEventDeviceAddedNew`,
-/// `virDomainEventDeviceRemovedNew`.
+/// `virDomainEventDeviceRemovedNew`, `virDomainEventMetadataChangeNew`.
 public final class DomainEventDispatcher: Sendable {
     /// What happened: the kinds of event this driver emits.
     public enum Kind: Sendable, Equatable {
@@ -23,6 +23,9 @@ public final class DomainEventDispatcher: Sendable {
         case deviceAdded(String)
         /// A device QEMU unplugged, by alias.
         case deviceRemoved(String)
+        /// The description, title (or an element, by namespace) changed
+        /// (`virDomainMetadataType`).
+        case metadataChange(type: Int32, nsuri: String?)
 
         /// The event id a callback registers for.
         public var id: DomainEventID {
@@ -32,12 +35,13 @@ public final class DomainEventDispatcher: Sendable {
             case .jobCompleted: return .jobCompleted
             case .deviceAdded: return .deviceAdded
             case .deviceRemoved: return .deviceRemoved
+            case .metadataChange: return .metadataChange
             }
         }
     }
 
     /// The event ids this driver emits.
-    public static let emitted: Set<DomainEventID> = [.lifecycle, .migrationIteration, .jobCompleted, .deviceAdded, .deviceRemoved]
+    public static let emitted: Set<DomainEventID> = [.lifecycle, .migrationIteration, .jobCompleted, .deviceAdded, .deviceRemoved, .metadataChange]
 
     /// One event of one domain.
     public struct Event: Sendable, Equatable {

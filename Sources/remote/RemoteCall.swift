@@ -208,6 +208,16 @@ public enum RemoteCalls {
         public typealias Args = DomainHyperFlagsArgs; public typealias Ret = XDRVoid
         public static let procedure = RemoteProcedure.domainSetMemoryFlags
     }
+    /// `REMOTE_PROC_DOMAIN_SET_METADATA` (`virDomainSetMetadata`).
+    public enum DomainSetMetadata: RemoteCall {
+        public typealias Args = DomainSetMetadataArgs; public typealias Ret = XDRVoid
+        public static let procedure = RemoteProcedure.domainSetMetadata
+    }
+    /// `REMOTE_PROC_DOMAIN_GET_METADATA` (`virDomainGetMetadata`).
+    public enum DomainGetMetadata: RemoteCall {
+        public typealias Args = DomainGetMetadataArgs; public typealias Ret = StringValue
+        public static let procedure = RemoteProcedure.domainGetMetadata
+    }
     /// `REMOTE_PROC_DOMAIN_GET_VCPUS` (`virDomainGetVcpus`).
     public enum DomainGetVcpus: RemoteCall {
         public typealias Args = DomainGetVcpusArgs; public typealias Ret = DomainGetVcpusRet

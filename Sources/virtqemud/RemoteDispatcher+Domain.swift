@@ -175,6 +175,21 @@ extension RemoteDispatcher {
                 try await driver { try await conn.setMemory(ref(a.dom), kibibytes: a.value, flags: .live) }
                 return XDRVoid()
             }
+        case .domainSetMetadata:
+            return try await run(RemoteCalls.DomainSetMetadata.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainSetMetadata")
+                try await driver {
+                    try await conn.setMetadata(ref(a.dom), type: a.type, metadata: a.metadata, key: a.key, uri: a.uri,
+                                               flags: DomainDeviceModifyFlags(rawValue: a.flags))
+                }
+                return XDRVoid()
+            }
+        case .domainGetMetadata:
+            return try await run(RemoteCalls.DomainGetMetadata.self, msg) { a throws(RemoteError) in
+                StringValue(try await driver {
+                    try conn.metadata(ref(a.dom), type: a.type, uri: a.uri, flags: DomainDeviceModifyFlags(rawValue: a.flags))
+                })
+            }
         case .domainGetVcpus:
             // libvirt: remoteDispatchDomainGetVcpus.
             return try await run(RemoteCalls.DomainGetVcpus.self, msg) { a throws(RemoteError) in

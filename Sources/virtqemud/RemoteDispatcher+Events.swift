@@ -11,14 +11,14 @@ extension RemoteDispatcher {
     static let eventIDLast: Int32 = 27
 
     /// Registers a callback for `eventID`, optionally for one domain.
-    /// Lifecycle, migration-iteration, job-completed, device-added and
-    /// device-removed events are delivered; the other event ids are accepted (as libvirtd does) but
+    /// Lifecycle, migration-iteration, job-completed, device-added,
+    /// device-removed and metadata-change events are delivered; the other event ids are accepted (as libvirtd does) but
     /// this driver never emits them.
     ///
     /// libvirt: `remoteDispatchConnectDomainEventCallbackRegisterAny`,
     /// `remoteRelayDomainEventLifecycle`, `remoteRelayDomainEventMigrationIteration`,
     /// `remoteRelayDomainEventJobCompleted`, `remoteRelayDomainEventDeviceAdded`,
-    /// `remoteRelayDomainEventDeviceRemoved`.
+    /// `remoteRelayDomainEventDeviceRemoved`, `remoteRelayDomainEventMetadataChange`.
     static func registerEvent(_ a: EventCallbackRegisterAnyArgs, _ client: DaemonClient,
                               _ conn: QemuConnection) throws(RemoteError) -> IntValue {
         guard a.eventID >= 0, a.eventID < eventIDLast else {
@@ -47,6 +47,9 @@ extension RemoteDispatcher {
                         let added = ev.kind.id == .deviceAdded
                         client.send(try DomainEventCallbackDeviceMsg(callbackID: callbackID, dom: dom, devAlias: alias)
                             .message(added: added))
+                    case .metadataChange(let type, let nsuri):
+                        client.send(try DomainEventCallbackMetadataChangeMsg(callbackID: callbackID, dom: dom, type: type,
+                                                                             nsuri: nsuri).message())
                     case .jobCompleted(let params):
                         let sent = Array(params.prefix(RemoteProtocolLimits.jobStatsMax))
                         client.send(try DomainEventCallbackJobCompletedMsg(callbackID: callbackID, dom: dom,

@@ -110,6 +110,13 @@ final class QemuGoldenTests {
         same("setmem", name, "64M", "--config")
         same("setmaxmem", name, "64M", "--live")
         same("vcpuinfo", name)
+        // desc of a shut-off domain: the persistent definition.
+        same("desc", name)
+        same("desc", name, "--title", "A counter")
+        same("desc", name, "--title")
+        same("desc", name, "--live", "text")
+        same("desc", name, "--config", "kept in the definition")
+        same("desc", name)
         same("vcpuinfo", "--pretty", name)
         // Device changes of a shut-off domain: live ones refused, a
         // config one checked against the definition.
@@ -239,6 +246,12 @@ final class QemuGoldenTests {
         // IDE boot disk). An IDE disk plugged in is refused by both, in
         // other words: libvirtd lets QEMU say "Bus 'ide.0' does not
         // support hotplugging", the driver refuses it first.
+        // desc of a running domain: live, config, the current one.
+        run("desc", name)
+        run("desc", name, "--live", "only while it runs")
+        run("desc", name)
+        run("desc", name, "--config")
+        run("desc", name, "--title", "--live", "new\ntitle")
         // vCPUs: where and how long each ran differs by nature.
         let vcpuMasked = { (t: String) in
             t.replacingOccurrences(of: #"(?m)^(CPU:|CPU time:) +.*$"#, with: "$1 N", options: .regularExpression)

@@ -175,7 +175,13 @@ import TestSupport
         let d = try run("/usr/bin/virsh", "detach-disk", "vm", "sdb")
         #expect(d.status == 0 && d.stdout == "Disk detached successfully\n\n", "\(d)")
         #expect(!(try run(virsh, "domblklist", "vm").stdout.contains("sdb")))
-        #expect(Wait.untilBlocking(timeout: .seconds(30)) { watched().contains("'device-removed'") })
+        // desc through the daemon (procedures 264, 265), and its event.
+        let t = try run(virsh, "desc", "vm", "--title", "Counter guest")
+        #expect(t.stdout == "Domain title updated successfully\n", "\(t)")
+        #expect(try run("/usr/bin/virsh", "desc", "vm", "--title").stdout == "Counter guest\n")
+        #expect(Wait.untilBlocking(timeout: .seconds(30)) {
+            watched().contains("'device-removed'") && watched().contains("event 'metadata-change' for domain 'vm': type title, uri <null>")
+        }, "\(watched())")
         watcher.signal(SIGINT)
         #expect(watcher.wait(timeout: 30))
         let seen = watched().split(separator: "\n").filter { $0.contains("'device-") }

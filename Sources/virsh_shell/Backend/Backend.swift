@@ -152,6 +152,10 @@ protocol VirshDomain: Sendable {
     ///
     /// libvirt: `virDomainGetVcpuPinInfo`.
     func vcpuPinInfo(count: Int, hostCPUs: Int, flags: UInt32) async throws(VirshError) -> [[Bool]]
+    /// libvirt: `virDomainGetMetadata` (`type`: `virDomainMetadataType`).
+    func metadata(type: Int32, uri: String?, flags: UInt32) async throws(VirshError) -> String
+    /// libvirt: `virDomainSetMetadata`.
+    func setMetadata(type: Int32, metadata: String?, key: String?, uri: String?, flags: UInt32) async throws(VirshError)
     /// libvirt: `virDomainBlockStatsFlags` (the count, then the values).
     func blockStats(_ path: String) async throws(VirshError) -> [TypedParameter]
     /// `rd_req`, `rd_bytes`, `wr_req`, `wr_bytes`, `errs` (-1: unknown).

@@ -152,6 +152,7 @@ final class EmbeddedConnection: VirshConnection {
             case .jobCompleted(let params): kind = .jobCompleted(params)
             case .deviceAdded(let alias): kind = .deviceAdded(alias: alias)
             case .deviceRemoved(let alias): kind = .deviceRemoved(alias: alias)
+            case .metadataChange(let type, let nsuri): kind = .metadataChange(type: type, nsuri: nsuri)
             }
             handler(VirshDomainEvent(eventID: eventID, domainName: ev.name, kind: kind))
         }
@@ -277,6 +278,22 @@ struct EmbeddedDomain: VirshDomain {
             return try conn.vcpuPinInfo(ref, config: flags & 2 != 0 || (flags & 1 == 0 && !active))
         }
         return maps.prefix(count).map { m in (0..<hostCPUs).map { $0 < m.count && m[$0] } }
+    }
+
+    func metadata(type: Int32, uri: String?, flags: UInt32) async throws(VirshError) -> String {
+        try run { () throws(VirError) in try conn.metadata(ref, type: type, uri: uri, flags: DomainDeviceModifyFlags(rawValue: flags)) }
+    }
+
+    func setMetadata(type: Int32, metadata: String?, key: String?, uri: String?, flags: UInt32) async throws(VirshError) {
+        // libvirt's public API checks this before any driver.
+        if type == DomainMetadataType.title.rawValue, metadata?.contains("\n") == true {
+            throw VirshError(code: .invalidArg, message: "metadata title can't contain newlines")
+        }
+        do {
+            try await conn.setMetadata(ref, type: type, metadata: metadata, key: key, uri: uri, flags: DomainDeviceModifyFlags(rawValue: flags))
+        } catch {
+            throw VirshError(error)
+        }
     }
 
     func blockStats(_ path: String) async throws(VirshError) -> [TypedParameter] {

@@ -97,6 +97,8 @@ struct LibvirtAPI: @unchecked Sendable {
     let virResetLastError: clibvirt_virResetLastError_fn
     let virSetErrorFunc: clibvirt_virSetErrorFunc_fn
     let virDomainOpenConsole: clibvirt_virDomainOpenConsole_fn
+    let virDomainGetMetadata: clibvirt_virDomainGetMetadata_fn
+    let virDomainSetMetadata: clibvirt_virDomainSetMetadata_fn
     let virDomainGetVcpus: clibvirt_virDomainGetVcpus_fn
     let virDomainGetVcpuPinInfo: clibvirt_virDomainGetVcpuPinInfo_fn
     let virDomainBlockStats: clibvirt_virDomainBlockStats_fn
@@ -213,6 +215,8 @@ struct LibvirtAPI: @unchecked Sendable {
                 virResetLastError: try sym("virResetLastError", clibvirt_virResetLastError_fn.self),
                 virSetErrorFunc: try sym("virSetErrorFunc", clibvirt_virSetErrorFunc_fn.self),
                 virDomainOpenConsole: try sym("virDomainOpenConsole", clibvirt_virDomainOpenConsole_fn.self),
+                virDomainGetMetadata: try sym("virDomainGetMetadata", clibvirt_virDomainGetMetadata_fn.self),
+                virDomainSetMetadata: try sym("virDomainSetMetadata", clibvirt_virDomainSetMetadata_fn.self),
                 virDomainGetVcpus: try sym("virDomainGetVcpus", clibvirt_virDomainGetVcpus_fn.self),
                 virDomainGetVcpuPinInfo: try sym("virDomainGetVcpuPinInfo", clibvirt_virDomainGetVcpuPinInfo_fn.self),
                 virDomainBlockStats: try sym("virDomainBlockStats", clibvirt_virDomainBlockStats_fn.self),
@@ -669,6 +673,15 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
 
     func setMemoryStatsPeriod(_ seconds: Int32, flags: UInt32) async throws(VirshError) {
         try check(api.virDomainSetMemoryStatsPeriod(ptr, seconds, flags))
+    }
+
+    func metadata(type: Int32, uri: String?, flags: UInt32) async throws(VirshError) -> String {
+        guard let s = LibvirtLibrary.take(api.virDomainGetMetadata(ptr, type, uri, flags)) else { throw LibvirtLibrary.lastError() }
+        return s
+    }
+
+    func setMetadata(type: Int32, metadata: String?, key: String?, uri: String?, flags: UInt32) async throws(VirshError) {
+        try check(api.virDomainSetMetadata(ptr, type, metadata, key, uri, flags))
     }
 
     /// Bit i of byte i/8 of vCPU v's `maplen` bytes (libvirt: `VIR_CPU_USED`).

@@ -2,7 +2,7 @@
 enum Commands {
     static let all: [any VirshCommand.Type] = [
         // Domain Management
-        AttachDeviceCommand.self, AttachDiskCommand.self, AutostartCommand.self, ConsoleCommand.self, CreateCommand.self, DefineCommand.self, DestroyCommand.self, DetachDeviceCommand.self, DetachDiskCommand.self, DomDisplayCommand.self, DomIDCommand.self, DomJobAbortCommand.self,
+        AttachDeviceCommand.self, AttachDiskCommand.self, AutostartCommand.self, ConsoleCommand.self, CreateCommand.self, DefineCommand.self, DescCommand.self, DestroyCommand.self, DetachDeviceCommand.self, DetachDiskCommand.self, DomDisplayCommand.self, DomIDCommand.self, DomJobAbortCommand.self,
         DomJobInfoCommand.self, DomNameCommand.self, DomUUIDCommand.self, DomXMLToNativeCommand.self, DumpXMLCommand.self,
         MigrateCommand.self, MigrateGetMaxDowntimeCommand.self, MigrateGetSpeedCommand.self,
         MigrateSetMaxDowntimeCommand.self, MigrateSetSpeedCommand.self, QemuMonitorCommandCommand.self, ResetCommand.self, ResumeCommand.self, SetMaxMemCommand.self, SetMemCommand.self, ShutdownCommand.self, StartCommand.self,

@@ -91,7 +91,7 @@ enum DomainEventText {
             return "event '\(name)' for domain '\(dom)': \(word(blockJobTypes, type, or: "Unknown job")) for \(disk) "
                 + "\(word(blockJobStatuses, status))\n"
         case .diskChange(let old, let new, let alias, let reason):
-            return "event 'disk-change' for domain '\(dom)' disk \(alias): \(old ?? "(null)") -> \(new ?? "(null)"): "
+            return "event 'disk-change' for domain '\(dom)' disk \(alias): \(old ?? "<null>") -> \(new ?? "<null>"): "
                 + "\(word(diskChangeReasons, reason))\n"
         case .trayChange(let alias, let reason):
             return "event 'tray-change' for domain '\(dom)' disk \(alias): \(word(trayChangeReasons, reason))\n"
@@ -114,9 +114,9 @@ enum DomainEventText {
             return "event 'device-removal-failed' for domain '\(dom)': \(alias)\n"
         case .metadataChange(let type, let nsuri):
             return "event 'metadata-change' for domain '\(dom)': type \(word(metadataTypes, type, or: "unsupported value")), "
-                + "uri \(nsuri ?? "(null)")\n"
+                + "uri \(nsuri ?? "<null>")\n"
         case .blockThreshold(let dev, let path, let threshold, let excess):
-            return "event 'block-threshold' for domain '\(dom)': dev: \(dev)(\(path ?? "(null)")) \(threshold) \(excess)\n"
+            return "event 'block-threshold' for domain '\(dom)': dev: \(dev)(\(path ?? "<null>")) \(threshold) \(excess)\n"
         case .memoryFailure(let recipient, let action, let flags):
             return "event 'memory-failure' for domain '\(dom)':\n"
                 + "recipient: \(word(memoryFailureRecipients, recipient, or: "unsupported value"))\n"
