@@ -324,6 +324,26 @@ struct LocalMigrationShellTests {
 
     /// `setmem` and `setmaxmem`: the definition's sizes, then the running
     /// guest's balloon target, in virsh's units and words.
+    /// `edit` on the embedded driver: the definition changed in $EDITOR is
+    /// defined again (the next start uses it); a broken one is refused with
+    /// the parser's words and the definition stays.
+    @Test func editRedefinesTheDomain() throws {
+        let g = try Guest("edit")
+        defer { #expect(g.root.cleanup() == []) }
+        #expect(g.virsh("define", g.xmlFile).status == 0)
+        func edit(_ editor: String) -> VirshResult {
+            Virsh.run(Virsh.ours ?? "", ["edit", g.name], env: g.env.merging(["EDITOR": editor]) { $1 })
+        }
+        let ok = edit("sed -i s/16384/32768/")
+        #expect(ok == VirshResult(stdout: "Domain '\(g.name)' XML configuration edited.\n\n", stderr: "", status: 0), "\(ok)")
+        #expect(g.info()["Max memory"] == "32768 KiB")
+        let broken = edit("sed -i s/memory/memoryx/")
+        #expect(broken.status == 1 && broken.stderr.hasSuffix("error: Failed.\n"), "\(broken)")
+        #expect(broken.stderr.contains("Opening and ending tag mismatch"), "\(broken)")
+        #expect(g.info()["Max memory"] == "32768 KiB", "the definition stays")
+        #expect(g.virsh("undefine", g.name).status == 0)
+    }
+
     @Test func setmemAndSetmaxmem() throws {
         let g = try Guest("lmsetmem", memballoon: "virtio")
         defer { #expect(g.root.cleanup() == []) }

@@ -53,7 +53,7 @@ enum DescCommand: VirshCommand {
         guard let old = await current(dom, type, queryFlags, ctl) else { return false }
         var new = given ?? old
         if cmd.bool("edit") {
-            guard var edited = edit(new, ctl) else { return false }
+            guard var edited = EditorFile.edit(new, ctl) else { return false }
             // Some editors add a newline at the end: a title has none.
             if title, edited.hasSuffix("\n") { edited.removeLast() }
             if edited == old {
@@ -81,52 +81,6 @@ enum DescCommand: VirshCommand {
         do { return try await dom.metadata(type: type, uri: nil, flags: flags) } catch {
             if error.code == .noDomainMetadata { return "" }
             ctl.save(error)
-            return nil
-        }
-    }
-
-    /// The text after `$VISUAL` (or `$EDITOR`, or `vi`) has edited it in a
-    /// temporary file.
-    @MainActor static func edit(_ text: String, _ ctl: Control) -> String? {
-        let dir = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
-        var template = Array((dir + "/virshXXXXXX.xml").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { b in b.baseAddress.map { mkstemps($0, 4) } ?? -1 }
-        guard fd >= 0 else {
-            ctl.error("failed to create temporary file: \(String(cString: strerror(errno)))")
-            return nil
-        }
-        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        defer { unlink(path) }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        close(fd)
-        guard written == bytes.count else {
-            ctl.error("\(path): failed to write to temporary file")
-            return nil
-        }
-        let env = ProcessInfo.processInfo.environment
-        let editor = env["VISUAL"] ?? env["EDITOR"] ?? "vi"
-        var pid: pid_t = 0
-        let argv = ["/bin/sh", "-c", "\(editor) \(path)"]
-        var cargs = argv.map { strdup($0) } + [nil]
-        defer { for a in cargs { free(a) } }
-        guard posix_spawn(&pid, "/bin/sh", nil, nil, &cargs, environ) == 0 else {
-            ctl.error("\(editor): cannot run the editor")
-            return nil
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        guard status == 0 else {
-            // virCommandRun's words for a child that failed.
-            let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : status
-            ctl.save(VirshError(code: .internalError,
-                                message: ErrorNumber.internalError.format("Child process (\(editor) \(path)) unexpected exit status \(code)")))
-            return nil
-        }
-        switch XMLFile.read(path) {
-        case .success(let t): return t
-        case .failure(let e):
-            ctl.save(e)
             return nil
         }
     }
