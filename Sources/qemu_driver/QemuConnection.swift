@@ -180,6 +180,14 @@ public final class QemuConnection: Sendable {
                 throw VirError(.operationInvalid, "cannot undefine transient domain")
             }
             let name = obj.name
+            // libvirt: qemuDomainUndefineFlags and the managed save image.
+            let managed = driver.config.managedSaveFile(name: name)
+            if access(managed, F_OK) == 0 {
+                guard flags.contains(.managedSave) else {
+                    throw VirError(.operationInvalid, "Refusing to undefine while domain managed save image exists")
+                }
+                guard unlink(managed) == 0 else { throw VirError.system(errno, "Failed to remove managed save file '\(managed)'") }
+            }
             let def = obj.def
             let nvram = def.os.loader?.nvram ?? (def.os.firmware == "efi" ? driver.config.nvramFile(name: name) : nil)
             if let nvram, access(nvram, F_OK) == 0 {
@@ -248,11 +256,23 @@ public final class QemuConnection: Sendable {
     /// - Returns: the domain, now with its id.
     @discardableResult
     public func create(_ dom: DomainRef, paused: Bool = false, autodestroy: Bool = false,
-                       resetNVRAM: Bool = false) async throws(VirError) -> DomainRef {
+                       resetNVRAM: Bool = false, forceBoot: Bool = false) async throws(VirError) -> DomainRef {
         let obj = try obj(dom)
         try await withJob(obj, .modify, api: "qemuDomainCreateWithFlags") { () throws(VirError) in
             guard !obj.isActive else {
                 throw VirError(.operationInvalid, "domain is already running")
+            }
+            // A managed save image: the domain goes on from it (libvirt:
+            // qemuDomainObjStart), unless --force-boot throws it away.
+            let managed = driver.config.managedSaveFile(name: obj.name)
+            if obj.persistent && access(managed, F_OK) == 0 {
+                if forceBoot {
+                    if unlink(managed) != 0 { throw VirError.system(errno, "cannot remove managed save file \(managed)") }
+                } else {
+                    try await restoreManagedSave(obj, path: managed, paused: paused)
+                    if autodestroy { driver.setAutodestroy(obj, connection: self) }
+                    return
+                }
             }
             try await QemuDomainProcess.start(state, obj, paused: paused, resetNVRAM: resetNVRAM)
             if autodestroy { driver.setAutodestroy(obj, connection: self) }

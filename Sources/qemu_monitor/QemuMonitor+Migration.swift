@@ -17,6 +17,14 @@ extension QemuMonitor {
         _ = try await execute("migrate", ["detach": true, "resume": .bool(resume), "uri": .string(uri)])
     }
 
+    /// Hands QEMU a descriptor under `name` (`SCM_RIGHTS`), for an
+    /// `fd:NAME` migration URI.
+    ///
+    /// libvirt: `qemuMonitorSendFileHandle` (`getfd`).
+    public func getfd(_ fd: Int32, name: String) async throws(QemuMonitorError) {
+        _ = try await execute("getfd", ["fdname": .string(name)], fd: fd, timeout: .seconds(60))
+    }
+
     /// Starts listening for an incoming migration (QEMU started with `-incoming defer`).
     ///
     /// libvirt: `qemuMonitorJSONMigrateIncoming`.

@@ -142,6 +142,11 @@ public struct QemuDriverConfig: Sendable, Equatable {
     /// libvirt: `qemuDomainNVRAMPathFormat`.
     public func nvramFile(name: String) -> String { "\(nvramDir)/\(name)_VARS.fd" }
 
+    /// Where `managedsave` keeps a domain's state (libvirt: `cfg->saveDir`,
+    /// `qemuDomainManagedSavePath`: `SAVEDIR/NAME.save`).
+    public var saveDir: String { libDir + "/save" }
+    public func managedSaveFile(name: String) -> String { "\(saveDir)/\(name).save" }
+
     /// The persistent definition of a domain.
     public func configFile(name: String) -> String { "\(configDir)/\(name).xml" }
 
