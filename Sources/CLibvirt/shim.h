@@ -84,6 +84,12 @@ typedef __typeof__(virNodeGetSecurityModel) *clibvirt_virNodeGetSecurityModel_fn
 typedef __typeof__(virResetLastError) *clibvirt_virResetLastError_fn;
 typedef __typeof__(virSetErrorFunc) *clibvirt_virSetErrorFunc_fn;
 typedef __typeof__(virDomainOpenConsole) *clibvirt_virDomainOpenConsole_fn;
+typedef __typeof__(virDomainSave) *clibvirt_virDomainSave_fn;
+typedef __typeof__(virDomainSaveFlags) *clibvirt_virDomainSaveFlags_fn;
+typedef __typeof__(virDomainRestore) *clibvirt_virDomainRestore_fn;
+typedef __typeof__(virDomainRestoreFlags) *clibvirt_virDomainRestoreFlags_fn;
+typedef __typeof__(virDomainManagedSave) *clibvirt_virDomainManagedSave_fn;
+typedef __typeof__(virDomainManagedSaveRemove) *clibvirt_virDomainManagedSaveRemove_fn;
 typedef __typeof__(virDomainGetMetadata) *clibvirt_virDomainGetMetadata_fn;
 typedef __typeof__(virDomainSetMetadata) *clibvirt_virDomainSetMetadata_fn;
 typedef __typeof__(virDomainGetVcpus) *clibvirt_virDomainGetVcpus_fn;

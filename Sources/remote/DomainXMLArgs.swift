@@ -1,5 +1,6 @@
-/// A domain and an XML document: `remote_domain_attach_device_args`,
-/// `remote_domain_detach_device_args`.
+/// A domain and a string: `remote_domain_attach_device_args`,
+/// `remote_domain_detach_device_args` (an XML document), and
+/// `remote_domain_save_args` (the file).
 public struct DomainXMLArgs: XDRCodable, Hashable {
     public var dom: RemoteDomain
     public var xml: String

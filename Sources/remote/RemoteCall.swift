@@ -208,6 +208,36 @@ public enum RemoteCalls {
         public typealias Args = DomainHyperFlagsArgs; public typealias Ret = XDRVoid
         public static let procedure = RemoteProcedure.domainSetMemoryFlags
     }
+    /// `REMOTE_PROC_DOMAIN_SAVE` (`virDomainSave`): the domain and the file.
+    public enum DomainSave: RemoteCall {
+        public typealias Args = DomainXMLArgs; public typealias Ret = XDRVoid
+        public static let procedure = RemoteProcedure.domainSave
+    }
+    /// `REMOTE_PROC_DOMAIN_SAVE_FLAGS` (`virDomainSaveFlags`).
+    public enum DomainSaveFlags: RemoteCall {
+        public typealias Args = DomainSaveFlagsArgs; public typealias Ret = XDRVoid
+        public static let procedure = RemoteProcedure.domainSaveFlags
+    }
+    /// `REMOTE_PROC_DOMAIN_RESTORE` (`virDomainRestore`): the file.
+    public enum DomainRestore: RemoteCall {
+        public typealias Args = StringValue; public typealias Ret = XDRVoid
+        public static let procedure = RemoteProcedure.domainRestore
+    }
+    /// `REMOTE_PROC_DOMAIN_RESTORE_FLAGS` (`virDomainRestoreFlags`).
+    public enum DomainRestoreFlags: RemoteCall {
+        public typealias Args = DomainRestoreFlagsArgs; public typealias Ret = XDRVoid
+        public static let procedure = RemoteProcedure.domainRestoreFlags
+    }
+    /// `REMOTE_PROC_DOMAIN_MANAGED_SAVE` (`virDomainManagedSave`).
+    public enum DomainManagedSave: RemoteCall {
+        public typealias Args = DomainFlagsArgs; public typealias Ret = XDRVoid
+        public static let procedure = RemoteProcedure.domainManagedSave
+    }
+    /// `REMOTE_PROC_DOMAIN_MANAGED_SAVE_REMOVE` (`virDomainManagedSaveRemove`).
+    public enum DomainManagedSaveRemove: RemoteCall {
+        public typealias Args = DomainFlagsArgs; public typealias Ret = XDRVoid
+        public static let procedure = RemoteProcedure.domainManagedSaveRemove
+    }
     /// `REMOTE_PROC_DOMAIN_SET_METADATA` (`virDomainSetMetadata`).
     public enum DomainSetMetadata: RemoteCall {
         public typealias Args = DomainSetMetadataArgs; public typealias Ret = XDRVoid

@@ -122,7 +122,7 @@ extension RemoteDispatcher {
                 let dom = ref(a.dom)
                 let started = try await driver { () async throws -> DomainRef in
                     try await conn.create(dom, paused: a.flags & startPaused != 0, autodestroy: a.flags & startAutodestroy != 0,
-                                          resetNVRAM: a.flags & startResetNVRAM != 0)
+                                          resetNVRAM: a.flags & startResetNVRAM != 0, forceBoot: a.flags & startForceBoot != 0)
                 }
                 return DomainRet(dom: wire(started))
             }
@@ -173,6 +173,43 @@ extension RemoteDispatcher {
             return try await run(RemoteCalls.DomainSetMemory.self, msg) { a throws(RemoteError) in
                 try checkWritable(client, "virDomainSetMemory")
                 try await driver { try await conn.setMemory(ref(a.dom), kibibytes: a.value, flags: .live) }
+                return XDRVoid()
+            }
+        case .domainSave:
+            return try await run(RemoteCalls.DomainSave.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainSave")
+                try await driver { try await conn.save(ref(a.dom), to: a.xml) }
+                return XDRVoid()
+            }
+        case .domainSaveFlags:
+            return try await run(RemoteCalls.DomainSaveFlags.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainSaveFlags")
+                try await driver { try await conn.save(ref(a.dom), to: a.to, xml: a.dxml, flags: DomainSaveFlags(rawValue: a.flags)) }
+                return XDRVoid()
+            }
+        case .domainRestore:
+            return try await run(RemoteCalls.DomainRestore.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainRestore")
+                _ = try await driver { try await conn.restore(from: a.value) }
+                return XDRVoid()
+            }
+        case .domainRestoreFlags:
+            return try await run(RemoteCalls.DomainRestoreFlags.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainRestoreFlags")
+                _ = try await driver { try await conn.restore(from: a.from, xml: a.dxml, flags: DomainSaveFlags(rawValue: a.flags)) }
+                return XDRVoid()
+            }
+        case .domainManagedSave:
+            return try await run(RemoteCalls.DomainManagedSave.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainManagedSave")
+                try await driver { try await conn.managedSave(ref(a.dom), flags: DomainSaveFlags(rawValue: a.flags)) }
+                return XDRVoid()
+            }
+        case .domainManagedSaveRemove:
+            return try await run(RemoteCalls.DomainManagedSaveRemove.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainManagedSaveRemove")
+                try checkFlags(a.flags, allowed: 0, "qemuDomainManagedSaveRemove")
+                try await driver { try conn.managedSaveRemove(ref(a.dom)) }
                 return XDRVoid()
             }
         case .domainSetMetadata:
@@ -363,8 +400,7 @@ extension RemoteDispatcher {
         case .domainHasManagedSaveImage:
             return try await run(RemoteCalls.DomainHasManagedSaveImage.self, msg) { a throws(RemoteError) in
                 try checkFlags(a.flags, allowed: 0, "qemuDomainHasManagedSaveImage")
-                _ = try await driver { try conn.obj(ref(a.dom)) }
-                return IntValue(0)
+                return IntValue(try await driver { try conn.hasManagedSaveImage(ref(a.dom)) } ? 1 : 0)
             }
         case .domainGetSecurityLabel:
             return try await run(RemoteCalls.DomainGetSecurityLabel.self, msg) { a throws(RemoteError) in

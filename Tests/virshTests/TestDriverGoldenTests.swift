@@ -251,11 +251,22 @@ struct TestDriverGoldenTests {
             let ours = mask(Virsh.run(Virsh.ours ?? "", ["-c", Self.uri, line], env: env))
             #expect(ours == ref, "EDITOR='\(editor)' virsh \(line)")
         }
+        // save/restore and managedsave on the test driver (which writes its
+        // own image), and virsh's and the driver's refusals.
+        let image = NSTemporaryDirectory() + "/lm-golden-\(getpid()).save"
+        defer { unlink(image) }
+        for line in ["save test \(image); list --all; restore \(image); list --all", "save test", "save nosuch \(image)",
+                     "restore /nonexistent", "managedsave test; dominfo test; managedsave-remove test; managedsave-remove test",
+                     "save test \(image) --running --paused"] {
+            same("-c", Self.uri, line)
+            unlink(image)
+        }
         // console without a terminal (the session itself is in ConsoleShellTests).
         for args in [["console", "test"], ["console", "nosuch"], ["console", "test", "--devname", ""]] {
             same(["-c", Self.uri] + args)
         }
-        for c in ["attach-disk", "detach-disk", "attach-device", "detach-device", "console", "domblkstat", "vcpuinfo", "desc", "edit"] {
+        for c in ["attach-disk", "detach-disk", "attach-device", "detach-device", "console", "domblkstat", "vcpuinfo", "desc", "edit", "save", "restore", "managedsave",
+                  "managedsave-remove"] {
             same("help", c)
         }
     }

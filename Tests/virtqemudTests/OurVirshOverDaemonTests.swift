@@ -233,6 +233,36 @@ import TestSupport
         #expect(try Command.virsh(daemon.uri, "destroy", "vm").status == 0)
     }
 
+    /// `save`/`restore` and `managedsave`/`start` from Debian's virsh
+    /// through the daemon (procedures 55, 54, 182, 183): the guest counts
+    /// on from where it was saved.
+    @Test func saveAndRestoreThroughTheDaemon() throws {
+        let root = TestRoot("ovsave")
+        defer { #expect(root.cleanup() == []) }
+        let daemon = try VirtqemudProcess(root: root)
+        let serial = try PythonMigrationTests.startCounterGuest(daemon)
+        let image = root.path + "/vm.save"
+        let s = try Command.virsh(daemon.uri, "save", "vm", image)
+        #expect(s.status == 0 && s.stdout == "\nDomain 'vm' saved to \(image)\n\n", "\(s)")
+        #expect(try Command.virsh(daemon.uri, "domstate", "--reason", "vm").stdout == "shut off (saved)\n\n")
+        #expect(daemon.qemuProcesses.isEmpty)
+        let r = try Command.virsh(daemon.uri, "restore", image)
+        #expect(r.status == 0 && r.stdout == "Domain restored from \(image)\n\n", "\(r)")
+        let atRestore = CounterGuest.counters(inLog: serial).last ?? 0
+        #expect(CounterGuest.waitForCounter(inLog: serial, atLeast: atRestore + 5))
+        #expect(PythonMigrationTests.neverRestarted(serial))
+
+        #expect(try Command.virsh(daemon.uri, "managedsave", "vm").status == 0)
+        #expect(try Command.virsh(daemon.uri, "dominfo", "vm").stdout.contains("Managed save:   yes\n"))
+        #expect(try Command.virsh(daemon.uri, "start", "vm").status == 0)
+        #expect(try Command.virsh(daemon.uri, "domstate", "--reason", "vm").stdout == "running (restored)\n\n")
+        let atStart = CounterGuest.counters(inLog: serial).last ?? 0
+        #expect(CounterGuest.waitForCounter(inLog: serial, atLeast: atStart + 3))
+        #expect(PythonMigrationTests.neverRestarted(serial))
+        #expect(try Command.virsh(daemon.uri, "destroy", "vm").status == 0)
+        unlink(image)
+    }
+
     /// `dommemstat` of a guest with a virtio balloon: the memory the
     /// balloon leaves it (`query-balloon`) and the QEMU's resident size,
     /// the same through Debian's virsh and ours; the guest has no balloon

@@ -152,6 +152,15 @@ protocol VirshDomain: Sendable {
     ///
     /// libvirt: `virDomainGetVcpuPinInfo`.
     func vcpuPinInfo(count: Int, hostCPUs: Int, flags: UInt32) async throws(VirshError) -> [[Bool]]
+    /// `flags`: `VIR_DOMAIN_SAVE_*`; 0 and no XML call the form without
+    /// flags.
+    ///
+    /// libvirt: `virDomainSaveFlags`, `virDomainSave`.
+    func save(to path: String, xml: String?, flags: UInt32) async throws(VirshError)
+    /// libvirt: `virDomainManagedSave`.
+    func managedSave(flags: UInt32) async throws(VirshError)
+    /// libvirt: `virDomainManagedSaveRemove`.
+    func managedSaveRemove() async throws(VirshError)
     /// libvirt: `virDomainGetMetadata` (`type`: `virDomainMetadataType`).
     func metadata(type: Int32, uri: String?, flags: UInt32) async throws(VirshError) -> String
     /// libvirt: `virDomainSetMetadata`.
@@ -212,6 +221,8 @@ protocol VirshConnection: AnyObject, Sendable {
     func hostname() async throws(VirshError) -> String
     /// libvirt: `virNodeGetInfo`.
     func nodeInfo() async throws(VirshError) -> VirshNodeInfo
+    /// libvirt: `virDomainRestoreFlags`, `virDomainRestore`.
+    func restore(from path: String, xml: String?, flags: UInt32) async throws(VirshError)
     /// The host's CPU count (libvirt: `virNodeGetCPUMap` without the map).
     func nodeCPUCount() async throws(VirshError) -> Int
     /// libvirt: `virNodeGetFreeMemory` (bytes).

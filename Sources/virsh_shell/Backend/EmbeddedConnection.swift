@@ -38,6 +38,10 @@ final class EmbeddedConnection: VirshConnection {
     }
     func numaCellIDs() async throws(VirshError) -> [UInt64] { NodeFreeMemory.cells().map { UInt64($0) } }
 
+    func restore(from path: String, xml: String?, flags: UInt32) async throws(VirshError) {
+        do { try await conn.restore(from: path, xml: xml, flags: DomainSaveFlags(rawValue: flags)) } catch { throw VirshError(error) }
+    }
+
     /// The host's CPUs, present or not (libvirt: `virHostCPUGetMap`).
     func nodeCPUCount() async throws(VirshError) -> Int { max(Int(sysconf(Int32(_SC_NPROCESSORS_CONF))), 1) }
 
@@ -221,8 +225,7 @@ struct EmbeddedDomain: VirshDomain {
 
     /// The embedded driver has no managed save.
     func hasManagedSaveImage() async throws(VirshError) -> Bool {
-        _ = try run { () throws(VirError) in try conn.isActive(ref) }
-        return false
+        try run { () throws(VirError) in try conn.hasManagedSaveImage(ref) }
     }
 
     func securityLabel() async throws(VirshError) -> (label: String, enforcing: Bool) { ("", false) }
@@ -244,7 +247,7 @@ struct EmbeddedDomain: VirshDomain {
         }
         do {
             try await conn.create(ref, paused: flags.contains(.paused), autodestroy: flags.contains(.autodestroy),
-                                  resetNVRAM: flags.contains(.resetNVRAM))
+                                  resetNVRAM: flags.contains(.resetNVRAM), forceBoot: flags.contains(.forceBoot))
         } catch {
             throw VirshError(error)
         }
@@ -278,6 +281,18 @@ struct EmbeddedDomain: VirshDomain {
             return try conn.vcpuPinInfo(ref, config: flags & 2 != 0 || (flags & 1 == 0 && !active))
         }
         return maps.prefix(count).map { m in (0..<hostCPUs).map { $0 < m.count && m[$0] } }
+    }
+
+    func save(to path: String, xml: String?, flags: UInt32) async throws(VirshError) {
+        do { try await conn.save(ref, to: path, xml: xml, flags: DomainSaveFlags(rawValue: flags)) } catch { throw VirshError(error) }
+    }
+
+    func managedSave(flags: UInt32) async throws(VirshError) {
+        do { try await conn.managedSave(ref, flags: DomainSaveFlags(rawValue: flags)) } catch { throw VirshError(error) }
+    }
+
+    func managedSaveRemove() async throws(VirshError) {
+        try run { () throws(VirError) in try conn.managedSaveRemove(ref) }
     }
 
     func metadata(type: Int32, uri: String?, flags: UInt32) async throws(VirshError) -> String {

@@ -97,6 +97,12 @@ struct LibvirtAPI: @unchecked Sendable {
     let virResetLastError: clibvirt_virResetLastError_fn
     let virSetErrorFunc: clibvirt_virSetErrorFunc_fn
     let virDomainOpenConsole: clibvirt_virDomainOpenConsole_fn
+    let virDomainSave: clibvirt_virDomainSave_fn
+    let virDomainSaveFlags: clibvirt_virDomainSaveFlags_fn
+    let virDomainRestore: clibvirt_virDomainRestore_fn
+    let virDomainRestoreFlags: clibvirt_virDomainRestoreFlags_fn
+    let virDomainManagedSave: clibvirt_virDomainManagedSave_fn
+    let virDomainManagedSaveRemove: clibvirt_virDomainManagedSaveRemove_fn
     let virDomainGetMetadata: clibvirt_virDomainGetMetadata_fn
     let virDomainSetMetadata: clibvirt_virDomainSetMetadata_fn
     let virDomainGetVcpus: clibvirt_virDomainGetVcpus_fn
@@ -215,6 +221,12 @@ struct LibvirtAPI: @unchecked Sendable {
                 virResetLastError: try sym("virResetLastError", clibvirt_virResetLastError_fn.self),
                 virSetErrorFunc: try sym("virSetErrorFunc", clibvirt_virSetErrorFunc_fn.self),
                 virDomainOpenConsole: try sym("virDomainOpenConsole", clibvirt_virDomainOpenConsole_fn.self),
+                virDomainSave: try sym("virDomainSave", clibvirt_virDomainSave_fn.self),
+                virDomainSaveFlags: try sym("virDomainSaveFlags", clibvirt_virDomainSaveFlags_fn.self),
+                virDomainRestore: try sym("virDomainRestore", clibvirt_virDomainRestore_fn.self),
+                virDomainRestoreFlags: try sym("virDomainRestoreFlags", clibvirt_virDomainRestoreFlags_fn.self),
+                virDomainManagedSave: try sym("virDomainManagedSave", clibvirt_virDomainManagedSave_fn.self),
+                virDomainManagedSaveRemove: try sym("virDomainManagedSaveRemove", clibvirt_virDomainManagedSaveRemove_fn.self),
                 virDomainGetMetadata: try sym("virDomainGetMetadata", clibvirt_virDomainGetMetadata_fn.self),
                 virDomainSetMetadata: try sym("virDomainSetMetadata", clibvirt_virDomainSetMetadata_fn.self),
                 virDomainGetVcpus: try sym("virDomainGetVcpus", clibvirt_virDomainGetVcpus_fn.self),
@@ -468,6 +480,14 @@ final class LibvirtConnection: VirshConnection, @unchecked Sendable {
         return cells.compactMap { $0.attribute("id").flatMap { UInt64($0) } }
     }
 
+    func restore(from path: String, xml: String?, flags: UInt32) async throws(VirshError) {
+        let rc = await LibvirtLibrary.blocking { [self] () -> Result<Void, VirshError> in
+            let rc = flags != 0 || xml != nil ? api.virDomainRestoreFlags(self.ptr, path, xml, flags) : api.virDomainRestore(self.ptr, path)
+            return rc == 0 ? .success(()) : .failure(LibvirtLibrary.lastError())
+        }
+        try rc.get()
+    }
+
     func nodeCPUCount() async throws(VirshError) -> Int {
         let n = api.virNodeGetCPUMap(ptr, nil, nil, 0)
         guard n >= 0 else { throw LibvirtLibrary.lastError() }
@@ -673,6 +693,25 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
 
     func setMemoryStatsPeriod(_ seconds: Int32, flags: UInt32) async throws(VirshError) {
         try check(api.virDomainSetMemoryStatsPeriod(ptr, seconds, flags))
+    }
+
+    func save(to path: String, xml: String?, flags: UInt32) async throws(VirshError) {
+        let rc = await LibvirtLibrary.blocking { [self] () -> Result<Void, VirshError> in
+            let rc = flags != 0 || xml != nil ? api.virDomainSaveFlags(self.ptr, path, xml, flags) : api.virDomainSave(self.ptr, path)
+            return rc == 0 ? .success(()) : .failure(LibvirtLibrary.lastError())
+        }
+        try rc.get()
+    }
+
+    func managedSave(flags: UInt32) async throws(VirshError) {
+        let rc = await LibvirtLibrary.blocking { [self] () -> Result<Void, VirshError> in
+            api.virDomainManagedSave(self.ptr, flags) == 0 ? .success(()) : .failure(LibvirtLibrary.lastError())
+        }
+        try rc.get()
+    }
+
+    func managedSaveRemove() async throws(VirshError) {
+        try check(api.virDomainManagedSaveRemove(ptr, 0))
     }
 
     func metadata(type: Int32, uri: String?, flags: UInt32) async throws(VirshError) -> String {
