@@ -84,6 +84,7 @@ typedef __typeof__(virNodeGetSecurityModel) *clibvirt_virNodeGetSecurityModel_fn
 typedef __typeof__(virResetLastError) *clibvirt_virResetLastError_fn;
 typedef __typeof__(virSetErrorFunc) *clibvirt_virSetErrorFunc_fn;
 typedef __typeof__(virDomainOpenConsole) *clibvirt_virDomainOpenConsole_fn;
+typedef __typeof__(virDomainInterfaceStats) *clibvirt_virDomainInterfaceStats_fn;
 typedef __typeof__(virDomainSave) *clibvirt_virDomainSave_fn;
 typedef __typeof__(virDomainSaveFlags) *clibvirt_virDomainSaveFlags_fn;
 typedef __typeof__(virDomainRestore) *clibvirt_virDomainRestore_fn;

@@ -1,6 +1,7 @@
 /// A domain and a string: `remote_domain_attach_device_args`,
-/// `remote_domain_detach_device_args` (an XML document), and
-/// `remote_domain_save_args` (the file).
+/// `remote_domain_detach_device_args` (an XML document),
+/// `remote_domain_save_args` (the file) and
+/// `remote_domain_interface_stats_args` (the device).
 public struct DomainXMLArgs: XDRCodable, Hashable {
     public var dom: RemoteDomain
     public var xml: String

@@ -208,6 +208,12 @@ public enum RemoteCalls {
         public typealias Args = DomainHyperFlagsArgs; public typealias Ret = XDRVoid
         public static let procedure = RemoteProcedure.domainSetMemoryFlags
     }
+    /// `REMOTE_PROC_DOMAIN_INTERFACE_STATS` (`virDomainInterfaceStats`):
+    /// the domain and the device.
+    public enum DomainInterfaceStats: RemoteCall {
+        public typealias Args = DomainXMLArgs; public typealias Ret = DomainInterfaceStatsRet
+        public static let procedure = RemoteProcedure.domainInterfaceStats
+    }
     /// `REMOTE_PROC_DOMAIN_SAVE` (`virDomainSave`): the domain and the file.
     public enum DomainSave: RemoteCall {
         public typealias Args = DomainXMLArgs; public typealias Ret = XDRVoid

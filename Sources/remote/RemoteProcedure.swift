@@ -35,6 +35,7 @@ public struct RemoteProcedure: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let domainAttachDevice = RemoteProcedure(8)
     public static let domainOpenConsole = RemoteProcedure(201)
     public static let domainRestore = RemoteProcedure(54)
+    public static let domainInterfaceStats = RemoteProcedure(65)
     public static let domainSave = RemoteProcedure(55)
     public static let domainManagedSave = RemoteProcedure(182)
     public static let domainManagedSaveRemove = RemoteProcedure(184)

@@ -175,6 +175,10 @@ extension RemoteDispatcher {
                 try await driver { try await conn.setMemory(ref(a.dom), kibibytes: a.value, flags: .live) }
                 return XDRVoid()
             }
+        case .domainInterfaceStats:
+            return try await run(RemoteCalls.DomainInterfaceStats.self, msg) { a throws(RemoteError) in
+                DomainInterfaceStatsRet(values: try await driver { try conn.interfaceStats(ref(a.dom), device: a.xml) })
+            }
         case .domainSave:
             return try await run(RemoteCalls.DomainSave.self, msg) { a throws(RemoteError) in
                 try checkWritable(client, "virDomainSave")

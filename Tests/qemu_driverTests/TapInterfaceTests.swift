@@ -43,6 +43,17 @@ import qemu_driver
         #expect(bridge.ports == [first], "the tap is the bridge's port")
         #expect(try DomainDef.parse(try conn.xmlDesc(dom, flags: .inactive)).interfaces.first?.targetDevice == nil,
                 "the tap is the instance's, not the domain's")
+        // domifstat's counters: the tap's host-side ones, the other way
+        // round (what the host sends, the guest receives), by name or MAC.
+        let stats = try conn.interfaceStats(dom, device: first)
+        let line = try String(contentsOfFile: "/proc/net/dev", encoding: .utf8).split(separator: "\n")
+            .first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(first + ":") }
+        let host = try #require(line).split(separator: ":")[1].split(separator: " ").compactMap { Int64($0) }
+        #expect(stats.count == 8 && host.count == 16)
+        #expect(stats[0] >= host[8] && stats[4] >= host[0] && stats[2] == host[10] && stats[6] == host[2], "\(stats) \(host)")
+        let mac = try #require(try DomainDef.parse(try conn.xmlDesc(dom)).interfaces.first?.mac)
+        #expect(try conn.interfaceStats(dom, device: mac.uppercased())[6] == stats[6])
+        #expect(throws: VirError.self) { try conn.interfaceStats(dom, device: "vnet9999") }
 
         let moved = try await conn.migrate3(dom, to: conn.driver.connect(), params: [], flags: [.live, .local])
         let second = try #require(try Self.tap(conn, moved))

@@ -264,6 +264,7 @@ final class QemuGoldenTests {
         run("domblkstat", name, "hda", mask: counts)
         run("domblkstat", name, "--human", mask: counts)
         run("domblkstat", name, "nosuch")
+        run("domifstat", name, "vnet0")
         run("attach-disk", name, "/nonexistent.img", "hda")
         run("attach-disk", name, "/nonexistent.img", "hdb", "--targetbus", "ide")
         run("attach-disk", name, "/dev/null", "hda")

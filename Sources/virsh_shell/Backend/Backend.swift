@@ -167,6 +167,11 @@ protocol VirshDomain: Sendable {
     func setMetadata(type: Int32, metadata: String?, key: String?, uri: String?, flags: UInt32) async throws(VirshError)
     /// libvirt: `virDomainBlockStatsFlags` (the count, then the values).
     func blockStats(_ path: String) async throws(VirshError) -> [TypedParameter]
+    /// `rx_bytes`, `rx_packets`, `rx_errs`, `rx_drop`, then the same for
+    /// `tx_` (-1: unknown).
+    ///
+    /// libvirt: `virDomainInterfaceStats`.
+    func interfaceStats(_ device: String) async throws(VirshError) -> [Int64]
     /// `rd_req`, `rd_bytes`, `wr_req`, `wr_bytes`, `errs` (-1: unknown).
     ///
     /// libvirt: `virDomainBlockStats`.

@@ -315,6 +315,10 @@ struct EmbeddedDomain: VirshDomain {
         do { return try await conn.blockStats(ref, path: path) } catch { throw VirshError(error) }
     }
 
+    func interfaceStats(_ device: String) async throws(VirshError) -> [Int64] {
+        try run { () throws(VirError) in try conn.interfaceStats(ref, device: device) }
+    }
+
     /// The driver has the flags form; virsh never falls back to this one.
     func blockStatsLegacy(_ path: String) async throws(VirshError) -> [Int64] {
         throw VirshError(code: .noSupport, message: ErrorNumber.noSupport.format("virDomainBlockStats"))

@@ -97,6 +97,7 @@ struct LibvirtAPI: @unchecked Sendable {
     let virResetLastError: clibvirt_virResetLastError_fn
     let virSetErrorFunc: clibvirt_virSetErrorFunc_fn
     let virDomainOpenConsole: clibvirt_virDomainOpenConsole_fn
+    let virDomainInterfaceStats: clibvirt_virDomainInterfaceStats_fn
     let virDomainSave: clibvirt_virDomainSave_fn
     let virDomainSaveFlags: clibvirt_virDomainSaveFlags_fn
     let virDomainRestore: clibvirt_virDomainRestore_fn
@@ -221,6 +222,7 @@ struct LibvirtAPI: @unchecked Sendable {
                 virResetLastError: try sym("virResetLastError", clibvirt_virResetLastError_fn.self),
                 virSetErrorFunc: try sym("virSetErrorFunc", clibvirt_virSetErrorFunc_fn.self),
                 virDomainOpenConsole: try sym("virDomainOpenConsole", clibvirt_virDomainOpenConsole_fn.self),
+                virDomainInterfaceStats: try sym("virDomainInterfaceStats", clibvirt_virDomainInterfaceStats_fn.self),
                 virDomainSave: try sym("virDomainSave", clibvirt_virDomainSave_fn.self),
                 virDomainSaveFlags: try sym("virDomainSaveFlags", clibvirt_virDomainSaveFlags_fn.self),
                 virDomainRestore: try sym("virDomainRestore", clibvirt_virDomainRestore_fn.self),
@@ -758,6 +760,14 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
         let rc = params.withUnsafeMutableBufferPointer { api.virDomainBlockStatsFlags(ptr, path, $0.baseAddress, &n, 0) }
         guard rc == 0 else { throw LibvirtLibrary.lastError() }
         return params.withUnsafeMutableBufferPointer { CTypedParams.decode($0.baseAddress, n) }
+    }
+
+    func interfaceStats(_ device: String) async throws(VirshError) -> [Int64] {
+        var s = virDomainInterfaceStatsStruct()
+        guard api.virDomainInterfaceStats(ptr, device, &s, MemoryLayout<virDomainInterfaceStatsStruct>.size) == 0 else {
+            throw LibvirtLibrary.lastError()
+        }
+        return [s.rx_bytes, s.rx_packets, s.rx_errs, s.rx_drop, s.tx_bytes, s.tx_packets, s.tx_errs, s.tx_drop]
     }
 
     func blockStatsLegacy(_ path: String) async throws(VirshError) -> [Int64] {
