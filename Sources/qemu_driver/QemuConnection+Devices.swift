@@ -37,13 +37,7 @@ extension QemuConnection {
         }
         let obj = try obj(dom)
         try await withJob(obj, .modify, api: api) { () throws(VirError) in
-            // virDomainObjUpdateModificationImpact
-            var live = flags.contains(.live), config = flags.contains(.config)
-            if !live && !config { if obj.isActive { live = true } else { config = true } }
-            if live && !obj.isActive { throw VirError.notRunning }
-            if config && !obj.persistent {
-                throw VirError(.operationInvalid, "transient domains do not have any persistent config")
-            }
+            let (live, config) = try modificationImpact(obj, live: flags.contains(.live), config: flags.contains(.config))
             let device = try DomainDeviceDef.parse(xml)
             var newConfig: DomainDef?
             if config {

@@ -36,12 +36,7 @@ extension QemuConnection {
         }
         let obj = try obj(dom)
         try await withJob(obj, .modify, api: "qemuDomainSetMemoryFlags") { () throws(VirError) in
-            var live = flags.contains(.live), config = flags.contains(.config)
-            if !live && !config { if obj.isActive { live = true } else { config = true } }
-            if live && !obj.isActive { throw VirError.notRunning }
-            if config && !obj.persistent {
-                throw VirError(.operationInvalid, "cannot change persistent config of a transient domain")
-            }
+            let (live, config) = try modificationImpact(obj, live: flags.contains(.live), config: flags.contains(.config))
             if flags.contains(.maximum) {
                 if live {
                     throw VirError(.operationInvalid, "cannot resize the maximum memory on an active domain")

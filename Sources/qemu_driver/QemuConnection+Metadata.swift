@@ -12,27 +12,6 @@ public enum DomainMetadataType: Int32, Sendable {
 
 /// A domain's description and title, live and persistent.
 extension QemuConnection {
-    /// The definition a query reads: the live one if the domain runs,
-    /// else the persistent one, or the one `flags` name.
-    ///
-    /// libvirt: `virDomainObjGetOneDef`.
-    func oneDef(_ obj: DomainObj, _ flags: DomainDeviceModifyFlags) throws(VirError) -> DomainDef {
-        if flags.contains(.live) && flags.contains(.config) {
-            throw VirError(.invalidArg, "Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive")
-        }
-        if flags.contains(.live) {
-            guard obj.isActive else { throw VirError.notRunning }
-            return obj.def
-        }
-        if flags.contains(.config) {
-            guard obj.persistent else {
-                throw VirError(.operationInvalid, "transient domains do not have any persistent config")
-            }
-            return obj.persistentDef
-        }
-        return obj.isActive ? obj.def : obj.persistentDef
-    }
-
     /// libvirt: `qemuDomainGetMetadata` → `virDomainObjGetMetadata`.
     public func metadata(_ dom: DomainRef, type: Int32, uri: String?, flags: DomainDeviceModifyFlags) throws(VirError) -> String {
         try Self.checkFlags(flags.rawValue, allowed: 3, "virDomainObjGetMetadata")
@@ -72,12 +51,7 @@ extension QemuConnection {
         let obj = try obj(dom)
         try await withJob(obj, .modify, api: "qemuDomainSetMetadata") { () throws(VirError) in
             // virDomainObjGetDefs
-            var live = flags.contains(.live), config = flags.contains(.config)
-            if !live && !config { if obj.isActive { live = true } else { config = true } }
-            if live && !obj.isActive { throw VirError.notRunning }
-            if config && !obj.persistent {
-                throw VirError(.operationInvalid, "transient domains do not have any persistent config")
-            }
+            let (live, config) = try modificationImpact(obj, live: flags.contains(.live), config: flags.contains(.config))
             let value = metadata == "" ? nil : metadata
             func apply(_ def: inout DomainDef) {
                 if kind == .title { def.title = value } else { def.description = value }
