@@ -1,7 +1,9 @@
 import Foundation
 import Glibc
 import Synchronization
+import libvirt_abi
 import remote
+import virutil
 
 /// One console session of a client: the guest's pty, relayed as the
 /// stream `virDomainOpenConsole` opened (`VIR_NET_STREAM` messages with the
@@ -21,16 +23,8 @@ final class ConsoleStreamRelay: Sendable {
     private let fd: Mutex<Int32>
 
     init(path: String, serial: UInt32, client: DaemonClient) throws(RemoteError) {
-        let fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else {
-            let e = errno
-            throw RemoteError(.systemError, "Unable to open '\(path)': \(String(cString: strerror(e)))")
-        }
-        var t = termios()
-        if tcgetattr(fd, &t) == 0 {
-            cfmakeraw(&t)
-            _ = tcsetattr(fd, TCSADRAIN, &t)
-        }
+        let fd: Int32
+        do throws(VirError) { fd = try VirFile.openPTY(path) } catch { throw RemoteError(error) }
         self.fd = Mutex(fd)
         self.path = path
         self.serial = serial

@@ -44,6 +44,21 @@ public enum VirFile {
         return bytes
     }
 
+    /// A guest's pty, opened for reading and writing without becoming the
+    /// caller's controlling terminal, non-blocking, in raw mode.
+    ///
+    /// libvirt: `virFDStreamOpenPTY` (as `virChrdevOpen` calls it).
+    public static func openPTY(_ path: String) throws(VirError) -> Int32 {
+        let fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw VirError.system(errno, "Unable to open '\(path)'") }
+        var t = termios()
+        if tcgetattr(fd, &t) == 0 {
+            cfmakeraw(&t)
+            _ = tcsetattr(fd, TCSADRAIN, &t)
+        }
+        return fd
+    }
+
     /// Removes a file or a symbolic link (not what it points to).
     public static func remove(_ path: String) throws(VirError) {
         if unlink(path) != 0 && errno != ENOENT {

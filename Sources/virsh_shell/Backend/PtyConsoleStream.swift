@@ -1,26 +1,16 @@
 import Foundation
 import Glibc
+import libvirt_abi
+import virutil
 
 /// The embedded driver's console: the guest's pty, opened by this
 /// process, which is the driver.
 final class PtyConsoleStream: VirshConsoleStream, @unchecked Sendable {
     private let fd: Int32
 
-    /// Opens the pty for reading and writing, without making it the
-    /// controlling terminal, in raw mode (libvirt: `virChrdevOpen` →
-    /// `virFDStreamOpenPTY`, which does the same).
+    /// Opens the pty as `VirFile.openPTY` does (libvirt: `virChrdevOpen`).
     init(path: String) throws(VirshError) {
-        let fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else {
-            let e = errno
-            throw VirshError(code: .systemError, message: "Unable to open '\(path)': \(String(cString: strerror(e)))")
-        }
-        var t = termios()
-        if tcgetattr(fd, &t) == 0 {
-            cfmakeraw(&t)
-            _ = tcsetattr(fd, TCSADRAIN, &t)
-        }
-        self.fd = fd
+        do throws(VirError) { fd = try VirFile.openPTY(path) } catch { throw VirshError(error) }
     }
 
     func receive() throws(VirshError) -> [UInt8]? {
