@@ -2,6 +2,7 @@ import Foundation
 import domain_conf
 import libvirt_abi
 import virdomainobjlist
+import virutil
 
 /// The traffic counters of a running domain's interfaces, from the host's
 /// side of their taps.
@@ -24,17 +25,58 @@ extension QemuConnection {
         guard let ifname = net.targetDevice else {
             throw VirError(.internalError, "Interface name not provided")
         }
-        guard let text = try? String(contentsOfFile: "/proc/net/dev", encoding: .utf8) else {
-            throw VirError.system(errno, "Could not open /proc/net/dev")
+        guard let counters = try Self.tapCounters(ifname) else {
+            throw VirError(.internalError, "/proc/net/dev: Interface not found")
+        }
+        return counters
+    }
+
+    /// A tap's counters in `/proc/net/dev`, swapped to the guest's view
+    /// (every interface type this driver runs is a tap), or nil when the
+    /// host has no such interface.
+    ///
+    /// libvirt: `virNetDevTapInterfaceStats` (`swapped`).
+    static func tapCounters(_ ifname: String) throws(VirError) -> [Int64]? {
+        let text: String
+        do throws(VirError) {
+            text = String(decoding: try VirFile.readAll("/proc/net/dev", limit: 16 << 20), as: UTF8.self)
+        } catch {
+            throw VirError.system(error.errno ?? EIO, "Could not open /proc/net/dev")
         }
         for line in text.split(separator: "\n") {
             guard let colon = line.firstIndex(of: ":"), line[..<colon].trimmingCharacters(in: .whitespaces) == ifname else { continue }
             let f = line[line.index(after: colon)...].split(separator: " ").compactMap { Int64($0) }
             guard f.count == 16 else { continue }
-            // Every interface type this driver runs is a tap: swapped.
             return [f[8], f[9], f[10], f[11], f[0], f[1], f[2], f[3]]
         }
-        throw VirError(.internalError, "/proc/net/dev: Interface not found")
+        return nil
+    }
+
+    /// The `interface` group of `virConnectGetAllDomainStats`, for a
+    /// running domain: `net.count`, and for each interface with a host
+    /// device, `net.N.name` and its counters (`rx.bytes`, `rx.pkts`,
+    /// `rx.errs`, `rx.drop`, `tx.*`) when they can be read.
+    ///
+    /// libvirt: `qemuDomainGetStatsInterface`.
+    func interfaceGroupStats(_ obj: DomainObj) -> [TypedParameter] {
+        guard obj.isActive else { return [] }
+        let nets = obj.def.interfaces
+        var params = [TypedParameter("net.count", .uint(UInt32(nets.count)))]
+        let names = ["rx.bytes", "rx.pkts", "rx.errs", "rx.drop", "tx.bytes", "tx.pkts", "tx.errs", "tx.drop"]
+        for (i, net) in nets.enumerated() {
+            guard let ifname = net.targetDevice else { continue }
+            params.append(TypedParameter("net.\(i).name", .string(ifname)))
+            let counters: [Int64]?
+            do throws(VirError) { counters = try Self.tapCounters(ifname) } catch {
+                state.log.debug("no interface counters: \(error)", metadata: ["domain": "\(obj.name)", "step": "domain stats"])
+                continue
+            }
+            guard let counters else { continue }
+            for (name, value) in zip(names, counters) where value >= 0 {
+                params.append(TypedParameter("net.\(i).\(name)", .ullong(UInt64(value))))
+            }
+        }
+        return params
     }
 
     /// libvirt: `virMacAddrParse` (six hex pairs, `:`-separated).

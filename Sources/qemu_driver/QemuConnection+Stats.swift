@@ -1,5 +1,6 @@
 import domain_conf
 import libvirt_abi
+import qemu_monitor
 import virdomainobjlist
 import Glibc
 import virutil
@@ -23,7 +24,7 @@ extension QemuConnection {
     /// The groups this driver gathers. The others are left out of the
     /// records, or refused with `VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS`,
     /// as libvirt does with groups a QEMU cannot provide.
-    public static let supportedStats: DomainStatsTypes = [.state, .cpuTotal, .balloon]
+    public static let supportedStats: DomainStatsTypes = [.state, .cpuTotal, .balloon, .vcpu, .interface, .block]
 
     /// The statistics of every domain that matches the list filters in
     /// `flags`, or of the domains in `doms` that still exist and match
@@ -60,48 +61,78 @@ extension QemuConnection {
             // The QEMU's counters, read once for the groups that need them.
             let proc = requested.isDisjoint(with: [.cpuTotal, .balloon]) || ref.id == nil
                 ? nil : obj.qemu.instance.flatMap { ProcStat.read($0.pid) }
+            // One query job for the groups that ask the monitor; without
+            // it (busy with NOWAIT, or timed out) they give what they can
+            // without it, as libvirt's HAVE_JOB.
+            let monitor = requested.isDisjoint(with: [.cpuTotal, .vcpu, .block]) || ref.id == nil
+                ? nil : await beginStatsJob(obj, nowait: nowait)
             var params: [TypedParameter] = []
             if requested.contains(.state) {
                 params.append(TypedParameter("state.state", .int(state.state.rawValue)))
                 params.append(TypedParameter("state.reason", .int(state.rawReason)))
             }
             if requested.contains(.cpuTotal) {
-                params += await cpuStats(obj, proc, nowait: nowait)
+                params += await cpuStats(obj, proc, monitor: monitor)
             }
             if requested.contains(.balloon) {
                 params += Self.balloonStats(obj.def, proc)
             }
+            if requested.contains(.vcpu) {
+                params += await vcpuStats(obj, monitor: monitor)
+            }
+            if requested.contains(.interface) {
+                params += interfaceGroupStats(obj)
+            }
+            if requested.contains(.block) {
+                params += await blockGroupStats(obj, monitor: monitor)
+            }
+            if monitor != nil { obj.qemu.jobs.end() }
             records.append(DomainStatsRecord(dom: ref, params: params))
         }
         return records
+    }
+
+    /// A query job on a running domain and its monitor, or nil when the
+    /// job is not to be had (at once with `nowait`, else within 30 s) or
+    /// the monitor is gone. The caller ends the job it got.
+    ///
+    /// libvirt: `virDomainObjBeginJobNowait` with NOWAIT, else
+    /// `virDomainObjBeginJob` (`qemuConnectGetAllDomainStats`).
+    func beginStatsJob(_ obj: DomainObj, nowait: Bool) async -> QemuMonitor? {
+        guard obj.isActive, let instance = obj.qemu.instance else { return nil }
+        do {
+            try await obj.qemu.jobs.begin(.query, api: "qemuConnectGetAllDomainStats", domainName: obj.name,
+                                          timeout: nowait ? .zero : .seconds(30))
+        } catch {
+            return nil
+        }
+        do {
+            return try await instance.monitor()
+        } catch {
+            obj.qemu.jobs.end()
+            state.log.debug("no monitor for statistics: \(error)", metadata: ["domain": "\(obj.name)", "step": "domain stats"])
+            return nil
+        }
     }
 
     /// `cpu.time`, `cpu.user`, `cpu.system` (ns) of the QEMU process, as
     /// libvirt gives them for a domain without a cgroup (for a shut-off
     /// domain libvirt reads its own process, `/proc/self/stat`, and so does
     /// this driver); while it runs, `cpu.cache.monitor.count` (no cache
-    /// monitors) and, from the monitor under a query job, the vCPUs'
-    /// halt-polling times (`cpu.haltpoll.*`, left out when the job or the
-    /// monitor is not to be had).
+    /// monitors) and, from the monitor under the stats' query job, the
+    /// vCPUs' halt-polling times (`cpu.haltpoll.*`, left out without it).
     ///
     /// libvirt: `qemuDomainGetStatsCpu` (`qemuDomainGetStatsCpuProc`,
     /// `qemuDomainGetStatsCpuCache`, `qemuDomainGetStatsCpuHaltPollTime`).
-    func cpuStats(_ obj: DomainObj, _ proc: ProcStat?, nowait: Bool) async -> [TypedParameter] {
-        guard obj.isActive, let instance = obj.qemu.instance else {
+    func cpuStats(_ obj: DomainObj, _ proc: ProcStat?, monitor: QemuMonitor?) async -> [TypedParameter] {
+        guard obj.isActive, obj.qemu.instance != nil else {
             return ProcStat.read(getpid()).map(Self.cpuTimes) ?? []
         }
         var params = proc.map(Self.cpuTimes) ?? []
         params.append(TypedParameter("cpu.cache.monitor.count", .uint(0)))
-        // libvirt: virDomainObjBeginJobNowait with NOWAIT, else virDomainObjBeginJob.
+        guard let monitor else { return params }
         do {
-            try await obj.qemu.jobs.begin(.query, api: "qemuConnectGetAllDomainStats", domainName: obj.name,
-                                          timeout: nowait ? .zero : .seconds(30))
-        } catch {
-            return params
-        }
-        defer { obj.qemu.jobs.end() }
-        do {
-            if let (success, fail) = try await instance.monitor().queryHaltPollTime() {
+            if let (success, fail) = try await monitor.queryHaltPollTime() {
                 params.append(TypedParameter("cpu.haltpoll.success.time", .ullong(success)))
                 params.append(TypedParameter("cpu.haltpoll.fail.time", .ullong(fail)))
             }

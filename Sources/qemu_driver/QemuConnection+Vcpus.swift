@@ -4,6 +4,7 @@ import domain_conf
 import libvirt_abi
 import qemu_domain
 import qemu_monitor
+import virdomainobjlist
 import virutil
 
 /// One vCPU of a running domain, as `virDomainGetVcpus` reports it.
@@ -30,19 +31,59 @@ extension QemuConnection {
             guard obj.isActive, let instance = obj.qemu.instance else {
                 throw VirError(.operationInvalid, "cannot retrieve vcpu information for inactive domain")
             }
-            let reply: JSONValue
-            do throws(QemuMonitorError) { reply = try await instance.monitor().execute("query-cpus-fast") } catch {
+            let threads: [(number: UInt32, tid: pid_t)]
+            do throws(QemuMonitorError) { threads = try await Self.vcpuThreads(instance.monitor()) } catch {
                 throw VirError(error)
             }
             let hostCPUs = Self.hostCPUCount
-            return (reply.arrayValue ?? []).compactMap { entry -> DomainVcpuInfo? in
-                guard let index = entry["cpu-index"]?.int64Value, let tid = entry["thread-id"]?.int64Value else { return nil }
-                let stat = ProcStat.read(instance.pid, thread: pid_t(truncatingIfNeeded: tid))
-                return DomainVcpuInfo(number: UInt32(truncatingIfNeeded: index), state: 1, cpuTime: stat?.cpuTimeNanoseconds ?? 0,
-                                      cpu: stat?.processor ?? -1,
-                                      affinity: Self.affinity(of: pid_t(truncatingIfNeeded: tid), hostCPUs: hostCPUs))
-            }.sorted { $0.number < $1.number }
+            return threads.map { vcpu in
+                let stat = ProcStat.read(instance.pid, thread: vcpu.tid)
+                return DomainVcpuInfo(number: vcpu.number, state: 1, cpuTime: stat?.cpuTimeNanoseconds ?? 0,
+                                      cpu: stat?.processor ?? -1, affinity: Self.affinity(of: vcpu.tid, hostCPUs: hostCPUs))
+            }
         }
+    }
+
+    /// The running vCPUs and their threads, by number.
+    ///
+    /// libvirt: `qemuDomainRefreshVcpuInfo` (`query-cpus-fast`).
+    static func vcpuThreads(_ monitor: QemuMonitor) async throws(QemuMonitorError) -> [(number: UInt32, tid: pid_t)] {
+        let reply = try await monitor.execute("query-cpus-fast")
+        return (reply.arrayValue ?? []).compactMap { entry -> (number: UInt32, tid: pid_t)? in
+            guard let index = entry["cpu-index"]?.int64Value, let number = UInt32(exactly: index),
+                  let tid = entry["thread-id"]?.int64Value, let thread = pid_t(exactly: tid) else { return nil }
+            return (number, thread)
+        }.sorted { $0.number < $1.number }
+    }
+
+    /// The `vcpu` group of `virConnectGetAllDomainStats`: `vcpu.current`,
+    /// `vcpu.maximum`, and while the domain runs, per vCPU `vcpu.N.state`,
+    /// `vcpu.N.time` (ns of its thread), `vcpu.N.wait` (the scheduler's
+    /// wait sum, 0 without the kernel's schedstats) and `vcpu.N.delay`
+    /// (`schedstat`'s run delay). The threads come from the monitor under
+    /// the stats' job; without it only the counts are given. Halted state
+    /// and QEMU's own vCPU statistics (`query-stats`, KVM's) are not
+    /// provided under TCG, and so left out as libvirt leaves them out.
+    ///
+    /// libvirt: `qemuDomainGetStatsVcpu` (`qemuDomainHelperGetVcpus`,
+    /// `virProcessGetSchedInfo`, `qemuGetSchedstatDelay`).
+    func vcpuStats(_ obj: DomainObj, monitor: QemuMonitor?) async -> [TypedParameter] {
+        let def = obj.def
+        var params = [TypedParameter("vcpu.current", .uint(def.vcpus)), TypedParameter("vcpu.maximum", .uint(def.vcpus))]
+        guard obj.isActive, let instance = obj.qemu.instance, let monitor else { return params }
+        let threads: [(number: UInt32, tid: pid_t)]
+        do throws(QemuMonitorError) { threads = try await Self.vcpuThreads(monitor) } catch {
+            state.log.debug("no vCPU threads: \(error)", metadata: ["domain": "\(obj.name)", "step": "domain stats"])
+            return params
+        }
+        for vcpu in threads {
+            let n = vcpu.number
+            params.append(TypedParameter("vcpu.\(n).state", .int(1)))  // VIR_VCPU_RUNNING
+            params.append(TypedParameter("vcpu.\(n).time", .ullong(ProcStat.read(instance.pid, thread: vcpu.tid)?.cpuTimeNanoseconds ?? 0)))
+            params.append(TypedParameter("vcpu.\(n).wait", .ullong(ProcStat.schedWait(instance.pid, thread: vcpu.tid))))
+            params.append(TypedParameter("vcpu.\(n).delay", .ullong(ProcStat.schedDelay(instance.pid, thread: vcpu.tid))))
+        }
+        return params
     }
 
     /// The pinning of the definition's vCPUs: every host CPU, this driver

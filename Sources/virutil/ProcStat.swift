@@ -96,6 +96,32 @@ public struct ProcStat: Sendable, Equatable {
                         processor: cpuField.flatMap(number).flatMap { Int32(exactly: $0) } ?? -1)
     }
 
+    /// Nanoseconds a thread waited on a run queue, from the scheduler's
+    /// statistics (`se.statistics.wait_sum`, in ms, in `/proc/PID/task/TID/sched`);
+    /// 0 where the kernel keeps none.
+    ///
+    /// libvirt: `virProcessGetSchedInfo`.
+    public static func schedWait(_ pid: pid_t, thread tid: pid_t) -> UInt64 {
+        guard pid > 0, tid > 0, let bytes = contents("/proc/\(pid)/task/\(tid)/sched", limit: 1 << 16) else { return 0 }
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n")
+        where line.hasPrefix("se.statistics.wait_sum") || line.hasPrefix("se.wait_sum") {
+            guard let colon = line.firstIndex(of: ":"),
+                  let ms = Double(line[line.index(after: colon)...].drop(while: { $0 == " " })) else { return 0 }
+            return UInt64(max(ms * 1_000_000, 0))
+        }
+        return 0
+    }
+
+    /// Nanoseconds a thread spent waiting to run: the second field of
+    /// `/proc/PID/task/TID/schedstat`; 0 where it cannot be read.
+    ///
+    /// libvirt: `qemuGetSchedstatDelay`.
+    public static func schedDelay(_ pid: pid_t, thread tid: pid_t) -> UInt64 {
+        guard pid > 0, tid > 0, let bytes = contents("/proc/\(pid)/task/\(tid)/schedstat", limit: 4096) else { return 0 }
+        let fields = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
+        return fields.count >= 2 ? UInt64(fields[1]) ?? 0 : 0
+    }
+
     /// The process's command line.
     public static func commandLine(_ pid: pid_t) -> [String] {
         guard pid > 0, let bytes = contents("/proc/\(pid)/cmdline", limit: 1 << 20) else { return [] }

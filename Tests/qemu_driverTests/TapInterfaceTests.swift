@@ -54,6 +54,13 @@ import qemu_driver
         let mac = try #require(try DomainDef.parse(try conn.xmlDesc(dom)).interfaces.first?.mac)
         #expect(try conn.interfaceStats(dom, device: mac.uppercased())[6] == stats[6])
         #expect(throws: VirError.self) { try conn.interfaceStats(dom, device: "vnet9999") }
+        // domstats --interface: the same tap and the same counters.
+        let group = try #require(try await conn.allDomainStats([dom], stats: .interface, flags: 0).first).params
+        func value(_ name: String) -> TypedParameter.Value? { group.first { $0.name == name }?.value }
+        #expect(group.first?.name == "net.count" && value("net.count") == .uint(1))
+        #expect(value("net.0.name") == .string(first))
+        if case .ullong(let txDrop)? = value("net.0.tx.drop") { #expect(Int64(txDrop) == host[3]) } else { Issue.record("no net.0.tx.drop: \(group)") }
+        #expect(group.count == 10, "count, name and eight counters: \(group)")
 
         let moved = try await conn.migrate3(dom, to: conn.driver.connect(), params: [], flags: [.live, .local])
         let second = try #require(try Self.tap(conn, moved))
