@@ -25,40 +25,42 @@ extension QemuConnection {
         guard let ifname = net.targetDevice else {
             throw VirError(.internalError, "Interface name not provided")
         }
-        guard let counters = try Self.tapCounters(ifname) else {
+        guard let counters = try Self.tapCounters()[ifname] else {
             throw VirError(.internalError, "/proc/net/dev: Interface not found")
         }
         return counters
     }
 
-    /// A tap's counters in `/proc/net/dev`, swapped to the guest's view
-    /// (every interface type this driver runs is a tap), or nil when the
-    /// host has no such interface.
+    /// Every host interface's counters in `/proc/net/dev`, by name,
+    /// swapped to the guest's view (every interface type this driver runs
+    /// is a tap): one read for all the interfaces a call reports.
     ///
     /// libvirt: `virNetDevTapInterfaceStats` (`swapped`).
-    static func tapCounters(_ ifname: String) throws(VirError) -> [Int64]? {
+    static func tapCounters() throws(VirError) -> [String: [Int64]] {
         let text: String
         do throws(VirError) {
             text = String(decoding: try VirFile.readAll("/proc/net/dev", limit: 16 << 20), as: UTF8.self)
         } catch {
             throw VirError.system(error.errno ?? EIO, "Could not open /proc/net/dev")
         }
+        var counters: [String: [Int64]] = [:]
         for line in text.split(separator: "\n") {
-            guard let colon = line.firstIndex(of: ":"), line[..<colon].trimmingCharacters(in: .whitespaces) == ifname else { continue }
+            guard let colon = line.firstIndex(of: ":") else { continue }
             let f = line[line.index(after: colon)...].split(separator: " ").compactMap { Int64($0) }
             guard f.count == 16 else { continue }
-            return [f[8], f[9], f[10], f[11], f[0], f[1], f[2], f[3]]
+            counters[line[..<colon].trimmingCharacters(in: .whitespaces)] = [f[8], f[9], f[10], f[11], f[0], f[1], f[2], f[3]]
         }
-        return nil
+        return counters
     }
 
     /// The `interface` group of `virConnectGetAllDomainStats`, for a
     /// running domain: `net.count`, and for each interface with a host
     /// device, `net.N.name` and its counters (`rx.bytes`, `rx.pkts`,
-    /// `rx.errs`, `rx.drop`, `tx.*`) when they can be read.
+    /// `rx.errs`, `rx.drop`, `tx.*`) when they can be read. `host` is
+    /// `tapCounters()`, read once for all the domains of the call.
     ///
     /// libvirt: `qemuDomainGetStatsInterface`.
-    func interfaceGroupStats(_ obj: DomainObj) -> [TypedParameter] {
+    func interfaceGroupStats(_ obj: DomainObj, host: Result<[String: [Int64]], VirError>) -> [TypedParameter] {
         guard obj.isActive else { return [] }
         let nets = obj.def.interfaces
         var params = [TypedParameter("net.count", .uint(UInt32(nets.count)))]
@@ -66,12 +68,15 @@ extension QemuConnection {
         for (i, net) in nets.enumerated() {
             guard let ifname = net.targetDevice else { continue }
             params.append(TypedParameter("net.\(i).name", .string(ifname)))
-            let counters: [Int64]?
-            do throws(VirError) { counters = try Self.tapCounters(ifname) } catch {
+            let counters: [Int64]
+            switch host {
+            case .success(let all):
+                guard let found = all[ifname] else { continue }
+                counters = found
+            case .failure(let error):
                 state.log.debug("no interface counters: \(error)", metadata: ["domain": "\(obj.name)", "step": "domain stats"])
                 continue
             }
-            guard let counters else { continue }
             for (name, value) in zip(names, counters) where value >= 0 {
                 params.append(TypedParameter("net.\(i).\(name)", .ullong(UInt64(value))))
             }

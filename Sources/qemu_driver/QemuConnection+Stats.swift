@@ -56,6 +56,8 @@ extension QemuConnection {
         }
         let nowait = GetAllDomainStatsFlags(rawValue: flags).contains(.nowait)
         var records: [DomainStatsRecord] = []
+        // The host's interface counters, read once, when a running domain needs them.
+        var netDev: Result<[String: [Int64]], VirError>?
         for obj in objs {
             let (ref, state) = obj.withLock { f in (DomainRef(name: f.name, uuid: obj.uuid, id: f.id), f.state) }
             // The QEMU's counters, read once for the groups that need them.
@@ -80,8 +82,10 @@ extension QemuConnection {
             if requested.contains(.vcpu) {
                 params += await vcpuStats(obj, monitor: monitor)
             }
-            if requested.contains(.interface) {
-                params += interfaceGroupStats(obj)
+            if requested.contains(.interface) && ref.id != nil {
+                let host = netDev ?? Result { () throws(VirError) in try Self.tapCounters() }
+                netDev = host
+                params += interfaceGroupStats(obj, host: host)
             }
             if requested.contains(.block) {
                 params += await blockGroupStats(obj, monitor: monitor)
