@@ -102,6 +102,8 @@ public final class Subprocess: Sendable {
         public let status: Int32
         public let stdout: String
         public let stderr: String
+        /// Killed for outliving the timeout.
+        public var timedOut = false
         public var description: String { "status \(status)\nstdout:\n\(stdout)\nstderr:\n\(stderr)" }
     }
 
@@ -126,13 +128,14 @@ public final class Subprocess: Sendable {
                 group.leave()
             }
         }
-        if !p.wait(timeout: timeout) {
+        let timedOut = !p.wait(timeout: timeout)
+        if timedOut {
             p.signal(SIGKILL)
             p.wait()
         }
         // A child that left a daemon behind holding the pipes: do not wait for it.
         _ = group.wait(timeout: .now() + 5)
         return Result(status: p.terminationStatus, stdout: String(decoding: out.data, as: UTF8.self),
-                      stderr: String(decoding: err.data, as: UTF8.self))
+                      stderr: String(decoding: err.data, as: UTF8.self), timedOut: timedOut)
     }
 }

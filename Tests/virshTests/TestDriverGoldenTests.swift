@@ -20,8 +20,9 @@ struct TestDriverGoldenTests {
         same(args, dropLinesStarting: prefix, sourceLocation: sourceLocation)
     }
 
-    func same(_ args: [String], dropLinesStarting prefix: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
-        var ref = Virsh.run(Virsh.reference, args)
+    func same(_ args: [String], dropLinesStarting prefix: String? = nil, watchingJob: Bool = false,
+              sourceLocation: SourceLocation = #_sourceLocation) {
+        var ref = watchingJob ? Virsh.referenceWatchingJob(args) : Virsh.run(Virsh.reference, args)
         var ours = Virsh.run(Virsh.ours ?? "", args)
         if let prefix {
             ref.stdout = dropping(prefix, ref.stdout)
@@ -269,7 +270,7 @@ struct TestDriverGoldenTests {
                      "restore /nonexistent", "managedsave test; dominfo test; managedsave-remove test; managedsave-remove test",
                      "save test \(image) --running --paused"] {
             // The test driver's CPU time of a shut-off domain is the clock's.
-            same("-c", Self.uri, line, dropLinesStarting: "CPU time:")
+            same(["-c", Self.uri, line], dropLinesStarting: "CPU time:", watchingJob: true)
             unlink(image)
         }
         // console without a terminal (the session itself is in ConsoleShellTests).
