@@ -160,6 +160,9 @@ public enum QemuDomainProcess {
     /// What is left to do once the process is gone.
     static func cleanup(_ driver: QemuDriverState, _ obj: DomainObj, reason: ShutoffReason,
                         event: LifecycleEvent.StoppedDetail?) {
+        // The live definition, read before its status file goes (one
+        // found again is parsed from that file when first read).
+        let def = obj.def
         // The directory goes with the instance, under the files lock: no
         // status write can bring it back, and no reader sees the domain shut
         // off while its directory is still there.
@@ -182,7 +185,6 @@ public enum QemuDomainProcess {
         if let instance {
             driver.closeCallbacks.forget(CloseCallbackInstance(uuid: obj.uuid, id: instance.id))
         }
-        let def = obj.def
         if event != nil { driver.emit(obj, .stopped(event ?? .destroyed)) }
         driver.domains.clearID(obj)
         if obj.persistent && driver.domains.findByUUID(obj.uuid) === obj { driver.rememberShutoffReason(obj.uuid, reason) }
@@ -408,7 +410,9 @@ public enum QemuDomainProcess {
             driver.log.bestEffort("remove an unreadable instance", domain: file) { try VirFile.deleteTree(dir) }
             report.cleaned.append(file)
         }
-        for (file, read, found) in await survey(QemuProcess.statusFiles(config: driver.config), config: driver.config) {
+        let (surveyed, indexed) = await survey(QemuProcess.statusFiles(config: driver.config), config: driver.config)
+        saveIndex(driver, surveyed, indexed: indexed)
+        for (file, read, found) in surveyed.map({ ($0.file, $0.header, $0.found) }) {
             let header: QemuStatusHeader
             do {
                 header = try read.get()
@@ -468,32 +472,80 @@ public enum QemuDomainProcess {
         return (report, migrationInstances)
     }
 
-    /// Reads every status file's header and looks for its QEMU in /proc, on
-    /// as many threads as the host has CPUs (libvirt's qemuProcessReconnectAll
-    /// runs one thread per domain); in the files' order. A missing status
-    /// file (an instance directory without one) is a `readFailed` error.
-    static func survey(_ files: [String], config: QemuDriverConfig) async -> [(String, Result<QemuStatusHeader, VirError>, QemuInstance?)] {
-        typealias Found = (String, Result<QemuStatusHeader, VirError>, QemuInstance?)
-        @Sendable func one(_ file: String) -> Found {
+    /// One status file as `survey` found it.
+    struct Surveyed: Sendable {
+        let file: String
+        let header: Result<QemuStatusHeader, VirError>
+        let found: QemuInstance?
+        /// The file's key when its header was read, and whether that header
+        /// came from the index.
+        let key: QemuStatusIndex.FileKey?
+        let fromIndex: Bool
+    }
+
+    /// Reads every status file's header, from the index where the file is
+    /// the one the index read (`QemuStatusIndex`), and looks for its QEMU
+    /// in /proc, on as many threads as the host has CPUs (libvirt's
+    /// qemuProcessReconnectAll runs one thread per domain); in the files'
+    /// order. A missing status file (an instance directory without one) is
+    /// a `readFailed` error.
+    ///
+    /// - Returns: what was found, and how many entries the index held.
+    static func survey(_ files: [String], config: QemuDriverConfig) async -> ([Surveyed], indexed: Int) {
+        let index = QemuStatusIndex.load(stateDir: config.stateDir)
+        @Sendable func one(_ file: String) -> Surveyed {
+            let key = QemuStatusIndex.FileKey.of(file)
             let header: QemuStatusHeader
-            do throws(VirError) {
-                header = try QemuStatusHeader(path: file)
-            } catch {
-                return (file, .failure(error), nil)
+            var fromIndex = false
+            if let key, let entry = index[file], entry.key == key {
+                header = entry.header
+                fromIndex = true
+            } else {
+                do throws(VirError) {
+                    header = try QemuStatusHeader(path: file)
+                } catch {
+                    return Surveyed(file: file, header: .failure(error), found: nil, key: nil, fromIndex: false)
+                }
             }
-            guard header.id != nil else { return (file, .failure(VirError(.internalError, "no domain id in \(file)")), nil) }
-            return (file, .success(header), QemuProcess.find(header, config: config))
+            guard header.id != nil else {
+                return Surveyed(file: file, header: .failure(VirError(.internalError, "no domain id in \(file)")), found: nil,
+                                key: nil, fromIndex: false)
+            }
+            return Surveyed(file: file, header: .success(header), found: QemuProcess.find(header, config: config), key: key,
+                            fromIndex: fromIndex)
         }
         let workers = min(ProcessInfo.processInfo.activeProcessorCount, files.count / 2)
-        guard workers > 1 else { return files.map(one) }
-        return await withTaskGroup(of: (Int, [Found]).self) { group in
+        guard workers > 1 else { return (files.map(one), index.count) }
+        let found = await withTaskGroup(of: (Int, [Surveyed]).self) { group in
             for w in 0..<workers {
                 group.addTask { (w, stride(from: w, to: files.count, by: workers).map { one(files[$0]) }) }
             }
-            var parts = [[Found]](repeating: [], count: workers)
+            var parts = [[Surveyed]](repeating: [], count: workers)
             for await (w, part) in group { parts[w] = part }
             // Back in order: file i is part i % workers, item i / workers.
             return files.indices.map { parts[$0 % workers][$0 / workers] }
+        }
+        return (found, index.count)
+    }
+
+    /// Writes the index again when what it holds (`indexed` entries) is
+    /// not what the survey found: the headers of the live instances, as
+    /// read. Instances found gone are left out (reconnect cleans them up).
+    static func saveIndex(_ driver: QemuDriverState, _ surveyed: [Surveyed], indexed: Int) {
+        let kept = surveyed.filter { s in
+            guard s.found != nil, s.key != nil, case .success(let header) = s.header else { return false }
+            return QemuStatusIndex.isCacheable(header)
+        }
+        // Unchanged: every entry kept came from the index, and the index
+        // holds no other.
+        guard kept.contains(where: { !$0.fromIndex }) || kept.count != indexed else { return }
+        let entries = kept.compactMap { s -> QemuStatusIndex.Entry? in
+            guard let key = s.key, case .success(let header) = s.header else { return nil }
+            return QemuStatusIndex.Entry(key: key, header: header)
+        }
+        driver.log.bestEffort("write the status index", domain: driver.config.stateDir) {
+            try QemuStatusIndex.save(entries, stateDir: driver.config.stateDir)
+            driver.noteStatusIndexWritten()
         }
     }
 

@@ -35,6 +35,9 @@ public final class QemuDriverState: Sendable {
     private let lockFD: Mutex<Int32>
     private let phaseTimeout = Mutex<Duration>(.seconds(120))
     private let reconnects = Atomic<Int>(0)
+    /// Whether the root may hold a status index this driver has not yet
+    /// removed (`QemuStatusIndex`): true until the first status write.
+    private let statusIndexPresent = Atomic<Bool>(true)
     /// Why an incoming migration's QEMU died, by domain name, until the
     /// Finish phase reports it (libvirt: `driver->migrationErrors`).
     private let migrationErrors = Mutex<[String: VirError]>([:])
@@ -100,6 +103,12 @@ public final class QemuDriverState: Sendable {
     public func noteMonitorReconnect(_ obj: DomainObj) {
         reconnects.add(1, ordering: .relaxed)
         log.debug("reconnected to the monitor", metadata: ["domain": "\(obj.name)", "step": "reconnect"])
+    }
+
+    /// Notes that the status index was just written (`QemuStatusIndex`):
+    /// the next status write removes it again.
+    func noteStatusIndexWritten() {
+        statusIndexPresent.store(true, ordering: .sequentiallyConsistent)
     }
 
     /// `gethostname`: no resolver lookup on every driver open.
@@ -227,6 +236,9 @@ public final class QemuDriverState: Sendable {
                                     binary: instance.binary, qemuVersion: instance.version, monitorPath: instance.paths.monitor, persistent: persistent, def: def,
                                     extra: obj.qemu.statusExtras.sorted { $0.key < $1.key }.map(\.value), taint: obj.qemu.taint,
                                     addressesAssigned: !QemuDomainAddress.placedByQemu(def))
+        if statusIndexPresent.exchange(false, ordering: .sequentiallyConsistent) {
+            log.bestEffort("remove the status index", domain: obj.name) { try QemuStatusIndex.remove(stateDir: config.stateDir) }
+        }
         try status.write(to: instance.paths.statusFile)
     }
 }

@@ -15,8 +15,9 @@ public struct QemuStatusHeader: Sendable {
     public let name: String
     public let uuid: DomainUUID
     public let id: Int?
-    /// The file as it was read, for `read()`.
-    let text: String
+    /// The file as it was read, for `read()`; `nil` for a header from the
+    /// index (`QemuStatusIndex`), whose file is read then.
+    let text: String?
 
     /// Reads a status file's header.
     public init(path: String) throws(VirError) {
@@ -41,8 +42,26 @@ public struct QemuStatusHeader: Sendable {
         id = domain.attribute("id").flatMap(Int.init)
     }
 
-    /// The whole file, live definition included.
+    /// A header from the index.
+    init(path: String, instance: QemuStatusFile.Instance, name: String, uuid: DomainUUID, id: Int?) {
+        self.path = path
+        self.text = nil
+        self.instance = instance
+        self.name = name
+        self.uuid = uuid
+        self.id = id
+    }
+
+    /// The whole file, live definition included. A header from the index
+    /// reads its file now: the root's lock keeps anyone else from writing
+    /// it, and a driver writes it only after reading it.
     public func read() throws(VirError) -> QemuStatusFile {
-        try QemuStatusFile.parse(text, path: path)
+        let whole: String
+        if let text { whole = text } else { whole = try QemuStatusFile.text(at: path) }
+        let status = try QemuStatusFile.parse(whole, path: path)
+        guard status.def.name == name, status.def.uuid == uuid else {
+            throw VirError.conf(.internalError, "status file \(path) no longer describes domain \(name)")
+        }
+        return status
     }
 }

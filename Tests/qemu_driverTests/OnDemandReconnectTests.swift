@@ -252,4 +252,64 @@ import virutil
         for d in conn.listAllDomains(.active) { try await conn.destroy(d) }
         #expect(ClientGoneTests.instanceDirs(root) == [])
     }
+    /// The status index (`QemuStatusIndex`) that spares a driver reading
+    /// every running guest's status file follows the files: the second
+    /// driver writes one entry per running guest; a file changed behind
+    /// the index is read from the file; a driver's status write removes
+    /// the index and the next driver writes it again; a guest gone drops out.
+    @Test func theStatusIndexFollowsTheStatusFiles() async throws {
+        let root = TestRoot("odindex")
+        defer { #expect(root.cleanup() == []) }
+        let pids = try await Self.startGuests(root)
+        let index = root.path + "/run/qemu/status.index"
+        func entries() -> [String] {
+            let text = (try? String(contentsOfFile: index, encoding: .utf8)) ?? ""
+            return text.split(separator: "\n").dropFirst().map { String($0.split(separator: "\t").prefix(1).joined()) }.sorted()
+        }
+        func dir(_ name: String) throws -> String {
+            try #require(try FileManager.default.contentsOfDirectory(atPath: root.path + "/run/qemu").first { $0.hasSuffix("-\(name)") })
+        }
+        #expect(!FileManager.default.fileExists(atPath: index), "the first driver found no instance to index")
+
+        var conn = try await QemuDriver.connect(uri: root.uri)
+        conn.driver.close()
+        #expect(try entries() == (0..<Self.guests).map { try dir("s\($0)") }.sorted())
+
+        // s1's status file rewritten behind the index (an older build's
+        // driver would not remove it): the next driver reads the file.
+        let s1Status = root.path + "/run/qemu/\(try dir("s1"))/status.xml"
+        let text = try String(contentsOfFile: s1Status, encoding: .utf8)
+        #expect(text.contains("<domstatus state='paused' reason='1'"))
+        try text.replacingOccurrences(of: "<domstatus state='paused' reason='1'", with: "<domstatus state='paused' reason='5'")
+            .write(toFile: s1Status, atomically: true, encoding: .utf8)
+        conn = try await QemuDriver.connect(uri: root.uri)
+        #expect(try conn.state(conn.lookup(name: "s1")) == .paused(.ioError), "read from the file, not the index")
+        // A status write removes the index at once.
+        try await conn.resume(conn.lookup(name: "s1"))
+        #expect(!FileManager.default.fileExists(atPath: index))
+        conn.driver.close()
+        conn = try await QemuDriver.connect(uri: root.uri)
+        #expect(entries().count == Self.guests)
+        #expect(try conn.state(conn.lookup(name: "s1")) == .running(.unpaused))
+        conn.driver.close()
+        // Read from the index, the same answers.
+        conn = try await QemuDriver.connect(uri: root.uri)
+        #expect(try conn.state(conn.lookup(name: "s1")) == .running(.unpaused))
+        #expect(try conn.state(conn.lookup(name: "s0")) == .paused(.user))
+        #expect(conn.driver.state.monitorReconnects == 0)
+        conn.driver.close()
+
+        // s2 killed while no driver runs: the next driver drops it.
+        let s2Dir = try dir("s2")
+        kill(try #require(pids["s2"]), SIGKILL)
+        #expect(await Wait.until { !ProcStat.isRunning(pids["s2"] ?? 0) })
+        conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        #expect(!entries().contains(s2Dir))
+        #expect(entries().count == Self.guests - 1)
+        #expect(try conn.state(conn.lookup(name: "s2")).state == .shutoff)
+        for d in conn.listAllDomains(.active) { try await conn.destroy(d) }
+        #expect(ClientGoneTests.instanceDirs(root) == [])
+    }
 }
+
