@@ -4,13 +4,17 @@
 # modules that guest loads from its initramfs. The package is downloaded
 # with `apt-get download` and unpacked with `dpkg-deb -x`: nothing is
 # installed, no boot loader or initramfs hook runs on this machine. The
-# initramfs itself (busybox-static and an init script) is made by the tests
-# (TestSupport's LinuxGuest). Idempotent: a second run returns at once.
+# initramfs itself (busybox-static, the guest agent and an init script) is
+# made by the tests (TestSupport's LinuxGuest). Debian 12's QEMU guest agent
+# (qemu-guest-agent, the package a guest installs) goes in /opt/linux-guest/ga:
+# `qemu-ga` and the shared libraries it links, as this host has them (the
+# guest's userland is this host's Debian 12). Idempotent: a second run
+# returns at once.
 #
 #   bash scripts/setup-linux-guest.sh        # run by scripts/setup.sh
 set -euo pipefail
 prefix=/opt/linux-guest
-[[ -f $prefix/vmlinuz && -f $prefix/stamp ]] && exit 0
+[[ -f $prefix/vmlinuz && -f $prefix/stamp && -x $prefix/ga/usr/sbin/qemu-ga ]] && exit 0
 
 sudo=()
 [[ $(id -u) -ne 0 ]] && sudo=(sudo)
@@ -19,8 +23,9 @@ package=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]
 work=$(mktemp -d /tmp/lm-kernel-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"   # apt's _apt user downloads into it
-(cd "$work" && apt-get download -q "$package")
+(cd "$work" && apt-get download -q "$package" qemu-guest-agent)
 dpkg-deb -x "$work"/"$package"_*.deb "$work/x"
+dpkg-deb -x "$work"/qemu-guest-agent_*.deb "$work/ga"
 release=${package#linux-image-}
 modules="$work/x/lib/modules/$release/kernel"
 stage="$work/stage"
@@ -33,6 +38,13 @@ for m in drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko drivers/virtio/v
          drivers/char/hw_random/virtio-rng.ko drivers/virtio/virtio_balloon.ko; do
   cp "$modules/$m" "$stage/modules/"
   basename "$m" >> "$stage/modules/order"
+done
+mkdir -p "$stage/ga/usr/sbin"
+cp "$work/ga/usr/sbin/qemu-ga" "$stage/ga/usr/sbin/"
+# Its libraries and the dynamic loader, at the paths it looks for them.
+for lib in $(ldd "$work/ga/usr/sbin/qemu-ga" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\/.*ld-linux/ { print $1 }'); do
+  mkdir -p "$stage/ga$(dirname "$lib")"
+  cp -L "$lib" "$stage/ga$lib"
 done
 echo "$package" > "$stage/stamp"
 "${sudo[@]}" rm -rf "$prefix"

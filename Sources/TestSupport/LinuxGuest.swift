@@ -3,9 +3,11 @@ import Synchronization
 
 /// The tests' Linux guest: Debian's kernel (scripts/setup-linux-guest.sh
 /// unpacks it into /opt/linux-guest) booted by the driver (`<os><kernel>`)
-/// with an initramfs of busybox-static and guest/linux/init, which says
-/// what devices it found and then counts, each value to the serial console
-/// (`lmguest: count N`) and to its own 16-byte slot of the virtio disk.
+/// with an initramfs of busybox-static, Debian's QEMU guest agent and
+/// guest/linux/init, which says what devices it found, starts the agent on
+/// its channel (`lmguest: agent`) and then counts, each value to the serial
+/// console (`lmguest: count N`) and to its own 16-byte slot of the virtio
+/// disk.
 public enum LinuxGuest {
     public static let kernel = "/opt/linux-guest/vmlinuz"
 

@@ -24,7 +24,7 @@ import qemu_driver
         #expect(LinuxGuest.waitForCounter(inLog: serial, atLeast: 3), "the kernel boots and the guest counts: \(LinuxGuest.lines(inLog: serial))")
         // What the guest's kernel found.
         let found = Set(LinuxGuest.lines(inLog: serial).filter { !$0.hasPrefix("count ") })
-        #expect(found.isSuperset(of: ["booted", "disk vda", "net eth0", "rng virtio_rng.0", "port org.qemu.guest_agent.0", "balloon"]),
+        #expect(found.isSuperset(of: ["booted", "disk vda", "net eth0", "rng virtio_rng.0", "port org.qemu.guest_agent.0", "agent", "balloon"]),
                 "\(found.sorted())")
         #expect(!found.contains { $0.hasPrefix("cannot load") })
 
