@@ -43,6 +43,9 @@ let package = Package(
         // QMP client (src/qemu/qemu_monitor.c, qemu_monitor_json.c).
         .target(name: "qemu_monitor", dependencies: ["virutil", "libvirt_abi"]),
 
+        // The guest agent's client (src/qemu/qemu_agent.c).
+        .target(name: "qemu_agent", dependencies: ["virutil", "libvirt_abi", "qemu_monitor"]),
+
         // Patch 4: close callbacks per instance (src/hypervisor/virclosecallbacks.c).
         .target(name: "virclosecallbacks", dependencies: ["virdomainobjlist", "domain_conf", "libvirt_abi"]),
 
@@ -91,7 +94,7 @@ let package = Package(
                                                      .product(name: "Logging", package: "swift-log")]),
 
         // The driver's API: one method per libvirt entry point (src/qemu/qemu_driver.c).
-        .target(name: "qemu_driver", dependencies: ["CGlibc", "virutil", "qemu_migration", "qemu_domain", "virclosecallbacks", "qemu_process", "qemu_capabilities", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi",
+        .target(name: "qemu_driver", dependencies: ["CGlibc", "virutil", "qemu_agent", "qemu_migration", "qemu_domain", "virclosecallbacks", "qemu_process", "qemu_capabilities", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi",
                                                      .product(name: "Logging", package: "swift-log")]),
 
         // Helpers shared by the test targets (fixture paths, temporary roots).
@@ -105,7 +108,7 @@ let package = Package(
                                                        .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "libvirt_abiTests", dependencies: ["libvirt_abi", "CLibvirt"]),
         .testTarget(name: "domain_confTests", dependencies: ["domain_conf", "libvirt_abi", "TestSupport"]),
-        .testTarget(name: "qemu_monitorTests", dependencies: ["qemu_monitor", "virutil", "libvirt_abi", "TestSupport"]),
+        .testTarget(name: "qemu_monitorTests", dependencies: ["qemu_monitor", "qemu_agent", "virutil", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "qemu_capabilitiesTests", dependencies: ["qemu_capabilities", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "qemu_processTests", dependencies: ["qemu_process", "qemu_monitor", "domain_conf", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "qemu_migrationTests", dependencies: ["qemu_migration", "qemu_domain", "domain_conf", "libvirt_abi", "TestSupport"]),

@@ -85,6 +85,8 @@ typedef __typeof__(virResetLastError) *clibvirt_virResetLastError_fn;
 typedef __typeof__(virSetErrorFunc) *clibvirt_virSetErrorFunc_fn;
 typedef __typeof__(virDomainOpenConsole) *clibvirt_virDomainOpenConsole_fn;
 typedef __typeof__(virDomainInterfaceStats) *clibvirt_virDomainInterfaceStats_fn;
+typedef __typeof__(virDomainGetTime) *clibvirt_virDomainGetTime_fn;
+typedef __typeof__(virDomainSetTime) *clibvirt_virDomainSetTime_fn;
 typedef __typeof__(virDomainSave) *clibvirt_virDomainSave_fn;
 typedef __typeof__(virDomainSaveFlags) *clibvirt_virDomainSaveFlags_fn;
 typedef __typeof__(virDomainRestore) *clibvirt_virDomainRestore_fn;

@@ -54,6 +54,9 @@ public final class QemuDomainJobs: Sendable {
         /// Milliseconds since the epoch when the async job started.
         var asyncStarted: UInt64 = 0
         var abortRequested = false
+        /// The agent job: one guest-agent command at a time, beside any
+        /// other job (libvirt: `agentActive`).
+        var agentAPI: String?
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
         var nextWaiter = 0
     }
@@ -112,6 +115,24 @@ public final class QemuDomainJobs: Sendable {
         }
     }
 
+    /// Takes the domain's agent lock for one guest-agent command, waiting up
+    /// to `timeout` for the current one. It does not wait for the other
+    /// jobs, nor they for it: the agent is not the monitor.
+    ///
+    /// libvirt: `virDomainObjBeginAgentJob`.
+    public func beginAgent(api: String, domainName: String, timeout: Duration = .seconds(30)) async throws(VirError) {
+        try await acquire(api: api, timeout: timeout, domainName: domainName, holder: { $0.agentAPI.map { "agent=\($0)" } }) { s in
+            guard s.agentAPI == nil else { return false }
+            s.agentAPI = api
+            return true
+        }
+    }
+
+    /// Releases the agent lock. libvirt: `virDomainObjEndAgentJob`.
+    public func endAgent() {
+        wake { $0.agentAPI = nil }
+    }
+
     /// Starts an async job: waits for any job to end, refuses when another
     /// async job runs.
     ///
@@ -163,6 +184,7 @@ public final class QemuDomainJobs: Sendable {
     }
 
     private func acquire(api: String, timeout: Duration, domainName: String,
+                         holder: (State) -> String? = { s in (s.jobAPI ?? s.asyncAPI).map { "monitor=\($0)" } },
                          _ attempt: (inout State) throws(VirError) -> Bool) async throws(VirError) {
         let deadline = ContinuousClock.now + timeout
         while true {
@@ -171,9 +193,9 @@ public final class QemuDomainJobs: Sendable {
             }
             if result { return }
             if ContinuousClock.now >= deadline {
-                let holder = state.withLock { $0.jobAPI ?? $0.asyncAPI }
+                let held = state.withLock { holder($0) }
                 throw VirError(.operationTimeout,
-                                      holder.map { "cannot acquire state change lock (held by monitor=\($0))" } ?? "cannot acquire state change lock")
+                               held.map { "cannot acquire state change lock (held by \($0))" } ?? "cannot acquire state change lock")
             }
             // Sleep until a job ends, or 50 ms at most (the deadline).
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in

@@ -214,6 +214,16 @@ public enum RemoteCalls {
         public typealias Args = DomainXMLArgs; public typealias Ret = DomainInterfaceStatsRet
         public static let procedure = RemoteProcedure.domainInterfaceStats
     }
+    /// `REMOTE_PROC_DOMAIN_GET_TIME` (`virDomainGetTime`).
+    public enum DomainGetTime: RemoteCall {
+        public typealias Args = DomainFlagsArgs; public typealias Ret = DomainGetTimeRet
+        public static let procedure = RemoteProcedure.domainGetTime
+    }
+    /// `REMOTE_PROC_DOMAIN_SET_TIME` (`virDomainSetTime`).
+    public enum DomainSetTime: RemoteCall {
+        public typealias Args = DomainSetTimeArgs; public typealias Ret = XDRVoid
+        public static let procedure = RemoteProcedure.domainSetTime
+    }
     /// `REMOTE_PROC_DOMAIN_SAVE` (`virDomainSave`): the domain and the file.
     public enum DomainSave: RemoteCall {
         public typealias Args = DomainXMLArgs; public typealias Ret = XDRVoid

@@ -102,6 +102,8 @@ public struct RemoteProcedure: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let connectRegisterCloseCallback = RemoteProcedure(360)
     public static let connectUnregisterCloseCallback = RemoteProcedure(361)
     public static let domainGetMessages = RemoteProcedure(426)
+    public static let domainGetTime = RemoteProcedure(337)
+    public static let domainSetTime = RemoteProcedure(338)
     public static let domainAbortJobFlags = RemoteProcedure(442)
 
     /// The public API the procedure carries, e.g. `virDomainGetXMLDesc`.

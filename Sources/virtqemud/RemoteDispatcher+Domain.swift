@@ -364,6 +364,17 @@ extension RemoteDispatcher {
                 let s = try await driver { try conn.state(ref(a.dom)) }
                 return DomainGetStateRet(state: s.state.rawValue, reason: s.rawReason)
             }
+        case .domainGetTime:
+            return try await run(RemoteCalls.DomainGetTime.self, msg) { a throws(RemoteError) in
+                let t = try await driver { try await conn.guestTime(ref(a.dom), flags: a.flags) }
+                return DomainGetTimeRet(seconds: t.seconds, nseconds: t.nseconds)
+            }
+        case .domainSetTime:
+            return try await run(RemoteCalls.DomainSetTime.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainSetTime")
+                try await driver { try await conn.setGuestTime(ref(a.dom), seconds: a.seconds, nseconds: a.nseconds, flags: a.flags) }
+                return XDRVoid()
+            }
         case .domainGetControlInfo:
             return try await run(RemoteCalls.DomainGetControlInfo.self, msg) { a throws(RemoteError) in
                 let info = try await driver { try conn.controlInfo(ref(a.dom), flags: a.flags) }

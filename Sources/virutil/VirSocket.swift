@@ -174,6 +174,12 @@ public enum VirSocket {
         _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }
 
+    /// Bounds how long a read may block (it then fails with `EAGAIN`).
+    public static func setReceiveTimeout(_ fd: Int32, milliseconds: Int) {
+        var tv = timeval(tv_sec: milliseconds / 1000, tv_usec: (milliseconds % 1000) * 1000)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     /// Wakes every thread blocked on `fd` (reads return 0, writes fail).
     public static func shutdown(_ fd: Int32) {
         _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))

@@ -301,6 +301,18 @@ struct TestDriverGoldenTests {
         }
     }
 
+    /// `domtime`: the test driver keeps a clock of its own, so virsh's
+    /// output layout (no newline after the time), options and refusals.
+    @Test func guestAgentCommands() {
+        for line in ["domtime test", "domtime test --pretty", "domtime --domain test --time 5; domtime test; domtime test --pretty",
+                     "domtime test --sync; domtime test", "domtime test --time -5; domtime test --pretty",
+                     "domtime test --now --sync", "domtime test --time 1 --now", "domtime test --time 1 --sync",
+                     "domtime test --time x", "domtime test --time ''", "domtime nosuch", "domtime"] {
+            same("-c", Self.uri, line)
+        }
+        same("help", "domtime")
+    }
+
     /// What virsh itself decides for `qemu-monitor-command` (the test
     /// driver has no monitor: past virsh's checks, libvirt's "not
     /// supported" for the API it reached).

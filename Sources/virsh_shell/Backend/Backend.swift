@@ -172,6 +172,12 @@ protocol VirshDomain: Sendable {
     ///
     /// libvirt: `virDomainInterfaceStats`.
     func interfaceStats(_ device: String) async throws(VirshError) -> [Int64]
+    /// The guest's clock, from its agent.
+    ///
+    /// libvirt: `virDomainGetTime`.
+    func guestTime() async throws(VirshError) -> (seconds: Int64, nseconds: UInt32)
+    /// libvirt: `virDomainSetTime` (`flags`: `VIR_DOMAIN_TIME_SYNC`).
+    func setGuestTime(seconds: Int64, nseconds: UInt32, flags: UInt32) async throws(VirshError)
     /// `rd_req`, `rd_bytes`, `wr_req`, `wr_bytes`, `errs` (-1: unknown).
     ///
     /// libvirt: `virDomainBlockStats`.

@@ -319,6 +319,14 @@ struct EmbeddedDomain: VirshDomain {
         try run { () throws(VirError) in try conn.interfaceStats(ref, device: device) }
     }
 
+    func guestTime() async throws(VirshError) -> (seconds: Int64, nseconds: UInt32) {
+        do { return try await conn.guestTime(ref) } catch { throw VirshError(error) }
+    }
+
+    func setGuestTime(seconds: Int64, nseconds: UInt32, flags: UInt32) async throws(VirshError) {
+        do { try await conn.setGuestTime(ref, seconds: seconds, nseconds: nseconds, flags: flags) } catch { throw VirshError(error) }
+    }
+
     /// The driver has the flags form; virsh never falls back to this one.
     func blockStatsLegacy(_ path: String) async throws(VirshError) -> [Int64] {
         throw VirshError(code: .noSupport, message: ErrorNumber.noSupport.format("virDomainBlockStats"))

@@ -98,6 +98,8 @@ struct LibvirtAPI: @unchecked Sendable {
     let virSetErrorFunc: clibvirt_virSetErrorFunc_fn
     let virDomainOpenConsole: clibvirt_virDomainOpenConsole_fn
     let virDomainInterfaceStats: clibvirt_virDomainInterfaceStats_fn
+    let virDomainGetTime: clibvirt_virDomainGetTime_fn
+    let virDomainSetTime: clibvirt_virDomainSetTime_fn
     let virDomainSave: clibvirt_virDomainSave_fn
     let virDomainSaveFlags: clibvirt_virDomainSaveFlags_fn
     let virDomainRestore: clibvirt_virDomainRestore_fn
@@ -223,6 +225,8 @@ struct LibvirtAPI: @unchecked Sendable {
                 virSetErrorFunc: try sym("virSetErrorFunc", clibvirt_virSetErrorFunc_fn.self),
                 virDomainOpenConsole: try sym("virDomainOpenConsole", clibvirt_virDomainOpenConsole_fn.self),
                 virDomainInterfaceStats: try sym("virDomainInterfaceStats", clibvirt_virDomainInterfaceStats_fn.self),
+                virDomainGetTime: try sym("virDomainGetTime", clibvirt_virDomainGetTime_fn.self),
+                virDomainSetTime: try sym("virDomainSetTime", clibvirt_virDomainSetTime_fn.self),
                 virDomainSave: try sym("virDomainSave", clibvirt_virDomainSave_fn.self),
                 virDomainSaveFlags: try sym("virDomainSaveFlags", clibvirt_virDomainSaveFlags_fn.self),
                 virDomainRestore: try sym("virDomainRestore", clibvirt_virDomainRestore_fn.self),
@@ -768,6 +772,17 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
             throw LibvirtLibrary.lastError()
         }
         return [s.rx_bytes, s.rx_packets, s.rx_errs, s.rx_drop, s.tx_bytes, s.tx_packets, s.tx_errs, s.tx_drop]
+    }
+
+    func guestTime() async throws(VirshError) -> (seconds: Int64, nseconds: UInt32) {
+        var seconds: Int64 = 0
+        var nseconds: UInt32 = 0
+        guard api.virDomainGetTime(ptr, &seconds, &nseconds, 0) == 0 else { throw LibvirtLibrary.lastError() }
+        return (seconds, nseconds)
+    }
+
+    func setGuestTime(seconds: Int64, nseconds: UInt32, flags: UInt32) async throws(VirshError) {
+        guard api.virDomainSetTime(ptr, seconds, nseconds, flags) == 0 else { throw LibvirtLibrary.lastError() }
     }
 
     func blockStatsLegacy(_ path: String) async throws(VirshError) -> [Int64] {

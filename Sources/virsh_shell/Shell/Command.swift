@@ -248,6 +248,18 @@ struct ParsedCommand {
         return .success(n)
     }
 
+    /// A signed long long option, `nil` when absent
+    /// (libvirt: `vshCommandOptLongLong`).
+    @MainActor func longLong(_ name: String, _ ctl: Control) -> Result<Int64?, CommandFailure> {
+        guard let v = raw(name).value else { return .success(nil) }
+        let text = v ?? ""
+        guard let n = NumberParsing.int64(text) else {
+            ctl.error("Numeric value '\(text)' for <\(name)> option is malformed or out of range")
+            return .failure(CommandFailure())
+        }
+        return .success(n)
+    }
+
     /// Options that may not be given together (`VSH_EXCLUSIVE_OPTIONS`).
     @MainActor func exclusive(_ a: String, _ b: String, _ ctl: Control) -> Bool {
         if bool(a) && bool(b) {
@@ -288,6 +300,13 @@ enum NumberParsing {
     static func int32(_ text: String) -> Int32? {
         guard let (neg, digits) = split(text), let m = Int64(digits) else { return nil }
         return Int32(exactly: neg ? -m : m)
+    }
+
+    /// `virStrToLong_ll`.
+    static func int64(_ text: String) -> Int64? {
+        guard let (neg, digits) = split(text), let m = UInt64(digits) else { return nil }
+        if neg { return m <= UInt64(Int64.max) + 1 ? Int64(truncatingIfNeeded: 0 &- m) : nil }
+        return Int64(exactly: m)
     }
 
     /// `virStrToLong_ul`: a negative number is its two's complement.

@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Commands answered by the guest agent: the Linux guest, which runs
+/// Debian's qemu-ga on its `org.qemu.guest_agent.0` channel, defined and
+/// started twice, in our embedded driver through our virsh and in Debian's
+/// libvirtd through Debian's virsh. Each agent answers for its own guest,
+/// so what differs by nature (the clocks' seconds) is masked and checked
+/// for sense on its own.
+@Suite(.serialized)
+final class AgentGoldenTests {
+    let root = TestRoot("agent")
+    let name = "lmagent\(getpid() % 100_000)"
+    let reference: ReferenceLibvirtd?
+    var embedded: [String: String] { ["LIBVIRT_DEFAULT_URI": root.uri] }
+    static let system = ["LIBVIRT_DEFAULT_URI": "qemu:///system"]
+
+    init() throws {
+        reference = ReferenceLibvirtd.acquire()
+        #expect(reference != nil, "Debian's libvirtd (libvirt-daemon-system) does not answer on \(ReferenceLibvirtd.uri)")
+        #expect(Virsh.ours != nil, "our virsh is not built")
+        // libvirtd's QEMU runs as libvirt-qemu: its files are the root's,
+        // which it may read (kernel and initramfs copied in, so that its
+        // relabelling touches nothing outside the root).
+        chmod(root.path, 0o755)
+        let kernel = root.path + "/vmlinuz", initrd = root.path + "/initramfs.cpio"
+        try FileManager.default.copyItem(atPath: LinuxGuest.kernel, toPath: kernel)
+        try FileManager.default.copyItem(atPath: try LinuxGuest.initramfs(), toPath: initrd)
+        for dir in [root.path + "/ours", root.path + "/ref"] {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            chmod(dir, 0o777)
+            let xml = try LinuxGuest.domainXML(name: name, disk: try LinuxGuest.disk(in: dir), serialLog: dir + "/serial.log")
+                .replacingOccurrences(of: LinuxGuest.kernel, with: kernel)
+                .replacingOccurrences(of: try LinuxGuest.initramfs(), with: initrd)
+            try xml.write(toFile: dir + "/\(name).xml", atomically: true, encoding: .utf8)
+        }
+    }
+
+    deinit {
+        Virsh.reference("destroy", name, env: Self.system)
+        Virsh.reference("undefine", name, env: Self.system)
+        Virsh.ours("destroy", name, env: embedded)
+        reference?.release()
+        #expect(root.cleanup() == [], "the test leaves nothing behind")
+    }
+
+    /// Ours on the embedded driver, Debian's on libvirtd, each masked.
+    func same(_ args: String..., masking: (String) -> String = { $0 }, sourceLocation: SourceLocation = #_sourceLocation) {
+        var (o, r) = (Virsh.run(Virsh.ours ?? "", args, env: embedded), Virsh.run(Virsh.reference, args, env: Self.system))
+        o.stdout = masking(o.stdout); o.stderr = masking(o.stderr)
+        r.stdout = masking(r.stdout); r.stderr = masking(r.stderr)
+        #expect(o == r, "virsh \(args.joined(separator: " "))", sourceLocation: sourceLocation)
+    }
+
+    func defineBoth() {
+        for (virsh, env, dir) in [(Virsh.ours ?? "", embedded, "ours"), (Virsh.reference, Self.system, "ref")] {
+            let defined = Virsh.run(virsh, ["define", root.path + "/\(dir)/\(name).xml"], env: env)
+            #expect(defined.status == 0, "\(dir): \(defined)")
+        }
+    }
+
+    /// Both guests started and their agents up.
+    func startBoth() {
+        for (virsh, env, dir) in [(Virsh.ours ?? "", embedded, "ours"), (Virsh.reference, Self.system, "ref")] {
+            let started = Virsh.run(virsh, ["start", name], env: env)
+            #expect(started.status == 0, "\(dir): \(started)")
+        }
+        for dir in ["ours", "ref"] {
+            let log = root.path + "/\(dir)/serial.log"
+            #expect(Wait.untilBlocking(timeout: .seconds(120)) { LinuxGuest.lines(inLog: log).contains("agent") },
+                    "\(dir): the guest starts its agent: \(LinuxGuest.lines(inLog: log))")
+        }
+        // qemu-ga opens its port a moment after it says it started.
+        for (virsh, env) in [(Virsh.ours ?? "", embedded), (Virsh.reference, Self.system)] {
+            #expect(Wait.untilBlocking(timeout: .seconds(60)) { Virsh.run(virsh, ["domtime", name], env: env).status == 0 },
+                    "\(virsh): the agent's port opens")
+        }
+    }
+
+    static func seconds(_ text: String) -> Int64? {
+        let line = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard line.hasPrefix("Time: ") else { return nil }
+        return Int64(line.dropFirst(6))
+    }
+
+    @Test func domtimeThroughTheAgent() throws {
+        defineBoth()
+        // Shut off: no agent to ask.
+        same("domtime", name)
+        startBoth()
+
+        // The guest's clock is the host's (the RTC starts from it).
+        let clock = { (t: String) in t.replacingOccurrences(of: #"^Time: \d+$"#, with: "Time: N", options: .regularExpression) }
+        let pretty = { (t: String) in
+            t.replacingOccurrences(of: #"^Time: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$"#, with: "Time: D", options: .regularExpression)
+        }
+        same("domtime", name, masking: clock)
+        same("domtime", "--pretty", name, masking: pretty)
+        let ours = Virsh.run(Virsh.ours ?? "", ["domtime", name], env: embedded)
+        let host = Int64(Date().timeIntervalSince1970)
+        let guest = try #require(Self.seconds(ours.stdout), "\(ours)")
+        #expect(abs(guest - host) < 60, "the guest's clock (\(guest)) is about the host's (\(host))")
+
+        // Set, read back, from the RTC, from the host; and virsh's refusals.
+        same("domtime", name, "--time", "1700000000")
+        let set = Virsh.run(Virsh.ours ?? "", ["domtime", name], env: embedded)
+        let afterSet = try #require(Self.seconds(set.stdout), "\(set)")
+        #expect(afterSet >= 1_700_000_000 && afterSet < 1_700_000_060, "the guest's clock was set: \(afterSet)")
+        same("domtime", name, "--sync")
+        same("domtime", name, "--now")
+        let now = Virsh.run(Virsh.ours ?? "", ["domtime", name], env: embedded)
+        #expect(abs((Self.seconds(now.stdout) ?? 0) - Int64(Date().timeIntervalSince1970)) < 60, "set to the host's time: \(now)")
+        same("domtime", name, "--now", "--sync")
+        same("domtime", name, "--time", "1", "--now")
+        same("domtime", name, "--time", "x")
+        same("domtime", name, "--time", "99999999999999")
+
+        // A paused guest's agent cannot answer: libvirt does not ask.
+        same("suspend", name)
+        same("domtime", name)
+        same("resume", name)
+        same("destroy", name)
+        same("undefine", name)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Glibc
+import Testing
+import TestSupport
+
+/// The guest agent through our daemon (procedures 337 and 338), from
+/// Debian's virsh and ours: the Linux guest's qemu-guest-agent answers,
+/// and still answers after a local migration, on the channel of the new
+/// QEMU.
+@Suite(.serialized) struct AgentOverDaemonTests {
+    @Test func domtimeThroughTheDaemonAndAcrossALocalMigration() throws {
+        let virsh = try #require(BuiltProduct.path("virsh"), "build the package first (make test does)")
+        let root = TestRoot("ovagent")
+        defer { #expect(root.cleanup() == []) }
+        let daemon = try VirtqemudProcess(root: root)
+        let serial = root.path + "/serial.log"
+        let xmlFile = root.path + "/linux.xml"
+        try LinuxGuest.domainXML(name: "linux", disk: try LinuxGuest.disk(in: root.path), serialLog: serial)
+            .write(toFile: xmlFile, atomically: true, encoding: .utf8)
+        func run(_ binary: String, _ args: String...) throws -> Subprocess.Result {
+            var env = ProcessInfo.processInfo.environment
+            env["LIBVIRT_DEFAULT_URI"] = nil
+            env["LC_ALL"] = "C"
+            return try Subprocess.run(binary, ["-c", daemon.uri] + args, environment: env)
+        }
+        func seconds(_ r: Subprocess.Result) -> Int64? {
+            let line = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            return line.hasPrefix("Time: ") ? Int64(line.dropFirst(6)) : nil
+        }
+        #expect(try run(virsh, "define", xmlFile).status == 0)
+        for binary in [virsh, "/usr/bin/virsh"] {
+            let off = try run(binary, "domtime", "linux")
+            #expect(off.status == 1 && off.stderr == "error: Requested operation is not valid: domain is not running\n", "\(binary): \(off)")
+        }
+        #expect(try run(virsh, "start", "linux").status == 0)
+        #expect(Wait.untilBlocking(timeout: .seconds(120)) { LinuxGuest.lines(inLog: serial).contains("agent") },
+                "the guest starts its agent: \(LinuxGuest.lines(inLog: serial))")
+        // qemu-ga opens its port a moment after it says it started.
+        #expect(Wait.untilBlocking(timeout: .seconds(60)) { (try? run(virsh, "domtime", "linux"))?.status == 0 },
+                "the agent's port opens")
+
+        for binary in [virsh, "/usr/bin/virsh"] {
+            let t = try run(binary, "domtime", "linux")
+            #expect(t.status == 0, "\(binary): \(t)")
+            #expect(abs((seconds(t) ?? 0) - Int64(Date().timeIntervalSince1970)) < 60, "\(binary): the guest's clock: \(t)")
+            #expect(try run(binary, "domtime", "linux", "--time", "1700000000").status == 0)
+            let set = try run(binary, "domtime", "linux")
+            #expect((1_700_000_000..<1_700_000_060).contains(seconds(set) ?? 0), "\(binary): set: \(set)")
+            #expect(try run(binary, "domtime", "linux", "--now").status == 0)
+            let big = try run(binary, "domtime", "linux", "--time", "99999999999999")
+            #expect(big.stderr == "error: invalid argument: Time '99999999999999' is too big for guest agent\n", "\(binary): \(big)")
+        }
+
+        // A local migration: the new QEMU has its own channel socket, and
+        // the agent, which never stopped, answers on it.
+        let moved = try run(virsh, "migrate", "--live", "--local", "linux", daemon.uri)
+        #expect(moved.status == 0, "\(moved)")
+        for binary in [virsh, "/usr/bin/virsh"] {
+            let t = try run(binary, "domtime", "linux")
+            #expect(t.status == 0, "\(binary) after the migration: \(t)")
+            #expect(abs((seconds(t) ?? 0) - Int64(Date().timeIntervalSince1970)) < 60, "\(binary): \(t)")
+        }
+        #expect(LinuxGuest.lines(inLog: serial).filter { $0 == "booted" }.count == 1, "the guest booted once")
+
+        // Paused: libvirt does not ask the agent.
+        #expect(try run(virsh, "suspend", "linux").status == 0)
+        let paused = try run("/usr/bin/virsh", "domtime", "linux")
+        #expect(paused.stderr == "error: Requested operation is not valid: domain is not running\n", "\(paused)")
+        #expect(try run(virsh, "destroy", "linux").status == 0)
+    }
+}
