@@ -38,10 +38,24 @@ public enum LinuxGuest {
         return path
     }
 
+    /// An empty 64 MiB raw disk (sparse), which the guest formats (FAT32:
+    /// busybox makes no other, and FAT32 wants 65,525 clusters) and mounts
+    /// on /mnt/data when it is its second disk (`vdb`).
+    public static func dataDisk(in dir: String) throws -> String {
+        let path = dir + "/linux-data.raw"
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try h.truncate(atOffset: 64 << 20)
+        try h.close()
+        return path
+    }
+
     /// Domain XML: TCG, 96 MiB of shared file-backed RAM, the kernel and
-    /// initramfs, a virtio disk and NIC, a USB tablet, VNC, the guest-agent
-    /// channel, a virtio RNG and balloon, the console to a file.
-    public static func domainXML(name: String, disk: String, serialLog: String, emulator: String? = nil) throws -> String {
+    /// initramfs, a virtio disk (and `dataDisk` as a second one, `vdb`) and
+    /// NIC, a USB tablet, VNC, the guest-agent channel, a virtio RNG and
+    /// balloon, the console to a file.
+    public static func domainXML(name: String, disk: String, serialLog: String, emulator: String? = nil,
+                                 dataDisk: String? = nil) throws -> String {
         """
         <domain type='qemu'>
           <name>\(name)</name>
@@ -62,6 +76,7 @@ public enum LinuxGuest {
               <source file='\(disk)'/>
               <target dev='vda' bus='virtio'/>
             </disk>
+            \(dataDisk.map { "<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='\($0)'/><target dev='vdb' bus='virtio'/></disk>" } ?? "")
             <controller type='usb' model='qemu-xhci'/>
             <interface type='user'><mac address='52:54:00:4c:4d:01'/><model type='virtio'/></interface>
             <serial type='file'><source path='\(serialLog)'/><target port='0'/></serial>
