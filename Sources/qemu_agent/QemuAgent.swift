@@ -39,11 +39,27 @@ public struct QemuAgent: Sendable {
     /// `qemuAgentCheckError` after).
     public func execute(_ command: String, _ arguments: [String: JSONValue]? = nil,
                         timeout: Duration = QemuAgent.defaultTimeout) async throws(VirError) -> JSONValue {
+        // With every error reported, there is always a value.
+        try await exchange(command, arguments, timeout: timeout, reportUnsupported: true) ?? .null
+    }
+
+    /// `execute`, with `nil` for a command this agent does not have or has
+    /// disabled (`CommandNotFound`, `CommandDisabled`).
+    ///
+    /// libvirt: `qemuAgentCommandFull` with `report_unsupported` false.
+    public func executeIfSupported(_ command: String, _ arguments: [String: JSONValue]? = nil,
+                                   timeout: Duration = QemuAgent.defaultTimeout) async throws(VirError) -> JSONValue? {
+        try await exchange(command, arguments, timeout: timeout, reportUnsupported: false)
+    }
+
+    func exchange(_ command: String, _ arguments: [String: JSONValue]?, timeout: Duration,
+                  reportUnsupported: Bool) async throws(VirError) -> JSONValue? {
         let path = self.path
-        let result: Result<JSONValue, VirError> = await withCheckedContinuation { c in
+        let result: Result<JSONValue?, VirError> = await withCheckedContinuation { c in
             let thread = Thread {
-                c.resume(returning: Result { () throws(VirError) -> JSONValue in
-                    try Self.run(path: path, command: command, arguments: arguments, timeout: timeout)
+                c.resume(returning: Result { () throws(VirError) -> JSONValue? in
+                    try Self.run(path: path, command: command, arguments: arguments, timeout: timeout,
+                                 reportUnsupported: reportUnsupported)
                 })
             }
             thread.name = "qemu-agent"
@@ -55,7 +71,7 @@ public struct QemuAgent: Sendable {
     // MARK: the exchange, on its thread
 
     static func run(path: String, command: String, arguments: [String: JSONValue]?,
-                    timeout: Duration) throws(VirError) -> JSONValue {
+                    timeout: Duration, reportUnsupported: Bool) throws(VirError) -> JSONValue? {
         guard let addr = UnixSocketAddress(path: path) else {
             throw VirError(.internalError, "Socket path \(path) too big for destination")
         }
@@ -88,6 +104,10 @@ public struct QemuAgent: Sendable {
             let line = try reader.next()
             // A line that is not JSON (the agent never sends one) is skipped.
             reply = try? JSONValue(parsing: line)
+        }
+        if !reportUnsupported, let errorClass = reply?["error"]?["class"]?.stringValue,
+           errorClass == "CommandNotFound" || errorClass == "CommandDisabled" {
+            return nil
         }
         return try check(command, reply ?? .null)
     }

@@ -224,6 +224,16 @@ public enum RemoteCalls {
         public typealias Args = DomainSetTimeArgs; public typealias Ret = XDRVoid
         public static let procedure = RemoteProcedure.domainSetTime
     }
+    /// `REMOTE_PROC_DOMAIN_GET_FSINFO` (`virDomainGetFSInfo`).
+    public enum DomainGetFSInfo: RemoteCall {
+        public typealias Args = DomainFlagsArgs; public typealias Ret = DomainGetFSInfoRet
+        public static let procedure = RemoteProcedure.domainGetFSInfo
+    }
+    /// `REMOTE_PROC_DOMAIN_GET_GUEST_INFO` (`virDomainGetGuestInfo`).
+    public enum DomainGetGuestInfo: RemoteCall {
+        public typealias Args = DomainGetGuestInfoArgs; public typealias Ret = DomainGetGuestInfoRet
+        public static let procedure = RemoteProcedure.domainGetGuestInfo
+    }
     /// `REMOTE_PROC_DOMAIN_SAVE` (`virDomainSave`): the domain and the file.
     public enum DomainSave: RemoteCall {
         public typealias Args = DomainXMLArgs; public typealias Ret = XDRVoid

@@ -104,6 +104,8 @@ public struct RemoteProcedure: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let domainGetMessages = RemoteProcedure(426)
     public static let domainGetTime = RemoteProcedure(337)
     public static let domainSetTime = RemoteProcedure(338)
+    public static let domainGetFSInfo = RemoteProcedure(349)
+    public static let domainGetGuestInfo = RemoteProcedure(418)
     public static let domainAbortJobFlags = RemoteProcedure(442)
 
     /// The public API the procedure carries, e.g. `virDomainGetXMLDesc`.

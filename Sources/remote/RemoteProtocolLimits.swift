@@ -45,6 +45,13 @@ public enum RemoteProtocolLimits {
     /// `REMOTE_CONNECT_GET_ALL_DOMAIN_STATS_MAX`: typed parameters of one
     /// domain's statistics record.
     public static let domainStatsMax = 262_144
+    /// `REMOTE_DOMAIN_FSINFO_MAX`: filesystems of `virDomainGetFSInfo`.
+    public static let domainFSInfoMax = 256
+    /// `REMOTE_DOMAIN_FSINFO_DISKS_MAX`: disks of one filesystem.
+    public static let domainFSInfoDisksMax = 256
+    /// `REMOTE_DOMAIN_GUEST_INFO_PARAMS_MAX`: typed parameters of
+    /// `virDomainGetGuestInfo`.
+    public static let domainGuestInfoParamsMax = 2048
     /// `VIR_UUID_BUFLEN`: a UUID on the wire (fixed opaque).
     public static let uuidLength = 16
     /// `VIR_SECURITY_MODEL_BUFLEN` (`REMOTE_SECURITY_MODEL_MAX`).

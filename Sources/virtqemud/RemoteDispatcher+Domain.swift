@@ -375,6 +375,21 @@ extension RemoteDispatcher {
                 try await driver { try await conn.setGuestTime(ref(a.dom), seconds: a.seconds, nseconds: a.nseconds, flags: a.flags) }
                 return XDRVoid()
             }
+        case .domainGetFSInfo:
+            return try await run(RemoteCalls.DomainGetFSInfo.self, msg) { a throws(RemoteError) in
+                // libvirt's ACL: domain:fs_freeze, a write permission.
+                try checkWritable(client, "virDomainGetFSInfo")
+                let info = try await driver { try await conn.fsInfo(ref(a.dom), flags: a.flags) }
+                return DomainGetFSInfoRet(info: info.map {
+                    .init(mountpoint: $0.mountpoint, name: $0.name, fstype: $0.fstype, devAliases: $0.devAliases)
+                })
+            }
+        case .domainGetGuestInfo:
+            return try await run(RemoteCalls.DomainGetGuestInfo.self, msg) { a throws(RemoteError) in
+                // libvirt's ACL: domain:write.
+                try checkWritable(client, "virDomainGetGuestInfo")
+                return DomainGetGuestInfoRet(params: try await driver { try await conn.guestInfo(ref(a.dom), types: a.types, flags: a.flags) })
+            }
         case .domainGetControlInfo:
             return try await run(RemoteCalls.DomainGetControlInfo.self, msg) { a throws(RemoteError) in
                 let info = try await driver { try conn.controlInfo(ref(a.dom), flags: a.flags) }

@@ -30,7 +30,8 @@ final class AgentGoldenTests {
         for dir in [root.path + "/ours", root.path + "/ref"] {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             chmod(dir, 0o777)
-            let xml = try LinuxGuest.domainXML(name: name, disk: try LinuxGuest.disk(in: dir), serialLog: dir + "/serial.log")
+            let xml = try LinuxGuest.domainXML(name: name, disk: try LinuxGuest.disk(in: dir), serialLog: dir + "/serial.log",
+                                               dataDisk: try LinuxGuest.dataDisk(in: dir))
                 .replacingOccurrences(of: LinuxGuest.kernel, with: kernel)
                 .replacingOccurrences(of: try LinuxGuest.initramfs(), with: initrd)
             try xml.write(toFile: dir + "/\(name).xml", atomically: true, encoding: .utf8)
@@ -84,10 +85,12 @@ final class AgentGoldenTests {
         return Int64(line.dropFirst(6))
     }
 
-    @Test func domtimeThroughTheAgent() throws {
+    @Test func theAgentsCommands() throws {
         defineBoth()
         // Shut off: no agent to ask.
         same("domtime", name)
+        same("domfsinfo", name)
+        same("guestinfo", name)
         startBoth()
 
         // The guest's clock is the host's (the RTC starts from it).
@@ -116,9 +119,24 @@ final class AgentGoldenTests {
         same("domtime", name, "--time", "x")
         same("domtime", name, "--time", "99999999999999")
 
+        // The filesystem on the second disk, found by its PCI address;
+        // what the guest says about itself (the two guests are alike).
+        same("domfsinfo", name)
+        same("-q", "domfsinfo", name)
+        same("guestinfo", name)
+        for option in ["--user", "--os", "--timezone", "--hostname", "--filesystem", "--disk", "--interface"] {
+            same("guestinfo", name, option)
+        }
+        same("guestinfo", name, "--hostname", "--disk")
+        let info = Virsh.run(Virsh.ours ?? "", ["guestinfo", name, "--filesystem", "--hostname"], env: embedded).stdout
+        #expect(info.contains("hostname            : lmguest\n") && info.contains("fs.0.mountpoint     : /mnt/data\n")
+                && info.contains("fs.0.disk.0.alias   : vdb\n"), "\(info)")
+
         // A paused guest's agent cannot answer: libvirt does not ask.
         same("suspend", name)
         same("domtime", name)
+        same("domfsinfo", name)
+        same("guestinfo", name)
         same("resume", name)
         same("destroy", name)
         same("undefine", name)

@@ -240,6 +240,9 @@ final class QemuGoldenTests {
         run("domcontrol", name)
         // The counter guest has no agent channel.
         run("domtime", name)
+        run("domfsinfo", name)
+        run("guestinfo", name)
+        run("guestinfo", name, "--os")
         run("dommemstat", name, mask: { $0.replacingOccurrences(of: #"(?m)^rss \d+$"#, with: "rss N", options: .regularExpression) })
         run("suspend", name)
         run("domstate", "--reason", name)

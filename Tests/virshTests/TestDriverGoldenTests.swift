@@ -307,10 +307,12 @@ struct TestDriverGoldenTests {
         for line in ["domtime test", "domtime test --pretty", "domtime --domain test --time 5; domtime test; domtime test --pretty",
                      "domtime test --sync; domtime test", "domtime test --time -5; domtime test --pretty",
                      "domtime test --now --sync", "domtime test --time 1 --now", "domtime test --time 1 --sync",
-                     "domtime test --time x", "domtime test --time ''", "domtime nosuch", "domtime"] {
+                     "domtime test --time x", "domtime test --time ''", "domtime nosuch", "domtime",
+                     // The test driver's made-up filesystems; it has no guestinfo.
+                     "domfsinfo test", "-q domfsinfo test", "domfsinfo nosuch", "guestinfo test", "guestinfo test --os --disk"] {
             same("-c", Self.uri, line)
         }
-        same("help", "domtime")
+        for c in ["domtime", "domfsinfo", "guestinfo"] { same("help", c) }
     }
 
     /// What virsh itself decides for `qemu-monitor-command` (the test

@@ -3,19 +3,20 @@ import Glibc
 import Testing
 import TestSupport
 
-/// The guest agent through our daemon (procedures 337 and 338), from
+/// The guest agent through our daemon (procedures 337, 338, 349, 418), from
 /// Debian's virsh and ours: the Linux guest's qemu-guest-agent answers,
 /// and still answers after a local migration, on the channel of the new
 /// QEMU.
 @Suite(.serialized) struct AgentOverDaemonTests {
-    @Test func domtimeThroughTheDaemonAndAcrossALocalMigration() throws {
+    @Test func theAgentThroughTheDaemonAndAcrossALocalMigration() throws {
         let virsh = try #require(BuiltProduct.path("virsh"), "build the package first (make test does)")
         let root = TestRoot("ovagent")
         defer { #expect(root.cleanup() == []) }
         let daemon = try VirtqemudProcess(root: root)
         let serial = root.path + "/serial.log"
         let xmlFile = root.path + "/linux.xml"
-        try LinuxGuest.domainXML(name: "linux", disk: try LinuxGuest.disk(in: root.path), serialLog: serial)
+        try LinuxGuest.domainXML(name: "linux", disk: try LinuxGuest.disk(in: root.path), serialLog: serial,
+                                 dataDisk: try LinuxGuest.dataDisk(in: root.path))
             .write(toFile: xmlFile, atomically: true, encoding: .utf8)
         func run(_ binary: String, _ args: String...) throws -> Subprocess.Result {
             var env = ProcessInfo.processInfo.environment
@@ -61,6 +62,19 @@ import TestSupport
             #expect(abs((seconds(t) ?? 0) - Int64(Date().timeIntervalSince1970)) < 60, "\(binary): \(t)")
         }
         #expect(LinuxGuest.lines(inLog: serial).filter { $0 == "booted" }.count == 1, "the guest booted once")
+
+        // Filesystems and what the guest says about itself (procedures 349,
+        // 418), the same from both virsh binaries.
+        let fs = try run(virsh, "domfsinfo", "linux")
+        #expect(fs.stdout == " Mountpoint   Name   Type   Target\n------------------------------------\n /mnt/data    vdb    vfat   vdb\n\n",
+                "\(fs)")
+        #expect(try run("/usr/bin/virsh", "domfsinfo", "linux").stdout == fs.stdout)
+        let info = try run(virsh, "guestinfo", "linux", "--hostname", "--filesystem", "--disk")
+        #expect(info.stdout.hasPrefix("hostname            : lmguest\nfs.count            : 1\n"), "\(info)")
+        #expect(info.stdout.contains("disk.1.alias        : vdb\n"), "\(info)")
+        #expect(try run("/usr/bin/virsh", "guestinfo", "linux", "--hostname", "--filesystem", "--disk").stdout == info.stdout)
+        let readOnly = try Subprocess.run("/usr/bin/virsh", ["-r", "-c", daemon.uri, "guestinfo", "linux"], environment: ["LC_ALL": "C"])
+        #expect(readOnly.stderr.contains("read only access prevents virDomainGetGuestInfo"), "\(readOnly)")
 
         // Paused: libvirt does not ask the agent.
         #expect(try run(virsh, "suspend", "linux").status == 0)

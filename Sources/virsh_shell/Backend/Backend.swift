@@ -178,6 +178,15 @@ protocol VirshDomain: Sendable {
     func guestTime() async throws(VirshError) -> (seconds: Int64, nseconds: UInt32)
     /// libvirt: `virDomainSetTime` (`flags`: `VIR_DOMAIN_TIME_SYNC`).
     func setGuestTime(seconds: Int64, nseconds: UInt32, flags: UInt32) async throws(VirshError)
+    /// What the guest says about itself, from its agent (`types`:
+    /// `virDomainGuestInfoTypes`, 0 for all).
+    ///
+    /// libvirt: `virDomainGetGuestInfo`.
+    func guestInfo(types: UInt32) async throws(VirshError) -> [TypedParameter]
+    /// The guest's mounted filesystems, from its agent.
+    ///
+    /// libvirt: `virDomainGetFSInfo`.
+    func fsInfo() async throws(VirshError) -> [VirshFSInfo]
     /// `rd_req`, `rd_bytes`, `wr_req`, `wr_bytes`, `errs` (-1: unknown).
     ///
     /// libvirt: `virDomainBlockStats`.
@@ -345,4 +354,12 @@ struct VirshNodeInfo: Sendable {
     /// KiB.
     let memory: UInt64
     let cpus: UInt32, mhz: UInt32, nodes: UInt32, sockets: UInt32, cores: UInt32, threads: UInt32
+}
+
+/// One mounted filesystem of a guest (libvirt: `virDomainFSInfo`).
+struct VirshFSInfo: Sendable, Equatable {
+    let mountpoint: String
+    let name: String
+    let fstype: String
+    let devAliases: [String]
 }

@@ -327,6 +327,18 @@ struct EmbeddedDomain: VirshDomain {
         do { try await conn.setGuestTime(ref, seconds: seconds, nseconds: nseconds, flags: flags) } catch { throw VirshError(error) }
     }
 
+    func guestInfo(types: UInt32) async throws(VirshError) -> [TypedParameter] {
+        do { return try await conn.guestInfo(ref, types: types) } catch { throw VirshError(error) }
+    }
+
+    func fsInfo() async throws(VirshError) -> [VirshFSInfo] {
+        do {
+            return try await conn.fsInfo(ref).map {
+                VirshFSInfo(mountpoint: $0.mountpoint, name: $0.name, fstype: $0.fstype, devAliases: $0.devAliases)
+            }
+        } catch { throw VirshError(error) }
+    }
+
     /// The driver has the flags form; virsh never falls back to this one.
     func blockStatsLegacy(_ path: String) async throws(VirshError) -> [Int64] {
         throw VirshError(code: .noSupport, message: ErrorNumber.noSupport.format("virDomainBlockStats"))

@@ -100,6 +100,9 @@ struct LibvirtAPI: @unchecked Sendable {
     let virDomainInterfaceStats: clibvirt_virDomainInterfaceStats_fn
     let virDomainGetTime: clibvirt_virDomainGetTime_fn
     let virDomainSetTime: clibvirt_virDomainSetTime_fn
+    let virDomainGetFSInfo: clibvirt_virDomainGetFSInfo_fn
+    let virDomainFSInfoFree: clibvirt_virDomainFSInfoFree_fn
+    let virDomainGetGuestInfo: clibvirt_virDomainGetGuestInfo_fn
     let virDomainSave: clibvirt_virDomainSave_fn
     let virDomainSaveFlags: clibvirt_virDomainSaveFlags_fn
     let virDomainRestore: clibvirt_virDomainRestore_fn
@@ -227,6 +230,9 @@ struct LibvirtAPI: @unchecked Sendable {
                 virDomainInterfaceStats: try sym("virDomainInterfaceStats", clibvirt_virDomainInterfaceStats_fn.self),
                 virDomainGetTime: try sym("virDomainGetTime", clibvirt_virDomainGetTime_fn.self),
                 virDomainSetTime: try sym("virDomainSetTime", clibvirt_virDomainSetTime_fn.self),
+                virDomainGetFSInfo: try sym("virDomainGetFSInfo", clibvirt_virDomainGetFSInfo_fn.self),
+                virDomainFSInfoFree: try sym("virDomainFSInfoFree", clibvirt_virDomainFSInfoFree_fn.self),
+                virDomainGetGuestInfo: try sym("virDomainGetGuestInfo", clibvirt_virDomainGetGuestInfo_fn.self),
                 virDomainSave: try sym("virDomainSave", clibvirt_virDomainSave_fn.self),
                 virDomainSaveFlags: try sym("virDomainSaveFlags", clibvirt_virDomainSaveFlags_fn.self),
                 virDomainRestore: try sym("virDomainRestore", clibvirt_virDomainRestore_fn.self),
@@ -783,6 +789,30 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
 
     func setGuestTime(seconds: Int64, nseconds: UInt32, flags: UInt32) async throws(VirshError) {
         guard api.virDomainSetTime(ptr, seconds, nseconds, flags) == 0 else { throw LibvirtLibrary.lastError() }
+    }
+
+    func guestInfo(types: UInt32) async throws(VirshError) -> [TypedParameter] {
+        var params: virTypedParameterPtr?
+        var n: Int32 = 0
+        try check(api.virDomainGetGuestInfo(ptr, types, &params, &n, 0))
+        defer { api.virTypedParamsFree(params, n) }
+        return CTypedParams.decode(params, n)
+    }
+
+    func fsInfo() async throws(VirshError) -> [VirshFSInfo] {
+        var list: UnsafeMutablePointer<virDomainFSInfoPtr?>?
+        let n = api.virDomainGetFSInfo(ptr, &list, 0)
+        guard n >= 0 else { throw LibvirtLibrary.lastError() }
+        defer {
+            for i in 0..<Int(n) { if let info = list?[i] { api.virDomainFSInfoFree(info) } }
+            free(list)
+        }
+        return (0..<Int(n)).compactMap { i -> VirshFSInfo? in
+            guard let info = list?[i]?.pointee else { return nil }
+            let aliases = (0..<Int(info.ndevAlias)).compactMap { j in info.devAlias?[j].map { String(cString: $0) } }
+            return VirshFSInfo(mountpoint: info.mountpoint.map { String(cString: $0) } ?? "", name: info.name.map { String(cString: $0) } ?? "",
+                               fstype: info.fstype.map { String(cString: $0) } ?? "", devAliases: aliases)
+        }
     }
 
     func blockStatsLegacy(_ path: String) async throws(VirshError) -> [Int64] {
