@@ -309,6 +309,15 @@ public final class QemuInstance: Sendable {
     }
 
     func markExited(status: Int32? = nil) {
+        // What QEMU wrote to its monitor before it ended (a SHUTDOWN event
+        // when its guest powered off) is still in the socket: the reader
+        // delivers it before it reads the end of the file, which comes at
+        // once, the process being gone (libvirt acts on the monitor's EOF,
+        // after every event).
+        if let m = connectedMonitor {
+            let deadline = ContinuousClock.now + .seconds(1)
+            while !m.isClosed && ContinuousClock.now < deadline { usleep(1000) }
+        }
         let (handlers, watch) = state.withLock { s -> ([@Sendable () -> Void], ProcessExitWatch?) in
             if s.exited { return ([], nil) }
             s.exited = true
