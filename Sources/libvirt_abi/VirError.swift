@@ -18,6 +18,9 @@ public struct VirError: LibvirtError, Hashable {
     public let detail: String?
     /// The `errno` of a failed system call, when the error is one.
     public let errno: Int32?
+    /// The detail is the whole message, without the code's words around
+    /// it (libvirt's `virReportInvalidArg`, which raises its format as is).
+    public let verbatim: Bool
 
     /// libvirt: `virReportError(code, "%s", detail)` from `domain`.
     public init(_ code: ErrorNumber, _ detail: String?, domain: ErrorDomain = .qemu, errno: Int32? = nil) {
@@ -25,6 +28,26 @@ public struct VirError: LibvirtError, Hashable {
         self.detail = detail
         self.domain = domain
         self.errno = errno
+        self.verbatim = false
+    }
+
+    private init(verbatim detail: String, code: ErrorNumber, domain: ErrorDomain) {
+        self.code = code
+        self.detail = detail
+        self.domain = domain
+        self.errno = nil
+        self.verbatim = true
+    }
+
+    /// The message as libvirt prints it.
+    public var message: String { verbatim ? (detail ?? "") : code.format(detail) }
+
+    /// Flags a driver function does not know (`bad`: those bits).
+    ///
+    /// libvirt: `virCheckFlags` → `virReportInvalidArg` ("unsupported
+    /// flags (0x%x) in function %s", with no "invalid argument: " before).
+    public static func unsupportedFlags(_ bad: UInt32, in function: String, domain: ErrorDomain = .qemu) -> VirError {
+        VirError(verbatim: "unsupported flags (0x\(String(bad, radix: 16))) in function \(function)", code: .invalidArg, domain: domain)
     }
 
     /// Another layer's error (the QMP client's, the RPC layer's), with its
@@ -32,6 +55,12 @@ public struct VirError: LibvirtError, Hashable {
     public init(_ error: any LibvirtError) {
         if let e = error as? VirError {
             self = e
+            return
+        }
+        // A verbatim error that went through another layer (the RPC's)
+        // stays verbatim.
+        if error.message != error.code.format(error.detail), let detail = error.detail, error.message == detail {
+            self.init(verbatim: detail, code: error.code, domain: error.domain)
             return
         }
         self.init(error.code, error.detail, domain: error.domain, errno: error.errno)

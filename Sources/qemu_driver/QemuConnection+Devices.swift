@@ -33,7 +33,7 @@ extension QemuConnection {
                               attach: Bool) async throws(VirError) {
         let unknown = flags.subtracting([.live, .config])
         guard unknown.isEmpty else {
-            throw VirError(.invalidArg, "unsupported flags (0x\(String(unknown.rawValue, radix: 16))) in function \(api)")
+            throw VirError.unsupportedFlags(unknown.rawValue, in: api)
         }
         let obj = try obj(dom)
         try await withJob(obj, .modify, api: api) { () throws(VirError) in

@@ -32,7 +32,7 @@ extension QemuConnection {
     public func setMemory(_ dom: DomainRef, kibibytes: UInt64, flags: DomainMemoryModFlags) async throws(VirError) {
         let unknown = flags.subtracting(.all)
         guard unknown.isEmpty else {
-            throw VirError(.invalidArg, "unsupported flags (0x\(String(unknown.rawValue, radix: 16))) in function qemuDomainSetMemoryFlags")
+            throw VirError.unsupportedFlags(unknown.rawValue, in: "qemuDomainSetMemoryFlags")
         }
         let obj = try obj(dom)
         try await withJob(obj, .modify, api: "qemuDomainSetMemoryFlags") { () throws(VirError) in

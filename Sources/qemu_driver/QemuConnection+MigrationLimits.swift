@@ -14,7 +14,7 @@ extension QemuConnection {
     static func checkFlags(_ flags: UInt32, allowed: UInt32, _ function: String) throws(VirError) {
         let bad = flags & ~allowed
         if bad != 0 {
-            throw VirError(.invalidArg, "unsupported flags (0x\(String(bad, radix: 16))) in function \(function)")
+            throw VirError.unsupportedFlags(bad, in: function)
         }
     }
 

@@ -19,7 +19,7 @@ extension QemuConnection {
     /// libvirt: `qemuConnectDomainXMLToNative`.
     public func domainXMLToNative(format: String, xml: String, flags: UInt32 = 0) throws(VirError) -> String {
         guard flags == 0 else {
-            throw VirError(.invalidArg, "unsupported flags (0x\(String(flags, radix: 16))) in function qemuConnectDomainXMLToNative")
+            throw VirError.unsupportedFlags(flags, in: "qemuConnectDomainXMLToNative")
         }
         guard format == Self.nativeFormatArgv else {
             throw VirError(.invalidArg, "unsupported config type \(format)")

@@ -166,7 +166,7 @@ public final class QemuConnection: Sendable {
     public func undefine(_ dom: DomainRef, flags: DomainUndefineFlags = []) async throws(VirError) {
         let unknown = flags.subtracting(.all)
         guard unknown.isEmpty else {
-            throw VirError(.invalidArg, "unsupported flags (0x\(String(unknown.rawValue, radix: 16))) in function qemuDomainUndefineFlags")
+            throw VirError.unsupportedFlags(unknown.rawValue, in: "qemuDomainUndefineFlags")
         }
         if flags.contains(.nvram) && flags.contains(.keepNVRAM) {
             throw VirError(.operationInvalid, "cannot both keep and delete nvram")
@@ -328,7 +328,7 @@ public final class QemuConnection: Sendable {
     /// libvirt: `qemuDomainReset`.
     public func reset(_ dom: DomainRef, flags: UInt32 = 0) async throws(VirError) {
         guard flags == 0 else {
-            throw VirError(.invalidArg, "unsupported flags (0x\(String(flags, radix: 16))) in function qemuDomainReset")
+            throw VirError.unsupportedFlags(flags, in: "qemuDomainReset")
         }
         let obj = try obj(dom)
         try await withJob(obj, .modify, api: "qemuDomainReset") { () throws(VirError) in

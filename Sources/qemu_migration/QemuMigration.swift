@@ -501,7 +501,7 @@ public enum QemuMigration {
     static func checkFlags(_ flags: MigrateFlags) throws(VirError) {
         let unknown = flags.subtracting(MigrateFlags.known)
         if !unknown.isEmpty {
-            throw VirError(.invalidArg, "unsupported flags (0x\(String(unknown.rawValue, radix: 16))) in function qemuDomainMigrateBegin3Params")
+            throw VirError.unsupportedFlags(unknown.rawValue, in: "qemuDomainMigrateBegin3Params")
         }
         let refused = flags.subtracting(supportedFlags)
         guard !refused.isEmpty else { return }

@@ -138,7 +138,7 @@ enum RemoteDispatcher {
     static func checkFlags(_ flags: UInt32, allowed: UInt32, _ function: String) throws(RemoteError) {
         let bad = flags & ~allowed
         guard bad == 0 else {
-            throw RemoteError(.invalidArg, "unsupported flags (0x\(String(bad, radix: 16))) in function \(function)", domain: .qemu)
+            throw RemoteError(VirError.unsupportedFlags(bad, in: function))
         }
     }
 

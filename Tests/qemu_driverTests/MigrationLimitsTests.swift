@@ -73,7 +73,7 @@ import virutil
         let tooFast = await #expect(throws: VirError.self) { try await f.conn.migrateSetMaxSpeed(dom, bandwidth: 8_796_093_022_208) }
         #expect(tooFast?.message == "numerical overflow: bandwidth must be less than 8796093022208")
         let badFlags = await #expect(throws: VirError.self) { try await f.conn.migrateSetMaxDowntime(dom, milliseconds: 5, flags: 4) }
-        #expect(badFlags?.message == "invalid argument: unsupported flags (0x4) in function qemuDomainMigrateSetMaxDowntime")
+        #expect(badFlags?.message == "unsupported flags (0x4) in function qemuDomainMigrateSetMaxDowntime")
         // QEMU holds the downtime; a new driver process reads the limits
         // from the status file.
         try await f.conn.migrateSetMaxDowntime(dom, milliseconds: 77)

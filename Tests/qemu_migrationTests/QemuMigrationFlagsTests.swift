@@ -16,6 +16,6 @@ struct QemuMigrationFlagsTests {
             #expect(error?.message == "argument unsupported: migration flag \(name) is not supported for local migration: \(why)")
         }
         let unknown = #expect(throws: VirError.self) { try QemuMigration.checkFlags(MigrateFlags(rawValue: 1 << 30)) }
-        #expect(unknown?.message == "invalid argument: unsupported flags (0x40000000) in function qemuDomainMigrateBegin3Params")
+        #expect(unknown?.message == "unsupported flags (0x40000000) in function qemuDomainMigrateBegin3Params")
     }
 }

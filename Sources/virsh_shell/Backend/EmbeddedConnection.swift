@@ -97,7 +97,7 @@ final class EmbeddedConnection: VirshConnection {
     func createXML(_ xml: String, flags: DomainStartFlags) async throws(VirshError) -> any VirshDomain {
         let known: DomainStartFlags = [.paused, .autodestroy, .forceBoot, .bypassCache, .validate, .resetNVRAM]
         guard flags.subtracting(known).isEmpty else {
-            throw VirshError.unsupported("unsupported flags (0x\(String(flags.subtracting(known).rawValue, radix: 16))) in function qemuDomainCreateXML")
+            throw VirshError(VirError.unsupportedFlags(flags.subtracting(known).rawValue, in: "qemuDomainCreateXML"))
         }
         do {
             return domain(try await conn.createXML(xml, paused: flags.contains(.paused), validate: flags.contains(.validate),
@@ -243,7 +243,7 @@ struct EmbeddedDomain: VirshDomain {
         // (as in libvirt's QEMU driver).
         let known: DomainStartFlags = [.paused, .autodestroy, .forceBoot, .bypassCache, .resetNVRAM]
         guard flags.subtracting(known).isEmpty else {
-            throw VirshError.unsupported("unsupported flags (0x\(String(flags.subtracting(known).rawValue, radix: 16))) in function qemuDomainCreateWithFlags")
+            throw VirshError(VirError.unsupportedFlags(flags.subtracting(known).rawValue, in: "qemuDomainCreateWithFlags"))
         }
         do {
             try await conn.create(ref, paused: flags.contains(.paused), autodestroy: flags.contains(.autodestroy),
