@@ -52,14 +52,26 @@ public struct QemuAgent: Sendable {
         try await exchange(command, arguments, timeout: timeout, reportUnsupported: false)
     }
 
+    /// Runs a command that has no reply when it works (`guest-shutdown`):
+    /// done when `happened` says the guest did it (QEMU's `RESET` or
+    /// `SHUTDOWN` event, which the caller follows), checked every 100 ms;
+    /// an error reply is the agent's refusal.
+    ///
+    /// libvirt: `qemuAgentShutdown` (`await_event`, woken by
+    /// `qemuAgentNotifyEvent`), with `VIR_DOMAIN_QEMU_AGENT_COMMAND_SHUTDOWN`.
+    public func executeAwaiting(_ command: String, _ arguments: [String: JSONValue]? = nil, timeout: Duration = .seconds(60),
+                                until happened: @escaping @Sendable () -> Bool) async throws(VirError) {
+        _ = try await exchange(command, arguments, timeout: timeout, reportUnsupported: true, awaiting: happened)
+    }
+
     func exchange(_ command: String, _ arguments: [String: JSONValue]?, timeout: Duration,
-                  reportUnsupported: Bool) async throws(VirError) -> JSONValue? {
+                  reportUnsupported: Bool, awaiting: (@Sendable () -> Bool)? = nil) async throws(VirError) -> JSONValue? {
         let path = self.path
         let result: Result<JSONValue?, VirError> = await withCheckedContinuation { c in
             let thread = Thread {
                 c.resume(returning: Result { () throws(VirError) -> JSONValue? in
                     try Self.run(path: path, command: command, arguments: arguments, timeout: timeout,
-                                 reportUnsupported: reportUnsupported)
+                                 reportUnsupported: reportUnsupported, awaiting: awaiting)
                 })
             }
             thread.name = "qemu-agent"
@@ -70,8 +82,8 @@ public struct QemuAgent: Sendable {
 
     // MARK: the exchange, on its thread
 
-    static func run(path: String, command: String, arguments: [String: JSONValue]?,
-                    timeout: Duration, reportUnsupported: Bool) throws(VirError) -> JSONValue? {
+    static func run(path: String, command: String, arguments: [String: JSONValue]?, timeout: Duration,
+                    reportUnsupported: Bool, awaiting: (@Sendable () -> Bool)? = nil) throws(VirError) -> JSONValue? {
         guard let addr = UnixSocketAddress(path: path) else {
             throw VirError(.internalError, "Socket path \(path) too big for destination")
         }
@@ -101,7 +113,23 @@ public struct QemuAgent: Sendable {
         try send(fd, Array(JSONValue.object(message).jsonString.utf8) + [0x0A])
         var reply: JSONValue?
         while reply == nil {
-            let line = try reader.next()
+            let line: [UInt8]
+            if let awaiting {
+                // In slices, so that the event is seen soon after it comes.
+                // The end of the socket is QEMU's: the guest powered off.
+                let next: [UInt8]?
+                do throws(VirError) { next = try reader.next(within: .milliseconds(100)) } catch {
+                    if error == Self.endOfFile { return nil }
+                    throw error
+                }
+                guard let l = next else {
+                    if awaiting() { return nil }
+                    continue
+                }
+                line = l
+            } else {
+                line = try reader.next()
+            }
             // A line that is not JSON (the agent never sends one) is skipped.
             reply = try? JSONValue(parsing: line)
         }
@@ -151,6 +179,7 @@ public struct QemuAgent: Sendable {
     }
 
     static let notAvailable = VirError(.agentUnresponsive, "Guest agent not available for now")
+    static let endOfFile = VirError(.internalError, "End of file from agent socket")
 
     static func send(_ fd: Int32, _ bytes: [UInt8]) throws(VirError) {
         switch VirSocket.sendAll(fd, bytes) {
@@ -173,6 +202,14 @@ public struct QemuAgent: Sendable {
         /// - Throws: the time is up (`Guest agent not available for now`),
         ///   the agent's end closed (`End of file from agent socket`).
         mutating func next() throws(VirError) -> [UInt8] {
+            guard let line = try next(within: nil) else { throw QemuAgent.notAvailable }
+            return line
+        }
+
+        /// The next line, or `nil` when none came within `slice` (the
+        /// command's deadline still ends the wait with an error).
+        mutating func next(within slice: Duration?) throws(VirError) -> [UInt8]? {
+            let sliceEnd = slice.map { ContinuousClock.now + $0 }
             while true {
                 if let nl = buffer.firstIndex(of: 0x0A) {
                     let line = Array(buffer[..<nl])
@@ -180,16 +217,24 @@ public struct QemuAgent: Sendable {
                     if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) { continue }
                     return line
                 }
-                let left = deadline - ContinuousClock.now
-                guard left > .zero else { throw QemuAgent.notAvailable }
+                if let sliceEnd, ContinuousClock.now >= sliceEnd, ContinuousClock.now < deadline { return nil }
+                let end = sliceEnd.map { min($0, deadline) } ?? deadline
+                let left = end - ContinuousClock.now
+                guard left > .zero else {
+                    if sliceEnd != nil, ContinuousClock.now < deadline { return nil }
+                    throw QemuAgent.notAvailable
+                }
                 let ms = max(1, Int(left.components.seconds) * 1000 + Int(left.components.attoseconds / 1_000_000_000_000_000))
                 VirSocket.setReceiveTimeout(fd, milliseconds: ms)
                 var chunk = [UInt8](repeating: 0, count: 65536)
                 let n = chunk.withUnsafeMutableBytes { VirSocket.read(fd, into: $0) }
-                if n == 0 { throw VirError(.internalError, "End of file from agent socket") }
+                if n == 0 { throw QemuAgent.endOfFile }
                 if n < 0 {
                     let err = Int32(-n)
-                    if err == EAGAIN || err == EWOULDBLOCK { throw QemuAgent.notAvailable }
+                    if err == EAGAIN || err == EWOULDBLOCK {
+                        if sliceEnd != nil, ContinuousClock.now < deadline { return nil }
+                        throw QemuAgent.notAvailable
+                    }
                     throw VirError.system(err, "Unable to read from agent")
                 }
                 buffer += chunk[..<n]

@@ -26,6 +26,10 @@ public final class QemuDomainPrivate: Sendable {
         var statusExtras: [String: XMLElement] = [:]
         /// libvirt: `vm->taint` (cleared when the instance stops).
         var taint: Set<DomainTaint> = []
+        /// How many `RESET` and `SHUTDOWN` events QEMU sent, for a guest
+        /// agent command that waits for one (libvirt: `await_event`).
+        var resets = 0
+        var shutdowns = 0
     }
     let state = Mutex(State())
     /// Serializes what touches the instance's files: status writes, and the
@@ -56,6 +60,9 @@ public final class QemuDomainPrivate: Sendable {
         get { state.withLock { $0.completedJob } }
         set { state.withLock { $0.completedJob = newValue } }
     }
+
+    /// The counts of QEMU's `RESET` and `SHUTDOWN` events so far.
+    public var guestEvents: (resets: Int, shutdowns: Int) { state.withLock { ($0.resets, $0.shutdowns) } }
 
     /// How the instance is tainted.
     public var taint: Set<DomainTaint> { state.withLock { $0.taint } }

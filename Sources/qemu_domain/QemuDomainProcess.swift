@@ -275,8 +275,13 @@ public enum QemuDomainProcess {
             }
         case "DEVICE_DELETED":
             if let alias = event.data["device"]?.stringValue { QemuHotplug.deviceDeleted(driver, obj, alias: alias) }
+        case "RESET":
+            obj.qemu.state.withLock { $0.resets += 1 }
         case "SHUTDOWN":
-            obj.qemu.state.withLock { $0.guestShutdown = true }
+            obj.qemu.state.withLock {
+                $0.guestShutdown = true
+                $0.shutdowns += 1
+            }
             if event.data["guest"]?.boolValue == true {
                 obj.setState(.shutdown(.user))
                 driver.emit(obj, .shutdown(1))

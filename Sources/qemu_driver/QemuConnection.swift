@@ -311,17 +311,6 @@ public final class QemuConnection: Sendable {
         }
     }
 
-    /// Asks the guest to power off (ACPI power button).
-    ///
-    /// libvirt: `qemuDomainShutdownFlags`.
-    public func shutdown(_ dom: DomainRef) async throws(VirError) {
-        let obj = try obj(dom)
-        try await withJob(obj, .modify, api: "qemuDomainShutdownFlags") { () throws(VirError) in
-            guard let instance = obj.qemu.instance else { throw VirError.notRunning }
-            do throws(QemuMonitorError) { try await instance.monitor().systemPowerdown() } catch { throw VirError(error) }
-        }
-    }
-
     /// Resets the guest as a reset button would: it reboots at once, with
     /// no shutdown, in the same QEMU.
     ///

@@ -315,6 +315,11 @@ public enum RemoteCalls {
         public typealias Args = DomainXMLFlagsArgs; public typealias Ret = XDRVoid
         public static let procedure = RemoteProcedure.domainDetachDeviceFlags
     }
+    /// `REMOTE_PROC_DOMAIN_REBOOT` (`virDomainReboot`).
+    public enum DomainReboot: RemoteCall {
+        public typealias Args = DomainFlagsArgs; public typealias Ret = XDRVoid
+        public static let procedure = RemoteProcedure.domainReboot
+    }
     /// `REMOTE_PROC_DOMAIN_RESET` (`virDomainReset`).
     public enum DomainReset: RemoteCall {
         public typealias Args = DomainFlagsArgs; public typealias Ret = XDRVoid

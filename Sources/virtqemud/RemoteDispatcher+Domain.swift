@@ -22,8 +22,6 @@ extension RemoteDispatcher {
     static let xmlSecure: UInt32 = 1, xmlInactive: UInt32 = 2, xmlUpdateCPU: UInt32 = 4, xmlMigratable: UInt32 = 8
     /// `VIR_DOMAIN_JOB_STATS_COMPLETED`, `_KEEP_COMPLETED`.
     static let jobStatsCompleted: UInt32 = 1, jobStatsKeepCompleted: UInt32 = 2
-    /// `VIR_DOMAIN_SHUTDOWN_DEFAULT` and `_ACPI_POWER_BTN`: what this driver does.
-    static let shutdownACPI: UInt32 = 1
     /// `VIR_DOMAIN_MESSAGE_DEPRECATION`, `VIR_DOMAIN_MESSAGE_TAINTING`.
     static let messageDeprecation: UInt32 = 1, messageTainting: UInt32 = 2
 
@@ -159,8 +157,13 @@ extension RemoteDispatcher {
         case .domainShutdownFlags:
             return try await run(RemoteCalls.DomainShutdownFlags.self, msg) { a throws(RemoteError) in
                 try checkWritable(client, "virDomainShutdownFlags")
-                try checkFlags(a.flags, allowed: shutdownACPI, "qemuDomainShutdownFlags")
-                try await driver { try await conn.shutdown(ref(a.dom)) }
+                try await driver { try await conn.shutdown(ref(a.dom), flags: a.flags) }
+                return XDRVoid()
+            }
+        case .domainReboot:
+            return try await run(RemoteCalls.DomainReboot.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainReboot")
+                try await driver { try await conn.reboot(ref(a.dom), flags: a.flags) }
                 return XDRVoid()
             }
         case .domainSetMaxMemory:

@@ -243,6 +243,8 @@ final class QemuGoldenTests {
         run("domfsinfo", name)
         run("guestinfo", name)
         run("guestinfo", name, "--os")
+        run("shutdown", "--mode", "agent", name)
+        run("reboot", "--mode", "agent", name)
         run("dommemstat", name, mask: { $0.replacingOccurrences(of: #"(?m)^rss \d+$"#, with: "rss N", options: .regularExpression) })
         run("suspend", name)
         run("domstate", "--reason", name)

@@ -124,8 +124,11 @@ protocol VirshDomain: Sendable {
     func create(_ flags: DomainStartFlags) async throws(VirshError)
     /// libvirt: `virDomainDestroyFlags` (`graceful`: `VIR_DOMAIN_DESTROY_GRACEFUL`).
     func destroy(graceful: Bool) async throws(VirshError)
-    /// libvirt: `virDomainShutdown`.
-    func shutdown() async throws(VirshError)
+    /// libvirt: `virDomainShutdownFlags`, or `virDomainShutdown` without
+    /// flags (as virsh calls them).
+    func shutdown(flags: UInt32) async throws(VirshError)
+    /// libvirt: `virDomainReboot`.
+    func reboot(flags: UInt32) async throws(VirshError)
     /// libvirt: `virDomainSuspend`.
     func suspend() async throws(VirshError)
     /// libvirt: `virDomainResume`.

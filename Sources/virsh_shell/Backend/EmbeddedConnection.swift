@@ -260,8 +260,12 @@ struct EmbeddedDomain: VirshDomain {
         do { try await conn.destroy(ref, graceful: true) } catch { throw VirshError(error) }
     }
 
-    func shutdown() async throws(VirshError) {
-        do { try await conn.shutdown(ref) } catch { throw VirshError(error) }
+    func shutdown(flags: UInt32) async throws(VirshError) {
+        do { try await conn.shutdown(ref, flags: flags) } catch { throw VirshError(error) }
+    }
+
+    func reboot(flags: UInt32) async throws(VirshError) {
+        do { try await conn.reboot(ref, flags: flags) } catch { throw VirshError(error) }
     }
 
     func vcpus(maxInfo: Int, hostCPUs: Int) async throws(VirshError) -> [VirshVcpuInfo] {

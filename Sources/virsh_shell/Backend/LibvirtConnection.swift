@@ -103,6 +103,8 @@ struct LibvirtAPI: @unchecked Sendable {
     let virDomainGetFSInfo: clibvirt_virDomainGetFSInfo_fn
     let virDomainFSInfoFree: clibvirt_virDomainFSInfoFree_fn
     let virDomainGetGuestInfo: clibvirt_virDomainGetGuestInfo_fn
+    let virDomainShutdownFlags: clibvirt_virDomainShutdownFlags_fn
+    let virDomainReboot: clibvirt_virDomainReboot_fn
     let virDomainSave: clibvirt_virDomainSave_fn
     let virDomainSaveFlags: clibvirt_virDomainSaveFlags_fn
     let virDomainRestore: clibvirt_virDomainRestore_fn
@@ -233,6 +235,8 @@ struct LibvirtAPI: @unchecked Sendable {
                 virDomainGetFSInfo: try sym("virDomainGetFSInfo", clibvirt_virDomainGetFSInfo_fn.self),
                 virDomainFSInfoFree: try sym("virDomainFSInfoFree", clibvirt_virDomainFSInfoFree_fn.self),
                 virDomainGetGuestInfo: try sym("virDomainGetGuestInfo", clibvirt_virDomainGetGuestInfo_fn.self),
+                virDomainShutdownFlags: try sym("virDomainShutdownFlags", clibvirt_virDomainShutdownFlags_fn.self),
+                virDomainReboot: try sym("virDomainReboot", clibvirt_virDomainReboot_fn.self),
                 virDomainSave: try sym("virDomainSave", clibvirt_virDomainSave_fn.self),
                 virDomainSaveFlags: try sym("virDomainSaveFlags", clibvirt_virDomainSaveFlags_fn.self),
                 virDomainRestore: try sym("virDomainRestore", clibvirt_virDomainRestore_fn.self),
@@ -895,7 +899,11 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
         try check(graceful ? api.virDomainDestroyFlags(ptr, UInt32(VIR_DOMAIN_DESTROY_GRACEFUL.rawValue)) : api.virDomainDestroy(ptr))
     }
 
-    func shutdown() async throws(VirshError) { try check(api.virDomainShutdown(ptr)) }
+    func shutdown(flags: UInt32) async throws(VirshError) {
+        try check(flags == 0 ? api.virDomainShutdown(ptr) : api.virDomainShutdownFlags(ptr, flags))
+    }
+
+    func reboot(flags: UInt32) async throws(VirshError) { try check(api.virDomainReboot(ptr, flags)) }
     func suspend() async throws(VirshError) { try check(api.virDomainSuspend(ptr)) }
     func resume() async throws(VirshError) { try check(api.virDomainResume(ptr)) }
     func reset() async throws(VirshError) { try check(api.virDomainReset(ptr, 0)) }

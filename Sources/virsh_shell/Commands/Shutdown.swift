@@ -1,4 +1,4 @@
-/// `shutdown`: asks the guest to power off (ACPI).
+/// `shutdown`: asks the guest to power off (its agent, ACPI).
 ///
 /// libvirt: `cmdShutdown` (tools/virsh-domain.c).
 enum ShutdownCommand: VirshCommand {
@@ -12,22 +12,13 @@ enum ShutdownCommand: VirshCommand {
     ]
 
     static func run(_ cmd: ParsedCommand, _ ctl: Control) async -> Bool {
-        guard case .success(let mode) = cmd.string("mode", ctl) else { return false }
-        if let mode {
-            for m in mode.split(separator: ",", omittingEmptySubsequences: false) {
-                guard ["acpi", "agent", "initctl", "signal", "paravirt"].contains(m) else {
-                    ctl.error("Unknown mode \(m) value, expecting 'acpi', 'agent', 'initctl', 'signal', or 'paravirt'")
-                    return false
-                }
-                if m != "acpi" {
-                    ctl.error("shutdown mode '\(m)' is not supported by this virsh (only acpi)")
-                    return false
-                }
-            }
+        guard case .success(let mode) = cmd.string("mode", ctl),
+              let flags = ShutdownMode.flags(mode, expecting: "'acpi', 'agent', 'initctl', 'signal', or 'paravirt'", ctl) else {
+            return false
         }
         guard let (dom, name) = await cmd.domain(ctl) else { return false }
         do {
-            try await dom.shutdown()
+            try await dom.shutdown(flags: flags)
         } catch {
             ctl.error("Failed to shutdown domain '\(name)'")
             ctl.save(error)

@@ -1,0 +1,121 @@
+import domain_conf
+import libvirt_abi
+import qemu_agent
+import qemu_domain
+import qemu_monitor
+import virdomainobjlist
+
+/// The flags of `virDomainShutdownFlags` and `virDomainReboot`
+/// (`virDomainShutdownFlagValues`, `virDomainRebootFlagValues`: the same bits).
+public struct DomainShutdownFlags: OptionSet, Sendable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    public static let acpiPowerButton = DomainShutdownFlags(rawValue: 1 << 0)
+    public static let guestAgent = DomainShutdownFlags(rawValue: 1 << 1)
+    public static let initctl = DomainShutdownFlags(rawValue: 1 << 2)
+    public static let signal = DomainShutdownFlags(rawValue: 1 << 3)
+    public static let paravirt = DomainShutdownFlags(rawValue: 1 << 4)
+}
+
+/// Asking the guest to power off or to reboot: through its agent, or
+/// with the ACPI power button.
+extension QemuConnection {
+    /// Asks the guest to power off: through its agent when asked, or when
+    /// no way is named and an agent is there; else (or when the agent
+    /// fails and ACPI is allowed) with the ACPI power button.
+    ///
+    /// libvirt: `qemuDomainShutdownFlags`, `qemuDomainShutdownFlagsAgent`,
+    /// `qemuDomainShutdownFlagsMonitor`.
+    public func shutdown(_ dom: DomainRef, flags: UInt32 = 0) async throws(VirError) {
+        try Self.checkFlags(flags, allowed: DomainShutdownFlags([.acpiPowerButton, .guestAgent]).rawValue, "qemuDomainShutdownFlags")
+        let obj = try obj(dom)
+        let f = DomainShutdownFlags(rawValue: flags)
+        let agentForced = f.contains(.guestAgent) && !f.contains(.acpiPowerButton)
+        var useAgent = f.contains(.guestAgent)
+        if flags == 0 { useAgent = await agentConnected(obj) }
+        if useAgent {
+            // Forced, the agent's failure is the answer; else ACPI is next.
+            do {
+                if try await guestShutdown(obj, reboot: false, api: "qemuDomainShutdownFlags", reportError: agentForced) { return }
+            } catch {
+                if agentForced { throw error }
+                state.log.info("shutdown through the guest agent failed, trying ACPI: \(error)",
+                                      metadata: ["domain": "\(obj.name)", "step": "shutdown"])
+            }
+        }
+        try await withJob(obj, .modify, api: "qemuDomainShutdownFlags") { () throws(VirError) in
+            guard obj.isActive, let instance = obj.qemu.instance, obj.state.state == .running else {
+                throw VirError(.operationInvalid, "domain is not running")
+            }
+            do throws(QemuMonitorError) { try await instance.monitor().systemPowerdown() } catch { throw VirError(error) }
+        }
+    }
+
+    /// Asks the guest to reboot, through its agent (`guest-shutdown` with
+    /// `mode: reboot`), as `shutdown` chooses it. The ACPI way is refused:
+    /// libvirt presses the power button and, when the guest has powered
+    /// off, resets and resumes the QEMU it keeps with `-no-shutdown`
+    /// (a "fake reboot"); this driver's QEMUs end when their guest powers
+    /// off, as a virsh command on the embedded driver may not be there to
+    /// watch it.
+    ///
+    /// libvirt: `qemuDomainReboot`, `qemuDomainRebootAgent`.
+    public func reboot(_ dom: DomainRef, flags: UInt32 = 0) async throws(VirError) {
+        try Self.checkFlags(flags, allowed: DomainShutdownFlags([.acpiPowerButton, .guestAgent]).rawValue, "qemuDomainReboot")
+        let obj = try obj(dom)
+        let f = DomainShutdownFlags(rawValue: flags)
+        let agentForced = f.contains(.guestAgent) && !f.contains(.acpiPowerButton)
+        var useAgent = f.contains(.guestAgent)
+        if flags == 0 { useAgent = await agentConnected(obj) }
+        if useAgent {
+            do {
+                if try await guestShutdown(obj, reboot: true, api: "qemuDomainReboot", reportError: agentForced) { return }
+            } catch {
+                if agentForced { throw error }
+                state.log.info("reboot through the guest agent failed: \(error)", metadata: ["domain": "\(obj.name)", "step": "reboot"])
+            }
+        }
+        guard obj.isActive else { throw VirError.notRunning }
+        throw VirError(.operationUnsupported,
+                       "cannot reboot domain '\(obj.name)' with the ACPI power button: QEMU runs without -no-shutdown here; reboot it through its guest agent (--mode agent)")
+    }
+
+    /// Whether the domain's agent is there to ask (libvirt: `priv->agent`
+    /// set), without reporting why not.
+    func agentConnected(_ obj: DomainObj) async -> Bool {
+        guard obj.isActive, let instance = obj.qemu.instance else { return false }
+        do {
+            _ = try await agent(obj, instance)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// `guest-shutdown` under the agent job, waiting (up to a minute, as
+    /// libvirt) for QEMU's `RESET` (reboot) or `SHUTDOWN` event.
+    ///
+    /// - Returns: whether it was sent; `false` when no agent is there and
+    ///   `reportError` is false.
+    func guestShutdown(_ obj: DomainObj, reboot: Bool, api: String, reportError: Bool) async throws(VirError) -> Bool {
+        try await obj.qemu.jobs.beginAgent(api: api, domainName: obj.name)
+        defer { obj.qemu.jobs.endAgent() }
+        guard obj.isActive, let instance = obj.qemu.instance else { throw VirError.notRunning }
+        let agent: QemuAgent
+        do { agent = try await self.agent(obj, instance) } catch {
+            if reportError { throw error }
+            return false
+        }
+        let before = obj.qemu.guestEvents
+        try await agent.executeAwaiting("guest-shutdown", ["mode": .string(reboot ? "reboot" : "powerdown")]) {
+            let now = obj.qemu.guestEvents
+            return !obj.isActive || (reboot ? now.resets > before.resets : now.shutdowns > before.shutdowns)
+        }
+        // A guest that powered off ends its QEMU: this driver (which may
+        // be a virsh command about to end) records it shut off.
+        if !reboot, !(await instance.waitForExitHandled(timeout: .seconds(10))) {
+            state.log.info("QEMU did not end within 10 s of its guest's power-off", metadata: ["domain": "\(obj.name)", "step": "shutdown"])
+        }
+        return true
+    }
+}
