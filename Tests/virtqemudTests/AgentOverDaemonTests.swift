@@ -61,7 +61,7 @@ import TestSupport
             #expect(t.status == 0, "\(binary) after the migration: \(t)")
             #expect(abs((seconds(t) ?? 0) - Int64(Date().timeIntervalSince1970)) < 60, "\(binary): \(t)")
         }
-        #expect(LinuxGuest.lines(inLog: serial).filter { $0 == "booted" }.count == 1, "the guest booted once")
+        #expect(LinuxGuest.lines(inLog: serial).filter { $0 == "booted" }.count == 1, "the guest booted once so far")
 
         // Filesystems and what the guest says about itself (procedures 349,
         // 418), the same from both virsh binaries.
@@ -75,6 +75,18 @@ import TestSupport
         #expect(try run("/usr/bin/virsh", "guestinfo", "linux", "--hostname", "--filesystem", "--disk").stdout == info.stdout)
         let readOnly = try Subprocess.run("/usr/bin/virsh", ["-r", "-c", daemon.uri, "guestinfo", "linux"], environment: ["LC_ALL": "C"])
         #expect(readOnly.stderr.contains("read only access prevents virDomainGetGuestInfo"), "\(readOnly)")
+
+        // reboot: through the agent when no way is named; by ACPI it is
+        // refused (no fake reboot: QEMU runs without -no-shutdown here).
+        let acpi = try run(virsh, "reboot", "linux", "--mode", "acpi")
+        #expect(acpi.status == 1 && acpi.stderr.contains("cannot reboot domain 'linux' with the ACPI power button"), "\(acpi)")
+        let reboot = try run("/usr/bin/virsh", "reboot", "linux")
+        #expect(reboot.status == 0 && reboot.stdout == "Domain 'linux' is being rebooted\n\n", "\(reboot)")
+        #expect(Wait.untilBlocking(timeout: .seconds(120)) { LinuxGuest.lines(inLog: serial).filter { $0 == "agent" }.count == 2 },
+                "the guest boots again: \(LinuxGuest.lines(inLog: serial))")
+        #expect(try run(virsh, "domstate", "--reason", "linux").stdout == "running (migrated)\n\n", "a reboot is no new start")
+        #expect(Wait.untilBlocking(timeout: .seconds(60)) { (try? run(virsh, "domtime", "linux"))?.status == 0 },
+                "the agent answers again")
 
         // Paused: libvirt does not ask the agent.
         #expect(try run(virsh, "suspend", "linux").status == 0)
