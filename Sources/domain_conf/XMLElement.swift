@@ -128,9 +128,21 @@ public struct XMLElement: Hashable, Sendable {
         return out
     }
 
-    func format(into out: inout String, indent: Int) {
+    /// How an element is written: libvirt's own formatter, or libxml2's
+    /// `xmlNodeDump`, which libvirt uses for what it keeps as a parsed tree
+    /// (a domain's `<metadata>`): attributes in double quotes, escaped as
+    /// libxml2 escapes them.
+    enum Style {
+        case libvirt, libxml2
+    }
+
+    /// Elements libvirt writes with `xmlNodeDump` (libvirt:
+    /// `virDomainDefFormatInternal` for `def->metadata`).
+    static let dumpedByLibxml2: Set<String> = ["metadata"]
+
+    func format(into out: inout String, indent: Int, style: Style = .libvirt) {
         out += String(repeating: " ", count: indent)
-        openTag(into: &out)
+        openTag(into: &out, style: style)
         if children.isEmpty {
             out += "/>\n"
             return
@@ -140,14 +152,15 @@ public struct XMLElement: Hashable, Sendable {
         if !hasElements || hasText {
             // Text, or mixed content: written as it is, without added spacing.
             out += ">"
-            for child in children { child.formatInline(into: &out) }
+            for child in children { child.formatInline(into: &out, style: style) }
             out += "</\(name)>\n"
             return
         }
         out += ">\n"
         for child in children {
             switch child {
-            case .element(let e): e.format(into: &out, indent: indent + 2)
+            case .element(let e):
+                e.format(into: &out, indent: indent + 2, style: style == .libxml2 || Self.dumpedByLibxml2.contains(e.name) ? .libxml2 : .libvirt)
             case .comment(let c): out += String(repeating: " ", count: indent + 2) + "<!--\(c)-->\n"
             case .text: break
             }
@@ -155,11 +168,38 @@ public struct XMLElement: Hashable, Sendable {
         out += String(repeating: " ", count: indent) + "</\(name)>\n"
     }
 
-    func openTag(into out: inout String) {
+    func openTag(into out: inout String, style: Style = .libvirt) {
         out += "<" + name
         for a in attributes {
-            out += " \(a.name)='" + XMLElement.escape(a.value, attribute: true) + "'"
+            switch style {
+            case .libvirt: out += " \(a.name)='" + XMLElement.escape(a.value, attribute: true) + "'"
+            case .libxml2: out += " \(a.name)=\"" + XMLElement.libxml2Escape(a.value, attribute: true) + "\""
+            }
         }
+    }
+
+    /// Escapes as libxml2 writes text (`&`, `<`, `>`, carriage return) and
+    /// double-quoted attribute values (also `"`, line feed and tab).
+    ///
+    /// libxml2: `xmlEscapeContent`, `xmlBufAttrSerializeTxtContent`.
+    static func libxml2Escape(_ s: String, attribute: Bool) -> String {
+        guard s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x0D || (attribute && ($0 == 0x22 || $0 == 0x0A || $0 == 0x09)) }) else {
+            return s
+        }
+        var r = ""
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "&": r += "&amp;"
+            case "<": r += "&lt;"
+            case ">": r += "&gt;"
+            case "\r": r += "&#13;"
+            case "\"" where attribute: r += "&quot;"
+            case "\n" where attribute: r += "&#10;"
+            case "\t" where attribute: r += "&#9;"
+            default: r.unicodeScalars.append(ch)
+            }
+        }
+        return r
     }
 
     /// Escapes text the way libvirt's `virBufferEscapeString` does, plus
@@ -203,17 +243,17 @@ public enum XMLNode: Hashable, Sendable {
     case text(String)
     case comment(String)
 
-    func formatInline(into out: inout String) {
+    func formatInline(into out: inout String, style: XMLElement.Style = .libvirt) {
         switch self {
-        case .text(let t): out += XMLElement.escape(t)
+        case .text(let t): out += style == .libxml2 ? XMLElement.libxml2Escape(t, attribute: false) : XMLElement.escape(t)
         case .comment(let c): out += "<!--\(c)-->"
         case .element(let e):
-            e.openTag(into: &out)
+            e.openTag(into: &out, style: style)
             if e.children.isEmpty {
                 out += "/>"
             } else {
                 out += ">"
-                for c in e.children { c.formatInline(into: &out) }
+                for c in e.children { c.formatInline(into: &out, style: style) }
                 out += "</\(e.name)>"
             }
         }
