@@ -10,7 +10,8 @@ public enum DomainMetadataType: Int32, Sendable {
     case element = 2
 }
 
-/// A domain's description and title, live and persistent.
+/// A domain's description, title and applications' metadata elements, live
+/// and persistent.
 extension QemuConnection {
     /// libvirt: `qemuDomainGetMetadata` → `virDomainObjGetMetadata`.
     public func metadata(_ dom: DomainRef, type: Int32, uri: String?, flags: DomainDeviceModifyFlags) throws(VirError) -> String {
@@ -23,8 +24,7 @@ extension QemuConnection {
         switch kind {
         case .description: value = def.description
         case .title: value = def.title
-        case .element:
-            throw VirError(.operationUnsupported, "custom metadata elements (virsh metadata) are not supported by this driver")
+        case .element: value = uri.flatMap { DomainMetadata.element(def, namespace: $0) }
         }
         guard let value else {
             throw VirError(.noDomainMetadata, "Requested metadata element is not present")
@@ -42,9 +42,6 @@ extension QemuConnection {
         guard let kind = DomainMetadataType(rawValue: type) else {
             throw VirError(.invalidArg, "unknown metadata type '\(type)'")
         }
-        if kind == .element {
-            throw VirError(.operationUnsupported, "custom metadata elements (virsh metadata) are not supported by this driver")
-        }
         if kind == .title, metadata?.contains("\n") == true {
             throw VirError(.invalidArg, "metadata title can't contain newlines")
         }
@@ -53,18 +50,23 @@ extension QemuConnection {
             // virDomainObjGetDefs
             let (live, config) = try modificationImpact(obj, live: flags.contains(.live), config: flags.contains(.config))
             let value = metadata == "" ? nil : metadata
-            func apply(_ def: inout DomainDef) {
-                if kind == .title { def.title = value } else { def.description = value }
+            func apply(_ def: inout DomainDef) throws(VirError) {
+                switch kind {
+                case .title: def.title = value
+                case .description: def.description = value
+                case .element: try DomainMetadata.set(&def, xml: metadata, key: key, namespace: uri ?? "")
+                }
             }
+            // Both changes are checked before either is made.
+            var liveDef = obj.withLock { $0.def }
+            var configDef = obj.persistentDef
+            if live { try apply(&liveDef) }
+            if config { try apply(&configDef) }
             if live {
-                obj.withLock { apply(&$0.def) }
+                obj.withLock { $0.def = liveDef }
                 state.saveStatus(obj)
             }
-            if config {
-                var def = obj.persistentDef
-                apply(&def)
-                try saveConfig(obj, def)
-            }
+            if config { try saveConfig(obj, configDef) }
         }
         state.emit(obj, kind: .metadataChange(type: type, nsuri: uri))
     }

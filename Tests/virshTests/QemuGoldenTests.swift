@@ -122,6 +122,27 @@ final class QemuGoldenTests {
         same("desc", name, "--config", "kept in the definition")
         same("desc", name)
         same("vcpuinfo", "--pretty", name)
+        // Applications' metadata elements of a shut-off domain, as libvirt
+        // keeps and writes them (libxml2's layout in dumpxml).
+        same("metadata", name, "http://app1.org/")
+        same("metadata", name, "http://app1.org/", "--key", "app1", "--set", #"<foo a="1" xmlns:o="urn:o"><bar>x &amp; 'y'</bar><o:q/></foo>"#)
+        same("metadata", name, "http://app1.org/")
+        same("metadata", name, "urn:o")
+        same("metadata", name, "http://app2.org/", "--key", "app2", "--set", "<two/>", "--config")
+        same("metadata", name, "http://app1.org/", "--key", "app1", "--set", "<replaced/>")
+        same("metadata", name, "http://app1.org/", "--live")
+        same("metadata", name, "http://app1.org/", "--key", "1bad", "--set", "<foo/>")
+        same("metadata", name, "http://app1.org/", "--key", "app1", "--set", "<foo")
+        same("metadata", name, "http://app1.org/", "--set", "<foo/>")
+        same("metadata", name, "http://app1.org/", "--remove", "--set", "<foo/>")
+        let metadataOf = { (t: String) in
+            String(t.split(separator: "\n", omittingEmptySubsequences: false)
+                .drop { !$0.contains("<metadata") }.prefix { !$0.contains("</metadata>") }.joined(separator: "\n"))
+        }
+        same("dumpxml", name, masking: metadataOf)
+        #expect(metadataOf(Virsh.run(Virsh.ours ?? "", ["dumpxml", name], env: embedded).stdout).contains(#"<app2:two xmlns:app2="http://app2.org/"/>"#))
+        same("metadata", name, "http://app2.org/", "--remove")
+        same("metadata", name, "http://app2.org/")
         // Device changes of a shut-off domain: live ones refused, a
         // config one checked against the definition.
         same("attach-disk", name, "/nonexistent.img", "vdb", "--live")
@@ -273,6 +294,14 @@ final class QemuGoldenTests {
         run("desc", name)
         run("desc", name, "--config")
         run("desc", name, "--title", "--live", "new\ntitle")
+        // Metadata of a running domain: live, config, both.
+        run("metadata", name, "http://app3.org/", "--key", "app3", "--set", "<live/>", "--live")
+        run("metadata", name, "http://app3.org/")
+        run("metadata", name, "http://app3.org/", "--config")
+        run("metadata", name, "http://app3.org/", "--key", "app3", "--set", "<both/>", "--live", "--config")
+        run("metadata", name, "http://app3.org/", "--config")
+        run("metadata", name, "http://app3.org/", "--remove", "--live")
+        run("metadata", name, "http://app3.org/", "--live")
         // vCPUs: where and how long each ran differs by nature.
         let vcpuMasked = { (t: String) in
             t.replacingOccurrences(of: #"(?m)^(CPU:|CPU time:) +.*$"#, with: "$1 N", options: .regularExpression)

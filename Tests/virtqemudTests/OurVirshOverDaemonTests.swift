@@ -179,8 +179,14 @@ import TestSupport
         let t = try run(virsh, "desc", "vm", "--title", "Counter guest")
         #expect(t.stdout == "Domain title updated successfully\n", "\(t)")
         #expect(try run("/usr/bin/virsh", "desc", "vm", "--title").stdout == "Counter guest\n")
+        // An application's metadata element, the same procedures.
+        let md = try run("/usr/bin/virsh", "metadata", "vm", "http://app1.org/", "--key", "app1", "--set", "<app><v>1</v></app>")
+        #expect(md.stdout == "Metadata modified\n\n", "\(md)")
+        #expect(try run(virsh, "metadata", "vm", "http://app1.org/").stdout == "<app>\n  <v>1</v>\n</app>\n\n")
+        #expect(try run("/usr/bin/virsh", "dumpxml", "vm").stdout.contains("<app1:app xmlns:app1=\"http://app1.org/\">"))
         #expect(Wait.untilBlocking(timeout: .seconds(30)) {
             watched().contains("'device-removed'") && watched().contains("event 'metadata-change' for domain 'vm': type title, uri <null>")
+                && watched().contains("event 'metadata-change' for domain 'vm': type element, uri http://app1.org/")
         }, "\(watched())")
         watcher.signal(SIGINT)
         #expect(watcher.wait(timeout: 30))
