@@ -22,22 +22,7 @@ enum DetachDiskCommand: VirshCommand {
             return false
         }
         let flags = await DeviceChangeOptions.callFlags(given, cmd, dom)
-        guard let root = try? XMLParser.parse(text, url: "(domain_definition)"),
-              let disks = root.child("devices")?.children(named: "disk"), !disks.isEmpty else {
-            ctl.error("Failed to get disk information")
-            return false
-        }
-        let found = disks.first { disk in
-            let source = disk.child("source")
-            return disk.child("target")?.attribute("dev") == target
-                || ["file", "dev", "dir", "name"].contains { source?.attribute($0) == target }
-        }
-        guard var disk = found else {
-            ctl.error("No disk found whose source path or target is \(target)")
-            return false
-        }
-        // virshDiskDropBackingStore
-        disk.children.removeAll { if case .element(let e) = $0 { return e.name == "backingStore" } else { return false } }
+        guard let disk = DiskFinder.find(text, path: target, changeable: false, ctl) else { return false }
         let xml = dump(disk, depth: 2)
         if cmd.bool("print-xml") {
             ctl.print(xml)
