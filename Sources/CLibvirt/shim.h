@@ -32,6 +32,7 @@ typedef __typeof__(virDomainDefineXMLFlags) *clibvirt_virDomainDefineXMLFlags_fn
 typedef __typeof__(virDomainDestroy) *clibvirt_virDomainDestroy_fn;
 typedef __typeof__(virDomainDetachDevice) *clibvirt_virDomainDetachDevice_fn;
 typedef __typeof__(virDomainDetachDeviceFlags) *clibvirt_virDomainDetachDeviceFlags_fn;
+typedef __typeof__(virDomainUpdateDeviceFlags) *clibvirt_virDomainUpdateDeviceFlags_fn;
 typedef __typeof__(virDomainDestroyFlags) *clibvirt_virDomainDestroyFlags_fn;
 typedef __typeof__(virDomainFree) *clibvirt_virDomainFree_fn;
 typedef __typeof__(virDomainGetAutostart) *clibvirt_virDomainGetAutostart_fn;

@@ -128,6 +128,18 @@ public struct XMLElement: Hashable, Sendable {
         return out
     }
 
+    /// The element as libxml2 writes a node of a parsed document back
+    /// (`xmlNodeDump`): double quotes, and its text (the document's
+    /// indentation included) as it is, with no newline after it.
+    ///
+    /// libvirt: `virXMLNodeToString`, which virsh uses to print and send
+    /// an element it took from a domain's XML (`change-media --print-xml`).
+    public func dumped() -> String {
+        var out = ""
+        XMLNode.element(self).formatInline(into: &out, style: .libxml2)
+        return out
+    }
+
     /// How an element is written: libvirt's own formatter, or libxml2's
     /// `xmlNodeDump`, which libvirt uses for what it keeps as a parsed tree
     /// (a domain's `<metadata>`): attributes in double quotes, escaped as

@@ -186,3 +186,52 @@ public enum QemuHotplug {
         }
     }
 }
+
+extension QemuHotplug {
+    /// Puts `source` in a CD-ROM or floppy drive of the running guest (or,
+    /// `nil`, ejects what is there), with `force` even when the guest has
+    /// locked the tray; the live definition follows, so a local
+    /// migration's new QEMU starts with the same medium.
+    ///
+    /// libvirt: `qemuDomainChangeEjectableMedia` (with `-drive`, as this
+    /// driver runs disks: QMP `eject` and `blockdev-change-medium`, the
+    /// commands libvirt used before `-blockdev`).
+    public static func changeMedia(_ d: QemuDriverState, _ obj: DomainObj, target: String, to source: DomainDiskDef,
+                                   force: Bool) async throws(VirError) {
+        guard let instance = obj.qemu.instance else { throw VirError.notRunning }
+        let def = obj.def
+        guard let disk = def.disks.first(where: { $0.targetDev == target }) else {
+            throw VirError(.internalError, "disk '\(target)' not found")
+        }
+        guard let alias = QemuCommandLine.diskAlias(disk, q35: isQ35(def)) else {
+            throw VirError(.internalError, "missing disk device alias name for \(target)")
+        }
+        if let path = source.sourcePath, access(path, F_OK) != 0 {
+            throw VirError.system(errno, "Cannot access storage file '\(path)'")
+        }
+        do throws(QemuMonitorError) {
+            let monitor = try await instance.monitor()
+            if let path = source.sourcePath {
+                _ = try await monitor.execute("blockdev-change-medium", [
+                    "id": .string(alias), "filename": .string(path), "format": .string(source.format ?? "raw"),
+                    "read-only-mode": .string("retain"), "force": .bool(force),
+                ])
+            } else {
+                // Emptied, the drive's tray is closed again, as libvirt
+                // leaves it (qemuDomainChangeMediaBlockdev).
+                _ = try await monitor.execute("eject", ["id": .string(alias), "force": .bool(force)])
+                _ = try await monitor.execute("blockdev-close-tray", ["id": .string(alias)])
+            }
+        } catch {
+            throw VirError(error)
+        }
+        obj.qemu.withFilesLock {
+            obj.withLock { f in
+                guard let i = f.def.disks.firstIndex(where: { $0.targetDev == target }) else { return }
+                f.def.disks[i].type = source.type
+                f.def.disks[i].sourcePath = source.sourcePath
+            }
+            d.writeStatusLogged(obj)
+        }
+    }
+}

@@ -72,4 +72,55 @@ extension QemuConnection {
             if let newConfig { try saveConfig(obj, newConfig) }
         }
     }
+
+    /// Changes a device in place: a disk's definition (`config`), a
+    /// CD-ROM's or floppy's medium (`live`, `force`:
+    /// `VIR_DOMAIN_DEVICE_MODIFY_FORCE` even when the guest locked the tray).
+    ///
+    /// libvirt: `qemuDomainUpdateDeviceFlags` with
+    /// `qemuDomainUpdateDeviceConfig` and `qemuDomainChangeDiskLive`.
+    public func updateDevice(_ dom: DomainRef, xml: String, flags: UInt32) async throws(VirError) {
+        let force: UInt32 = 1 << 2
+        let known = DomainDeviceModifyFlags([.live, .config]).rawValue | force
+        guard flags & ~known == 0 else { throw VirError.unsupportedFlags(flags & ~known, in: "qemuDomainUpdateDeviceFlags") }
+        let modify = DomainDeviceModifyFlags(rawValue: flags & ~force)
+        let obj = try obj(dom)
+        try await withJob(obj, .modify, api: "qemuDomainUpdateDeviceFlags") { () throws(VirError) in
+            let (live, config) = try modificationImpact(obj, live: modify.contains(.live), config: modify.contains(.config))
+            let device = try DomainDeviceDef.parse(xml)
+            var newConfig: DomainDef?
+            if config {
+                guard case .disk(let disk) = device else {
+                    throw VirError(.operationUnsupported, "persistent update of device '\(device.kindName)' is not supported")
+                }
+                var def = obj.persistentDef
+                guard let i = def.disks.firstIndex(where: { $0.targetDev == disk.targetDev }) else {
+                    throw VirError(.invalidArg, "target \(disk.targetDev) doesn't exist.")
+                }
+                def.disks[i] = disk
+                try QemuDomainAddress.assign(&def)
+                newConfig = def
+            }
+            if live {
+                guard case .disk(let disk) = device else {
+                    throw VirError(.operationUnsupported, "live update of device '\(device.kindName)' is not supported")
+                }
+                guard let orig = obj.def.disks.first(where: { $0.targetDev == disk.targetDev }) else {
+                    throw VirError(.internalError, "disk '\(disk.targetDev)' not found")
+                }
+                // qemuDomainDiskChangeSupported, for what this driver models.
+                if disk.device != orig.device { throw VirError(.configUnsupported, "cannot modify field 'device' of the disk") }
+                if let bus = disk.targetBus, bus != orig.targetBus {
+                    throw VirError(.configUnsupported, "cannot modify field 'bus' of the disk")
+                }
+                if disk.sourcePath != orig.sourcePath || (disk.sourcePath != nil && disk.type != orig.type) {
+                    guard orig.device == .cdrom || orig.device == .floppy else {
+                        throw VirError(.configUnsupported, "disk source can be changed only in removable drives")
+                    }
+                    try await QemuHotplug.changeMedia(state, obj, target: disk.targetDev, to: disk, force: flags & force != 0)
+                }
+            }
+            if let newConfig { try saveConfig(obj, newConfig) }
+        }
+    }
 }

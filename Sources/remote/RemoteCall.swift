@@ -315,6 +315,11 @@ public enum RemoteCalls {
         public typealias Args = DomainXMLFlagsArgs; public typealias Ret = XDRVoid
         public static let procedure = RemoteProcedure.domainDetachDeviceFlags
     }
+    /// `REMOTE_PROC_DOMAIN_UPDATE_DEVICE_FLAGS` (`virDomainUpdateDeviceFlags`).
+    public enum DomainUpdateDeviceFlags: RemoteCall {
+        public typealias Args = DomainXMLFlagsArgs; public typealias Ret = XDRVoid
+        public static let procedure = RemoteProcedure.domainUpdateDeviceFlags
+    }
     /// `REMOTE_PROC_DOMAIN_REBOOT` (`virDomainReboot`).
     public enum DomainReboot: RemoteCall {
         public typealias Args = DomainFlagsArgs; public typealias Ret = XDRVoid

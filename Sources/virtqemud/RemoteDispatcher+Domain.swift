@@ -160,6 +160,12 @@ extension RemoteDispatcher {
                 try await driver { try await conn.shutdown(ref(a.dom), flags: a.flags) }
                 return XDRVoid()
             }
+        case .domainUpdateDeviceFlags:
+            return try await run(RemoteCalls.DomainUpdateDeviceFlags.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainUpdateDeviceFlags")
+                try await driver { try await conn.updateDevice(ref(a.dom), xml: a.xml, flags: a.flags) }
+                return XDRVoid()
+            }
         case .domainReboot:
             return try await run(RemoteCalls.DomainReboot.self, msg) { a throws(RemoteError) in
                 try checkWritable(client, "virDomainReboot")

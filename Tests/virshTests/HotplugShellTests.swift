@@ -104,4 +104,41 @@ import TestSupport
         #expect(off.stderr.hasSuffix("error: Requested operation is not valid: domain is not running\n"), "\(off)")
         #expect(g.virsh("undefine", g.name).status == 0)
     }
+
+    /// A CD-ROM's medium changed in a running guest is in the live XML, so
+    /// a local migration's new QEMU opens the same medium in the drive
+    /// (and an emptied drive stays empty).
+    @Test func aChangedMediumIsKeptByALocalMigration() throws {
+        let one = "/one.iso", two = "/two.iso"
+        let g = try LocalMigrationShellTests.Guest("cdmig", extraDevices: "")
+        defer { #expect(g.root.cleanup() == []) }
+        for iso in [one, two] {
+            #expect(FileManager.default.createFile(atPath: g.root.path + iso, contents: Data(count: 1 << 20)))
+        }
+        let cdrom = "<disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source file='\(g.root.path + one)'/>"
+            + "<target dev='hdc' bus='ide'/><readonly/></disk>"
+        let xml = try String(contentsOfFile: g.xmlFile, encoding: .utf8).replacingOccurrences(of: "</devices>", with: cdrom + "</devices>")
+        try xml.write(toFile: g.xmlFile, atomically: true, encoding: .utf8)
+        #expect(g.virsh("define", g.xmlFile).status == 0)
+        #expect(g.virsh("start", g.name).status == 0)
+        func medium() -> String? {
+            let r = g.virsh("qemu-monitor-command", g.name, #"{"execute":"query-block"}"#)
+            guard let data = r.stdout.data(using: .utf8), let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let devices = obj["return"] as? [[String: Any]],
+                  let drive = devices.first(where: { $0["qdev"] as? String == "ide0-1-0" }) else { return "?" }
+            return (drive["inserted"] as? [String: Any])?["file"] as? String
+        }
+        #expect(medium() == g.root.path + one)
+        let c = g.virsh("change-media", g.name, "hdc", g.root.path + two)
+        #expect(c.status == 0 && c.stdout == "Successfully updated media.\n", "\(c)")
+        #expect(medium() == g.root.path + two)
+        #expect(g.virsh("migrate", "--live", "--local", g.name, g.root.uri).status == 0)
+        #expect(medium() == g.root.path + two, "the new QEMU has the medium the guest had")
+        #expect(g.virsh("dumpxml", "--inactive", g.name).stdout.contains("<source file='\(g.root.path + one)'/>"), "a live change only")
+        #expect(g.virsh("change-media", g.name, "hdc", "--eject").status == 0)
+        #expect(g.virsh("migrate", "--live", "--local", g.name, g.root.uri).status == 0)
+        #expect(medium() == nil, "empty after the second move too")
+        #expect(g.counterAdvances())
+        #expect(g.virsh("destroy", g.name).status == 0)
+    }
 }

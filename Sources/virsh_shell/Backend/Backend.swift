@@ -145,6 +145,9 @@ protocol VirshDomain: Sendable {
     func attachDevice(_ xml: String, flags: UInt32?) async throws(VirshError)
     /// libvirt: `virDomainDetachDeviceFlags`, `virDomainDetachDevice`.
     func detachDevice(_ xml: String, flags: UInt32?) async throws(VirshError)
+    /// libvirt: `virDomainUpdateDeviceFlags` (`VIR_DOMAIN_AFFECT_*`,
+    /// `VIR_DOMAIN_DEVICE_MODIFY_FORCE`).
+    func updateDevice(_ xml: String, flags: UInt32) async throws(VirshError)
     /// The running vCPUs, at most `maxInfo`, their affinity over
     /// `hostCPUs` CPUs.
     ///

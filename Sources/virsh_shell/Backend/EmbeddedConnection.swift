@@ -363,6 +363,10 @@ struct EmbeddedDomain: VirshDomain {
         }
     }
 
+    func updateDevice(_ xml: String, flags: UInt32) async throws(VirshError) {
+        do { try await conn.updateDevice(ref, xml: xml, flags: flags) } catch { throw VirshError(error) }
+    }
+
     func detachDevice(_ xml: String, flags: UInt32?) async throws(VirshError) {
         do {
             try await conn.detachDevice(ref, xml: xml, flags: flags.map(DomainDeviceModifyFlags.init(rawValue:)) ?? .live)

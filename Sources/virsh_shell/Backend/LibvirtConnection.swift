@@ -45,6 +45,7 @@ struct LibvirtAPI: @unchecked Sendable {
     let virDomainDestroy: clibvirt_virDomainDestroy_fn
     let virDomainDetachDevice: clibvirt_virDomainDetachDevice_fn
     let virDomainDetachDeviceFlags: clibvirt_virDomainDetachDeviceFlags_fn
+    let virDomainUpdateDeviceFlags: clibvirt_virDomainUpdateDeviceFlags_fn
     let virDomainDestroyFlags: clibvirt_virDomainDestroyFlags_fn
     let virDomainFree: clibvirt_virDomainFree_fn
     let virDomainGetAutostart: clibvirt_virDomainGetAutostart_fn
@@ -177,6 +178,7 @@ struct LibvirtAPI: @unchecked Sendable {
                 virDomainDestroy: try sym("virDomainDestroy", clibvirt_virDomainDestroy_fn.self),
                 virDomainDetachDevice: try sym("virDomainDetachDevice", clibvirt_virDomainDetachDevice_fn.self),
                 virDomainDetachDeviceFlags: try sym("virDomainDetachDeviceFlags", clibvirt_virDomainDetachDeviceFlags_fn.self),
+                virDomainUpdateDeviceFlags: try sym("virDomainUpdateDeviceFlags", clibvirt_virDomainUpdateDeviceFlags_fn.self),
                 virDomainDestroyFlags: try sym("virDomainDestroyFlags", clibvirt_virDomainDestroyFlags_fn.self),
                 virDomainFree: try sym("virDomainFree", clibvirt_virDomainFree_fn.self),
                 virDomainGetAutostart: try sym("virDomainGetAutostart", clibvirt_virDomainGetAutostart_fn.self),
@@ -841,6 +843,10 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
 
     func attachDevice(_ xml: String, flags: UInt32?) async throws(VirshError) {
         try check(flags.map { api.virDomainAttachDeviceFlags(ptr, xml, $0) } ?? api.virDomainAttachDevice(ptr, xml))
+    }
+
+    func updateDevice(_ xml: String, flags: UInt32) async throws(VirshError) {
+        try check(api.virDomainUpdateDeviceFlags(ptr, xml, flags))
     }
 
     func detachDevice(_ xml: String, flags: UInt32?) async throws(VirshError) {
