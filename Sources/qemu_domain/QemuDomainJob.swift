@@ -27,12 +27,15 @@ public enum QemuJob: String, Sendable, CaseIterable {
 public enum QemuAsyncJob: String, Sendable {
     case migrationOut = "migration out"
     case migrationIn = "migration in"
+    /// `save` and `managedsave`: QEMU's state written to a file.
+    case save = "save"
 
     /// What `domjobinfo` calls it.
     public var operation: DomainJobOperation {
         switch self {
         case .migrationOut: return .migrationOut
         case .migrationIn: return .migrationIn
+        case .save: return .save
         }
     }
 }
@@ -71,6 +74,9 @@ public final class QemuDomainJobs: Sendable {
     ///
     /// libvirt: the mask of `qemuMigrationJobStart` for `VIR_ASYNC_JOB_MIGRATION_OUT`.
     public static let migrationOutMask: Set<QemuJob> = migrationMask.union([.suspend])
+    /// What may run during a save: reads, destroy, abort (libvirt's
+    /// `VIR_JOB_DEFAULT_MASK`).
+    public static let saveMask: Set<QemuJob> = [.query, .destroy, .abort]
 
     public init() {}
 
@@ -97,6 +103,9 @@ public final class QemuDomainJobs: Sendable {
                       timeout: Duration = .seconds(30)) async throws(VirError) {
         try await acquire(api: api, timeout: timeout, domainName: domainName) { s throws(VirError) -> Bool in
             if let asyncJob = s.asyncJob, !s.asyncMask.contains(job) {
+                // A save is waited for, as libvirt waits for any async
+                // job (then "cannot acquire state change lock").
+                if asyncJob == .save { return false }
                 throw VirError(.operationInvalid, "domain '\(domainName)' is being migrated (\(asyncJob.rawValue) job)")
             }
             guard s.job == nil else { return false }

@@ -10,4 +10,7 @@ public enum QemuStatusExtra: String, Sendable, CaseIterable {
     case autodestroy
     /// Statistics of the last completed job (`domjobinfo --completed`).
     case completedJob
+    /// A save in flight: its file, and whether the guest ran before it
+    /// (libvirt: `<job type='none' async='save'>`).
+    case saveJob
 }

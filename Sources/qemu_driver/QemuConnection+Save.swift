@@ -31,9 +31,20 @@ extension QemuConnection {
     public func save(_ dom: DomainRef, to path: String, xml: String? = nil, flags: DomainSaveFlags = []) async throws(VirError) {
         try checkSaveFlags(flags, "qemuDomainSaveFlags")
         let obj = try obj(dom)
-        try await withJob(obj, .modify, api: "qemuDomainSaveFlags") { () throws(VirError) in
+        try await withSaveJob(obj, api: "qemuDomainSaveFlags") { () throws(VirError) in
             try await saveInternal(obj, to: path, xml: xml, flags: flags)
         }
+    }
+
+    /// Runs a save as libvirt does, under an async job (`VIR_ASYNC_JOB_SAVE`):
+    /// `domjobinfo` and `domjobabort` reach it, `destroy` may end it, other
+    /// changes wait for it.
+    ///
+    /// libvirt: `qemuDomainObjBeginAsyncJob` for `VIR_ASYNC_JOB_SAVE`.
+    func withSaveJob(_ obj: DomainObj, api: String, _ body: () async throws(VirError) -> Void) async throws(VirError) {
+        try await obj.qemu.jobs.beginAsync(.save, api: api, domainName: obj.name, mask: QemuDomainJobs.saveMask)
+        defer { obj.qemu.jobs.endAsync() }
+        try await body()
     }
 
     /// libvirt: `qemuDomainManagedSave`.
@@ -43,7 +54,7 @@ extension QemuConnection {
         guard obj.persistent else {
             throw VirError(.operationInvalid, "cannot do managed save for transient domain")
         }
-        try await withJob(obj, .modify, api: "qemuDomainManagedSave") { () throws(VirError) in
+        try await withSaveJob(obj, api: "qemuDomainManagedSave") { () throws(VirError) in
             do {
                 try FileManager.default.createDirectory(atPath: driver.config.saveDir, withIntermediateDirectories: true,
                                                         attributes: [.posixPermissions: 0o700])
@@ -94,7 +105,21 @@ extension QemuConnection {
         }
         let image = QemuSaveImage(xml: def.format(.migratable),
                                   wasRunning: flags.contains(.running) || (wasRunning && !flags.contains(.paused)))
-        if wasRunning { try await QemuDomainProcess.stopCPUs(state, obj, reason: .save) }
+        // Recorded before the guest pauses: a driver that dies during the
+        // save leaves the next one what it needs to undo it (recoverSave).
+        obj.qemu.setStatusExtra(.saveJob, XMLElement(QemuStatusExtra.saveJob.rawValue, attributes: [
+            XMLAttribute("path", path), XMLAttribute("wasRunning", wasRunning ? "yes" : "no"),
+        ]))
+        do { try state.saveStatusChecked(obj) } catch {
+            obj.qemu.setStatusExtra(.saveJob, nil)
+            throw error
+        }
+        if wasRunning {
+            do { try await QemuDomainProcess.stopCPUs(state, obj, reason: .save) } catch {
+                forgetSaveJob(obj)
+                throw error
+            }
+        }
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             let e = VirError.system(errno, "Failed to create domain save file '\(path)'")
@@ -122,7 +147,11 @@ extension QemuConnection {
                 while true {
                     let s = try await monitor.queryMigrate()
                     if s.status == .completed { break }
-                    if s.status == .failed || s.status == .cancelled {
+                    if s.status == .cancelled {
+                        failure = "canceled by client"
+                        break
+                    }
+                    if s.status == .failed {
                         failure = s.errorDescription ?? "unexpectedly failed"
                         break
                     }
@@ -132,7 +161,9 @@ extension QemuConnection {
                 throw VirError(error)
             }
             // libvirt: qemuMigrationJobCheckStatus.
-            if let failure { throw VirError(.operationFailed, "domain save job: \(failure)") }
+            if let failure {
+                throw VirError(failure == "canceled by client" ? .operationAborted : .operationFailed, "domain save job: \(failure)")
+            }
             // The stream is complete: the image becomes whole.
             guard fsync(fd) == 0, pwrite(fd, QemuSaveImage.magic, QemuSaveImage.magic.count, 0) == QemuSaveImage.magic.count,
                   fsync(fd) == 0 else {
@@ -147,10 +178,18 @@ extension QemuConnection {
     }
 
     private func resumeAfterFailedSave(_ obj: DomainObj, _ wasRunning: Bool) async {
-        guard wasRunning else { return }
-        await state.log.bestEffort("resume the guest after a failed save", domain: obj.name) {
-            try await QemuDomainProcess.startCPUs(state, obj, reason: .saveCanceled)
+        if wasRunning {
+            await state.log.bestEffort("resume the guest after a failed save", domain: obj.name) {
+                try await QemuDomainProcess.startCPUs(state, obj, reason: .saveCanceled)
+            }
         }
+        forgetSaveJob(obj)
+    }
+
+    /// The save is over without stopping the guest: its record goes.
+    private func forgetSaveJob(_ obj: DomainObj) {
+        obj.qemu.setStatusExtra(.saveJob, nil)
+        state.saveStatus(obj)
     }
 
     /// Starts a new QEMU from a save image: the domain (defined or not) must

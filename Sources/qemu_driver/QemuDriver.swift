@@ -73,6 +73,10 @@ public final class QemuDriver: Sendable {
             status.extra.contains { $0.name == QemuStatusExtra.migration.rawValue }
         }
         _ = await QemuMigration.recoverAfterRestart(state, migrating)
+        // A save its driver died in: undone, the guest running again.
+        for obj in state.domains.list() where obj.qemu.statusExtra(.saveJob) != nil && obj.isActive {
+            await QemuSaveRecovery.recover(state, obj)
+        }
         // Their connection is gone: autodestroy domains go too.
         for obj in state.domains.list() where obj.qemu.statusExtra(.autodestroy) != nil && obj.isActive {
             await QemuDomainProcess.stop(state, obj, reason: .destroyed, event: .destroyed)

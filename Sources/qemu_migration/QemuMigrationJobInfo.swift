@@ -19,7 +19,9 @@ extension QemuMigration {
         guard let async = obj.qemu.jobs.asyncJob else { return (.none, []) }
         let m = obj.qemu.migration
         var stats = m?.stats ?? QemuMigrationStatistics()
-        if async == .migrationOut, let instance = obj.qemu.instance, let s = try? await instance.monitor().queryMigrate() {
+        // A save is QEMU's migration to the image file: the same counters.
+        if async == .migrationOut || async == .save, let instance = obj.qemu.instance,
+           let s = try? await instance.monitor().queryMigrate() {
             stats.update(from: s)
         }
         let started = m?.started ?? obj.qemu.jobs.asyncStarted
@@ -27,8 +29,8 @@ extension QemuMigration {
         return (.unbounded, stats.parameters(type: .unbounded, operation: async.operation))
     }
 
-    /// Aborts the migration in progress: QEMU cancels the transfer, the
-    /// source guest runs on (Perform rolls back).
+    /// Aborts the migration or save in progress: QEMU cancels the transfer,
+    /// the guest runs on (Perform rolls back; the save resumes it).
     ///
     /// libvirt: `qemuDomainAbortJobFlags`.
     public static func abort(_ obj: DomainObj) async throws(VirError) {
@@ -37,7 +39,7 @@ extension QemuMigration {
             throw VirError(.operationInvalid, "no job is active on the domain")
         case .migrationIn?:
             throw VirError(.operationInvalid, "cannot abort incoming migration; use virDomainDestroy instead")
-        case .migrationOut?:
+        case .migrationOut?, .save?:
             _ = obj.qemu.jobs.requestAbort()
             if let instance = obj.qemu.instance {
                 do { try await instance.monitor().migrateCancel() } catch { throw VirError(error) }

@@ -74,4 +74,42 @@ import TestSupport
         #expect(g.virsh("undefine", g.name).status == 0)
         unlink(image)
     }
+
+    /// The virsh process that runs a save is killed while QEMU writes the
+    /// image (8 MiB of random ballast at 1 MiB/s, so that it takes a while): the
+    /// next command's driver finds the save job in the status file,
+    /// cancels QEMU's transfer, runs the guest again and removes the
+    /// unfinished image. The guest runs once, in its QEMU, and counts on.
+    @Test func aSaveWhoseDriverDiesIsUndoneByTheNext() throws {
+        let g = try LocalMigrationShellTests.Guest("savedie", sharedMemory: false, ballastMiB: 8)
+        defer { #expect(g.root.cleanup() == []) }
+        let image = g.root.path + "/vm.save"
+        #expect(g.virsh("define", g.xmlFile).status == 0)
+        #expect(g.virsh("start", g.name).status == 0)
+        #expect(g.counterAdvances())
+        let qemu = g.qemus
+        #expect(g.virsh("migrate-setspeed", g.name, "1").status == 0)
+
+        var env = ProcessInfo.processInfo.environment
+        env["LIBVIRT_DEFAULT_URI"] = g.root.uri
+        let saving = try Subprocess(Virsh.ours ?? "", ["save", g.name, image], environment: env, stdout: .null, stderr: .null)
+        let size = { (try? FileManager.default.attributesOfItem(atPath: image)[.size] as? Int) ?? 0 }
+        #expect(Wait.untilBlocking(timeout: .seconds(60)) { size() > 1 << 20 }, "QEMU writes the image")
+        saving.signal(SIGKILL)
+        saving.wait()
+        #expect(g.qemus == qemu, "the QEMU outlives the driver")
+
+        let state = g.virsh("domstate", "--reason", g.name)
+        #expect(state.stdout == "running (save canceled)\n\n", "\(state)")
+        #expect(!FileManager.default.fileExists(atPath: image), "the unfinished image is gone")
+        #expect(g.qemus == qemu, "the same QEMU runs the guest")
+        #expect(g.counterAdvances(by: 5))
+        #expect(g.countersAreContinuous())
+        #expect(g.virsh("domjobinfo", g.name).stdout == "Job type:         None        \n\n")
+        // And the guest saves normally after that.
+        #expect(g.virsh("migrate-setspeed", g.name, "8796093022207").status == 0)
+        #expect(g.virsh("save", g.name, image).status == 0)
+        #expect(g.virsh("domstate", "--reason", g.name).stdout == "shut off (saved)\n\n")
+        #expect(g.qemus.isEmpty)
+    }
 }

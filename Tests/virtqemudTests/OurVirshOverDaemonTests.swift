@@ -242,6 +242,36 @@ import TestSupport
     /// `save`/`restore` and `managedsave`/`start` from Debian's virsh
     /// through the daemon (procedures 55, 54, 182, 183): the guest counts
     /// on from where it was saved.
+    /// A save is a job (libvirt's save async job): Debian's virsh sees it
+    /// in `domjobinfo` from a second connection while it runs, and
+    /// `domjobabort` cancels it in libvirt's words; the guest runs on in
+    /// its QEMU, with no image left.
+    @Test func aSaveIsAJobThatDomjobinfoSeesAndDomjobabortCancels() throws {
+        let root = TestRoot("ovsavejob")
+        defer { #expect(root.cleanup() == []) }
+        let daemon = try VirtqemudProcess(root: root)
+        let serial = try PythonMigrationTests.startCounterGuest(daemon, shared: false, ballastMiB: 8)
+        let qemu = daemon.qemuProcesses
+        #expect(try Command.virsh(daemon.uri, "migrate-setspeed", "vm", "1").status == 0)
+        let image = root.path + "/vm.save"
+        let saving = try Subprocess("/usr/bin/virsh", ["-c", daemon.uri, "save", "vm", image], environment: ["LC_ALL": "C"],
+                                    stdout: .pipe, stderr: .pipe)
+        var info = ""
+        #expect(Wait.untilBlocking(timeout: .seconds(60)) {
+            info = (try? Command.virsh(daemon.uri, "domjobinfo", "vm"))?.stdout ?? ""
+            return info.contains("Operation:        Save")
+        }, "\(info)")
+        #expect(info.hasPrefix("Job type:         Unbounded   \n"), "\(info)")
+        #expect(try Command.virsh(daemon.uri, "domjobabort", "vm").status == 0)
+        #expect(saving.wait(timeout: 60))
+        let err = String(decoding: saving.standardError?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+        #expect(err == "error: Failed to save domain 'vm' to \(image)\nerror: operation aborted: domain save job: canceled by client\n", "\(err)")
+        #expect(try Command.virsh(daemon.uri, "domstate", "--reason", "vm").stdout == "running (save canceled)\n\n")
+        #expect(!FileManager.default.fileExists(atPath: image))
+        #expect(daemon.qemuProcesses == qemu)
+        #expect(CounterGuest.waitForCounter(inLog: serial, atLeast: (CounterGuest.counters(inLog: serial).last ?? 0) + 3))
+    }
+
     @Test func saveAndRestoreThroughTheDaemon() throws {
         let root = TestRoot("ovsave")
         defer { #expect(root.cleanup() == []) }
