@@ -90,6 +90,9 @@ public struct DomainControllerDef: Hashable, Sendable {
             e.setChild("target", t, order: Self.order)
         }
         e.setAddress(address, kept: node.child("address"), order: Self.order)
+        // virDomainControllerDefFormat: type, index, model, then the
+        // model's own attributes.
+        e.orderAttributes(["type", "index", "model", "ports", "vectors", "maxGrantFrames", "maxEventChannels"])
         return e
     }
 }

@@ -303,7 +303,11 @@ public struct DomainDef: Equatable, Sendable {
         e.setChildText("description", description, order: o)
         setMemory(&e, "memory", memory)
         setMemory(&e, "currentMemory", currentMemory)
-        var vcpu = node.child("vcpu") ?? XMLElement("vcpu", attributes: [XMLAttribute("placement", "static")])
+        var vcpu = node.child("vcpu") ?? XMLElement("vcpu")
+        // virDomainDefFormatInternal writes the placement always (static
+        // unless the XML says), then cpuset and current.
+        if vcpu.attribute("placement") == nil { vcpu.attributes.insert(XMLAttribute("placement", "static"), at: 0) }
+        vcpu.orderAttributes(["placement", "cpuset", "current"])
         vcpu.setText(String(vcpus))
         e.setChild("vcpu", vcpu, order: o)
         e.setChild("memoryBacking", memoryBacking?.element, order: o)

@@ -110,6 +110,15 @@ public struct XMLElement: Hashable, Sendable {
         return children.count
     }
 
+    /// Puts the attributes named in `first` before the others, in that
+    /// order (the others keep theirs): libvirt writes an element's
+    /// attributes in its own order, whatever the input's.
+    public mutating func orderAttributes(_ first: [String]) {
+        let rank = Dictionary(uniqueKeysWithValues: first.enumerated().map { ($1, $0) })
+        let leading = attributes.filter { rank[$0.name] != nil }.sorted { (rank[$0.name] ?? 0) < (rank[$1.name] ?? 0) }
+        attributes = leading + attributes.filter { rank[$0.name] == nil }
+    }
+
     /// Sets the text of a singleton child, creating it where `order` says.
     public mutating func setChildText(_ name: String, _ text: String?, order: [String]) {
         guard let text else { setChild(name, nil, order: order); return }

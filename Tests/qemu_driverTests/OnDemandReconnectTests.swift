@@ -238,7 +238,7 @@ import virutil
             try change(try String(contentsOfFile: path, encoding: .utf8)).write(toFile: path, atomically: true, encoding: .utf8)
         }
         try rewrite("s0") { $0.replacingOccurrences(of: " addresses='assigned'", with: "") }
-        try rewrite("s3") { $0.replacingOccurrences(of: "<vcpu>1</vcpu>", with: "<vcpu>one</vcpu>") }
+        try rewrite("s3") { $0.replacingOccurrences(of: "<vcpu placement='static'>1</vcpu>", with: "<vcpu placement='static'>one</vcpu>") }
 
         let conn = try await QemuDriver.connect(uri: root.uri)
         defer { conn.driver.close() }
