@@ -27,6 +27,7 @@ public enum QemuDomainDefPostParse {
         def.emulator = emulator
         let caps = try cache.lookup(emulator)
         try caps.pinMachine(&def)
+        try def.assignDriveAddresses()
         try def.addImplicitDevices()
         if let config { applyNVRAMPath(&def, config: config) }
         if assignAddresses { try QemuDomainAddress.assign(&def) }

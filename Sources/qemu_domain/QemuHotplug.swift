@@ -53,6 +53,8 @@ public enum QemuHotplug {
         }
         var plugged = disk
         plugged.targetBus = bus
+        // As libvirt parses a device: a SCSI disk gets its drive address.
+        try plugged.assignDriveAddress()
         var newDef = def
         newDef.disks.append(plugged)
         var device: [String: JSONValue] = ["id": .string(alias)]

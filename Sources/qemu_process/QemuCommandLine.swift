@@ -144,6 +144,16 @@ public struct QemuCommandLine: Sendable, Equatable {
     ///
     /// libvirt: `qemuAssignDeviceDiskAlias`.
     public static func diskAlias(_ disk: DomainDiskDef, q35: Bool) -> String? {
+        // A drive address names the disk by its place (libvirt:
+        // qemuAssignDeviceDiskAlias).
+        if let a = driveAddress(disk) {
+            switch diskBus(disk, q35: q35) {
+            case .scsi: return "scsi\(a.controller)-\(a.bus)-\(a.target)-\(a.unit)"
+            case .sata: return "sata\(a.controller)-\(a.bus)-\(a.unit)"
+            case .ide: return "ide\(a.controller)-\(a.bus)-\(a.unit)"
+            default: break
+            }
+        }
         // virDiskNameParse: the index after any of the known prefixes.
         guard let index = ["xvd", "ubd", "hd", "sd", "vd"].lazy
             .compactMap({ QemuCommandLineBuilder.diskIndex(disk.targetDev, prefix: $0) }).first else { return nil }
@@ -154,6 +164,14 @@ public struct QemuCommandLine: Sendable, Equatable {
         case .ide: return "ide0-\(index / 2)-\(index % 2)"
         default: return nil
         }
+    }
+
+    /// A disk's `<address type='drive' controller= bus= target= unit=>`
+    /// (absent numbers are 0), when it has one.
+    public static func driveAddress(_ disk: DomainDiskDef) -> (controller: Int, bus: Int, target: Int, unit: Int)? {
+        guard let a = disk.node.child("address"), a.attribute("type") == "drive" else { return nil }
+        func n(_ name: String) -> Int { a.attribute(name).flatMap { Int($0) } ?? 0 }
+        return (n("controller"), n("bus"), n("target"), n("unit"))
     }
 
     /// The checks the command line makes of a disk, for one plugged into a

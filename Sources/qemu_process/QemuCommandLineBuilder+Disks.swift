@@ -32,23 +32,30 @@ extension QemuCommandLineBuilder {
                 guard !isQ35 else {
                     throw QemuCommandLine.unsupported("IDE controllers are unsupported for this QEMU binary or machine type")
                 }
-                guard let unit = Self.diskIndex(disk.targetDev, prefix: "hd"), unit < 4 else {
+                // Its drive address, else the place its name gives.
+                let place = QemuCommandLine.driveAddress(disk).map { ($0.controller, $0.bus, $0.unit) }
+                    ?? Self.diskIndex(disk.targetDev, prefix: "hd").map { (0, $0 / 2, $0 % 2) }
+                guard let (controller, bus, unit) = place, controller == 0, bus < 2, unit < 2 else {
                     throw QemuCommandLine.unsupported("disk '\(disk.targetDev)' does not fit on the IDE bus (hda to hdd)")
                 }
-                add("-device", "\(ide),bus=ide.\(unit / 2),unit=\(unit % 2),drive=\(driveID),id=\(alias ?? "")\(properties)\(boot)")
+                add("-device", "\(ide),bus=ide.\(bus),unit=\(unit),drive=\(driveID),id=\(alias ?? "")\(properties)\(boot)")
             case .sata:
-                guard let unit = Self.diskIndex(disk.targetDev, prefix: "sd"), unit < 6 else {
+                let place = QemuCommandLine.driveAddress(disk).map { ($0.controller, $0.unit) }
+                    ?? Self.diskIndex(disk.targetDev, prefix: "sd").map { (0, $0) }
+                guard let (controller, unit) = place, unit < 6, !isQ35 || controller == 0 else {
                     throw QemuCommandLine.unsupported("disk '\(disk.targetDev)' does not fit on the SATA bus (sda to sdf)")
                 }
-                // q35's own AHCI is `ide`; an added one (i440fx) `sata0`.
-                let bus = isQ35 ? "ide.\(unit)" : "sata0.\(unit)"
+                // q35's own AHCI is `ide`; an added one (i440fx) `sataN`.
+                let bus = isQ35 ? "ide.\(unit)" : "sata\(controller).\(unit)"
                 add("-device", "\(ide),bus=\(bus),drive=\(driveID),id=\(alias ?? "")\(properties)\(boot)")
             case .scsi:
-                guard let unit = Self.diskIndex(disk.targetDev, prefix: "sd"), unit < 7 else {
-                    throw QemuCommandLine.unsupported("disk '\(disk.targetDev)' does not fit on the first SCSI controller (sda to sdg)")
+                let place = QemuCommandLine.driveAddress(disk).map { ($0.controller, $0.bus, $0.target, $0.unit) }
+                    ?? Self.diskIndex(disk.targetDev, prefix: "sd").map { (0, 0, 0, $0) }
+                guard let (controller, bus, target, unit) = place, controller == 0, unit < 16384 else {
+                    throw QemuCommandLine.unsupported("disk '\(disk.targetDev)' does not fit on the first SCSI controller")
                 }
                 let driver = disk.device == .cdrom ? "scsi-cd" : "scsi-hd"
-                add("-device", "\(driver),bus=scsi0.0,channel=0,scsi-id=0,lun=\(unit),device_id=\(driveID),drive=\(driveID),id=\(alias ?? "")\(properties)\(boot)")
+                add("-device", "\(driver),bus=scsi\(controller).0,channel=\(bus),scsi-id=\(target),lun=\(unit),device_id=\(driveID),drive=\(driveID),id=\(alias ?? "")\(properties)\(boot)")
             case .virtio:
                 guard disk.device == .disk else {
                     throw QemuCommandLine.unsupported("disk device 'cdrom' on bus 'virtio' is not supported")

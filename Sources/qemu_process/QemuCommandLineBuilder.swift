@@ -466,15 +466,10 @@ struct QemuCommandLineBuilder {
 
     /// `hda` → 0, `hdb` → 1, ... (libvirt: `virDiskNameToIndex`).
     static func diskIndex(_ dev: String, prefix: String) -> Int? {
-        guard dev.hasPrefix(prefix) else { return nil }
-        var index = 0
-        let letters = dev.dropFirst(prefix.count)
-        guard !letters.isEmpty else { return nil }
-        for c in letters.unicodeScalars {
-            guard c.value >= 97, c.value <= 122 else { return nil }
-            index = index * 26 + Int(c.value - 97) + 1
-        }
-        return index - 1
+        // Letters only after the prefix (no partition number).
+        guard dev.hasPrefix(prefix), dev.count > prefix.count,
+              dev.unicodeScalars.dropFirst(prefix.count).allSatisfy({ $0.value >= 97 && $0.value <= 122 }) else { return nil }
+        return DomainDef.diskNameIndex(dev)
     }
 
     static func jsonString(_ s: String) -> String {
