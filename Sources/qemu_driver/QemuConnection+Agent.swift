@@ -354,43 +354,16 @@ extension QemuConnection {
         return out
     }
 
-    /// libvirt: `qemuAgentGetInterfaces` (an alias `eth0:1` joins `eth0`),
-    /// `virDomainInterfaceFormatParams`.
+    /// libvirt: `virDomainInterfaceFormatParams`.
     static func interfaceParams(_ reply: JSONValue) throws(VirError) -> [TypedParameter] {
-        guard let list = reply.arrayValue else { throw VirError(.internalError, "qemu agent didn't return an array of interfaces") }
-        var order: [String] = []
-        var ifaces: [String: (hwaddr: String?, addrs: [(type: String, addr: String, prefix: UInt32)])] = [:]
-        for entry in list {
-            guard let full = entry["name"]?.stringValue else { throw VirError(.internalError, "qemu agent didn't provide 'name' field") }
-            let name = String(full.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
-            if ifaces[name] == nil {
-                order.append(name)
-                ifaces[name] = (entry["hardware-address"]?.stringValue, [])
-            }
-            guard let addrs = entry["ip-addresses"] else { continue }
-            guard let array = addrs.arrayValue else { throw VirError(.internalError, "Malformed ip-addresses array") }
-            for a in array {
-                guard let type = a["ip-address-type"]?.stringValue else {
-                    throw VirError(.internalError, "qemu agent didn't provide 'ip-address-type' field for interface '\(full)'")
-                }
-                guard type == "ipv4" || type == "ipv6" else { throw VirError(.internalError, "unknown ip address type '\(type)'") }
-                guard let addr = a["ip-address"]?.stringValue else {
-                    throw VirError(.internalError, "qemu agent didn't provide 'ip-address' field for interface '\(full)'")
-                }
-                guard let p = a["prefix"]?.uint64Value, let prefix = UInt32(exactly: p) else {
-                    throw VirError(.internalError, "malformed 'prefix' field")
-                }
-                ifaces[name]?.addrs.append((type, addr, prefix))
-            }
-        }
-        var out = [TypedParameter("if.count", .uint(UInt32(order.count)))]
-        for (i, name) in order.enumerated() {
-            guard let iface = ifaces[name] else { continue }
-            out.append(TypedParameter("if.\(i).name", .string(name)))
+        let ifaces = try DomainInterfaceAddresses.fromAgent(reply)
+        var out = [TypedParameter("if.count", .uint(UInt32(ifaces.count)))]
+        for (i, iface) in ifaces.enumerated() {
+            out.append(TypedParameter("if.\(i).name", .string(iface.name)))
             if let hw = iface.hwaddr { out.append(TypedParameter("if.\(i).hwaddr", .string(hw))) }
             out.append(TypedParameter("if.\(i).addr.count", .uint(UInt32(iface.addrs.count))))
             for (j, a) in iface.addrs.enumerated() {
-                out.append(TypedParameter("if.\(i).addr.\(j).type", .string(a.type)))
+                out.append(TypedParameter("if.\(i).addr.\(j).type", .string(a.type == .ipv4 ? "ipv4" : "ipv6")))
                 out.append(TypedParameter("if.\(i).addr.\(j).addr", .string(a.addr)))
                 out.append(TypedParameter("if.\(i).addr.\(j).prefix", .uint(a.prefix)))
             }

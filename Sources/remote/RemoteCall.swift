@@ -320,6 +320,11 @@ public enum RemoteCalls {
         public typealias Args = DomainXMLFlagsArgs; public typealias Ret = XDRVoid
         public static let procedure = RemoteProcedure.domainUpdateDeviceFlags
     }
+    /// `REMOTE_PROC_DOMAIN_INTERFACE_ADDRESSES` (`virDomainInterfaceAddresses`).
+    public enum DomainInterfaceAddresses: RemoteCall {
+        public typealias Args = DomainInterfaceAddressesArgs; public typealias Ret = DomainInterfaceAddressesRet
+        public static let procedure = RemoteProcedure.domainInterfaceAddresses
+    }
     /// `REMOTE_PROC_DOMAIN_REBOOT` (`virDomainReboot`).
     public enum DomainReboot: RemoteCall {
         public typealias Args = DomainFlagsArgs; public typealias Ret = XDRVoid

@@ -52,6 +52,10 @@ public enum RemoteProtocolLimits {
     /// `REMOTE_DOMAIN_GUEST_INFO_PARAMS_MAX`: typed parameters of
     /// `virDomainGetGuestInfo`.
     public static let domainGuestInfoParamsMax = 2048
+    /// `REMOTE_DOMAIN_INTERFACE_MAX`, `REMOTE_DOMAIN_IP_ADDR_MAX`: the
+    /// interfaces of `virDomainInterfaceAddresses`, and the addresses of one.
+    public static let domainInterfaceMax = 2048
+    public static let domainIPAddrMax = 2048
     /// `VIR_UUID_BUFLEN`: a UUID on the wire (fixed opaque).
     public static let uuidLength = 16
     /// `VIR_SECURITY_MODEL_BUFLEN` (`REMOTE_SECURITY_MODEL_MAX`).

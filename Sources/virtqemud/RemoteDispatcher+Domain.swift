@@ -166,6 +166,17 @@ extension RemoteDispatcher {
                 try await driver { try await conn.updateDevice(ref(a.dom), xml: a.xml, flags: a.flags) }
                 return XDRVoid()
             }
+        case .domainInterfaceAddresses:
+            return try await run(RemoteCalls.DomainInterfaceAddresses.self, msg) { a throws(RemoteError) in
+                // libvirt's ACL: domain:read, and domain:write for the agent.
+                if a.source == QemuConnection.InterfaceAddressSource.agent.rawValue {
+                    try checkWritable(client, "virDomainInterfaceAddresses")
+                }
+                let ifaces = try await driver { try await conn.interfaceAddresses(ref(a.dom), source: a.source, flags: a.flags) }
+                return DomainInterfaceAddressesRet(ifaces: ifaces.map { i in
+                    .init(name: i.name, hwaddr: i.hwaddr, addrs: i.addrs.map { .init(type: $0.type.rawValue, addr: $0.addr, prefix: $0.prefix) })
+                })
+            }
         case .domainReboot:
             return try await run(RemoteCalls.DomainReboot.self, msg) { a throws(RemoteError) in
                 try checkWritable(client, "virDomainReboot")

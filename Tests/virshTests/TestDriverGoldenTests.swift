@@ -309,10 +309,11 @@ struct TestDriverGoldenTests {
                      "domtime test --now --sync", "domtime test --time 1 --now", "domtime test --time 1 --sync",
                      "domtime test --time x", "domtime test --time ''", "domtime nosuch", "domtime",
                      // The test driver's made-up filesystems; it has no guestinfo.
-                     "domfsinfo test", "-q domfsinfo test", "domfsinfo nosuch", "guestinfo test", "guestinfo test --os --disk"] {
+                     "domfsinfo test", "-q domfsinfo test", "domfsinfo nosuch", "guestinfo test", "guestinfo test --os --disk",
+                     "domifaddr test", "domifaddr test --source agent", "domifaddr test --full", "domifaddr test --source x", "domifaddr nosuch"] {
             same("-c", Self.uri, line)
         }
-        for c in ["domtime", "domfsinfo", "guestinfo"] { same("help", c) }
+        for c in ["domtime", "domfsinfo", "guestinfo", "domifaddr"] { same("help", c) }
     }
 
     /// `metadata`: virsh's options, checks and output on the test driver

@@ -3,7 +3,7 @@ import Glibc
 import Testing
 import TestSupport
 
-/// The guest agent through our daemon (procedures 337, 338, 349, 418), from
+/// The guest agent through our daemon (procedures 337, 338, 349, 353, 418), from
 /// Debian's virsh and ours: the Linux guest's qemu-guest-agent answers,
 /// and still answers after a local migration, on the channel of the new
 /// QEMU.
@@ -73,6 +73,10 @@ import TestSupport
         #expect(info.stdout.hasPrefix("hostname            : lmguest\nfs.count            : 1\n"), "\(info)")
         #expect(info.stdout.contains("disk.1.alias        : vdb\n"), "\(info)")
         #expect(try run("/usr/bin/virsh", "guestinfo", "linux", "--hostname", "--filesystem", "--disk").stdout == info.stdout)
+        // Addresses through the daemon (procedure 353), the same from both.
+        let addrs = try run("/usr/bin/virsh", "domifaddr", "linux", "--source", "agent")
+        #expect(addrs.stdout.contains(" eth0       52:54:00:4c:4d:01    ipv4         10.0.2.15/24\n"), "\(addrs)")
+        #expect(try run(virsh, "domifaddr", "linux", "--source", "agent").stdout == addrs.stdout)
         let readOnly = try Subprocess.run("/usr/bin/virsh", ["-r", "-c", daemon.uri, "guestinfo", "linux"], environment: ["LC_ALL": "C"])
         #expect(readOnly.stderr.contains("read only access prevents virDomainGetGuestInfo"), "\(readOnly)")
 

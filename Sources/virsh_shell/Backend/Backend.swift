@@ -189,6 +189,11 @@ protocol VirshDomain: Sendable {
     ///
     /// libvirt: `virDomainGetGuestInfo`.
     func guestInfo(types: UInt32) async throws(VirshError) -> [TypedParameter]
+    /// The guest's interfaces and their addresses (`source`:
+    /// `virDomainInterfaceAddressesSource`).
+    ///
+    /// libvirt: `virDomainInterfaceAddresses`.
+    func interfaceAddresses(source: UInt32) async throws(VirshError) -> [VirshInterfaceAddresses]
     /// The guest's mounted filesystems, from its agent.
     ///
     /// libvirt: `virDomainGetFSInfo`.
@@ -368,4 +373,12 @@ struct VirshFSInfo: Sendable, Equatable {
     let name: String
     let fstype: String
     let devAliases: [String]
+}
+
+/// One interface of a guest with its addresses (libvirt: `virDomainInterface`).
+struct VirshInterfaceAddresses: Sendable {
+    let name: String
+    let hwaddr: String?
+    /// `virIPAddrType` (0: IPv4, 1: IPv6), address, prefix.
+    let addrs: [(type: Int32, addr: String, prefix: UInt32)]
 }

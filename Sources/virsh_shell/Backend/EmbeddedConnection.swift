@@ -335,6 +335,14 @@ struct EmbeddedDomain: VirshDomain {
         do { return try await conn.guestInfo(ref, types: types) } catch { throw VirshError(error) }
     }
 
+    func interfaceAddresses(source: UInt32) async throws(VirshError) -> [VirshInterfaceAddresses] {
+        do {
+            return try await conn.interfaceAddresses(ref, source: source).map { i in
+                VirshInterfaceAddresses(name: i.name, hwaddr: i.hwaddr, addrs: i.addrs.map { ($0.type.rawValue, $0.addr, $0.prefix) })
+            }
+        } catch { throw VirshError(error) }
+    }
+
     func fsInfo() async throws(VirshError) -> [VirshFSInfo] {
         do {
             return try await conn.fsInfo(ref).map {

@@ -106,6 +106,8 @@ struct LibvirtAPI: @unchecked Sendable {
     let virDomainGetGuestInfo: clibvirt_virDomainGetGuestInfo_fn
     let virDomainShutdownFlags: clibvirt_virDomainShutdownFlags_fn
     let virDomainReboot: clibvirt_virDomainReboot_fn
+    let virDomainInterfaceAddresses: clibvirt_virDomainInterfaceAddresses_fn
+    let virDomainInterfaceFree: clibvirt_virDomainInterfaceFree_fn
     let virDomainSave: clibvirt_virDomainSave_fn
     let virDomainSaveFlags: clibvirt_virDomainSaveFlags_fn
     let virDomainRestore: clibvirt_virDomainRestore_fn
@@ -239,6 +241,8 @@ struct LibvirtAPI: @unchecked Sendable {
                 virDomainGetGuestInfo: try sym("virDomainGetGuestInfo", clibvirt_virDomainGetGuestInfo_fn.self),
                 virDomainShutdownFlags: try sym("virDomainShutdownFlags", clibvirt_virDomainShutdownFlags_fn.self),
                 virDomainReboot: try sym("virDomainReboot", clibvirt_virDomainReboot_fn.self),
+                virDomainInterfaceAddresses: try sym("virDomainInterfaceAddresses", clibvirt_virDomainInterfaceAddresses_fn.self),
+                virDomainInterfaceFree: try sym("virDomainInterfaceFree", clibvirt_virDomainInterfaceFree_fn.self),
                 virDomainSave: try sym("virDomainSave", clibvirt_virDomainSave_fn.self),
                 virDomainSaveFlags: try sym("virDomainSaveFlags", clibvirt_virDomainSaveFlags_fn.self),
                 virDomainRestore: try sym("virDomainRestore", clibvirt_virDomainRestore_fn.self),
@@ -803,6 +807,25 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
         try check(api.virDomainGetGuestInfo(ptr, types, &params, &n, 0))
         defer { api.virTypedParamsFree(params, n) }
         return CTypedParams.decode(params, n)
+    }
+
+    func interfaceAddresses(source: UInt32) async throws(VirshError) -> [VirshInterfaceAddresses] {
+        var list: UnsafeMutablePointer<virDomainInterfacePtr?>?
+        let n = api.virDomainInterfaceAddresses(ptr, &list, source, 0)
+        guard n >= 0 else { throw LibvirtLibrary.lastError() }
+        defer {
+            for i in 0..<Int(n) { if let iface = list?[i] { api.virDomainInterfaceFree(iface) } }
+            free(list)
+        }
+        return (0..<Int(n)).compactMap { i -> VirshInterfaceAddresses? in
+            guard let iface = list?[i]?.pointee else { return nil }
+            let addrs = (0..<Int(iface.naddrs)).compactMap { j -> (type: Int32, addr: String, prefix: UInt32)? in
+                guard let a = iface.addrs?[j] else { return nil }
+                return (a.type, a.addr.map { String(cString: $0) } ?? "", a.prefix)
+            }
+            return VirshInterfaceAddresses(name: iface.name.map { String(cString: $0) } ?? "",
+                                           hwaddr: iface.hwaddr.map { String(cString: $0) }, addrs: addrs)
+        }
     }
 
     func fsInfo() async throws(VirshError) -> [VirshFSInfo] {

@@ -8,7 +8,7 @@ enum Commands {
         MigrateSetMaxDowntimeCommand.self, MigrateSetSpeedCommand.self, QemuMonitorCommandCommand.self, RebootCommand.self, ResetCommand.self, RestoreCommand.self, ResumeCommand.self, SaveCommand.self, SetMaxMemCommand.self, SetMemCommand.self, ShutdownCommand.self, StartCommand.self,
         SuspendCommand.self, UndefineCommand.self, UpgradeQemuCommand.self, VcpuInfoCommand.self, VNCDisplayCommand.self,
         // Domain Monitoring
-        DomBlkListCommand.self, DomBlkStatCommand.self, DomControlCommand.self, DomIfListCommand.self, DomIfStatCommand.self, DomInfoCommand.self, DomMemStatCommand.self, DomStateCommand.self, DomStatsCommand.self, DomTimeCommand.self, ListCommand.self,
+        DomBlkListCommand.self, DomBlkStatCommand.self, DomControlCommand.self, DomIfAddrCommand.self, DomIfListCommand.self, DomIfStatCommand.self, DomInfoCommand.self, DomMemStatCommand.self, DomStateCommand.self, DomStatsCommand.self, DomTimeCommand.self, ListCommand.self,
         // Domain Events
         EventCommand.self,
         // Host and Hypervisor
