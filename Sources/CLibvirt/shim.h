@@ -93,6 +93,7 @@ typedef __typeof__(virDomainFSInfoFree) *clibvirt_virDomainFSInfoFree_fn;
 typedef __typeof__(virDomainGetGuestInfo) *clibvirt_virDomainGetGuestInfo_fn;
 typedef __typeof__(virDomainShutdownFlags) *clibvirt_virDomainShutdownFlags_fn;
 typedef __typeof__(virDomainReboot) *clibvirt_virDomainReboot_fn;
+typedef __typeof__(virDomainGetHostname) *clibvirt_virDomainGetHostname_fn;
 typedef __typeof__(virDomainInterfaceAddresses) *clibvirt_virDomainInterfaceAddresses_fn;
 typedef __typeof__(virDomainInterfaceFree) *clibvirt_virDomainInterfaceFree_fn;
 typedef __typeof__(virDomainSave) *clibvirt_virDomainSave_fn;

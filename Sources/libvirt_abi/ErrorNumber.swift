@@ -45,6 +45,7 @@ public struct ErrorNumber: RawRepresentable, Hashable, Sendable, CustomStringCon
     public static let migratePersistFailed = ErrorNumber(VIR_ERR_MIGRATE_PERSIST_FAILED)
     public static let argumentUnsupported = ErrorNumber(VIR_ERR_ARGUMENT_UNSUPPORTED)
     public static let agentUnresponsive = ErrorNumber(VIR_ERR_AGENT_UNRESPONSIVE)
+    public static let noHostname = ErrorNumber(VIR_ERR_NO_HOSTNAME)
     public static let operationAborted = ErrorNumber(VIR_ERR_OPERATION_ABORTED)
     public static let migrateUnsafe = ErrorNumber(VIR_ERR_MIGRATE_UNSAFE)
     public static let overflow = ErrorNumber(VIR_ERR_OVERFLOW)
@@ -98,6 +99,7 @@ public struct ErrorNumber: RawRepresentable, Hashable, Sendable, CustomStringCon
                                 "Failed to make domain persistent after migration: %s"),
         .argumentUnsupported: ("argument unsupported", "argument unsupported: %s"),
         .agentUnresponsive: ("Guest agent is not responding", "Guest agent is not responding: %s"),
+        .noHostname: ("no hostname found", "no hostname found: %s"),
         .operationAborted: ("operation aborted", "operation aborted: %s"),
         .migrateUnsafe: ("Unsafe migration", "Unsafe migration: %s"),
         .overflow: ("numerical overflow", "numerical overflow: %s"),

@@ -42,6 +42,13 @@ public struct VirError: LibvirtError, Hashable {
     /// The message as libvirt prints it.
     public var message: String { verbatim ? (detail ?? "") : code.format(detail) }
 
+    /// Two flags given together that exclude each other.
+    ///
+    /// libvirt: `VIR_EXCLUSIVE_FLAGS_RET` → `virReportInvalidArg`.
+    public static func exclusiveFlags(_ a: String, _ b: String, domain: ErrorDomain = .qemu) -> VirError {
+        VirError(verbatim: "Flags '\(a)' and '\(b)' are mutually exclusive", code: .invalidArg, domain: domain)
+    }
+
     /// Flags a driver function does not know (`bad`: those bits).
     ///
     /// libvirt: `virCheckFlags` → `virReportInvalidArg` ("unsupported

@@ -53,6 +53,38 @@ extension QemuConnection {
         return QemuAgent(path: path)
     }
 
+    /// The guest's host name, from its agent (the default) or, with
+    /// `VIR_DOMAIN_GET_HOSTNAME_LEASE`, from the DHCP leases of libvirt's
+    /// networks, which this driver has none of.
+    ///
+    /// libvirt: `qemuDomainGetHostname`, `qemuDomainGetHostnameAgent`
+    /// (`guest-get-host-name`), `qemuDomainGetHostnameLease`.
+    public func guestHostname(_ dom: DomainRef, flags: UInt32 = 0) async throws(VirError) -> String {
+        let lease: UInt32 = 1 << 0, agentFlag: UInt32 = 1 << 1
+        try Self.checkFlags(flags, allowed: lease | agentFlag, "qemuDomainGetHostname")
+        if flags & lease != 0 && flags & agentFlag != 0 {
+            throw VirError.exclusiveFlags("VIR_DOMAIN_GET_HOSTNAME_LEASE", "VIR_DOMAIN_GET_HOSTNAME_AGENT")
+        }
+        let obj = try obj(dom)
+        var hostname: String?
+        if flags & lease == 0 {
+            hostname = try await withAgent(obj, api: "qemuDomainGetHostname") { agent throws(VirError) -> String? in
+                guard let name = try await agent.execute("guest-get-host-name")["host-name"]?.stringValue else {
+                    throw VirError(.internalError, "'host-name' missing in guest-get-host-name reply")
+                }
+                return name
+            }
+        } else {
+            guard obj.isActive else { throw VirError.notRunning }
+            if let net = obj.def.interfaces.first(where: { $0.type == "network" }) {
+                throw VirError(.operationUnsupported,
+                               "the DHCP leases of network '\(net.source ?? "")' are not available: this driver has no network driver")
+            }
+        }
+        guard let hostname else { throw VirError(.noHostname, "no hostname found for domain \(obj.name)") }
+        return hostname
+    }
+
     /// The guest's clock: seconds and nanoseconds since the epoch.
     ///
     /// libvirt: `qemuDomainGetTime` → `qemuAgentGetTime` (`guest-get-time`).

@@ -88,7 +88,7 @@ extension QemuConnection {
             throw VirError(.argumentUnsupported, "bypassing the file system cache (VIR_DOMAIN_SAVE_BYPASS_CACHE) is not supported by this driver")
         }
         if flags.contains(.running) && flags.contains(.paused) {
-            throw VirError(.invalidArg, "Flags 'VIR_DOMAIN_SAVE_RUNNING' and 'VIR_DOMAIN_SAVE_PAUSED' are mutually exclusive")
+            throw VirError.exclusiveFlags("VIR_DOMAIN_SAVE_RUNNING", "VIR_DOMAIN_SAVE_PAUSED")
         }
     }
 

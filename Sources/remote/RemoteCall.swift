@@ -325,6 +325,11 @@ public enum RemoteCalls {
         public typealias Args = DomainInterfaceAddressesArgs; public typealias Ret = DomainInterfaceAddressesRet
         public static let procedure = RemoteProcedure.domainInterfaceAddresses
     }
+    /// `REMOTE_PROC_DOMAIN_GET_HOSTNAME` (`virDomainGetHostname`).
+    public enum DomainGetHostname: RemoteCall {
+        public typealias Args = DomainFlagsArgs; public typealias Ret = DomainGetHostnameRet
+        public static let procedure = RemoteProcedure.domainGetHostname
+    }
     /// `REMOTE_PROC_DOMAIN_REBOOT` (`virDomainReboot`).
     public enum DomainReboot: RemoteCall {
         public typealias Args = DomainFlagsArgs; public typealias Ret = XDRVoid

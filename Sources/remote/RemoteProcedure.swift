@@ -104,6 +104,7 @@ public struct RemoteProcedure: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let domainGetMessages = RemoteProcedure(426)
     public static let domainGetTime = RemoteProcedure(337)
     public static let domainReboot = RemoteProcedure(27)
+    public static let domainGetHostname = RemoteProcedure(277)
     public static let domainInterfaceAddresses = RemoteProcedure(353)
     public static let domainUpdateDeviceFlags = RemoteProcedure(174)
     public static let domainSetTime = RemoteProcedure(338)

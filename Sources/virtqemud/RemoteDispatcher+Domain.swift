@@ -177,6 +177,10 @@ extension RemoteDispatcher {
                     .init(name: i.name, hwaddr: i.hwaddr, addrs: i.addrs.map { .init(type: $0.type.rawValue, addr: $0.addr, prefix: $0.prefix) })
                 })
             }
+        case .domainGetHostname:
+            return try await run(RemoteCalls.DomainGetHostname.self, msg) { a throws(RemoteError) in
+                DomainGetHostnameRet(hostname: try await driver { try await conn.guestHostname(ref(a.dom), flags: a.flags) })
+            }
         case .domainReboot:
             return try await run(RemoteCalls.DomainReboot.self, msg) { a throws(RemoteError) in
                 try checkWritable(client, "virDomainReboot")

@@ -132,6 +132,11 @@ final class AgentGoldenTests {
             same("guestinfo", name, option)
         }
         same("guestinfo", name, "--hostname", "--disk")
+        same("domhostname", name)
+        same("domhostname", name, "--source", "agent")
+        same("domhostname", name, "--source", "lease")
+        same("domhostname", name, "--source", "x")
+        #expect(Virsh.run(Virsh.ours ?? "", ["domhostname", name], env: embedded).stdout == "lmguest\n\n")
         // Interface addresses from the agent (the guest's loopback and its
         // user-network address) and the DHCP leases (none: no libvirt
         // network). The ARP table has none of a user-network guest; here
@@ -157,6 +162,7 @@ final class AgentGoldenTests {
         same("domfsinfo", name)
         same("guestinfo", name)
         same("domifaddr", name, "--source", "agent")
+        same("domhostname", name)
         same("resume", name)
 
         // Reboot and power off through the agent (guest-shutdown): both

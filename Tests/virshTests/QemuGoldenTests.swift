@@ -373,6 +373,8 @@ final class QemuGoldenTests {
         run("domfsinfo", name)
         run("guestinfo", name)
         run("guestinfo", name, "--os")
+        run("domhostname", name)
+        run("domhostname", "--source", "lease", name)
         run("shutdown", "--mode", "agent", name)
         run("reboot", "--mode", "agent", name)
         run("dommemstat", name, mask: { $0.replacingOccurrences(of: #"(?m)^rss \d+$"#, with: "rss N", options: .regularExpression) })

@@ -310,10 +310,11 @@ struct TestDriverGoldenTests {
                      "domtime test --time x", "domtime test --time ''", "domtime nosuch", "domtime",
                      // The test driver's made-up filesystems; it has no guestinfo.
                      "domfsinfo test", "-q domfsinfo test", "domfsinfo nosuch", "guestinfo test", "guestinfo test --os --disk",
-                     "domifaddr test", "domifaddr test --source agent", "domifaddr test --full", "domifaddr test --source x", "domifaddr nosuch"] {
+                     "domifaddr test", "domifaddr test --source agent", "domifaddr test --full", "domifaddr test --source x", "domifaddr nosuch",
+                     "domhostname test; domhostname test --source lease; domhostname test --source bad", "domhostname nosuch"] {
             same("-c", Self.uri, line)
         }
-        for c in ["domtime", "domfsinfo", "guestinfo", "domifaddr"] { same("help", c) }
+        for c in ["domtime", "domfsinfo", "guestinfo", "domifaddr", "domhostname"] { same("help", c) }
     }
 
     /// `metadata`: virsh's options, checks and output on the test driver

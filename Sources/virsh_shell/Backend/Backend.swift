@@ -194,6 +194,8 @@ protocol VirshDomain: Sendable {
     ///
     /// libvirt: `virDomainInterfaceAddresses`.
     func interfaceAddresses(source: UInt32) async throws(VirshError) -> [VirshInterfaceAddresses]
+    /// libvirt: `virDomainGetHostname` (`VIR_DOMAIN_GET_HOSTNAME_LEASE`, `_AGENT`).
+    func guestHostname(flags: UInt32) async throws(VirshError) -> String
     /// The guest's mounted filesystems, from its agent.
     ///
     /// libvirt: `virDomainGetFSInfo`.

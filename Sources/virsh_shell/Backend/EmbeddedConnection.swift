@@ -343,6 +343,10 @@ struct EmbeddedDomain: VirshDomain {
         } catch { throw VirshError(error) }
     }
 
+    func guestHostname(flags: UInt32) async throws(VirshError) -> String {
+        do { return try await conn.guestHostname(ref, flags: flags) } catch { throw VirshError(error) }
+    }
+
     func fsInfo() async throws(VirshError) -> [VirshFSInfo] {
         do {
             return try await conn.fsInfo(ref).map {

@@ -106,6 +106,7 @@ struct LibvirtAPI: @unchecked Sendable {
     let virDomainGetGuestInfo: clibvirt_virDomainGetGuestInfo_fn
     let virDomainShutdownFlags: clibvirt_virDomainShutdownFlags_fn
     let virDomainReboot: clibvirt_virDomainReboot_fn
+    let virDomainGetHostname: clibvirt_virDomainGetHostname_fn
     let virDomainInterfaceAddresses: clibvirt_virDomainInterfaceAddresses_fn
     let virDomainInterfaceFree: clibvirt_virDomainInterfaceFree_fn
     let virDomainSave: clibvirt_virDomainSave_fn
@@ -241,6 +242,7 @@ struct LibvirtAPI: @unchecked Sendable {
                 virDomainGetGuestInfo: try sym("virDomainGetGuestInfo", clibvirt_virDomainGetGuestInfo_fn.self),
                 virDomainShutdownFlags: try sym("virDomainShutdownFlags", clibvirt_virDomainShutdownFlags_fn.self),
                 virDomainReboot: try sym("virDomainReboot", clibvirt_virDomainReboot_fn.self),
+                virDomainGetHostname: try sym("virDomainGetHostname", clibvirt_virDomainGetHostname_fn.self),
                 virDomainInterfaceAddresses: try sym("virDomainInterfaceAddresses", clibvirt_virDomainInterfaceAddresses_fn.self),
                 virDomainInterfaceFree: try sym("virDomainInterfaceFree", clibvirt_virDomainInterfaceFree_fn.self),
                 virDomainSave: try sym("virDomainSave", clibvirt_virDomainSave_fn.self),
@@ -826,6 +828,12 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
             return VirshInterfaceAddresses(name: iface.name.map { String(cString: $0) } ?? "",
                                            hwaddr: iface.hwaddr.map { String(cString: $0) }, addrs: addrs)
         }
+    }
+
+    func guestHostname(flags: UInt32) async throws(VirshError) -> String {
+        guard let s = api.virDomainGetHostname(ptr, flags) else { throw LibvirtLibrary.lastError() }
+        defer { free(s) }
+        return String(cString: s)
     }
 
     func fsInfo() async throws(VirshError) -> [VirshFSInfo] {
