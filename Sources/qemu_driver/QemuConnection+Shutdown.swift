@@ -29,20 +29,7 @@ extension QemuConnection {
     public func shutdown(_ dom: DomainRef, flags: UInt32 = 0) async throws(VirError) {
         try Self.checkFlags(flags, allowed: DomainShutdownFlags([.acpiPowerButton, .guestAgent]).rawValue, "qemuDomainShutdownFlags")
         let obj = try obj(dom)
-        let f = DomainShutdownFlags(rawValue: flags)
-        let agentForced = f.contains(.guestAgent) && !f.contains(.acpiPowerButton)
-        var useAgent = f.contains(.guestAgent)
-        if flags == 0 { useAgent = await agentConnected(obj) }
-        if useAgent {
-            // Forced, the agent's failure is the answer; else ACPI is next.
-            do {
-                if try await guestShutdown(obj, reboot: false, api: "qemuDomainShutdownFlags", reportError: agentForced) { return }
-            } catch {
-                if agentForced { throw error }
-                state.log.info("shutdown through the guest agent failed, trying ACPI: \(error)",
-                                      metadata: ["domain": "\(obj.name)", "step": "shutdown"])
-            }
-        }
+        if try await viaAgent(obj, flags: flags, reboot: false, api: "qemuDomainShutdownFlags") { return }
         try await withJob(obj, .modify, api: "qemuDomainShutdownFlags") { () throws(VirError) in
             guard obj.isActive, let instance = obj.qemu.instance, obj.state.state == .running else {
                 throw VirError(.operationInvalid, "domain is not running")
@@ -63,31 +50,27 @@ extension QemuConnection {
     public func reboot(_ dom: DomainRef, flags: UInt32 = 0) async throws(VirError) {
         try Self.checkFlags(flags, allowed: DomainShutdownFlags([.acpiPowerButton, .guestAgent]).rawValue, "qemuDomainReboot")
         let obj = try obj(dom)
-        let f = DomainShutdownFlags(rawValue: flags)
-        let agentForced = f.contains(.guestAgent) && !f.contains(.acpiPowerButton)
-        var useAgent = f.contains(.guestAgent)
-        if flags == 0 { useAgent = await agentConnected(obj) }
-        if useAgent {
-            do {
-                if try await guestShutdown(obj, reboot: true, api: "qemuDomainReboot", reportError: agentForced) { return }
-            } catch {
-                if agentForced { throw error }
-                state.log.info("reboot through the guest agent failed: \(error)", metadata: ["domain": "\(obj.name)", "step": "reboot"])
-            }
-        }
+        if try await viaAgent(obj, flags: flags, reboot: true, api: "qemuDomainReboot") { return }
         guard obj.isActive else { throw VirError.notRunning }
         throw VirError(.operationUnsupported,
                        "cannot reboot domain '\(obj.name)' with the ACPI power button: QEMU runs without -no-shutdown here; reboot it through its guest agent (--mode agent)")
     }
 
-    /// Whether the domain's agent is there to ask (libvirt: `priv->agent`
-    /// set), without reporting why not.
-    func agentConnected(_ obj: DomainObj) async -> Bool {
-        guard obj.isActive, let instance = obj.qemu.instance else { return false }
-        do {
-            _ = try await agent(obj, instance)
-            return true
-        } catch {
+    /// The agent's part of `shutdown` and `reboot`, as libvirt chooses it:
+    /// asked when `flags` name it, or name nothing and an agent is there;
+    /// when it alone is named its failure is the answer, else the caller
+    /// goes on with ACPI.
+    ///
+    /// - Returns: whether the agent did it.
+    func viaAgent(_ obj: DomainObj, flags: UInt32, reboot: Bool, api: String) async throws(VirError) -> Bool {
+        let f = DomainShutdownFlags(rawValue: flags)
+        let forced = f.contains(.guestAgent) && !f.contains(.acpiPowerButton)
+        guard f.contains(.guestAgent) || flags == 0 else { return false }
+        guard forced || obj.isActive else { return false }
+        do { return try await guestShutdown(obj, reboot: reboot, api: api, reportError: forced) } catch {
+            if forced { throw error }
+            state.log.info("\(reboot ? "reboot" : "shutdown") through the guest agent failed: \(error)",
+                           metadata: ["domain": "\(obj.name)", "step": reboot ? "reboot" : "shutdown"])
             return false
         }
     }
