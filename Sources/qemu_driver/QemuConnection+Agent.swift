@@ -76,10 +76,7 @@ extension QemuConnection {
             }
         } else {
             guard obj.isActive else { throw VirError.notRunning }
-            if let net = obj.def.interfaces.first(where: { $0.type == "network" }) {
-                throw VirError(.operationUnsupported,
-                               "the DHCP leases of network '\(net.source ?? "")' are not available: this driver has no network driver")
-            }
+            try Self.checkNoLeases(obj.def)
         }
         guard let hostname else { throw VirError(.noHostname, "no hostname found for domain \(obj.name)") }
         return hostname
@@ -153,6 +150,20 @@ struct AgentFSInfo: Sendable {
         var target: UInt32
         var unit: UInt32
         var pciController: PCIDeviceAddress
+
+        /// libvirt: `qemuAgentGetDiskAddress`.
+        static func parse(_ d: JSONValue) throws(VirError) -> Disk {
+            func number(_ v: JSONValue?, _ name: String) throws(VirError) -> UInt32 {
+                guard let n = v?.uint64Value, let u = UInt32(exactly: n) else { throw VirError(.internalError, "'\(name)' missing") }
+                return u
+            }
+            let bus = try number(d["bus"], "bus"), target = try number(d["target"], "target"), unit = try number(d["unit"], "unit")
+            guard let pci = d["pci-controller"] else { throw VirError(.internalError, "'pci-controller' missing") }
+            let address = PCIDeviceAddress(domain: try number(pci["domain"], "domain"), bus: try number(pci["bus"], "bus"),
+                                           slot: try number(pci["slot"], "slot"), function: try number(pci["function"], "function"))
+            return Disk(busType: d["bus-type"]?.stringValue, serial: d["serial"]?.stringValue, dev: d["dev"]?.stringValue,
+                        bus: bus, target: target, unit: unit, pciController: address)
+        }
     }
     var mountpoint: String
     var name: String
@@ -166,10 +177,6 @@ struct AgentFSInfo: Sendable {
     /// them).
     static func parse(_ reply: JSONValue) throws(VirError) -> [AgentFSInfo] {
         guard let entries = reply.arrayValue else { throw VirError(.internalError, "Malformed guest-get-fsinfo data array") }
-        func number(_ v: JSONValue?, _ name: String) throws(VirError) -> UInt32 {
-            guard let n = v?.uint64Value, let u = UInt32(exactly: n) else { throw VirError(.internalError, "'\(name)' missing") }
-            return u
-        }
         var out: [AgentFSInfo] = []
         for entry in entries.reversed() {
             guard let mountpoint = entry["mountpoint"]?.stringValue else {
@@ -180,14 +187,7 @@ struct AgentFSInfo: Sendable {
             guard let disks = entry["disk"] else { throw VirError(.internalError, "'disk' missing in reply of guest-get-fsinfo") }
             guard let diskArray = disks.arrayValue else { throw VirError(.internalError, "Malformed guest-get-fsinfo 'disk' data array") }
             var parsed: [Disk] = []
-            for d in diskArray {
-                guard let pci = d["pci-controller"] else { throw VirError(.internalError, "'pci-controller' missing") }
-                let bus = try number(d["bus"], "bus"), target = try number(d["target"], "target"), unit = try number(d["unit"], "unit")
-                let address = PCIDeviceAddress(domain: try number(pci["domain"], "domain"), bus: try number(pci["bus"], "bus"),
-                                               slot: try number(pci["slot"], "slot"), function: try number(pci["function"], "function"))
-                parsed.append(Disk(busType: d["bus-type"]?.stringValue, serial: d["serial"]?.stringValue, dev: d["dev"]?.stringValue,
-                                   bus: bus, target: target, unit: unit, pciController: address))
-            }
+            for d in diskArray { parsed.append(try Disk.parse(d)) }
             out.append(AgentFSInfo(mountpoint: mountpoint, name: name, fstype: type,
                                    usedBytes: entry["used-bytes"]?.int64Value, totalBytes: entry["total-bytes"]?.int64Value,
                                    disks: parsed))
@@ -375,11 +375,9 @@ extension QemuConnection {
             if !deps.isEmpty { out.append(TypedParameter("disk.\(i).dependency.count", .uint(UInt32(deps.count)))) }
             for (j, dep) in deps.enumerated() { out.append(TypedParameter("disk.\(i).dependency.\(j).name", .string(dep))) }
             if let address = d["address"], address.objectValue != nil {
-                let parsed = try AgentFSInfo.parse(.array([.object(["mountpoint": "", "name": "", "type": "", "disk": .array([address])])]))
-                if let a = parsed.first?.disks.first {
-                    if let serial = a.serial { out.append(TypedParameter("disk.\(i).serial", .string(serial))) }
-                    if let disk = Self.disk(of: a, in: def) { out.append(TypedParameter("disk.\(i).alias", .string(disk.targetDev))) }
-                }
+                let a = try AgentFSInfo.Disk.parse(address)
+                if let serial = a.serial { out.append(TypedParameter("disk.\(i).serial", .string(serial))) }
+                if let disk = Self.disk(of: a, in: def) { out.append(TypedParameter("disk.\(i).alias", .string(disk.targetDev))) }
             }
             if let alias = d["alias"]?.stringValue { out.append(TypedParameter("disk.\(i).guest_alias", .string(alias))) }
         }

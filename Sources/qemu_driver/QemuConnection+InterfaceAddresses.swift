@@ -24,13 +24,7 @@ extension QemuConnection {
         }
         switch kind {
         case .lease:
-            // virDomainNetDHCPInterfaces: only the interfaces on a libvirt
-            // network have leases, which this driver, without a network
-            // driver, cannot ask for.
-            if let net = obj.def.interfaces.first(where: { $0.type == "network" }) {
-                throw VirError(.operationUnsupported,
-                               "the DHCP leases of network '\(net.source ?? "")' are not available: this driver has no network driver")
-            }
+            try Self.checkNoLeases(obj.def)
             return []
         case .agent:
             return try await withAgent(obj, api: "qemuDomainInterfaceAddresses") { agent throws(VirError) -> [DomainInterfaceAddresses] in
@@ -38,6 +32,18 @@ extension QemuConnection {
             }
         case .arp:
             return try Self.arpInterfaces(obj.def)
+        }
+    }
+
+    /// Only the interfaces on a libvirt network have DHCP leases, which
+    /// this driver, without a network driver, cannot ask for: refused for
+    /// such an interface, none for the others.
+    ///
+    /// libvirt: `virDomainNetDHCPInterfaces`, `qemuDomainGetHostnameLease`.
+    static func checkNoLeases(_ def: DomainDef) throws(VirError) {
+        if let net = def.interfaces.first(where: { $0.type == "network" }) {
+            throw VirError(.operationUnsupported,
+                           "the DHCP leases of network '\(net.source ?? "")' are not available: this driver has no network driver")
         }
     }
 
