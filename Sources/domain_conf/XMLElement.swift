@@ -149,6 +149,22 @@ public struct XMLElement: Hashable, Sendable {
         return out
     }
 
+    /// The element with the text nodes that lay it out in a document
+    /// libvirt wrote (a newline and two spaces a level before each child
+    /// and before the end tag, `depth` its own level), as libxml2 keeps
+    /// them in the document virsh parses; this parser leaves them out.
+    /// `dumped()` of it is what virsh prints of a node it took from a
+    /// domain's XML.
+    public func laidOut(depth: Int) -> XMLElement {
+        let elements = self.elements
+        guard !elements.isEmpty, children.allSatisfy({ if case .text(let t) = $0 { return t.allSatisfy(\.isXMLSpace) } else { return true } })
+        else { return self }
+        var out = self
+        out.children = elements.flatMap { [XMLNode.text("\n" + String(repeating: "  ", count: depth + 1)), .element($0.laidOut(depth: depth + 1))] }
+            + [.text("\n" + String(repeating: "  ", count: depth))]
+        return out
+    }
+
     /// How an element is written: libvirt's own formatter, or libxml2's
     /// `xmlNodeDump`, which libvirt uses for what it keeps as a parsed tree
     /// (a domain's `<metadata>`): attributes in double quotes, escaped as
@@ -204,44 +220,47 @@ public struct XMLElement: Hashable, Sendable {
     ///
     /// libxml2: `xmlEscapeContent`, `xmlBufAttrSerializeTxtContent`.
     static func libxml2Escape(_ s: String, attribute: Bool) -> String {
-        guard s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x0D || (attribute && ($0 == 0x22 || $0 == 0x0A || $0 == 0x09)) }) else {
-            return s
-        }
-        var r = ""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "&": r += "&amp;"
-            case "<": r += "&lt;"
-            case ">": r += "&gt;"
-            case "\r": r += "&#13;"
-            case "\"" where attribute: r += "&quot;"
-            case "\n" where attribute: r += "&#10;"
-            case "\t" where attribute: r += "&#9;"
-            default: r.unicodeScalars.append(ch)
-            }
-        }
-        return r
+        escape(s, attribute: attribute, style: .libxml2)
     }
 
     /// Escapes text the way libvirt's `virBufferEscapeString` does, plus
     /// line breaks inside attribute values so that they survive a re-parse.
     public static func escape(_ s: String, attribute: Bool = false) -> String {
-        guard s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x27 || $0 == 0x22 || (attribute && ($0 == 0x0A || $0 == 0x0D || $0 == 0x09)) }) else {
-            return s
+        escape(s, attribute: attribute, style: .libvirt)
+    }
+
+    /// One escaper for both styles: libvirt's escapes quotes everywhere
+    /// and a carriage return in attributes; libxml2's a double quote in
+    /// attributes only and a carriage return everywhere.
+    static func escape(_ s: String, attribute: Bool, style: Style) -> String {
+        let libvirt = style == .libvirt
+        func special(_ c: UInt8) -> Bool {
+            switch c {
+            case 0x26, 0x3C, 0x3E: return true
+            case 0x27: return libvirt
+            case 0x22: return libvirt || attribute
+            case 0x0D: return !libvirt || attribute
+            case 0x0A, 0x09: return attribute
+            default: return false
+            }
         }
+        guard s.utf8.contains(where: special) else { return s }
         var r = ""
         r.reserveCapacity(s.utf8.count + 16)
         for ch in s.unicodeScalars {
+            guard ch.isASCII, special(UInt8(ch.value)) else {
+                r.unicodeScalars.append(ch)
+                continue
+            }
             switch ch {
             case "&": r += "&amp;"
             case "<": r += "&lt;"
             case ">": r += "&gt;"
             case "'": r += "&apos;"
             case "\"": r += "&quot;"
-            case "\n" where attribute: r += "&#10;"
-            case "\r" where attribute: r += "&#13;"
-            case "\t" where attribute: r += "&#9;"
-            default: r.unicodeScalars.append(ch)
+            case "\n": r += "&#10;"
+            case "\r": r += "&#13;"
+            default: r += "&#9;"
             }
         }
         return r

@@ -51,7 +51,7 @@ enum ChangeMediaCommand: VirshCommand {
             return false
         }
         guard let found = DiskFinder.find(text, path: path, changeable: true, ctl),
-              let xml = updated(laidOut(found, depth: 2), source: action == .eject ? nil : source, block: cmd.bool("block") && action != .eject,
+              let xml = updated(found.laidOut(depth: 2), source: action == .eject ? nil : source, block: cmd.bool("block") && action != .eject,
                                 path: path, action: action, ctl) else { return false }
         if cmd.bool("print-xml") {
             ctl.print(xml)
@@ -69,20 +69,6 @@ enum ChangeMediaCommand: VirshCommand {
         case .update: ctl.print("Successfully updated media.")
         }
         return true
-    }
-
-    /// The element with the text nodes that lay it out in the domain's
-    /// XML (a newline and two spaces a level before each child and before
-    /// the end tag, `depth` its own level), as libxml2 keeps them in the
-    /// document virsh parses; this parser leaves them out.
-    static func laidOut(_ e: XMLElement, depth: Int) -> XMLElement {
-        let elements = e.elements
-        guard !elements.isEmpty, e.children.allSatisfy({ if case .text(let t) = $0 { return t.allSatisfy(\.isWhitespace) } else { return true } })
-        else { return e }
-        var out = e
-        out.children = elements.flatMap { [XMLNode.text("\n" + String(repeating: "  ", count: depth + 1)), .element(laidOut($0, depth: depth + 1))] }
-            + [.text("\n" + String(repeating: "  ", count: depth))]
-        return out
     }
 
     /// The drive's element with its new source (none to eject), as virsh

@@ -23,7 +23,7 @@ enum DetachDiskCommand: VirshCommand {
         }
         let flags = await DeviceChangeOptions.callFlags(given, cmd, dom)
         guard let disk = DiskFinder.find(text, path: target, changeable: false, ctl) else { return false }
-        let xml = dump(disk, depth: 2)
+        let xml = disk.laidOut(depth: 2).dumped()
         if cmd.bool("print-xml") {
             ctl.print(xml)
             return true
@@ -37,34 +37,5 @@ enum DetachDiskCommand: VirshCommand {
         }
         ctl.printExtra("Disk detached successfully\n")
         return true
-    }
-
-    /// An element as libxml2 writes one node of the domain XML back
-    /// (`virXMLNodeToString`): double-quoted attributes, and the indenting
-    /// of the document it came from (two spaces a level, `depth` its own).
-    static func dump(_ e: XMLElement, depth: Int) -> String {
-        var s = "<" + e.name
-        for a in e.attributes {
-            s += " \(a.name)=\"" + escapeAttribute(a.value) + "\""
-        }
-        let elements = e.elements
-        if elements.isEmpty {
-            let text = e.text
-            return text.isEmpty ? s + "/>" : s + ">" + escapeText(text) + "</\(e.name)>"
-        }
-        s += ">"
-        let inner = String(repeating: "  ", count: depth + 1)
-        for child in elements { s += "\n" + inner + dump(child, depth: depth + 1) }
-        return s + "\n" + String(repeating: "  ", count: depth) + "</\(e.name)>"
-    }
-
-    static func escapeText(_ t: String) -> String {
-        t.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
-    }
-
-    static func escapeAttribute(_ t: String) -> String {
-        escapeText(t).replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "\n", with: "&#10;")
-            .replacingOccurrences(of: "\r", with: "&#13;").replacingOccurrences(of: "\t", with: "&#9;")
     }
 }
