@@ -30,22 +30,21 @@ public enum LinuxGuest {
 
     /// An empty 1 MiB raw disk for the counter's slots.
     public static func disk(in dir: String) throws -> String {
-        let path = dir + "/linux-disk.raw"
-        FileManager.default.createFile(atPath: path, contents: nil)
-        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        try h.truncate(atOffset: 1 << 20)
-        try h.close()
-        return path
+        try blankDisk(dir + "/linux-disk.raw", bytes: 1 << 20)
     }
 
     /// An empty 64 MiB raw disk (sparse), which the guest formats (FAT32:
     /// busybox makes no other, and FAT32 wants 65,525 clusters) and mounts
     /// on /mnt/data when it is its second disk (`vdb`).
     public static func dataDisk(in dir: String) throws -> String {
-        let path = dir + "/linux-data.raw"
+        try blankDisk(dir + "/linux-data.raw", bytes: 64 << 20)
+    }
+
+    /// A sparse file of `bytes` zeros at `path`.
+    static func blankDisk(_ path: String, bytes: UInt64) throws -> String {
         FileManager.default.createFile(atPath: path, contents: nil)
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        try h.truncate(atOffset: 64 << 20)
+        try h.truncate(atOffset: bytes)
         try h.close()
         return path
     }
