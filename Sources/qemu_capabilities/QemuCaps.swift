@@ -3,7 +3,8 @@ import libvirt_abi
 import qemu_monitor
 
 /// What one emulator binary offers, probed once per binary identity: its
-/// version and its machine types.
+/// version, its machine types, its migration modes and whether it can share
+/// its auxiliary RAM.
 ///
 /// libvirt: `virQEMUCaps` (src/qemu/qemu_capabilities.c).
 public struct QemuCaps: Sendable, Equatable {
@@ -13,13 +14,27 @@ public struct QemuCaps: Sendable, Equatable {
     /// In the order QEMU lists them.
     public let machines: [QemuMachine]
 
+    /// The values of QMP's `MigMode` (`normal`, `cpr-reboot`,
+    /// `cpr-transfer`); empty for a QEMU without migration modes.
+    public let migrationModes: [String]
+    /// The machine property `aux-ram-share` (QEMU 10.0): ROMs and video RAM
+    /// in shared memory too, which `cpr-transfer` needs.
+    public let auxRamShare: Bool
+
     public var emulator: String { identity.path }
 
-    public init(identity: QemuBinaryIdentity, version: QemuVersion, machines: [QemuMachine]) {
+    public init(identity: QemuBinaryIdentity, version: QemuVersion, machines: [QemuMachine],
+                migrationModes: [String] = [], auxRamShare: Bool = false) {
         self.identity = identity
         self.version = version
         self.machines = machines
+        self.migrationModes = migrationModes
+        self.auxRamShare = auxRamShare
     }
+
+    /// Whether the emulator can hand its guest to a new QEMU by
+    /// `cpr-transfer`: the mode exists and all its RAM can be shared.
+    public var supportsCPRTransfer: Bool { migrationModes.contains("cpr-transfer") && auxRamShare }
 
     /// The versioned machine an alias stands for; any other name as given.
     ///
@@ -46,13 +61,15 @@ public struct QemuCaps: Sendable, Equatable {
     // MARK: the cache file
 
     /// The cache file's layout version; a file of another layout is probed again.
-    static let formatVersion = "1"
+    static let formatVersion = "2"
 
     /// ```xml
-    /// <qemuCaps format='1'>
+    /// <qemuCaps format='2'>
     ///   <emulator path='/usr/bin/qemu-system-x86_64' dev='2049' inode='1234' size='1' mtime='1' ctime='1'/>
     ///   <version major='7' minor='2' micro='22' package='Debian ...'/>
     ///   <machine name='pc-i440fx-7.2' alias='pc' default='yes'/>
+    ///   <migrationMode name='normal'/>
+    ///   <auxRamShare/>
     /// </qemuCaps>
     /// ```
     ///
@@ -76,6 +93,10 @@ public struct QemuCaps: Sendable, Equatable {
             e.setAttribute("deprecated", m.deprecated ? "yes" : nil)
             root.children.append(.element(e))
         }
+        for mode in migrationModes {
+            root.children.append(.element(XMLElement("migrationMode", attributes: [XMLAttribute("name", mode)])))
+        }
+        if auxRamShare { root.children.append(.element(XMLElement("auxRamShare"))) }
         return root.formatted() + "\n"
     }
 
@@ -101,6 +122,8 @@ public struct QemuCaps: Sendable, Equatable {
         return QemuCaps(identity: QemuBinaryIdentity(path: path, device: dev, inode: inode, size: size,
                                                      modified: mtime, changed: ctime),
                         version: QemuVersion(major: major, minor: minor, micro: micro, package: v.attribute("package") ?? ""),
-                        machines: machines)
+                        machines: machines,
+                        migrationModes: root.children(named: "migrationMode").compactMap { $0.attribute("name") },
+                        auxRamShare: root.child("auxRamShare") != nil)
     }
 }

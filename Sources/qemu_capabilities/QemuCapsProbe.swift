@@ -3,7 +3,9 @@ import qemu_monitor
 import virutil
 
 /// Asks an emulator what it offers: QEMU started with no machine, its QMP
-/// monitor on stdin/stdout, `query-version` and `query-machines`, `quit`.
+/// monitor on stdin/stdout, `query-version`, `query-machines`, the QMP
+/// schema (for the migration modes) and the properties every machine has
+/// (for `aux-ram-share`), `quit`.
 ///
 /// libvirt: `virQEMUCapsInitQMP` / `virQEMUCapsInitQMPMonitor` (libvirt
 /// talks to a UNIX socket; stdio needs no path and no cleanup).
@@ -11,7 +13,10 @@ enum QemuCapsProbe {
     /// How long a probe may take before the emulator is killed.
     static let timeout: Duration = .seconds(30)
 
-    static let commands = ["qmp_capabilities", "query-version", "query-machines", "quit"]
+    static let commands: [(name: String, arguments: String?)] = [
+        ("qmp_capabilities", nil), ("query-version", nil), ("query-machines", nil), ("query-qmp-schema", nil),
+        ("qom-list-properties", #"{"typename":"machine"}"#), ("quit", nil),
+    ]
 
     static func run(_ identity: QemuBinaryIdentity) throws(VirError) -> QemuCaps {
         let path = identity.path
@@ -19,7 +24,10 @@ enum QemuCapsProbe {
                                   "-machine", "none", "-accel", "tcg", "-qmp", "stdio"])
         // Its messages, between the QMP lines, say why it failed.
         command.stderr = .stdout
-        let input = commands.enumerated().map { #"{"execute":"\#($0.element)","id":\#($0.offset)}"# }.joined(separator: "\n") + "\n"
+        let input = commands.enumerated().map { c in
+            let arguments = c.element.arguments.map { #","arguments":\#($0)"# } ?? ""
+            return #"{"execute":"\#(c.element.name)"\#(arguments),"id":\#(c.offset)}"#
+        }.joined(separator: "\n") + "\n"
         let (status, output) = try command.output(input: input, timeout: timeout)
         var replies: [Int: JSONValue] = [:]
         var greeting: JSONValue?
@@ -32,7 +40,7 @@ enum QemuCapsProbe {
             if let qmp = value["QMP"] { greeting = qmp }
             if let id = value["id"]?.intValue {
                 if let error = value["error"] {
-                    throw VirError(.internalError, "unable to execute QEMU command '\(commands[safe: id] ?? "?")': "
+                    throw VirError(.internalError, "unable to execute QEMU command '\(commands[safe: id]?.name ?? "?")': "
                                    + (error["desc"]?.stringValue ?? error.jsonString))
                 }
                 replies[id] = value["return"]
@@ -49,7 +57,14 @@ enum QemuCapsProbe {
             return QemuMachine(name: name, alias: m["alias"]?.stringValue, isDefault: m["is-default"]?.boolValue ?? false,
                                deprecated: m["deprecated"]?.boolValue ?? false)
         }
-        return QemuCaps(identity: identity, version: version, machines: machines)
+        // QEMU 10.0's migration modes: the values of the enum that holds
+        // `cpr-transfer` (MigMode), whatever the schema numbers it.
+        let modes = (replies[3]?.arrayValue ?? []).lazy
+            .compactMap { $0["meta-type"]?.stringValue == "enum" ? $0["values"]?.arrayValue?.compactMap(\.stringValue) : nil }
+            .first { $0.contains("normal") && $0.contains("cpr-transfer") } ?? []
+        let machineProperties = (replies[4]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        return QemuCaps(identity: identity, version: version, machines: machines,
+                        migrationModes: modes, auxRamShare: machineProperties.contains("aux-ram-share"))
     }
 }
 
