@@ -45,6 +45,10 @@ public struct DomainMemoryBackingDef: Hashable, Sendable {
     /// migration needs for `x-ignore-shared`.
     public var isSharedFile: Bool { source == .file && access == .shared && !hugepages }
 
+    /// Guest RAM another process can be handed (a shared file or memfd):
+    /// what `cpr-transfer` needs to leave it in place.
+    public var isShareable: Bool { (source == .file || source == .memfd) && access == .shared && !hugepages }
+
     var element: XMLElement {
         var e = node
         e.setChild("hugepages", hugepages ? (node.child("hugepages") ?? XMLElement("hugepages")) : nil, order: Self.order)

@@ -37,6 +37,14 @@ public struct QemuCommandLine: Sendable, Equatable {
     public struct Options: Sendable, Equatable {
         /// Wait for an incoming migration (`-incoming defer`).
         public var incoming: Bool
+        /// The UNIX socket on which an incoming `cpr-transfer` migration
+        /// receives its descriptors (a second `-incoming`, the `cpr`
+        /// channel): QEMU reads them before it creates its monitor.
+        public var cprChannel: String?
+        /// The emulator has `aux-ram-share`: shared guest RAM gets its
+        /// auxiliary RAM (ROMs, video RAM) shared too, so that
+        /// `cpr-transfer` can hand all of it over.
+        public var auxRamShare: Bool
         /// The host can run KVM (checked by the caller; `type='kvm'` needs it).
         public var kvmAvailable: Bool
         /// The TCP port of each `<graphics>` with autoport (index in
@@ -52,9 +60,11 @@ public struct QemuCommandLine: Sendable, Equatable {
         /// `def.interfaces` → fd), created per instance by the caller.
         public var tapFDs: [Int: Int32]
 
-        public init(incoming: Bool = false, kvmAvailable: Bool, graphicsPorts: [Int: Int] = [:], pretend: Bool = false,
-                    tapFDs: [Int: Int32] = [:]) {
+        public init(incoming: Bool = false, cprChannel: String? = nil, auxRamShare: Bool = false, kvmAvailable: Bool,
+                    graphicsPorts: [Int: Int] = [:], pretend: Bool = false, tapFDs: [Int: Int32] = [:]) {
             self.incoming = incoming
+            self.cprChannel = cprChannel
+            self.auxRamShare = auxRamShare
             self.kvmAvailable = kvmAvailable
             self.graphicsPorts = graphicsPorts
             self.pretend = pretend
@@ -110,7 +120,12 @@ public struct QemuCommandLine: Sendable, Equatable {
         try b.addBoot()
         try b.addDevices()
         b.add("-pidfile", paths.pidFile)
-        if options.incoming { b.add("-incoming", "defer") }
+        if options.incoming {
+            if let cpr = options.cprChannel {
+                b.add("-incoming", #"{"channel-type":"cpr","addr":{"transport":"socket","type":"unix","path":\#(QemuCommandLineBuilder.jsonString(cpr))}}"#)
+            }
+            b.add("-incoming", "defer")
+        }
         b.addPassthrough()
         // Last, so that the builders' own refusals, which say more, come first.
         try QemuDomainDefSupport.check(def)

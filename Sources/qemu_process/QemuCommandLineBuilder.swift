@@ -79,7 +79,10 @@ struct QemuCommandLineBuilder {
             if let state = def.featureState(switchName) { machine += ",\(switchName)=\(state == "off" ? "off" : "on")" }
         }
         machine += ",dump-guest-core=off"
-        if def.memoryBacking != nil { machine += ",memory-backend=\(QemuCommandLine.ramBackendID)" }
+        if let backing = def.memoryBacking {
+            machine += ",memory-backend=\(QemuCommandLine.ramBackendID)"
+            if options.auxRamShare && backing.isShareable { machine += ",aux-ram-share=on" }
+        }
         machine += pflashMachineOptions
         if !def.features.contains("acpi") { machine += ",acpi=off" }
         // `<timer name='hpet' present='no'/>`: the machine property, which

@@ -20,6 +20,9 @@ public struct QemuInstancePaths: Sendable, Equatable {
     public let statusFile: String
     /// Where an incoming migration listens.
     public let migrateSocket: String
+    /// Where an incoming `cpr-transfer` migration receives QEMU's
+    /// descriptors (the `cpr` channel).
+    public let cprSocket: String
 
     /// `sun_path` holds 108 bytes with the terminating NUL.
     public static let maxSocketPathBytes = UnixSocketAddress.maxPathLength
@@ -37,6 +40,7 @@ public struct QemuInstancePaths: Sendable, Equatable {
         pidFile = dir + "/qemu.pid"
         statusFile = dir + "/status.xml"
         migrateSocket = dir + "/migrate.sock"
+        cprSocket = dir + "/cpr.sock"
     }
 
     /// `ID-FIRST20CHARS`.
@@ -71,5 +75,6 @@ public struct QemuInstancePaths: Sendable, Equatable {
     public func checkSocketPaths() throws(VirError) {
         try Self.checkSocketPath(monitor)
         try Self.checkSocketPath(migrateSocket)
+        try Self.checkSocketPath(cprSocket)
     }
 }
