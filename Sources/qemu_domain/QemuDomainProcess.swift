@@ -46,8 +46,13 @@ public enum QemuDomainProcess {
 
     /// Starts QEMU for the incoming side of a migration (`-incoming
     /// defer`) on `obj`, which the caller already put in the tables.
-    public static func startIncoming(_ driver: QemuDriverState, _ obj: DomainObj, def: DomainDef) async throws(VirError) -> QemuInstance {
-        try await launch(driver, obj, def: def, incoming: true)
+    ///
+    /// - Parameter cpr: the migration is a `cpr-transfer`: QEMU also
+    ///   waits on its `cpr` channel, and its monitor is connected only
+    ///   once the source has sent its descriptors.
+    public static func startIncoming(_ driver: QemuDriverState, _ obj: DomainObj, def: DomainDef,
+                                     cpr: Bool = false) async throws(VirError) -> QemuInstance {
+        try await launch(driver, obj, def: def, incoming: true, cpr: cpr)
     }
 
     /// What a definition becomes before its QEMU starts: post-parsed
@@ -68,7 +73,7 @@ public enum QemuDomainProcess {
     /// Starts QEMU paused (`-S`) with a new id, and makes it the object's
     /// instance: the id in the tables, the live definition, the handlers,
     /// the status file.
-    static func launch(_ driver: QemuDriverState, _ obj: DomainObj, def: DomainDef, incoming: Bool,
+    static func launch(_ driver: QemuDriverState, _ obj: DomainObj, def: DomainDef, incoming: Bool, cpr: Bool = false,
                        resetNVRAM: Bool = false) async throws(VirError) -> QemuInstance {
         // A definition stored before machine types were pinned gets its
         // machine pinned now, against the emulator that will run it.
@@ -78,7 +83,7 @@ public enum QemuDomainProcess {
         let caps = try prepare(&def, driver, incoming: incoming, resetNVRAM: resetNVRAM)
         let id = try driver.ids.next()
         let (instance, live) = try await QemuProcess.start(def: def, id: id, config: driver.config, caps: caps,
-                                                          options: .init(incoming: incoming, resetNVRAM: resetNVRAM))
+                                                          options: .init(incoming: incoming, cpr: cpr, resetNVRAM: resetNVRAM))
         if !incoming { driver.rememberShutoffReason(obj.uuid, nil) }
         // The live definition first, while the object is still inactive:
         // it becomes `def` and the persistent one is kept as `newDef`, as

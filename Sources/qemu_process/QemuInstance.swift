@@ -70,6 +70,15 @@ public final class QemuInstance: Sendable {
         }
     }
 
+    /// An instance this process started whose monitor does not exist yet:
+    /// an incoming `cpr-transfer` QEMU creates it only once the `cpr`
+    /// channel has delivered its descriptors. `monitor()` connects it.
+    convenience init(deferredID id: Int, pid: Int32, startTime: UInt64, emulator: String, binary: QemuBinaryIdentity?,
+                     version: QemuVersion?, paths: QemuInstancePaths, log: QemuLogFile) {
+        self.init(id: id, pid: pid, startTime: startTime, emulator: emulator, binary: binary, version: version,
+                  paths: paths, log: log, isChild: true, monitor: .idle)
+    }
+
     /// An instance found again, its monitor not connected yet.
     convenience init(foundID id: Int, pid: Int32, startTime: UInt64, emulator: String, binary: QemuBinaryIdentity?,
                      version: QemuVersion?, paths: QemuInstancePaths, log: QemuLogFile) {

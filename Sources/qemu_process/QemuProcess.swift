@@ -19,6 +19,10 @@ public enum QemuProcess {
     public struct StartOptions: Sendable {
         /// Wait for an incoming migration (`-incoming defer`).
         public var incoming: Bool
+        /// The incoming migration is a `cpr-transfer`: QEMU waits on its
+        /// `cpr` channel first, and opens its monitor only after the
+        /// source sent its descriptors, so none is connected here.
+        public var cpr: Bool
         /// How long QEMU may take to open its monitor.
         public var monitorTimeout: Duration
         /// What the log header says the instance is for.
@@ -27,12 +31,13 @@ public enum QemuProcess {
         /// the domain has one (`VIR_DOMAIN_START_RESET_NVRAM`).
         public var resetNVRAM: Bool
 
-        public init(incoming: Bool = false, monitorTimeout: Duration = .seconds(30), purpose: String? = nil,
+        public init(incoming: Bool = false, cpr: Bool = false, monitorTimeout: Duration = .seconds(30), purpose: String? = nil,
                     resetNVRAM: Bool = false) {
             self.incoming = incoming
+            self.cpr = incoming && cpr
             self.resetNVRAM = resetNVRAM
             self.monitorTimeout = monitorTimeout
-            self.purpose = purpose ?? (incoming ? "incoming migration" : "start")
+            self.purpose = purpose ?? (incoming ? (cpr ? "incoming migration, cpr-transfer" : "incoming migration") : "start")
         }
     }
 
@@ -76,7 +81,9 @@ public enum QemuProcess {
         }
         let tapFDs = Dictionary(uniqueKeysWithValues: tapped.enumerated().map { ($0.element.index, Int32(3 + $0.offset)) })
         let cmd = try QemuCommandLine.build(def: def, id: id, paths: paths, ramFile: ramFile,
-                                            options: .init(incoming: options.incoming, kvmAvailable: QemuHost.kvmUsable,
+                                            options: .init(incoming: options.incoming,
+                                                           cprChannel: options.cpr ? paths.cprSocket : nil,
+                                                           auxRamShare: caps.auxRamShare, kvmAvailable: QemuHost.kvmUsable,
                                                            graphicsPorts: graphicsPorts, tapFDs: tapFDs))
         try config.createDirectories()
         if options.incoming {
@@ -119,6 +126,36 @@ public enum QemuProcess {
         let exited = ExitFlag()
         ProcessSpawner.reap(pid) { status in exited.set(status) }
 
+        if options.cpr {
+            // Nothing to ask QEMU yet: it blocks on the cpr channel. Its
+            // pty devices would need query-chardev (refused by the caller).
+            guard cmd.ptyDevices.isEmpty else {
+                Glibc.kill(pid, SIGKILL)
+                _ = await exited.wait(timeout: .seconds(5))
+                throw VirError(.operationUnsupported, "an incoming cpr-transfer instance cannot report pty paths before its monitor exists")
+            }
+            // Ready once it listens on the cpr channel (it creates that
+            // socket before it blocks on it).
+            let listening = await VirTime.poll(timeout: options.monitorTimeout) {
+                exited.isSet || access(paths.cprSocket, F_OK) == 0
+            }
+            guard listening, !exited.isSet else {
+                Glibc.kill(pid, SIGKILL)
+                _ = await exited.wait(timeout: .seconds(5))
+                let tail = log.read(from: logOffset)
+                let prefix = exited.isSet ? "process exited while waiting for its cpr channel" : "cpr channel '\(paths.cprSocket)' did not show up"
+                throw VirError(.internalError, tail.isEmpty ? prefix : "\(prefix): \(tail)")
+            }
+            let instance = QemuInstance(deferredID: id, pid: pid, startTime: ProcStat.read(pid)?.startTime ?? 0, emulator: emulator,
+                                        binary: caps.identity, version: caps.version, paths: paths, log: log)
+            exited.onSet { status in instance.markExited(status: status) }
+            let heldPorts = Array(graphicsPorts.values)
+            releasePorts = false
+            exited.onSet { _ in heldPorts.forEach(VirPortAllocator.display.release) }
+            cleanupDir = false
+            return (instance, liveDefinition(def, id: id, cmd: cmd, tapped: tapped, taps: taps, graphicsPorts: graphicsPorts))
+        }
+
         let monitor: QemuMonitor
         do {
             monitor = try await QemuMonitor.connect(path: paths.monitor, timeout: options.monitorTimeout,
@@ -138,16 +175,7 @@ public enum QemuProcess {
         releasePorts = false
         exited.onSet { _ in heldPorts.forEach(VirPortAllocator.display.release) }
 
-        var live = def
-        live.id = id
-        for (t, tap) in zip(tapped, taps) { live.interfaces[t.index].setTargetDevice(tap.name) }
-        for (i, port) in graphicsPorts {
-            live.graphics[i].setLive(port: port, listen: QemuCommandLineBuilder.defaultListen)
-        }
-        for (i, path) in cmd.channelSockets {
-            live.channels[i].sourcePath = path
-            live.channels[i].sourceMode = "bind"
-        }
+        var live = liveDefinition(def, id: id, cmd: cmd, tapped: tapped, taps: taps, graphicsPorts: graphicsPorts)
         do {
             try await readPtyPaths(cmd.ptyDevices, monitor: monitor, def: &live)
         } catch {
@@ -166,6 +194,24 @@ public enum QemuProcess {
         }
         cleanupDir = false
         return (instance, live)
+    }
+
+    /// The live definition of a started instance: its id, and what the
+    /// driver chose for this instance (tap names, display ports, channel
+    /// sockets).
+    static func liveDefinition(_ def: DomainDef, id: Int, cmd: QemuCommandLine, tapped: [(index: Int, bridge: String?)],
+                               taps: [VirNetDevTap], graphicsPorts: [Int: Int]) -> DomainDef {
+        var live = def
+        live.id = id
+        for (t, tap) in zip(tapped, taps) { live.interfaces[t.index].setTargetDevice(tap.name) }
+        for (i, port) in graphicsPorts {
+            live.graphics[i].setLive(port: port, listen: QemuCommandLineBuilder.defaultListen)
+        }
+        for (i, path) in cmd.channelSockets {
+            live.channels[i].sourcePath = path
+            live.channels[i].sourceMode = "bind"
+        }
+        return live
     }
 
     /// Stops an instance: `quit` over QMP, then SIGTERM, then SIGKILL, then
