@@ -25,4 +25,11 @@ public enum MigrateParam {
     /// has no typed parameter for it (only `virDomainMigrateSetMaxDowntime`);
     /// the series' local migration takes it here.
     public static let downtime = "downtime"
+
+    /// How a local migration moves the guest: `cpr-transfer` (QEMU hands
+    /// the new QEMU its RAM's descriptors) or `normal` (the migration
+    /// stream, with `x-ignore-shared` for a shared RAM file). Absent: the
+    /// driver chooses `cpr-transfer` whenever both QEMUs and the guest's RAM
+    /// allow it. The series' own parameter; libvirt 9.0 has none.
+    public static let localMode = "local_mode"
 }

@@ -22,10 +22,13 @@ public struct QemuMigrationParams: Sendable, Equatable {
     public var migrateURI: String?
     /// Downtime limit in ms; `nil`: the local default.
     public var downtime: UInt64?
+    /// `local_mode`: the mode asked for; `nil`: the driver chooses.
+    public var localMode: QemuMigrationMode?
 
     /// What this driver accepts.
     public static let known: Set<String> = [MigrateParam.destXML, MigrateParam.destName, MigrateParam.persistXML,
-                                            MigrateParam.bandwidth, MigrateParam.uri, MigrateParam.downtime]
+                                            MigrateParam.bandwidth, MigrateParam.uri, MigrateParam.downtime,
+                                            MigrateParam.localMode]
 
     public init() {}
 
@@ -53,6 +56,12 @@ public struct QemuMigrationParams: Sendable, Equatable {
         bandwidth = try number(MigrateParam.bandwidth)
         migrateURI = try string(MigrateParam.uri)
         downtime = try number(MigrateParam.downtime)
+        if let mode = try string(MigrateParam.localMode) {
+            guard let m = QemuMigrationMode(rawValue: mode) else {
+                throw VirError(.invalidArg, "invalid value '\(mode)' for parameter '\(MigrateParam.localMode)', expected 'cpr-transfer' or 'normal'")
+            }
+            localMode = m
+        }
         if let uri = migrateURI, !(uri.hasPrefix("unix:") || uri.hasPrefix("tcp:")) {
             throw VirError(.argumentUnsupported, "migration URI '\(uri)' is not supported for local migration; use unix:PATH or tcp:HOST:PORT")
         }

@@ -51,6 +51,8 @@ public final class QemuMigrationState: Sendable {
         /// ms since the epoch when the source's CPUs stopped for the
         /// switch-over (its `STOP` event's timestamp).
         package var sourceStopped: UInt64?
+        /// How the guest moves, decided by Prepare (`normal` until then).
+        package var mode: QemuMigrationMode = .normal
     }
     package let state: Mutex<Mutable>
     /// Broadcast on each of QEMU's migration events: Perform waits on it
@@ -143,12 +145,14 @@ public final class QemuMigrationState: Sendable {
 
     /// The status file's `<migration>` element.
     package var element: XMLElement {
-        let (phase, wasRunning) = state.withLock { ($0.phase, $0.sourceWasRunning) }
-        return XMLElement(QemuStatusExtra.migration.rawValue, attributes: [
+        let (phase, wasRunning, mode) = state.withLock { ($0.phase, $0.sourceWasRunning, $0.mode) }
+        var e = XMLElement(QemuStatusExtra.migration.rawValue, attributes: [
             XMLAttribute("role", role.rawValue), XMLAttribute("phase", phase.rawValue),
             XMLAttribute("flags", String(flags.rawValue)), XMLAttribute("started", String(started)),
             XMLAttribute("sourceWasRunning", wasRunning ? "yes" : "no"),
         ])
+        if mode != .normal { e.setAttribute("mode", mode.rawValue) }
+        return e
     }
 
     /// Rebuilds the state from a status file's `<migration>` element.
@@ -158,7 +162,10 @@ public final class QemuMigrationState: Sendable {
         let flags = MigrateFlags(rawValue: e.attribute("flags").flatMap(UInt32.init) ?? 0)
         let started = e.attribute("started").flatMap(UInt64.init) ?? 0
         let s = QemuMigrationState(role: role, flags: flags, params: QemuMigrationParams(), phase: phase, started: started)
-        s.state.withLock { $0.sourceWasRunning = e.attribute("sourceWasRunning") != "no" }
+        s.state.withLock { m in
+            m.sourceWasRunning = e.attribute("sourceWasRunning") != "no"
+            m.mode = e.attribute("mode").flatMap(QemuMigrationMode.init(rawValue:)) ?? .normal
+        }
         return s
     }
 }

@@ -46,6 +46,9 @@ public struct QemuMigrationStatistics: Sendable, Equatable {
     /// QEMU's own `total-time` of the transfer (libvirt keeps the job's wall
     /// time in `timeElapsed`; this one is for benchmarks).
     public var qemuTotalTime: UInt64?
+    /// How the guest moved (`migration_mode`): the series' own field, set
+    /// for every local migration.
+    public var mode: QemuMigrationMode?
 
     public struct Compression: Sendable, Equatable {
         public var cache: UInt64 = 0, bytes: UInt64 = 0, pages: UInt64 = 0, cacheMisses: UInt64 = 0, overflow: UInt64 = 0
@@ -146,6 +149,7 @@ public struct QemuMigrationStatistics: Sendable, Equatable {
         if autoConvergeThrottle != 0 {
             p.append(TypedParameter("auto_converge_throttle", .int(autoConvergeThrottle)))
         }
+        if let mode { p.append(TypedParameter(Self.modeParameter, .string(mode.rawValue))) }
         return p
     }
 
@@ -185,6 +189,7 @@ public struct QemuMigrationStatistics: Sendable, Equatable {
             add("compression_overflow", String(c.overflow))
         }
         add("auto_converge_throttle", String(autoConvergeThrottle))
+        if let mode { add(Self.modeParameter, mode.rawValue) }
         return e
     }
 
@@ -216,5 +221,10 @@ public struct QemuMigrationStatistics: Sendable, Equatable {
                                       cacheMisses: u("compression_cache_misses") ?? 0, overflow: u("compression_overflow") ?? 0)
         }
         autoConvergeThrottle = e.childText("auto_converge_throttle").flatMap { Int32($0.trimmingCharacters(in: .whitespaces)) } ?? 0
+        mode = e.childText(Self.modeParameter).flatMap { QemuMigrationMode(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
     }
+
+    /// The job statistics' field (and the cookie's element) that says how
+    /// the guest moved.
+    public static let modeParameter = "migration_mode"
 }

@@ -123,11 +123,12 @@ public enum QemuMigration {
         // The source's PCI addresses come with its XML; a source whose QEMU
         // placed its devices itself (started before addresses were
         // assigned) gets a destination placed the same way.
-        try QemuDomainDefPostParse.apply(&def, caps: d.caps, config: d.config,
-                                         assignAddresses: !QemuDomainAddress.placedByQemu(source.def))
+        let caps = try QemuDomainDefPostParse.apply(&def, caps: d.caps, config: d.config,
+                                                    assignAddresses: !QemuDomainAddress.placedByQemu(source.def))
         QemuDomainDefPostParse.applyMemoryDefault(&def, config: d.config)
         try DomainABIStability.check(source: source.def, destination: def)
         try checkListeningSockets(source: source.def, destination: def)
+        let mode = try await chooseMode(d, asked: p.localMode, source: source, def: def, caps: caps)
 
         let dst = try d.domains.addRemote(def)
         do {
@@ -143,9 +144,10 @@ public enum QemuMigration {
             // domain (a status file without a migration is a promoted
             // destination to recovery, and its source would be stopped).
             let m = QemuMigrationState(role: .incoming, flags: flags, params: p, phase: .prepare)
+            m.state.withLock { $0.mode = mode }
             dst.qemu.migration = m
             dst.qemu.setStatusExtra(.migration, m.element)
-            let instance = try await QemuDomainProcess.startIncoming(d, dst, def: def)
+            let instance = try await QemuDomainProcess.startIncoming(d, dst, def: def, cpr: mode == .cprTransfer)
             QemuMigrationCrashPoint.prepareSpawned.hit()
             let uri = p.migrateURI ?? "unix:" + instance.paths.migrateSocket
             m.state.withLock { $0.listenURI = uri }
@@ -154,10 +156,14 @@ public enum QemuMigration {
             if uri.hasPrefix("unix:") {
                 try QemuInstancePaths.checkSocketPath(String(uri.dropFirst(5)))
             }
-            do {
-                try await instance.monitor().migrateSetCapabilities(capabilities(for: def, flags: flags, incoming: true))
-                try await instance.monitor().migrateIncoming(uri: uri)
-            } catch { throw VirError(error) }
+            // A cpr-transfer destination has no monitor yet: Perform makes
+            // it listen once the source has sent the descriptors.
+            if mode == .normal {
+                do {
+                    try await instance.monitor().migrateSetCapabilities(capabilities(for: def, flags: flags, incoming: true))
+                    try await instance.monitor().migrateIncoming(uri: uri)
+                } catch { throw VirError(error) }
+            }
             QemuMigrationCrashPoint.prepareListening.hit()
             d.emit(dst, .started(.migrated))
             arm(d, def.uuid, m)
@@ -198,9 +204,9 @@ public enum QemuMigration {
         }
         // Both ends are this driver's: the stream goes to the incoming
         // instance Prepare started, at the address Prepare returned.
-        let listening = d.domains.findRemote(byUUID: obj.uuid).flatMap { $0.qemu.migration }?
-            .state.withLock { $0.listenURI }
-        guard let listening else {
+        let incoming = d.domains.findRemote(byUUID: obj.uuid)
+        let (listening, mode) = incoming.flatMap { $0.qemu.migration }?.state.withLock { ($0.listenURI, $0.mode) } ?? (nil, .normal)
+        guard let listening, let incoming else {
             m.state.withLock { $0.performFailed = true }
             throw VirError(.operationInvalid, "domain '\(obj.name)' has no incoming instance: Prepare did not run or its instance is gone")
         }
@@ -210,6 +216,10 @@ public enum QemuMigration {
         }
         // The phase is saved before QEMU sends anything: a status file that
         // cannot be written (a full disk) fails Perform here, nothing moved.
+        m.state.withLock { st in
+            st.mode = mode
+            st.stats.mode = mode
+        }
         do {
             try recordChecked(d, obj, m)
         } catch {
@@ -218,18 +228,24 @@ public enum QemuMigration {
         }
         do {
             let def = obj.def
-            try await instance.monitor().migrateSetCapabilities(capabilities(for: def, flags: m.flags, incoming: false))
             // The migration's own parameters, else what the user set for
             // the domain (migrate-setspeed, migrate-setmaxdowntime), else
             // the local defaults.
             let limits = d.migrationLimits(obj.uuid)
             let bandwidth = (m.params.bandwidth ?? limits.bandwidth).map { Int64(min($0, QemuMigrationLimits.bandwidthMax)) * 1_048_576 } ?? Int64.max
             let downtime = m.params.downtime ?? limits.downtime ?? (m.flags.contains(.local) ? localDowntimeLimitMs : 300)
-            try await instance.monitor().migrateSetParameters(["max-bandwidth": .int(bandwidth), "downtime-limit": .int(Int64(downtime))])
+            let parameters: [String: JSONValue] = ["max-bandwidth": .int(bandwidth), "downtime-limit": .int(Int64(downtime))]
             if !m.flags.contains(.live) && obj.state.state == .running {
                 try await QemuDomainProcess.stopCPUs(d, obj, reason: .migration)
             }
-            try await instance.monitor().migrate(uri: uri)
+            if mode == .cprTransfer {
+                try await performCPRTransfer(d, source: instance, destination: incoming, def: def, flags: m.flags,
+                                             parameters: parameters, uri: uri)
+            } else {
+                try await instance.monitor().migrateSetCapabilities(capabilities(for: def, flags: m.flags, incoming: false))
+                try await instance.monitor().migrateSetParameters(parameters)
+                try await instance.monitor().migrate(uri: uri)
+            }
             QemuMigrationCrashPoint.performMigrating.hit()
             instance.onExit { [weak m] in m?.events.broadcast() }
             try await waitForCompletion(d, obj, instance, m)
@@ -589,7 +605,8 @@ public enum QemuMigration {
     }
 
     /// Puts the source back as it was before the migration: QEMU not
-    /// migrating, the guest running if it ran.
+    /// migrating (and in the normal mode again after a `cpr-transfer`),
+    /// the guest running if it ran.
     static func restoreSource(_ d: QemuDriverState, _ obj: DomainObj, _ m: QemuMigrationState) async {
         guard let instance = obj.qemu.instance, !instance.hasExited else { return }
         let name = obj.name
@@ -602,7 +619,8 @@ public enum QemuMigration {
             }
             throw VirError(.operationTimeout, "the migration was still in progress 10 s after migrate_cancel")
         }
-        let wasRunning = m.state.withLock { $0.sourceWasRunning }
+        let (wasRunning, mode) = m.state.withLock { ($0.sourceWasRunning, $0.mode) }
+        if mode == .cprTransfer { await resetMode(d, obj, instance) }
         if wasRunning && obj.state.state == .paused {
             await d.log.bestEffort("resume the source guest", domain: name) {
                 try await QemuDomainProcess.startCPUs(d, obj, reason: .migrationCanceled)

@@ -17,6 +17,23 @@ extension QemuMonitor {
         _ = try await execute("migrate", ["detach": true, "resume": .bool(resume), "uri": .string(uri)])
     }
 
+    /// A `cpr-transfer` migration (mode set with `migrateSetParameters`):
+    /// QEMU sends its descriptors to the `cpr` socket, waits for the new
+    /// QEMU to take them, then sends its state to the `main` socket.
+    ///
+    /// QMP: `migrate` with `channels` (QEMU 9.1; `cpr` channels 10.0).
+    public func migrateCPRTransfer(main: String, cpr: String) async throws(QemuMonitorError) {
+        _ = try await execute("migrate", ["detach": true, "channels": .array([
+            Self.unixChannel("main", path: main), Self.unixChannel("cpr", path: cpr),
+        ])])
+    }
+
+    /// A `MigrationChannel` on a UNIX socket.
+    static func unixChannel(_ type: String, path: String) -> JSONValue {
+        .object(["channel-type": .string(type),
+                 "addr": .object(["transport": "socket", "type": "unix", "path": .string(path)])])
+    }
+
     /// Hands QEMU a descriptor under `name` (`SCM_RIGHTS`), for an
     /// `fd:NAME` migration URI.
     ///
