@@ -128,6 +128,10 @@ enum DomJobInfoCommand: VirshCommand {
         if let v = int("auto_converge_throttle") { line("Auto converge throttle:", String(v).padding(13)) }
         if let v = ull("disk_temp_used") { size("Temporary disk space use:", v) }
         if let v = ull("disk_temp_total") { size("Temporary disk space total:", v) }
+        // The series' own field (libvirt 9.0 has none): how a local migration moved the guest.
+        for p in params where p.name == "migration_mode" {
+            if case .string(let m) = p.value { line("Migration mode:", m) }
+        }
         for p in params.reversed() where p.name == "errmsg" {
             if case .string(let m) = p.value { line("Error message:", m) }
             break

@@ -20,6 +20,7 @@ enum MigrateCommand: VirshCommand {
         .bool("live", "live migration"),
         .bool("offline", "offline migration"),
         .bool("local", "local migration: move the domain into a new QEMU process on this same host"),
+        .string("local-mode", "how a local migration moves the guest: cpr-transfer or normal (default: cpr-transfer when both QEMUs and the guest's shared RAM allow it)"),
         .bool("p2p", "peer-2-peer migration"),
         .bool("direct", "direct migration"),
         .alias("tunneled", for: "tunnelled"),
@@ -160,7 +161,7 @@ enum MigrateCommand: VirshCommand {
         var params: [TypedParameter] = []
         let strings: [(String, String)] = [
             ("migrateuri", MigrateParam.uri), ("graphicsuri", MigrateParam.graphicsURI),
-            ("listen-address", MigrateParam.listenAddress),
+            ("listen-address", MigrateParam.listenAddress), ("local-mode", MigrateParam.localMode),
         ]
         for (opt, param) in strings {
             guard case .success(let v) = cmd.string(opt, ctl) else { return nil }
