@@ -60,7 +60,7 @@ public enum CounterGuest {
     ///   (`-device loader`), so that private memory has something to copy
     ///   and a bandwidth-limited migration takes a while.
     public static func domainXML(name: String, uuid: String? = nil, disk: String, serialLog: String,
-                                 memoryMiB: Int = 16, sharedMemory: Bool = false, emulator: String? = nil,
+                                 memoryMiB: Int = 16, sharedMemory: Bool = false, memfd: Bool = false, emulator: String? = nil,
                                  extraDevices: String = "", memballoon: String = "none", ballast: String? = nil,
                                  features: String = "", ptyConsole: Bool = false) -> String {
         let serial = ptyConsole ? """
@@ -88,7 +88,7 @@ public enum CounterGuest {
           <name>\(name)</name>
           \(uuid.map { "<uuid>\($0)</uuid>" } ?? "")
           <memory unit='MiB'>\(memoryMiB)</memory>
-          \(sharedMemory ? "<memoryBacking><source type='file'/><access mode='shared'/></memoryBacking>" : "")
+          \(sharedMemory || memfd ? "<memoryBacking><source type='\(memfd ? "memfd" : "file")'/><access mode='shared'/></memoryBacking>" : "")
           <vcpu>1</vcpu>
           <os>
             <type arch='x86_64' machine='pc'>hvm</type>

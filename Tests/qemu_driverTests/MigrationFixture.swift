@@ -18,7 +18,7 @@ struct MigrationFixture {
     let name: String
     var state: QemuDriverState { conn.driver.state }
 
-    static func start(_ label: String, shared: Bool = true, ballastMiB: Int? = nil, emulator: String? = nil,
+    static func start(_ label: String, shared: Bool = true, memfd: Bool = false, ballastMiB: Int? = nil, emulator: String? = nil,
                       persistent: Bool = true, extraDevices: String = "",
                       memballoon: String = "none", dirtier: Bool = false) async throws -> MigrationFixture {
         let root = TestRoot(label)
@@ -26,7 +26,7 @@ struct MigrationFixture {
         let disk = try CounterGuest.disk(in: root.path, dirtier: dirtier)
         let ballast = try ballastMiB.map { try CounterGuest.ballast(in: root.path, mebibytes: $0) }
         let conn = try await QemuDriver.connect(uri: root.uri)
-        let xml = CounterGuest.domainXML(name: "vm", disk: disk, serialLog: serial, sharedMemory: shared, emulator: emulator,
+        let xml = CounterGuest.domainXML(name: "vm", disk: disk, serialLog: serial, sharedMemory: shared, memfd: memfd, emulator: emulator,
                                          extraDevices: extraDevices, memballoon: memballoon, ballast: ballast)
         if persistent {
             try await conn.create(conn.defineXML(xml, validate: true))
@@ -72,8 +72,9 @@ struct MigrationFixture {
         return inTables == 1 && state.domains.findRemote(byUUID: uuid) == nil && qemuProcesses.count == 1
     }
 
-    func migrationParams(bandwidth: UInt64? = nil, destXML: String? = nil) -> [TypedParameter] {
+    func migrationParams(bandwidth: UInt64? = nil, destXML: String? = nil, mode: QemuMigrationMode? = nil) -> [TypedParameter] {
         var p: [TypedParameter] = []
+        if let mode { p.append(TypedParameter(MigrateParam.localMode, .string(mode.rawValue))) }
         if let bandwidth { p.append(TypedParameter(MigrateParam.bandwidth, .ullong(bandwidth))) }
         if let destXML { p.append(TypedParameter(MigrateParam.destXML, .string(destXML))) }
         return p

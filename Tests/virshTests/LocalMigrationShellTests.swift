@@ -23,8 +23,9 @@ struct LocalMigrationShellTests {
         let serial: String
         var env: [String: String] { ["LIBVIRT_DEFAULT_URI": root.uri] }
 
-        init(_ label: String, name: String = "vm", sharedMemory: Bool = true, ballastMiB: Int? = nil,
-             extraDevices: String = "", memballoon: String = "none", features: String = "", ptyConsole: Bool = false) throws {
+        init(_ label: String, name: String = "vm", sharedMemory: Bool = true, memfd: Bool = false, emulator: String? = nil,
+             ballastMiB: Int? = nil, extraDevices: String = "", memballoon: String = "none", features: String = "",
+             ptyConsole: Bool = false) throws {
             let root = TestRoot(label)
             self.root = root
             self.name = name
@@ -32,7 +33,7 @@ struct LocalMigrationShellTests {
             let disk = try CounterGuest.disk(in: root.path)
             let ballast = try ballastMiB.map { try CounterGuest.ballast(in: root.path, mebibytes: $0) }
             let xml = CounterGuest.domainXML(name: name, disk: disk, serialLog: serial, sharedMemory: sharedMemory,
-                                             extraDevices: extraDevices, memballoon: memballoon, ballast: ballast,
+                                             memfd: memfd, emulator: emulator, extraDevices: extraDevices, memballoon: memballoon, ballast: ballast,
                                              features: features, ptyConsole: ptyConsole)
             xmlFile = root.path + "/\(name).xml"
             try xml.write(toFile: xmlFile, atomically: true, encoding: .utf8)
@@ -62,6 +63,30 @@ struct LocalMigrationShellTests {
             let c = CounterGuest.counters(inLog: serial)
             return !c.isEmpty && c == Array(0..<c.count)
         }
+    }
+
+    /// QEMU 10.0's live update from the command line: chosen by itself for
+    /// a memfd guest, shown by `domjobinfo --completed`, and refused or
+    /// turned off with `--local-mode`.
+    @Test func aMemfdGuestOn100MovesByCPRTransferAndDomjobinfoSaysSo() throws {
+        let g = try Guest("vsh-cpr", sharedMemory: false, memfd: true, emulator: Emulators.qemu100)
+        defer { #expect(g.root.cleanup() == []) }
+        #expect(g.virsh("create", g.xmlFile).status == 0)
+        #expect(CounterGuest.waitForCounter(inLog: g.serial, atLeast: 3))
+        var r = g.virsh("migrate", "--live", "--local", "vm", g.root.uri)
+        #expect(r == VirshResult(stdout: "\n", stderr: "", status: 0), "\(r)")
+        r = g.virsh("domjobinfo", "vm", "--completed")
+        #expect(r.status == 0 && r.stdout.contains("\nMigration mode:   cpr-transfer\n"), "\(r.stdout)")
+        r = g.virsh("migrate", "--live", "--local", "--local-mode", "normal", "vm", g.root.uri)
+        #expect(r.status == 0, "\(r)")
+        r = g.virsh("domjobinfo", "vm", "--completed")
+        #expect(r.stdout.contains("\nMigration mode:   normal\n"), "\(r.stdout)")
+        r = g.virsh("migrate", "--live", "--local", "--local-mode", "fastest", "vm", g.root.uri)
+        #expect(r == VirshResult(stdout: "\n", stderr: "error: invalid argument: invalid value 'fastest' for parameter 'local_mode', expected 'cpr-transfer' or 'normal'\n", status: 1), "\(r)")
+        #expect(g.counterAdvances())
+        #expect(g.countersAreContinuous())
+        #expect(g.qemus.count == 1)
+        #expect(g.virsh("destroy", "vm").status == 0)
     }
 
     @Test func defineStartMigrateLocallyDestroyUndefine() throws {
