@@ -46,13 +46,21 @@ public enum QemuDomainDefPostParse {
         def.os.loader = loader
     }
 
-    /// `memory_backing_default = "shared-file"` applied to a definition
-    /// about to run (an instance's live definition, a migration's
-    /// destination): a guest without `<memoryBacking>` gets its RAM in its
-    /// per-UUID shared file. The persistent definition is left as written,
-    /// so that the setting decides at each start.
-    public static func applyMemoryDefault(_ def: inout DomainDef, config: QemuDriverConfig) {
-        if config.sharedMemoryByDefault && def.memoryBacking == nil {
+    /// `memory_backing_default` applied to a definition about to run (an
+    /// instance's live definition, a migration's destination): a guest
+    /// without `<memoryBacking>` gets its RAM in its per-UUID shared file,
+    /// or in a shared memfd when that is the setting and the emulator that
+    /// runs it can hand it over by `cpr-transfer`. The persistent
+    /// definition is left as written, so that the setting decides at each
+    /// start.
+    public static func applyMemoryDefault(_ def: inout DomainDef, config: QemuDriverConfig, caps: QemuCaps) {
+        guard def.memoryBacking == nil else { return }
+        switch config.memoryBackingDefault {
+        case .private:
+            break
+        case .memfd where caps.supportsCPRTransfer:
+            def.memoryBacking = DomainMemoryBackingDef(source: .memfd, access: .shared)
+        case .sharedFile, .memfd:
             def.memoryBacking = DomainMemoryBackingDef(source: .file, access: .shared)
         }
     }

@@ -65,7 +65,7 @@ public enum QemuDomainProcess {
     public static func prepare(_ def: inout DomainDef, _ driver: QemuDriverState, incoming: Bool,
                                resetNVRAM: Bool = false) throws(VirError) -> QemuCaps {
         let caps = try QemuDomainDefPostParse.apply(&def, caps: driver.caps, config: driver.config, assignAddresses: !incoming)
-        QemuDomainDefPostParse.applyMemoryDefault(&def, config: driver.config)
+        QemuDomainDefPostParse.applyMemoryDefault(&def, config: driver.config, caps: caps)
         if !incoming { try QemuFirmware.fill(&def, config: driver.config, resetNVRAM: resetNVRAM) }
         return caps
     }

@@ -50,9 +50,9 @@ public enum QemuMigration {
             var destination = current
             if let destXML = p.destXML {
                 var dst = try DomainDef.parse(destXML)
-                try QemuDomainDefPostParse.apply(&dst, caps: d.caps, config: d.config,
-                                                 assignAddresses: !QemuDomainAddress.placedByQemu(current))
-                QemuDomainDefPostParse.applyMemoryDefault(&dst, config: d.config)
+                let caps = try QemuDomainDefPostParse.apply(&dst, caps: d.caps, config: d.config,
+                                                            assignAddresses: !QemuDomainAddress.placedByQemu(current))
+                QemuDomainDefPostParse.applyMemoryDefault(&dst, config: d.config, caps: caps)
                 try DomainABIStability.check(source: current, destination: dst)
                 destination = dst
             }
@@ -125,7 +125,7 @@ public enum QemuMigration {
         // assigned) gets a destination placed the same way.
         let caps = try QemuDomainDefPostParse.apply(&def, caps: d.caps, config: d.config,
                                                     assignAddresses: !QemuDomainAddress.placedByQemu(source.def))
-        QemuDomainDefPostParse.applyMemoryDefault(&def, config: d.config)
+        QemuDomainDefPostParse.applyMemoryDefault(&def, config: d.config, caps: caps)
         try DomainABIStability.check(source: source.def, destination: def)
         try checkListeningSockets(source: source.def, destination: def)
         let mode = try await chooseMode(d, asked: p.localMode, source: source, def: def, caps: caps)

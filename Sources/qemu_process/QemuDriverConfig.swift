@@ -35,11 +35,23 @@ public struct QemuDriverConfig: Sendable, Equatable {
     /// Where per-UUID guest RAM files live (`memory_backing_dir`, libvirt's
     /// setting of that name; a tmpfs keeps guest RAM off the disk).
     public var memoryBackingDir: String
-    /// `memory_backing_default = "shared-file"`: a guest whose XML has no
-    /// `<memoryBacking>` gets its RAM in its per-UUID shared file, so that a
-    /// local migration copies none of it and never holds it twice. The
-    /// default is `"private"` (libvirt's: anonymous private RAM).
-    public var sharedMemoryByDefault = false
+    /// `memory_backing_default`: what RAM a guest whose XML has no
+    /// `<memoryBacking>` gets (`.private` by default, libvirt's anonymous
+    /// private RAM).
+    public var memoryBackingDefault = MemoryBackingDefault.private
+
+    /// The values of `memory_backing_default`.
+    public enum MemoryBackingDefault: String, Sendable, CaseIterable {
+        /// libvirt's: anonymous private RAM, copied by a migration.
+        case `private`
+        /// `"shared-file"`: its per-UUID shared file, so that a local
+        /// migration copies none of it and never holds it twice.
+        case sharedFile = "shared-file"
+        /// `"memfd"`: a shared memfd on an emulator that can hand it to
+        /// the next QEMU by `cpr-transfer` (no file on any filesystem),
+        /// else as `"shared-file"`.
+        case memfd
+    }
     /// Where each UEFI domain's variable store lives (`NAME_VARS.fd`):
     /// the VM's, kept across its instances (libvirt: `nvramDir`,
     /// `/var/lib/libvirt/qemu/nvram`).
@@ -128,8 +140,9 @@ public struct QemuDriverConfig: Sendable, Equatable {
             }
             memoryBackingDir = dir
         }
-        if let mode = try conf.choice("memory_backing_default", ["private", "shared-file"]) {
-            sharedMemoryByDefault = mode == "shared-file"
+        if let mode = try conf.choice("memory_backing_default", MemoryBackingDefault.allCases.map(\.rawValue)),
+           let value = MemoryBackingDefault(rawValue: mode) {
+            memoryBackingDefault = value
         }
     }
 

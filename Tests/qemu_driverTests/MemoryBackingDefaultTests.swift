@@ -50,12 +50,41 @@ import qemu_driver
         #expect(!FileManager.default.fileExists(atPath: ramFile), "the RAM file goes with the domain")
     }
 
+    /// `memory_backing_default = "memfd"`: on QEMU 10.0 a shared memfd,
+    /// which the next QEMU takes over by cpr-transfer; on 7.2, which cannot,
+    /// the shared file.
+    @Test func theMemfdSettingGivesAMemfdWhereTheEmulatorCanHandItOver() async throws {
+        let root = TestRoot("memfd")
+        defer { #expect(root.cleanup() == []) }
+        try FileManager.default.createDirectory(atPath: root.path + "/etc", withIntermediateDirectories: true)
+        try "memory_backing_default = \"memfd\"\n".write(toFile: root.path + "/etc/qemu.conf", atomically: true, encoding: .utf8)
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        for (name, emulator, source) in [("new", Emulators.qemu100, DomainMemoryBackingDef.Source.memfd),
+                                         ("old", Emulators.qemu72, .file)] {
+            let serial = root.path + "/\(name).log"
+            let xml = CounterGuest.domainXML(name: name, disk: try CounterGuest.disk(in: root.path, name: "\(name).img"),
+                                             serialLog: serial, sharedMemory: false, emulator: emulator)
+            let dom = try await conn.create(try conn.defineXML(xml))
+            #expect(CounterGuest.waitForCounter(inLog: serial, atLeast: 3))
+            let live = try DomainDef.parse(try conn.xmlDesc(dom))
+            #expect(live.memoryBacking?.source == source && live.memoryBacking?.access == .shared, "\(name)")
+            let after = try await conn.migrate3(dom, to: conn.driver.connect(), params: [], flags: [.live, .local])
+            let mode = try await conn.jobStats(after, completed: true).params.first { $0.name == "migration_mode" }?.value
+            #expect(mode == .string(source == .memfd ? "cpr-transfer" : "normal"), "\(name)")
+            #expect(CounterGuest.waitForCounter(inLog: serial, atLeast: (CounterGuest.counters(inLog: serial).last ?? 0) + 3))
+            let c = CounterGuest.counters(inLog: serial)
+            #expect(!c.isEmpty && c == Array(0..<c.count), "\(name)")
+            try await conn.destroy(after)
+        }
+    }
+
     @Test func aBadSettingIsRefusedWhenTheRootIsOpened() async throws {
         let root = TestRoot("membad")
         defer { #expect(root.cleanup() == []) }
         try FileManager.default.createDirectory(atPath: root.path + "/etc", withIntermediateDirectories: true)
         try "memory_backing_default = \"huge\"\n".write(toFile: root.path + "/etc/qemu.conf", atomically: true, encoding: .utf8)
         let error = await #expect(throws: VirError.self) { _ = try await QemuDriver.connect(uri: root.uri) }
-        #expect(error?.message == "configuration file syntax error: \(root.path)/etc/qemu.conf: memory_backing_default must be one of \"private\", \"shared-file\", not \"huge\"")
+        #expect(error?.message == "configuration file syntax error: \(root.path)/etc/qemu.conf: memory_backing_default must be one of \"private\", \"shared-file\", \"memfd\", not \"huge\"")
     }
 }
