@@ -455,7 +455,15 @@ public enum QemuDomainProcess {
             }
             let instance = found
             if isMigrationInstance(status.instance) {
-                migrationInstances.append((status, await connected(driver, instance, name: status.def.name)))
+                // An incoming cpr-transfer QEMU may not have opened its
+                // monitor yet: recovery connects it only if a step needs it.
+                let migration = status.instance.extra.first { $0.name == QemuStatusExtra.migration.rawValue }
+                    .flatMap(QemuMigrationState.from)
+                if let migration, migration.role == .incoming, migration.state.withLock({ $0.mode }) == .cprTransfer {
+                    migrationInstances.append((status, instance))
+                } else {
+                    migrationInstances.append((status, await connected(driver, instance, name: status.def.name)))
+                }
                 continue
             }
             guard let instance else {

@@ -99,6 +99,7 @@ extension QemuMigration {
             try await monitor.migrateSetParameters(p)
             try await monitor.migrateCPRTransfer(main: String(uri.dropFirst(5)), cpr: incoming.paths.cprSocket)
         } catch { throw VirError(error) }
+        QemuMigrationCrashPoint.performDescriptorsSent.hit()
         do {
             // It exists once the new QEMU has read the descriptors; a QEMU
             // that dies first ends the wait.

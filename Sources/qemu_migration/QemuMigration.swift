@@ -720,6 +720,12 @@ public enum QemuMigration {
     /// Kills an incoming instance and drops it from the remote tables.
     static func abandonIncoming(_ d: QemuDriverState, _ dst: DomainObj) async {
         (dst.qemu.migration)?.cancelWatchdog()
+        // A cpr-transfer destination nobody talked to yet never ran the
+        // guest, and may still block on its cpr channel, deaf to SIGTERM.
+        if dst.qemu.migration?.state.withLock({ $0.mode }) == .cprTransfer, let instance = dst.qemu.instance,
+           !instance.isMonitorConnected {
+            await QemuProcess.killAtOnce(instance)
+        }
         dst.qemu.migration = nil
         // The migration stays in its status file until the QEMU is gone
         // (the clean-up drops it with the directory): a status written

@@ -21,7 +21,11 @@ public enum QemuMigrationCrashPoint: String, CaseIterable, Sendable {
     case prepareStarted = "prepare.started"
     /// Prepare told the incoming QEMU where to listen.
     case prepareListening = "prepare.listening"
-    /// Perform sent `migrate`.
+    /// A `cpr-transfer` Perform sent `migrate` on the source (its
+    /// descriptors go); the destination's monitor not yet connected.
+    case performDescriptorsSent = "perform.descriptors-sent"
+    /// Perform sent `migrate` (and, for a `cpr-transfer`, let the
+    /// destination listen).
     case performMigrating = "perform.migrating"
     /// QEMU reported the migration completed; not yet saved.
     case performCompleted = "perform.completed"
@@ -39,6 +43,9 @@ public enum QemuMigrationCrashPoint: String, CaseIterable, Sendable {
     case confirmPromoted = "confirm.promoted"
     /// Confirm stopped the source QEMU.
     case confirmSourceStopped = "confirm.source-stopped"
+
+    /// Reached only by a `cpr-transfer` migration.
+    public var isCPRTransferOnly: Bool { self == .performDescriptorsSent }
 
     /// The environment variable that arms a point.
     public static let environmentVariable = "LM_CRASH_POINT"

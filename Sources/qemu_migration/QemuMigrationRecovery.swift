@@ -130,7 +130,11 @@ extension QemuMigration {
             let name = status.def.name
             /// Attaches the instance; a failure is logged and reads as `nil`.
             func attach(remote: Bool) async -> DomainObj? {
-                do { return try await QemuDomainProcess.attach(d, status, instance, remote: remote) } catch {
+                // An incoming cpr-transfer QEMU may not have a monitor yet
+                // (it opens one once the descriptors came): it is connected
+                // when a step needs it, and rolled back without it.
+                let connect = !(m.role == .incoming && m.state.withLock { $0.mode } == .cprTransfer)
+                do { return try await QemuDomainProcess.attach(d, status, instance, remote: remote, connect: connect) } catch {
                     d.log.warning("cannot put instance \(instance.id) back in the tables: \(error)",
                                   metadata: ["domain": "\(name)", "step": "recover migration"])
                     return nil

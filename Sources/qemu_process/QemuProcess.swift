@@ -233,6 +233,15 @@ public enum QemuProcess {
         if removeDirectory { removeInstanceDir(instance.paths) }
     }
 
+    /// SIGKILL at once, for a QEMU that cannot handle SIGTERM and holds
+    /// nothing to save: an incoming `cpr-transfer` QEMU still blocked on its
+    /// `cpr` channel (its main loop, which acts on SIGTERM, does not run yet).
+    public static func killAtOnce(_ instance: QemuInstance) async {
+        guard !instance.hasExited, ProcStat.read(instance.pid)?.startTime == instance.startTime else { return }
+        Glibc.kill(instance.pid, SIGKILL)
+        _ = await instance.waitForExit(timeout: .seconds(10))
+    }
+
     /// SIGTERM, then SIGKILL, until the process is gone.
     static func kill(_ instance: QemuInstance) async {
         for (signal, wait) in [(SIGTERM, Duration.seconds(10)), (SIGKILL, Duration.seconds(10))] {
