@@ -18,6 +18,11 @@
 // every size; private memory — end-to-end <= 1.1 x baseline, as the median
 // of the ratios of each driver run to the baseline run beside it.
 //
+// --cpr: QEMU 10.0 on both ends, and three kinds of guest RAM: a shared
+// memfd moved by cpr-transfer (the old QEMU hands the new one its RAM's
+// descriptors), a shared file in the normal mode (x-ignore-shared), and
+// private RAM (copied); the baseline does the same moves by raw QMP.
+//
 // --upgrade: the cross-version move, the source on Debian's QEMU 7.2 and
 // the destination on QEMU 10.0 (both the driver's and the baseline's), and
 // a third measurement: `virsh migrate --live --local --xml` timed as a user
@@ -47,6 +52,10 @@ struct Options {
     var accel = "tcg"
     /// The destination's emulator: 10.0 with --upgrade, else the source's.
     var destEmulator: String?
+    /// The source's emulator: 10.0 with --cpr, else Debian's default.
+    var sourceEmulator: String?
+    /// The kinds of guest RAM measured.
+    var kinds: [RAMKind] = [.sharedFile, .private]
 
     init() {
         var args = Array(CommandLine.arguments.dropFirst())
@@ -54,6 +63,11 @@ struct Options {
             let a = args.removeFirst()
             if a == "--upgrade" {
                 destEmulator = Emulators.qemu100
+                continue
+            }
+            if a == "--cpr" {
+                sourceEmulator = Emulators.qemu100
+                kinds = [.memfd, .sharedFile, .private]
                 continue
             }
             guard let v = args.first else { break }
@@ -65,6 +79,18 @@ struct Options {
             }
         }
     }
+}
+
+/// Guest RAM, and how a local migration moves it.
+enum RAMKind: String {
+    /// A shared memfd: by cpr-transfer where both QEMUs can.
+    case memfd = "memfd, cpr-transfer"
+    /// The per-UUID shared file, in the normal mode (x-ignore-shared).
+    case sharedFile = "shared file"
+    /// Anonymous private RAM, copied.
+    case `private`
+
+    var isShared: Bool { self != .private }
 }
 
 /// Our virsh, built beside this benchmark (`make bench` builds it).
@@ -170,21 +196,23 @@ func medianU(_ xs: [UInt64]) -> UInt64 {
     return s.isEmpty ? 0 : s[s.count / 2]
 }
 
-func domainXML(name: String, sizeMiB: Int, shared: Bool, disk: String, serial: String, accel: String) -> String {
-    CounterGuest.domainXML(name: name, disk: disk, serialLog: serial, memoryMiB: sizeMiB, sharedMemory: shared)
+func domainXML(name: String, sizeMiB: Int, kind: RAMKind, disk: String, serial: String, options: Options) -> String {
+    let accel = options.accel
+    return CounterGuest.domainXML(name: name, disk: disk, serialLog: serial, memoryMiB: sizeMiB, sharedMemory: kind == .sharedFile,
+                                  memfd: kind == .memfd, emulator: options.sourceEmulator)
         .replacingOccurrences(of: "<domain type='qemu'", with: "<domain type='\(accel == "kvm" ? "kvm" : "qemu")'")
 }
 
 /// Through the driver: migrate3 over two connections, phases timed.
-func driverRun(sizeMiB: Int, shared: Bool, options: Options) async throws -> Sample {
+func driverRun(sizeMiB: Int, kind: RAMKind, options: Options) async throws -> Sample {
     let root = TestRoot("bench")
     defer { root.cleanup() }
     let serial = root.path + "/serial.log"
     let disk = try CounterGuest.disk(in: root.path, variant: .bench)
     let conn = try await QemuDriver.connect(uri: root.uri)
     defer { conn.driver.close() }
-    let dom = try await conn.createXML(domainXML(name: "bench", sizeMiB: sizeMiB, shared: shared, disk: disk, serial: serial,
-                                                 accel: options.accel))
+    let dom = try await conn.createXML(domainXML(name: "bench", sizeMiB: sizeMiB, kind: kind, disk: disk, serial: serial,
+                                                 options: options))
     guard CounterGuest.waitForCounter(inLog: serial, atLeast: 3, timeout: 120) else { throw CocoaError(.featureUnsupported) }
     let dconn = conn.driver.connect()
     let flags: MigrateFlags = [.live, .local]
@@ -197,6 +225,8 @@ func driverRun(sizeMiB: Int, shared: Bool, options: Options) async throws -> Sam
     let (c1, sourceXML) = try await conn.migrateBegin3(dom, params: [], flags: flags)
     let xml = try withEmulator(sourceXML, options.destEmulator)
     var params = [TypedParameter(MigrateParam.destXML, .string(xml)), TypedParameter(MigrateParam.destName, .string(dom.name))]
+    // A shared file is measured in the normal mode even where cpr-transfer is possible.
+    if kind == .sharedFile { params.append(TypedParameter(MigrateParam.localMode, .string(QemuMigrationMode.normal.rawValue))) }
     let (c2, uri) = try await dconn.migratePrepare3(cookie: c1, params: params, flags: flags)
     params.append(TypedParameter(MigrateParam.uri, .string(uri)))
     let c3 = try await conn.migratePerform3(dom, cookie: c2, params: params, flags: flags)
@@ -222,15 +252,15 @@ func driverRun(sizeMiB: Int, shared: Bool, options: Options) async throws -> Sam
 /// `virsh migrate --live --local [--xml FILE] bench URI`, the whole virsh
 /// process timed; the domain started by a driver that then lets go of the
 /// root, as a VM started by an earlier virsh command.
-func virshRun(sizeMiB: Int, shared: Bool, options: Options) async throws -> Double {
+func virshRun(sizeMiB: Int, kind: RAMKind, options: Options) async throws -> Double {
     guard let virsh = virshBinary else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "virsh (build it)"]) }
     let root = TestRoot("bvsh")
     defer { root.cleanup() }
     let serial = root.path + "/serial.log"
     let disk = try CounterGuest.disk(in: root.path, variant: .bench)
     var conn = try await QemuDriver.connect(uri: root.uri)
-    let dom = try await conn.create(try conn.defineXML(domainXML(name: "bench", sizeMiB: sizeMiB, shared: shared, disk: disk,
-                                                                 serial: serial, accel: options.accel)))
+    let dom = try await conn.create(try conn.defineXML(domainXML(name: "bench", sizeMiB: sizeMiB, kind: kind, disk: disk,
+                                                                 serial: serial, options: options)))
     let xmlFile = root.path + "/dest.xml"
     try withEmulator(try conn.xmlDesc(dom, flags: .migratable), options.destEmulator)
         .write(toFile: xmlFile, atomically: true, encoding: .utf8)
@@ -251,13 +281,13 @@ func virshRun(sizeMiB: Int, shared: Bool, options: Options) async throws -> Doub
 }
 
 /// The baseline: the same QEMU arguments, two processes, raw QMP.
-func baselineRun(sizeMiB: Int, shared: Bool, options: Options) async throws -> Sample {
+func baselineRun(sizeMiB: Int, kind: RAMKind, options: Options) async throws -> Sample {
     let root = TestRoot("base")
     defer { root.cleanup() }
     let serial = root.path + "/serial.log"
     let disk = try CounterGuest.disk(in: root.path, variant: .bench)
-    var def = try DomainDef.parse(domainXML(name: "bench", sizeMiB: sizeMiB, shared: shared, disk: disk, serial: serial,
-                                            accel: options.accel))
+    var def = try DomainDef.parse(domainXML(name: "bench", sizeMiB: sizeMiB, kind: kind, disk: disk, serial: serial,
+                                            options: options))
     let config = QemuDriverConfig(root: root.path)
     try config.createDirectories()
     let ram = config.ramFile(uuid: def.uuid.description)
@@ -271,12 +301,15 @@ func baselineRun(sizeMiB: Int, shared: Bool, options: Options) async throws -> S
         func stop() { kill(pid, SIGKILL) }
     }
     // The machine type the driver would pin (and a 10.0 destination needs).
-    try QemuCapsCache(directory: nil).lookup(QemuCommandLine.defaultEmulator).pinMachine(&def)
+    let sourceCaps = try QemuCapsCache(directory: nil).lookup(options.sourceEmulator ?? QemuCommandLine.defaultEmulator)
+    try sourceCaps.pinMachine(&def)
+    let cpr = kind == .memfd && sourceCaps.supportsCPRTransfer
     let pinned = def
     func launch(id: Int, incoming: Bool) throws -> (Child, QemuInstancePaths) {
         let paths = QemuInstancePaths(stateDir: config.stateDir, id: id, name: pinned.name)
         try FileManager.default.createDirectory(atPath: paths.dir, withIntermediateDirectories: true)
-        let qemuOptions = QemuCommandLine.Options(incoming: incoming, kvmAvailable: QemuHost.kvmUsable)
+        let qemuOptions = QemuCommandLine.Options(incoming: incoming, cprChannel: incoming && cpr ? paths.cprSocket : nil,
+                                                  auxRamShare: sourceCaps.auxRamShare, kvmAvailable: QemuHost.kvmUsable)
         var instanceDef = pinned
         if incoming, let dest = options.destEmulator { instanceDef.emulator = dest }
         let command = try QemuCommandLine.build(def: instanceDef, id: id, paths: paths, ramFile: ram, options: qemuOptions)
@@ -304,13 +337,27 @@ func baselineRun(sizeMiB: Int, shared: Bool, options: Options) async throws -> S
     let start = ContinuousClock.now
     let (dst, dstPaths) = try launch(id: 2, incoming: true)
     defer { dst.stop() }
-    let dstMon = try await QemuMonitor.connect(path: dstPaths.monitor)
     let caps = ["x-ignore-shared": def.memoryBacking?.isSharedFile == true, "validate-uuid": true]
-    try await dstMon.migrateSetCapabilities(caps.merging(["late-block-activate": true]) { a, _ in a })
-    try await dstMon.migrateIncoming(uri: "unix:" + dstPaths.migrateSocket)
-    try await srcMon.migrateSetCapabilities(caps)
-    try await srcMon.migrateSetParameters(["max-bandwidth": .int(Int64.max), "downtime-limit": .int(20)])
-    try await srcMon.migrate(uri: "unix:" + dstPaths.migrateSocket)
+    let dstMon: QemuMonitor
+    if cpr {
+        // The destination listens on its cpr channel before it has a
+        // monitor; the source's migrate sends the descriptors there.
+        while access(dstPaths.cprSocket, F_OK) != 0 { try await Task.sleep(for: .microseconds(200)) }
+        try await srcMon.migrateSetCapabilities(caps)
+        try await srcMon.migrateSetParameters(["max-bandwidth": .int(Int64.max), "downtime-limit": .int(20),
+                                               "mode": .string(QemuMigrationMode.cprTransfer.rawValue)])
+        try await srcMon.migrateCPRTransfer(main: dstPaths.migrateSocket, cpr: dstPaths.cprSocket)
+        dstMon = try await QemuMonitor.connect(path: dstPaths.monitor)
+        try await dstMon.migrateSetCapabilities(caps.merging(["late-block-activate": true]) { a, _ in a })
+        try await dstMon.migrateIncoming(uri: "unix:" + dstPaths.migrateSocket)
+    } else {
+        dstMon = try await QemuMonitor.connect(path: dstPaths.monitor)
+        try await dstMon.migrateSetCapabilities(caps.merging(["late-block-activate": true]) { a, _ in a })
+        try await dstMon.migrateIncoming(uri: "unix:" + dstPaths.migrateSocket)
+        try await srcMon.migrateSetCapabilities(caps)
+        try await srcMon.migrateSetParameters(["max-bandwidth": .int(Int64.max), "downtime-limit": .int(20)])
+        try await srcMon.migrate(uri: "unix:" + dstPaths.migrateSocket)
+    }
     var stats: MigrationStats
     var polls = 0
     repeat {
@@ -336,21 +383,23 @@ let options = Options()
 let upgrade = options.destEmulator != nil
 print("local migration benchmark: accel \(options.accel), \(options.runs) interleaved runs each (median, min–max), "
       + "the guest wrote every page of its RAM at boot and counts at 1 kHz (guest/build/bench.img)"
-      + (upgrade ? ", source QEMU 7.2 -> destination QEMU 10.0 (\(Emulators.qemu100))" : ""))
+      + (upgrade ? ", source QEMU 7.2 -> destination QEMU 10.0 (\(Emulators.qemu100))" : "")
+      + (options.sourceEmulator != nil ? ", QEMU 10.0 on both ends (\(Emulators.qemu100))" : ""))
 print("")
 print("| RAM | memory | driver end-to-end ms | baseline end-to-end ms | ratio |" + (upgrade ? " virsh migrate ms (whole process) | virsh / baseline |" : "")
       + " per-run ratio median (min–max) | downtime ms (driver/baseline) | guest pause ms (driver/baseline) | QEMU total ms (driver/baseline) | RAM bytes sent (driver) | peak memory of both QEMUs MiB (driver/baseline) | target |")
 print("|---|---|---|---|---|" + (upgrade ? "---|---|" : "") + "---|---|---|---|---|---|---|")
 var allMet = true
 for size in options.sizes {
-    for shared in [true, false] {
+    for kind in options.kinds {
+        let shared = kind.isShared
         var d: [Sample] = []
         var b: [Sample] = []
         var v: [Double] = []
         for _ in 0..<options.runs {
-            d.append(try await driverRun(sizeMiB: size, shared: shared, options: options))
-            b.append(try await baselineRun(sizeMiB: size, shared: shared, options: options))
-            if upgrade { v.append(try await virshRun(sizeMiB: size, shared: shared, options: options)) }
+            d.append(try await driverRun(sizeMiB: size, kind: kind, options: options))
+            b.append(try await baselineRun(sizeMiB: size, kind: kind, options: options))
+            if upgrade { v.append(try await virshRun(sizeMiB: size, kind: kind, options: options)) }
         }
         let de = median(d.map(\.endToEnd)), be = median(b.map(\.endToEnd))
         let dd = medianU(d.map(\.downtime)), bd = medianU(b.map(\.downtime))
@@ -379,7 +428,7 @@ for size in options.sizes {
         let pairCell = String(format: "%.2f (%.2f–%.2f)", median(pairs), pairs.min() ?? 0, pairs.max() ?? 0)
         let pauseCell = spread(d.map(\.pause)) + " / " + spread(b.map(\.pause))
         print(String(format: "| %@ | %@ | %@ | %@ | %.2f |%@ %@ | %llu / %llu | %@ | %llu / %llu | %llu | %.0f / %.0f | %@ |",
-                     ramLabel as NSString, (shared ? "shared file" : "private") as NSString, spread(d.map(\.endToEnd)) as NSString,
+                     ramLabel as NSString, kind.rawValue as NSString, spread(d.map(\.endToEnd)) as NSString,
                      spread(b.map(\.endToEnd)) as NSString, ratio, virshCells as NSString, pairCell as NSString, dd, bd,
                      pauseCell as NSString, dt, bt,
                      medianU(d.map(\.bytes)), median(d.map(\.peakMiB)), median(b.map(\.peakMiB)), target as NSString))
