@@ -309,7 +309,7 @@ func baselineRun(sizeMiB: Int, kind: RAMKind, options: Options) async throws -> 
         let paths = QemuInstancePaths(stateDir: config.stateDir, id: id, name: pinned.name)
         try FileManager.default.createDirectory(atPath: paths.dir, withIntermediateDirectories: true)
         let qemuOptions = QemuCommandLine.Options(incoming: incoming, cprChannel: incoming && cpr ? paths.cprSocket : nil,
-                                                  auxRamShare: sourceCaps.auxRamShare, kvmAvailable: QemuHost.kvmUsable)
+                                                  auxRamShare: sourceCaps.supportsCPRTransfer, kvmAvailable: QemuHost.kvmUsable)
         var instanceDef = pinned
         if incoming, let dest = options.destEmulator { instanceDef.emulator = dest }
         let command = try QemuCommandLine.build(def: instanceDef, id: id, paths: paths, ramFile: ram, options: qemuOptions)

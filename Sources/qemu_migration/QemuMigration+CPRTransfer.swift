@@ -56,22 +56,17 @@ extension QemuMigration {
 
     /// Why the running source QEMU cannot hand its guest over by
     /// `cpr-transfer`, asked of that QEMU itself (its binary may be gone
-    /// from disk since an upgrade): the mode in its QMP schema, and its
-    /// machine started with `aux-ram-share=on`.
+    /// from disk since an upgrade): whether its machine runs with
+    /// `aux-ram-share=on`. The driver starts a QEMU so only when the probe
+    /// of its binary found both the `cpr-transfer` mode and that property
+    /// (`QemuCaps.supportsCPRTransfer`), so the one property answers for
+    /// both. (Asking the running QEMU for its whole QMP schema instead
+    /// holds its big lock for tens of milliseconds, and the guest with it.)
     static func sourceCannotTransfer(_ source: DomainObj) async -> String? {
         guard let instance = source.qemu.instance else { return "the source instance is gone" }
         do {
-            let monitor = try await instance.monitor()
-            let share = try await monitor.execute("qom-get", ["path": "/machine", "property": "aux-ram-share"])
-            guard share.boolValue == true else {
-                return "the source QEMU was started without aux-ram-share=on"
-            }
-            let schema = try await monitor.execute("query-qmp-schema")
-            let hasMode = (schema.arrayValue ?? []).contains { entry in
-                entry["meta-type"]?.stringValue == "enum"
-                    && (entry["values"]?.arrayValue ?? []).contains { $0.stringValue == QemuMigrationMode.cprTransfer.rawValue }
-            }
-            return hasMode ? nil : "the source QEMU has no cpr-transfer migration mode"
+            let share = try await instance.monitor().execute("qom-get", ["path": "/machine", "property": "aux-ram-share"])
+            return share.boolValue == true ? nil : "the source QEMU was started without aux-ram-share=on"
         } catch {
             // QEMU before 10.0 has no such machine property: that is the answer.
             return "the source QEMU cannot share its auxiliary RAM (\(error.message))"

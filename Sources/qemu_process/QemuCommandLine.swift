@@ -41,9 +41,10 @@ public struct QemuCommandLine: Sendable, Equatable {
         /// receives its descriptors (a second `-incoming`, the `cpr`
         /// channel): QEMU reads them before it creates its monitor.
         public var cprChannel: String?
-        /// The emulator has `aux-ram-share`: shared guest RAM gets its
-        /// auxiliary RAM (ROMs, video RAM) shared too, so that
-        /// `cpr-transfer` can hand all of it over.
+        /// The emulator can `cpr-transfer` (the mode and `aux-ram-share`):
+        /// shared guest RAM gets its auxiliary RAM (ROMs, video RAM) shared
+        /// too, so that it can hand all of it over. A running QEMU with
+        /// `aux-ram-share=on` is therefore one that can.
         public var auxRamShare: Bool
         /// The host can run KVM (checked by the caller; `type='kvm'` needs it).
         public var kvmAvailable: Bool

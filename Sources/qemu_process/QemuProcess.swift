@@ -83,7 +83,7 @@ public enum QemuProcess {
         let cmd = try QemuCommandLine.build(def: def, id: id, paths: paths, ramFile: ramFile,
                                             options: .init(incoming: options.incoming,
                                                            cprChannel: options.cpr ? paths.cprSocket : nil,
-                                                           auxRamShare: caps.auxRamShare, kvmAvailable: QemuHost.kvmUsable,
+                                                           auxRamShare: caps.supportsCPRTransfer, kvmAvailable: QemuHost.kvmUsable,
                                                            graphicsPorts: graphicsPorts, tapFDs: tapFDs))
         try config.createDirectories()
         if options.incoming {
