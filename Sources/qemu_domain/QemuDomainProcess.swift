@@ -568,16 +568,19 @@ public enum QemuDomainProcess {
     }
 
     /// The instance with its monitor connected, or `nil` (logged) when the
-    /// monitor cannot be reached: what recovering a migration needs.
+    /// monitor cannot be reached: what recovering a migration needs. A QEMU
+    /// the driver cannot talk to is stopped, as `finishAttach` stops one
+    /// (libvirt's qemuProcessReconnect): the caller then drops its
+    /// directory, and nothing may run that no status file describes.
     static func connected(_ driver: QemuDriverState, _ instance: QemuInstance?, name: String) async -> QemuInstance? {
         guard let instance else { return nil }
         do {
             _ = try await instance.monitor()
             return instance
         } catch {
-            driver.log.warning("cannot reconnect to the monitor of process \(instance.pid): \(error)",
+            driver.log.warning("cannot reconnect to the monitor of process \(instance.pid), stopping it: \(error)",
                                metadata: ["domain": "\(name)", "step": "reconnect"])
-            instance.detach()
+            await QemuProcess.stop(instance, graceful: false, reason: "failed", removeDirectory: false)
             return nil
         }
     }

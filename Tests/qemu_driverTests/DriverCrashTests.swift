@@ -80,4 +80,34 @@ import qemu_migration
         #expect(mode == .string(expectedMode), "\(point.rawValue): the next migration is a \(expectedMode) again")
         try await conn.destroy(again)
     }
+
+    /// A migration's QEMU whose monitor the next driver cannot reach (its
+    /// socket gone) is stopped, not left running beside the domain with
+    /// its directory removed.
+    @Test func anIncomingQEMUWhoseMonitorCannotBeReachedIsStopped() async throws {
+        let client = try #require(BuiltProduct.path("test-migration-client"), "build the package first (make test does)")
+        var f: MigrationFixture? = try await MigrationFixture.start("crash-nomon")
+        guard let fixture = f else { return }
+        let root = fixture.root
+        defer { #expect(root.cleanup() == []) }
+        let sourceID = try #require(try fixture.dom.id)
+        fixture.conn.driver.close()
+        f = nil
+        var env = ProcessInfo.processInfo.environment
+        env[QemuMigrationCrashPoint.environmentVariable] = QemuMigrationCrashPoint.prepareListening.rawValue
+        let run = try Subprocess.run(client, [root.uri, "vm", "complete"], environment: env, timeout: 120)
+        #expect(run.status == QemuMigrationCrashPoint.exitStatus, "\(run)")
+        #expect(TestRoot.processes(mentioning: root.path).count == 2, "the source and the incoming QEMU")
+        let incomingDir = try #require(ClientGoneTests.instanceDirs(root).first { $0 != "domain-\(sourceID)-vm" })
+        try FileManager.default.removeItem(atPath: root.path + "/run/qemu/\(incomingDir)/monitor.sock")
+
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        #expect(await Wait.until { TestRoot.processes(mentioning: root.path).count == 1 }, "the unreachable QEMU is stopped")
+        let dom = try conn.lookup(name: "vm")
+        #expect(dom.id == sourceID)
+        #expect(TestRoot.processes(mentioning: root.path) == [try conn.pid(dom)])
+        #expect(ClientGoneTests.instanceDirs(root) == ["domain-\(sourceID)-vm"])
+        try await conn.destroy(dom)
+    }
 }
