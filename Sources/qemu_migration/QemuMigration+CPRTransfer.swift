@@ -34,9 +34,6 @@ extension QemuMigration {
         if def.memoryBacking?.isShareable != true {
             reasons.append("guest RAM is not shared memory (<memoryBacking> with <source type='memfd'/> or 'file' and <access mode='shared'/>)")
         }
-        if !(def.serials + def.consoles).filter({ $0.type == .pty }).isEmpty {
-            reasons.append("the guest has a pty character device, whose path the new QEMU could not report before its monitor exists")
-        }
         if !caps.supportsCPRTransfer {
             reasons.append("emulator '\(caps.emulator)' has no cpr-transfer migration mode with aux-ram-share")
         }
@@ -99,6 +96,12 @@ extension QemuMigration {
             // It exists once the new QEMU has read the descriptors; a QEMU
             // that dies first ends the wait.
             let monitor = try await incoming.monitor()
+            // The ptys it opened, which Prepare could not ask for.
+            if !incoming.deferredPtys.isEmpty {
+                let paths = try await QemuProcess.ptyPaths(monitor)
+                dst.withLock { f in QemuProcess.applyPtyPaths(incoming.deferredPtys, paths, def: &f.def) }
+                d.saveStatus(dst)
+            }
             try await monitor.migrateSetCapabilities(capabilities(for: def, flags: flags, incoming: true))
             try await monitor.migrateIncoming(uri: uri)
         } catch {

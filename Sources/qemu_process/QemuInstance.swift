@@ -70,13 +70,17 @@ public final class QemuInstance: Sendable {
         }
     }
 
+    /// The pty devices of an instance started with its monitor deferred,
+    /// whose paths the driver reads once the monitor exists.
+    public let deferredPtys: [QemuCommandLine.PtyDevice]
+
     /// An instance this process started whose monitor does not exist yet:
     /// an incoming `cpr-transfer` QEMU creates it only once the `cpr`
     /// channel has delivered its descriptors. `monitor()` connects it.
     convenience init(deferredID id: Int, pid: Int32, startTime: UInt64, emulator: String, binary: QemuBinaryIdentity?,
-                     version: QemuVersion?, paths: QemuInstancePaths, log: QemuLogFile) {
+                     version: QemuVersion?, paths: QemuInstancePaths, log: QemuLogFile, ptys: [QemuCommandLine.PtyDevice]) {
         self.init(id: id, pid: pid, startTime: startTime, emulator: emulator, binary: binary, version: version,
-                  paths: paths, log: log, isChild: true, monitor: .idle)
+                  paths: paths, log: log, isChild: true, monitor: .idle, deferredPtys: ptys)
     }
 
     /// An instance found again, its monitor not connected yet.
@@ -87,7 +91,9 @@ public final class QemuInstance: Sendable {
     }
 
     private init(id: Int, pid: Int32, startTime: UInt64, emulator: String, binary: QemuBinaryIdentity?, version: QemuVersion?,
-                 paths: QemuInstancePaths, log: QemuLogFile, isChild: Bool, monitor: MonitorState) {
+                 paths: QemuInstancePaths, log: QemuLogFile, isChild: Bool, monitor: MonitorState,
+                 deferredPtys: [QemuCommandLine.PtyDevice] = []) {
+        self.deferredPtys = deferredPtys
         self.id = id
         self.pid = pid
         self.startTime = startTime

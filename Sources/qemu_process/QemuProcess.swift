@@ -128,12 +128,7 @@ public enum QemuProcess {
 
         if options.cpr {
             // Nothing to ask QEMU yet: it blocks on the cpr channel. Its
-            // pty devices would need query-chardev (refused by the caller).
-            guard cmd.ptyDevices.isEmpty else {
-                Glibc.kill(pid, SIGKILL)
-                _ = await exited.wait(timeout: .seconds(5))
-                throw VirError(.operationUnsupported, "an incoming cpr-transfer instance cannot report pty paths before its monitor exists")
-            }
+            // pty paths are read once its monitor exists (`deferredPtys`).
             // Ready once it listens on the cpr channel (it creates that
             // socket before it blocks on it).
             let listening = await VirTime.poll(timeout: options.monitorTimeout) {
@@ -147,7 +142,8 @@ public enum QemuProcess {
                 throw VirError(.internalError, tail.isEmpty ? prefix : "\(prefix): \(tail)")
             }
             let instance = QemuInstance(deferredID: id, pid: pid, startTime: ProcStat.read(pid)?.startTime ?? 0, emulator: emulator,
-                                        binary: caps.identity, version: caps.version, paths: paths, log: log)
+                                        binary: caps.identity, version: caps.version, paths: paths, log: log,
+                                        ptys: cmd.ptyDevices)
             exited.onSet { status in instance.markExited(status: status) }
             let heldPorts = Array(graphicsPorts.values)
             releasePorts = false
@@ -342,6 +338,11 @@ public enum QemuProcess {
     /// libvirt: `qemuProcessLookupPTYs`.
     static func readPtyPaths(_ ptys: [QemuCommandLine.PtyDevice], monitor: QemuMonitor, def: inout DomainDef) async throws(QemuMonitorError) {
         guard !ptys.isEmpty else { return }
+        applyPtyPaths(ptys, try await ptyPaths(monitor), def: &def)
+    }
+
+    /// The pty each character device got, by chardev id (`query-chardev`).
+    public static func ptyPaths(_ monitor: QemuMonitor) async throws(QemuMonitorError) -> [String: String] {
         let reply = try await monitor.execute("query-chardev")
         var byLabel: [String: String] = [:]
         for entry in reply.arrayValue ?? [] {
@@ -349,6 +350,12 @@ public enum QemuProcess {
                 byLabel[label] = String(file.dropFirst(4))
             }
         }
+        return byLabel
+    }
+
+    /// Puts the ptys `ptyPaths` read in the live definition: each serial's
+    /// path, and its console's.
+    public static func applyPtyPaths(_ ptys: [QemuCommandLine.PtyDevice], _ byLabel: [String: String], def: inout DomainDef) {
         for pty in ptys {
             guard let path = byLabel[pty.chardevID] else { continue }
             if pty.kind == "serial" {

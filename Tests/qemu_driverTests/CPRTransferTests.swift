@@ -154,4 +154,38 @@ import qemu_driver
         try await phases.confirm(cancelled: true)
         try MigrationFailureTests.expectRunsOnce(f, onSource: source)
     }
+
+    /// A guest on a pty console: the new QEMU opens a pty of its own,
+    /// whose path is read once its monitor exists (in Perform), and the
+    /// guest's output comes out of it.
+    @Test func aPtyConsoleGuestMovesByCPRTransferOntoANewPty() async throws {
+        let root = TestRoot("cpr-pty")
+        defer { #expect(root.cleanup() == []) }
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        let xml = CounterGuest.domainXML(name: "vm", disk: try CounterGuest.disk(in: root.path), serialLog: "",
+                                         memfd: true, emulator: Emulators.qemu100, ptyConsole: true)
+        let dom = try await conn.createXML(xml)
+        let before = try #require(try DomainDef.parse(try conn.xmlDesc(dom)).serials.first?.sourcePath)
+        let after = try await conn.migrate3(dom, to: conn.driver.connect(), params: [], flags: [.live, .local])
+        let mode = try await conn.jobStats(after, completed: true).params.first { $0.name == QemuMigrationStatistics.modeParameter }?.value
+        #expect(mode == .string("cpr-transfer"))
+        let live = try DomainDef.parse(try conn.xmlDesc(after))
+        let pty = try #require(live.serials.first?.sourcePath)
+        #expect(pty.hasPrefix("/dev/pts/") && pty != before, "a new pty: \(pty) (was \(before))")
+        #expect(live.consoles.first?.sourcePath == pty, "the console follows its serial")
+        // The guest counts on it.
+        let fd = open(pty, O_RDONLY | O_NOCTTY | O_NONBLOCK)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var text = ""
+        let deadline = ContinuousClock.now + .seconds(30)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !text.contains("counter") && ContinuousClock.now < deadline {
+            let n = read(fd, &buffer, buffer.count)
+            if n > 0 { text += String(decoding: buffer[0..<n], as: UTF8.self) } else { usleep(20_000) }
+        }
+        #expect(text.contains("counter"), "the guest's output on the new pty: \(text.suffix(80))")
+        try await conn.destroy(after)
+    }
 }
