@@ -15,6 +15,7 @@ typedef __typeof__(virConnectDomainXMLToNative) *clibvirt_virConnectDomainXMLToN
 typedef __typeof__(virConnectGetAllDomainStats) *clibvirt_virConnectGetAllDomainStats_fn;
 typedef __typeof__(virConnectGetCapabilities) *clibvirt_virConnectGetCapabilities_fn;
 typedef __typeof__(virConnectGetHostname) *clibvirt_virConnectGetHostname_fn;
+typedef __typeof__(virConnectGetSysinfo) *clibvirt_virConnectGetSysinfo_fn;
 typedef __typeof__(virConnectGetLibVersion) *clibvirt_virConnectGetLibVersion_fn;
 typedef __typeof__(virConnectGetType) *clibvirt_virConnectGetType_fn;
 typedef __typeof__(virConnectGetURI) *clibvirt_virConnectGetURI_fn;

@@ -408,6 +408,21 @@ public final class QemuConnection: Sendable {
         try NodeInfo.read()
     }
 
+    /// The host's SMBIOS tables, read once per process as libvirt's daemon
+    /// reads them once at its start (`dmidecode`).
+    static let hostSysinfo: SysinfoDef? = HostSysinfo.read()
+
+    /// The host's `<sysinfo>`.
+    ///
+    /// libvirt: `qemuConnectGetSysinfo`.
+    public func sysinfo(flags: UInt32 = 0) throws(VirError) -> String {
+        if flags != 0 { throw VirError.unsupportedFlags(flags, in: "qemuConnectGetSysinfo") }
+        guard let info = Self.hostSysinfo else {
+            throw VirError(.configUnsupported, "Host SMBIOS information is not available")
+        }
+        return info.format()
+    }
+
     /// libvirt: `qemuDomainGetState`.
     public func state(_ dom: DomainRef) throws(VirError) -> DomainStateReason {
         try obj(dom).state

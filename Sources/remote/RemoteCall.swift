@@ -58,6 +58,11 @@ public enum RemoteCalls {
         public typealias Args = XDRVoid; public typealias Ret = StringValue
         public static let procedure = RemoteProcedure.connectGetHostname
     }
+    /// `REMOTE_PROC_CONNECT_GET_SYSINFO` (`virConnectGetSysinfo`).
+    public enum ConnectGetSysinfo: RemoteCall {
+        public typealias Args = UIntValue; public typealias Ret = StringValue
+        public static let procedure = RemoteProcedure.connectGetSysinfo
+    }
     /// `REMOTE_PROC_CONNECT_DOMAIN_XML_TO_NATIVE` (`virConnectDomainXMLToNative`).
     public enum ConnectDomainXMLToNative: RemoteCall {
         public typealias Args = ConnectDomainXMLToNativeArgs; public typealias Ret = StringValue

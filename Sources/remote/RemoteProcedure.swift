@@ -57,6 +57,7 @@ public struct RemoteProcedure: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let connectListDomains = RemoteProcedure(37)
     public static let connectNumOfDomains = RemoteProcedure(51)
     public static let connectGetHostname = RemoteProcedure(59)
+    public static let connectGetSysinfo = RemoteProcedure(203)
     public static let connectSupportsFeature = RemoteProcedure(60)
     public static let authList = RemoteProcedure(66)
     public static let connectGetURI = RemoteProcedure(110)

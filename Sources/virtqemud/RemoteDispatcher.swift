@@ -37,6 +37,10 @@ enum RemoteDispatcher {
             return try runSync(RemoteCalls.ConnectGetLibVersion.self, msg) { _ in UHyperValue(QemuConnection.libVersion) }
         case .connectGetHostname: return try runSync(RemoteCalls.ConnectGetHostname.self, msg) { _ in StringValue(conn.hostname) }
         case .connectGetURI: return try runSync(RemoteCalls.ConnectGetURI.self, msg) { _ in StringValue(reportedURI) }
+        case .connectGetSysinfo:
+            return try await run(RemoteCalls.ConnectGetSysinfo.self, msg) { a throws(RemoteError) in
+                StringValue(try await driver { try conn.sysinfo(flags: a.value) })
+            }
         case .connectGetCapabilities:
             return try runSync(RemoteCalls.ConnectGetCapabilities.self, msg) { _ in StringValue(client.server.host.capabilities) }
         case .connectDomainXMLToNative:

@@ -90,6 +90,8 @@ struct TestDriverGoldenTests {
         same("-c", Self.uri, "version")
         same("-c", Self.uri, "uri")
         same("-c", Self.uri, "hostname")
+        // The test driver's fixed SMBIOS tables.
+        same("-c", Self.uri, "sysinfo")
         same("-c", Self.uri, "version", "--daemon")
     }
 
@@ -151,7 +153,7 @@ struct TestDriverGoldenTests {
         same("-c", Self.uri, "help", "nosuch")
         for c in ["list", "dominfo", "domstate", "domid", "domuuid", "domname", "define", "undefine", "start", "destroy",
                   "shutdown", "suspend", "resume", "dumpxml", "domjobinfo", "domjobabort", "domstats", "domblklist", "domiflist", "domcontrol", "nodeinfo", "dommemstat", "freecell", "version", "uri", "hostname",
-                  "help"] {
+                  "sysinfo", "help"] {
             same("help", c)
             same("-c", Self.uri, c, "--help")
         }

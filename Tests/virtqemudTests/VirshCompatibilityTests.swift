@@ -175,6 +175,10 @@ import TestSupport
         let node = try Command.virsh(daemon.uri, "nodeinfo")
         let libvirtdNode = try Command.virsh(ReferenceLibvirtd.uri, "nodeinfo")
         #expect(node.status == 0 && node.combined == libvirtdNode.combined, "\(node) against \(libvirtdNode)")
+        let sysinfo = try Command.virsh(daemon.uri, "sysinfo")
+        let libvirtdSysinfo = try Command.virsh(ReferenceLibvirtd.uri, "sysinfo")
+        #expect(sysinfo.status == libvirtdSysinfo.status && sysinfo.combined == libvirtdSysinfo.combined,
+                "\(sysinfo) against \(libvirtdSysinfo)")
         let kib = { (t: String) in t.replacingOccurrences(of: #"\d+ KiB"#, with: "N KiB", options: .regularExpression) }
         for args in [["freecell"], ["freecell", "--all"], ["freecell", "--cellno", "0"], ["freecell", "--cellno", "7"]] {
             let ours = try Command.virsh(daemon.uri, args), theirs = try Command.virsh(ReferenceLibvirtd.uri, args)

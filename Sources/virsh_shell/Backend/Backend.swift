@@ -252,6 +252,8 @@ protocol VirshConnection: AnyObject, Sendable {
     func uri() async throws(VirshError) -> String
     /// libvirt: `virConnectGetHostname`.
     func hostname() async throws(VirshError) -> String
+    /// libvirt: `virConnectGetSysinfo`.
+    func sysinfo() async throws(VirshError) -> String
     /// libvirt: `virNodeGetInfo`.
     func nodeInfo() async throws(VirshError) -> VirshNodeInfo
     /// libvirt: `virDomainRestoreFlags`, `virDomainRestore`.

@@ -25,6 +25,9 @@ final class EmbeddedConnection: VirshConnection {
 
     func uri() async throws(VirshError) -> String { conn.uri }
     func hostname() async throws(VirshError) -> String { conn.hostname }
+    func sysinfo() async throws(VirshError) -> String {
+        do { return try conn.sysinfo() } catch { throw VirshError(error) }
+    }
     func freeMemory() async throws(VirshError) -> UInt64 { conn.freeMemory() }
     func cellsFreeMemory(start: Int32, maxCells: Int32) async throws(VirshError) -> [UInt64] {
         // libvirt's public API checks its arguments before any driver.

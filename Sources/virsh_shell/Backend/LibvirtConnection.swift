@@ -28,6 +28,7 @@ struct LibvirtAPI: @unchecked Sendable {
     let virConnectGetAllDomainStats: clibvirt_virConnectGetAllDomainStats_fn
     let virConnectGetCapabilities: clibvirt_virConnectGetCapabilities_fn
     let virConnectGetHostname: clibvirt_virConnectGetHostname_fn
+    let virConnectGetSysinfo: clibvirt_virConnectGetSysinfo_fn
     let virConnectGetLibVersion: clibvirt_virConnectGetLibVersion_fn
     let virConnectGetType: clibvirt_virConnectGetType_fn
     let virConnectGetURI: clibvirt_virConnectGetURI_fn
@@ -164,6 +165,7 @@ struct LibvirtAPI: @unchecked Sendable {
                 virConnectGetAllDomainStats: try sym("virConnectGetAllDomainStats", clibvirt_virConnectGetAllDomainStats_fn.self),
                 virConnectGetCapabilities: try sym("virConnectGetCapabilities", clibvirt_virConnectGetCapabilities_fn.self),
                 virConnectGetHostname: try sym("virConnectGetHostname", clibvirt_virConnectGetHostname_fn.self),
+                virConnectGetSysinfo: try sym("virConnectGetSysinfo", clibvirt_virConnectGetSysinfo_fn.self),
                 virConnectGetLibVersion: try sym("virConnectGetLibVersion", clibvirt_virConnectGetLibVersion_fn.self),
                 virConnectGetType: try sym("virConnectGetType", clibvirt_virConnectGetType_fn.self),
                 virConnectGetURI: try sym("virConnectGetURI", clibvirt_virConnectGetURI_fn.self),
@@ -479,6 +481,11 @@ final class LibvirtConnection: VirshConnection, @unchecked Sendable {
 
     func hostname() async throws(VirshError) -> String {
         guard let s = LibvirtLibrary.take(api.virConnectGetHostname(ptr)) else { throw LibvirtLibrary.lastError() }
+        return s
+    }
+
+    func sysinfo() async throws(VirshError) -> String {
+        guard let s = LibvirtLibrary.take(api.virConnectGetSysinfo(ptr, 0)) else { throw LibvirtLibrary.lastError() }
         return s
     }
 
