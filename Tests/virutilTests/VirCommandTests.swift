@@ -14,17 +14,20 @@ import virutil
             kill(child.pid, SIGKILL)
             _ = VirCommand.wait(child.pid)
         }
-        // Once sleep runs (its /proc entry shows the program), its table is final.
-        var fds: [String] = []
+        // Once sleep sleeps, its table is final. (Right after the exec the
+        // dynamic loader still has each library it maps open as fd 3, so
+        // the program's name in /proc is not enough; a descriptor we leaked
+        // would stay open for good, and the wait would end without it.)
+        var fds: [Int32] = []
         for _ in 0..<600 {
             let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(child.pid)/exe")
-            if exe == "/usr/bin/sleep" || exe == "/bin/sleep" {
-                fds = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(child.pid)/fd")
-                break
+            if exe == "/usr/bin/sleep" || exe == "/bin/sleep", ProcStat.read(child.pid)?.state == "S" {
+                fds = (try FileManager.default.contentsOfDirectory(atPath: "/proc/\(child.pid)/fd")).compactMap { Int32($0) }.sorted()
+                if fds == [0, 1, 2] { break }
             }
             usleep(100_000)
         }
-        #expect(fds.compactMap { Int32($0) }.sorted() == [0, 1, 2], "the child has \(fds) open")
+        #expect(fds == [0, 1, 2], "the child has \(fds) open")
     }
 
     @Test func aDescriptorAskedForBecomesAStandardStream() throws {
