@@ -9,16 +9,11 @@ import libvirt_abi
 ///
 /// libvirt: `virSysinfoDef`, `virSysinfoReadDMI`, `virSysinfoFormat`
 /// (src/util/virsysinfo.c).
-public struct SysinfoDef: Sendable, Equatable {
+public struct SysinfoDef: Sendable {
     /// One section: its element name and its entries in libvirt's order.
-    public struct Section: Sendable, Equatable {
+    public struct Section: Sendable {
         public var element: String
         public var entries: [(name: String, value: String)]
-
-        public static func == (a: Section, b: Section) -> Bool {
-            a.element == b.element && a.entries.map(\.name) == b.entries.map(\.name)
-                && a.entries.map(\.value) == b.entries.map(\.value)
-        }
     }
 
     /// bios, system, baseBoard..., chassis, processor..., memory_device...
@@ -130,7 +125,7 @@ public struct SysinfoDef: Sendable, Equatable {
         guard !n.isEmpty, bytes.count >= n.count, from <= bytes.count - n.count else { return nil }
         var i = from
         while i <= bytes.count - n.count {
-            if bytes[i] == n[0] && Array(bytes[i..<(i + n.count)]) == n { return i }
+            if bytes[i] == n[0] && bytes[i..<(i + n.count)].elementsEqual(n) { return i }
             i += 1
         }
         return nil
