@@ -81,9 +81,9 @@ import qemu_driver
         // unless the normal mode is asked for.
         let normal = try await f.conn.migrate3(up, to: f.conn.driver.connect(), params: f.migrationParams(mode: .normal),
                                                flags: [.live, .local])
-        #expect(try await Self.completed(f, normal)[QemuMigrationStatistics.modeParameter] == .string("normal"))
+        #expect(try await f.conn.completedMigrationMode(normal) == .string("normal"))
         let cpr = try await f.conn.migrate3(normal, to: f.conn.driver.connect(), params: [], flags: [.live, .local])
-        #expect(try await Self.completed(f, cpr)[QemuMigrationStatistics.modeParameter] == .string("cpr-transfer"))
+        #expect(try await f.conn.completedMigrationMode(cpr) == .string("cpr-transfer"))
         #expect(f.counterAdvances())
         #expect(f.countersAreContinuous())
         #expect(try f.runsExactlyOnce())
@@ -99,7 +99,7 @@ import qemu_driver
         }
         #expect(refused?.message.contains("guest RAM is not shared memory") == true, "\(refused?.message ?? "")")
         let after = try await f.conn.migrate3(before, to: f.conn.driver.connect(), params: [], flags: [.live, .local])
-        #expect(try await Self.completed(f, after)[QemuMigrationStatistics.modeParameter] == .string("normal"))
+        #expect(try await f.conn.completedMigrationMode(after) == .string("normal"))
         #expect(f.countersAreContinuous())
         #expect(try f.runsExactlyOnce())
     }
@@ -129,7 +129,7 @@ import qemu_driver
         try await phases.confirm(cancelled: true)
         try MigrationFailureTests.expectRunsOnce(f, onSource: source)
         let again = try await f.conn.migrate3(source, to: f.conn.driver.connect(), params: [], flags: [.live, .local])
-        #expect(try await Self.completed(f, again)[QemuMigrationStatistics.modeParameter] == .string("cpr-transfer"))
+        #expect(try await f.conn.completedMigrationMode(again) == .string("cpr-transfer"))
         try MigrationFailureTests.expectRunsOnce(f, onSource: nil)
     }
 
@@ -168,7 +168,7 @@ import qemu_driver
         let dom = try await conn.createXML(xml)
         let before = try #require(try DomainDef.parse(try conn.xmlDesc(dom)).serials.first?.sourcePath)
         let after = try await conn.migrate3(dom, to: conn.driver.connect(), params: [], flags: [.live, .local])
-        let mode = try await conn.jobStats(after, completed: true).params.first { $0.name == QemuMigrationStatistics.modeParameter }?.value
+        let mode = try await conn.completedMigrationMode(after)
         #expect(mode == .string("cpr-transfer"))
         let live = try DomainDef.parse(try conn.xmlDesc(after))
         let pty = try #require(live.serials.first?.sourcePath)

@@ -76,7 +76,7 @@ import qemu_migration
         // And it migrates again.
         let again = try await conn.migrate3(dom, to: conn.driver.connect(), params: [], flags: [.live, .local])
         #expect(again.id != dom.id)
-        let mode = try await conn.jobStats(again, completed: true).params.first { $0.name == "migration_mode" }?.value
+        let mode = try await conn.completedMigrationMode(again)
         #expect(mode == .string(expectedMode), "\(point.rawValue): the next migration is a \(expectedMode) again")
         try await conn.destroy(again)
     }

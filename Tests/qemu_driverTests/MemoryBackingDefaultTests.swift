@@ -70,7 +70,7 @@ import qemu_driver
             let live = try DomainDef.parse(try conn.xmlDesc(dom))
             #expect(live.memoryBacking?.source == source && live.memoryBacking?.access == .shared, "\(name)")
             let after = try await conn.migrate3(dom, to: conn.driver.connect(), params: [], flags: [.live, .local])
-            let mode = try await conn.jobStats(after, completed: true).params.first { $0.name == "migration_mode" }?.value
+            let mode = try await conn.completedMigrationMode(after)
             #expect(mode == .string(source == .memfd ? "cpr-transfer" : "normal"), "\(name)")
             #expect(CounterGuest.waitForCounter(inLog: serial, atLeast: (CounterGuest.counters(inLog: serial).last ?? 0) + 3))
             let c = CounterGuest.counters(inLog: serial)

@@ -92,3 +92,11 @@ final class EventRecorder: Sendable {
     }
     var all: [(Int?, LifecycleEvent)] { events.withLock { $0 } }
 }
+
+extension QemuConnection {
+    /// How the last completed migration of `dom` moved it
+    /// (`migration_mode` in its completed job's statistics).
+    func completedMigrationMode(_ dom: DomainRef) async throws -> TypedParameter.Value? {
+        try await jobStats(dom, completed: true).params.first { $0.name == QemuMigrationStatistics.modeParameter }?.value
+    }
+}
