@@ -280,10 +280,24 @@ public struct DomainDef: Equatable, Sendable {
     public struct FormatFlags: OptionSet, Sendable {
         public let rawValue: UInt32
         public init(rawValue: UInt32) { self.rawValue = rawValue }
+        /// `VIR_DOMAIN_XML_SECURE`: with the secrets (graphics passwords),
+        /// which `withoutSecrets()` removes for every other caller.
+        public static let secure = FormatFlags(rawValue: 1 << 0)
         /// `VIR_DOMAIN_XML_INACTIVE`: no live-only data (id, pty paths).
         public static let inactive = FormatFlags(rawValue: 1 << 1)
         /// `VIR_DOMAIN_XML_MIGRATABLE`: what the destination of a migration needs.
         public static let migratable = FormatFlags(rawValue: 1 << 3)
+    }
+
+    /// The definition as a client may see it without
+    /// `VIR_DOMAIN_XML_SECURE`: no graphics password.
+    ///
+    /// libvirt: `virDomainGraphicsDefFormat` without
+    /// `VIR_DOMAIN_DEF_FORMAT_SECURE`.
+    public func withoutSecrets() -> DomainDef {
+        var d = self
+        for i in d.graphics.indices { d.graphics[i].node.setAttribute("passwd", nil) }
+        return d
     }
 
     /// The definition as an element, the typed fields written over the

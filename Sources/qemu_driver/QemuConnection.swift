@@ -444,13 +444,14 @@ public final class QemuConnection: Sendable {
     }
 
     /// The domain's XML: live (with id), or the persistent definition with
-    /// `.inactive`, or what a migration destination needs with `.migratable`.
+    /// `.inactive`, or what a migration destination needs with `.migratable`;
+    /// secrets only with `.secure`.
     ///
     /// libvirt: `qemuDomainGetXMLDesc`.
     public func xmlDesc(_ dom: DomainRef, flags: DomainDef.FormatFlags = []) throws(VirError) -> String {
         let obj = try obj(dom)
-        if flags.contains(.inactive) { return obj.persistentDef.format(flags) }
-        return obj.def.format(flags)
+        let def = flags.contains(.inactive) ? obj.persistentDef : obj.def
+        return (flags.contains(.secure) ? def : def.withoutSecrets()).format(flags)
     }
 
     /// The QEMU process's pid (for tests and the demo).

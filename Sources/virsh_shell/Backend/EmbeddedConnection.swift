@@ -238,6 +238,7 @@ struct EmbeddedDomain: VirshDomain {
         var f: DomainDef.FormatFlags = []
         if flags.contains(.inactive) { f.insert(.inactive) }
         if flags.contains(.migratable) { f.insert(.migratable) }
+        if flags.contains(.secure) { f.insert(.secure) }
         return try run { () throws(VirError) in try conn.xmlDesc(ref, flags: f) }
     }
 
