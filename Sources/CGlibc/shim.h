@@ -28,6 +28,22 @@ extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *
 /* accept(2) that sets flags (SOCK_CLOEXEC) on the new socket at once. */
 extern int accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags);
 
+/* SO_PEERCRED: who is at the other end of a UNIX socket. struct ucred is
+ * declared only under __USE_GNU, so its layout is given here (pid, uid,
+ * gid, as <bits/socket.h> has it). Returns -1 with errno set on failure. */
+#include <sys/types.h>
+struct cglibc_ucred { pid_t pid; uid_t uid; gid_t gid; };
+#define CGLIBC_SO_PEERCRED 17
+static inline int cglibc_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid) {
+    struct cglibc_ucred cred;
+    socklen_t len = sizeof cred;
+    if (getsockopt(fd, SOL_SOCKET, CGLIBC_SO_PEERCRED, &cred, &len) < 0) return -1;
+    *pid = cred.pid;
+    *uid = cred.uid;
+    *gid = cred.gid;
+    return 0;
+}
+
 /* Tap devices and bridge ports (libvirt: virNetDevTapCreate,
  * virNetDevBridgeAddPort, virNetDevSetMAC, virNetDevSetOnline): struct
  * ifreq is a union Swift cannot fill, so these few ioctls are wrapped

@@ -18,6 +18,8 @@ public final class PrivateLibvirtd: @unchecked Sendable {
 
     /// `qemu+unix:///system?socket=DIR/run/libvirt-sock`.
     public var uri: String { "qemu+unix:///system?socket=\(dir)/run/libvirt-sock" }
+    /// The read-only socket's URI.
+    public var readOnlyURI: String { "qemu+unix:///system?socket=\(dir)/run/libvirt-sock-ro" }
 
     /// Where each of libvirt's directories is, inside `dir`.
     static let binds = [("run", "/run/libvirt"), ("lib", "/var/lib/libvirt"), ("cache", "/var/cache/libvirt"),
@@ -34,7 +36,9 @@ public final class PrivateLibvirtd: @unchecked Sendable {
     ///   installed, when mounts are not allowed (no CAP_SYS_ADMIN), or when
     ///   the daemon does not answer in time (`why` says which; nothing is
     ///   left running).
-    public static func start(timeout: Duration = .seconds(120), why: inout String) -> PrivateLibvirtd? {
+    /// - Parameter config: the text of a `libvirtd.conf` to run with
+    ///   (`-f`), instead of the system's.
+    public static func start(timeout: Duration = .seconds(120), config: String? = nil, why: inout String) -> PrivateLibvirtd? {
         let unshare = "/usr/bin/unshare"
         for binary in [ReferenceLibvirtd.libvirtd, ReferenceLibvirtd.virtlogd, ReferenceLibvirtd.virsh, unshare]
         where !FileManager.default.isExecutableFile(atPath: binary) {
@@ -57,7 +61,15 @@ public final class PrivateLibvirtd: @unchecked Sendable {
             script += "mkdir -p '\(dir)/\(sub)' '\(target)'\nmount --bind '\(dir)/\(sub)' '\(target)'\n"
         }
         script += "\(ReferenceLibvirtd.virtlogd) -d -p '\(dir)/virtlogd.pid'\n"
-        script += "exec \(ReferenceLibvirtd.libvirtd) -p '\(dir)/libvirtd.pid'\n"
+        var configArgs = ""
+        if let config {
+            guard FileManager.default.createFile(atPath: dir + "/libvirtd.conf", contents: Data(config.utf8)) else {
+                why = "cannot write \(dir)/libvirtd.conf"
+                return nil
+            }
+            configArgs = " -f '\(dir)/libvirtd.conf'"
+        }
+        script += "exec \(ReferenceLibvirtd.libvirtd) -p '\(dir)/libvirtd.pid'\(configArgs)\n"
         let process: Subprocess
         do {
             process = try Subprocess(unshare, ["--mount", "--propagation", "private", "/bin/sh", "-c", script],

@@ -5,12 +5,16 @@ import domain_conf
 import libvirt_abi
 import qemu_driver
 import remote
+import virutil
 
 /// One client of the daemon: a reader thread that frames and checks what
-/// comes in, a writer thread that sends what goes out, calls run as tasks
-/// (at most `maxRequests` at once, as libvirtd's `max_client_requests`),
-/// one driver connection opened by `CONNECT_OPEN` and closed when the
-/// client goes, and the client's event callbacks.
+/// comes in and keeps the client's deadlines (the handshake, a message
+/// left half sent, keepalive), a writer thread that sends what goes out,
+/// calls run as tasks (at most `max_client_requests` at once, each on one
+/// of the server's workers), one driver connection opened by
+/// `CONNECT_OPEN` (read-only whatever it asks for when the client came in
+/// on the read-only socket) and closed when the client goes, and the
+/// client's event callbacks.
 ///
 /// libvirt: `virNetServerClient` (src/rpc/virnetserverclient.c) and the
 /// client private data of src/remote/remote_daemon_dispatch.c.
@@ -20,12 +24,23 @@ final class DaemonClient: Sendable {
     let server: DaemonServer
     let outbox = Outbox()
     var logger: Logger { server.logger }
+    /// Whether the client came in on the read-only socket.
+    let readOnlySocket: Bool
+    /// Who the client is (`SO_PEERCRED`, read on accept).
+    let peer: VirSocket.PeerCredentials
 
-    /// Calls served at once; the reader waits for a free slot (libvirtd's
-    /// `max_client_requests` is 5; a little more lets a migration's phases
-    /// and the lookups around them overlap).
-    static let maxRequests = 8
-    private let slots = DispatchSemaphore(value: DaemonClient.maxRequests)
+    /// Calls served at once (`max_client_requests`); the reader waits for
+    /// a free slot.
+    private let slots: DispatchSemaphore
+    /// Set once the client asked whether the daemon does keepalive: from
+    /// then on it is pinged when it falls silent (libvirt starts keepalive
+    /// on that question too).
+    let keepaliveStarted = Atomic<Bool>(false)
+    /// Set once `CONNECT_OPEN` succeeded.
+    private let opened = Atomic<Bool>(false)
+    /// The most event callbacks one client may hold: registrations past it
+    /// are refused, so that a flood of them cannot grow the daemon.
+    static let maxEventCallbacks = 1024
     private let inflight = DispatchGroup()
     private let writerDone = DispatchSemaphore(value: 0)
 
@@ -48,10 +63,21 @@ final class DaemonClient: Sendable {
     }
     let state = Mutex(State())
 
-    init(id: Int, stream: UnixStream, server: DaemonServer) {
+    init(id: Int, stream: UnixStream, server: DaemonServer, readOnlySocket: Bool, peer: VirSocket.PeerCredentials) {
         self.id = id
         self.stream = stream
         self.server = server
+        self.readOnlySocket = readOnlySocket
+        self.peer = peer
+        self.slots = DispatchSemaphore(value: server.options.config.maxClientRequests)
+    }
+
+    /// Whether `CONNECT_OPEN` succeeded.
+    var hasOpened: Bool { opened.load(ordering: .acquiring) }
+
+    /// `CONNECT_OPEN` succeeded: the client is no longer anonymous.
+    func markOpened() {
+        if !opened.exchange(true, ordering: .acquiringAndReleasing) { server.clientOpened() }
     }
 
     func start() {
@@ -77,18 +103,36 @@ final class DaemonClient: Sendable {
     // MARK: reading
 
     private func readLoop() {
+        let reader = ClientReader(fd: stream.fd)
+        var deadlines = ClientDeadlines(config: server.options.config)
         while true {
-            let msg: RemoteMessage
             do {
-                guard let m = try stream.readMessage() else { break }
-                msg = m
+                switch try reader.next(within: deadlines.wait(partial: reader.isPartial, lastByte: reader.lastByte,
+                                                              opened: hasOpened, keepalive: keepaliveStarted.load(ordering: .acquiring))) {
+                case .message(let msg):
+                    deadlines.received()
+                    handle(msg)
+                    continue
+                case .closed:
+                    break
+                case .timedOut:
+                    switch deadlines.expired(partial: reader.isPartial, lastByte: reader.lastByte, opened: hasOpened,
+                                             keepalive: keepaliveStarted.load(ordering: .acquiring)) {
+                    case .none:
+                        continue
+                    case .ping:
+                        send(KeepaliveProcedure.ping.message)
+                        continue
+                    case .drop(let why):
+                        logger.warning("dropping client: \(why)", metadata: ["client": "\(id)", "pid": "\(peer.pid)", "uid": "\(peer.uid)"])
+                    }
+                }
             } catch {
                 if !server.shuttingDown.load(ordering: .acquiring) {
                     logger.warning("dropping client: \(error.message)", metadata: ["client": "\(id)"])
                 }
-                break
             }
-            handle(msg)
+            break
         }
         finish()
     }
@@ -113,11 +157,18 @@ final class DaemonClient: Sendable {
             }
             return
         }
+        if h.type == .callWithFDs {
+            // No procedure of this daemon takes descriptors, and it never
+            // offers VIR_DRV_FEATURE_FD_PASSING: any that came were closed
+            // by the kernel, unread (the reader takes no SCM_RIGHTS).
+            reply(to: h, error: RemoteError.rpc("file descriptor passing is not supported by this daemon (procedure \(h.procedure))"))
+            return
+        }
         if h.type == .stream && h.program == RemoteProgram.remote {
             handleStream(msg)
             return
         }
-        guard h.type == .call || h.type == .callWithFDs else {
+        guard h.type == .call else {
             logger.debug("ignoring message of type \(h.type)", metadata: ["client": "\(id)"])
             return
         }
@@ -126,10 +177,13 @@ final class DaemonClient: Sendable {
             return
         }
         slots.wait()
+        let worker = server.workers.acquire(highPriority: h.program == RemoteProgram.remote
+                                            && RemoteProcedurePriority.isHigh(h.procedure))
         inflight.enter()
         Task { [self] in
             defer {
                 inflight.leave()
+                server.workers.release(worker)
                 slots.signal()
             }
             await dispatch(msg)

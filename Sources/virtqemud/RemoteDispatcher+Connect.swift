@@ -31,7 +31,12 @@ extension RemoteDispatcher {
     /// libvirt: `remoteDispatchConnectSupportsFeature`,
     /// `qemuConnectSupportsFeature`, `virDriverFeatureIsGlobal`.
     static func supportsFeature(_ f: Int32, _ client: DaemonClient) throws(RemoteError) -> IntValue {
-        if f == Feature.programKeepalive { return IntValue(1) }
+        if f == Feature.programKeepalive {
+            // libvirt: the question starts the server's side of keepalive
+            // (`virNetServerClientStartKeepAlive`).
+            client.keepaliveStarted.store(true, ordering: .releasing)
+            return IntValue(1)
+        }
         _ = try client.connection()
         switch f {
         case Feature.remoteEventCallback, Feature.remoteCloseCallback, Feature.typedParamString,
@@ -52,25 +57,29 @@ extension RemoteDispatcher {
 
     /// Opens the client's driver connection. The daemon serves one QEMU
     /// driver: `qemu:///system` (or its own embedded root's URI, or no URI
-    /// at all) reaches it; anything else has no driver here.
+    /// at all) reaches it; anything else has no driver here. A client of
+    /// the read-only socket gets a read-only connection, whatever it asked.
     ///
-    /// libvirt: `remoteDispatchConnectOpen` → `virConnectOpenAuth`.
+    /// libvirt: `remoteDispatchConnectOpen` (which adds `VIR_CONNECT_RO`
+    /// for a read-only client) → `virConnectOpenAuth`.
     static func open(_ a: ConnectOpenArgs, _ client: DaemonClient) throws(RemoteError) -> XDRVoid {
         try checkFlags(a.flags, allowed: connectReadOnly | connectNoAliases, "remoteDispatchConnectOpen")
         let server = client.server
         if let name = a.name, !name.isEmpty, !accepts(uri: name, server: server) {
             throw RemoteError(.noConnect, name, domain: .none)
         }
+        let readOnly = client.readOnlySocket || a.flags & connectReadOnly != 0
         let conn = server.driver.connect()
         let opened = client.state.withLock { s -> Bool in
             guard s.conn == nil, !s.gone else { return false }
             s.conn = conn
-            s.readOnly = a.flags & connectReadOnly != 0
+            s.readOnly = readOnly
             return true
         }
         guard opened else { throw RemoteError(.internalError, "connection already open") }
+        client.markOpened()
         server.logger.debug("connection opened", metadata: ["client": "\(client.id)", "uri": "\(a.name ?? "(default)")",
-                                                            "readonly": "\(a.flags & connectReadOnly != 0)"])
+                                                            "readonly": "\(readOnly)", "uid": "\(client.peer.uid)"])
         return XDRVoid()
     }
 

@@ -421,8 +421,12 @@ extension RemoteDispatcher {
             }
         case .domainGetXMLDesc:
             return try await run(RemoteCalls.DomainGetXMLDesc.self, msg) { a throws(RemoteError) in
+                // libvirt: virDomainGetXMLDesc, before the driver is called.
+                if client.state.withLock({ $0.readOnly }), a.flags & (xmlSecure | xmlMigratable) != 0 {
+                    throw RemoteError(.operationDenied, "virDomainGetXMLDesc with secure flag", domain: .domain)
+                }
                 try checkFlags(a.flags, allowed: xmlSecure | xmlInactive | xmlUpdateCPU | xmlMigratable, "qemuDomainGetXMLDesc")
-                let flags = DomainDef.FormatFlags(rawValue: a.flags & (xmlInactive | xmlMigratable))
+                let flags = DomainDef.FormatFlags(rawValue: a.flags & (xmlSecure | xmlInactive | xmlMigratable))
                 return StringValue(try await driver { try conn.xmlDesc(ref(a.dom), flags: flags) })
             }
         case .domainGetOSType:

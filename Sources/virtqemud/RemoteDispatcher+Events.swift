@@ -25,9 +25,13 @@ extension RemoteDispatcher {
             throw RemoteError(.internalError, "unsupported event ID \(a.eventID)")
         }
         let filter = a.dom?.uuid
-        let callbackID = client.state.withLock { s -> Int32 in
+        let callbackID = client.state.withLock { s -> Int32? in
+            guard s.callbacks.count < DaemonClient.maxEventCallbacks else { return nil }
             defer { s.nextCallbackID &+= 1 }
             return s.nextCallbackID
+        }
+        guard let callbackID else {
+            throw RemoteError(.operationFailed, "too many event callbacks registered by this client (at most \(DaemonClient.maxEventCallbacks))")
         }
         var driverID: Int?
         if let id = DomainEventID(rawValue: a.eventID), DomainEventDispatcher.emitted.contains(id) {

@@ -4,17 +4,19 @@ import Foundation
 import Glibc
 import remote
 
-/// A listening UNIX socket with the permissions asked for; a stale socket
-/// file is replaced, a live one (another daemon answers) is refused.
+/// A listening UNIX socket with the permissions and group asked for; a
+/// stale socket file is replaced, a live one (another daemon answers) is
+/// refused. `readOnly` marks the socket whose clients may only look.
 ///
 /// libvirt: `virNetSocketNewListenUNIX` (src/rpc/virnetsocket.c).
 final class UnixListener: @unchecked Sendable {
     let path: String
+    let readOnly: Bool
     private let fd: Int32
     private let closed = NSLock()
     private var isClosed = false
 
-    init(path: String, mode: mode_t) throws(RemoteError) {
+    init(path: String, mode: mode_t, group: gid_t?, readOnly: Bool, backlog: Int) throws(RemoteError) {
         let addr = try UnixStream.socketAddress(path: path)
         if FileManager.default.fileExists(atPath: path) {
             if let probe = try? UnixStream.connect(path: path) {
@@ -23,8 +25,16 @@ final class UnixListener: @unchecked Sendable {
             }
             unlink(path)
         }
-        switch VirSocket.listen(addr, path: path, mode: mode) {
+        switch VirSocket.listen(addr, path: path, mode: mode, backlog: Int32(clamping: backlog)) {
         case .success(let fd):
+            // The group is given once the socket exists: until then only
+            // the daemon's own group (no wider) could reach it.
+            if let group, chown(path, uid_t.max, group) != 0 {
+                let err = Glibc.errno
+                VirSocket.close(fd)
+                unlink(path)
+                throw RemoteError(.systemError, "Failed to change group ID of '\(path)' to \(group): \(VirError.strerror(err))")
+            }
             self.fd = fd
         case .failure(let f):
             let what = switch f.step {
@@ -35,14 +45,23 @@ final class UnixListener: @unchecked Sendable {
             throw RemoteError(.systemError, "\(what): \(VirError.strerror(f.errno))")
         }
         self.path = path
+        self.readOnly = readOnly
     }
 
-    /// Waits for a client; `nil` once the listener is closed.
-    func accept() -> UnixStream? {
+    /// Waits for a client (its stream and who it is); `nil` once the
+    /// listener is closed.
+    ///
+    /// libvirt: `virNetSocketAccept`, `virNetSocketGetUNIXIdentity`.
+    func accept() -> (UnixStream, VirSocket.PeerCredentials?)? {
         while true {
             switch VirSocket.accept(fd) {
             case .success(let c):
-                return UnixStream(fd: c)
+                let peer: VirSocket.PeerCredentials?
+                switch VirSocket.peerCredentials(c) {
+                case .success(let p): peer = p
+                case .failure: peer = nil
+                }
+                return (UnixStream(fd: c), peer)
             case .failure(let f) where [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(f.errno):
                 // Out of descriptors or memory for a moment: try again
                 // unless the listener is being closed.

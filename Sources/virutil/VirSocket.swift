@@ -168,6 +168,37 @@ public enum VirSocket {
         }
     }
 
+    /// Who is at the other end of a UNIX socket, as the kernel recorded it
+    /// when the peer connected.
+    public struct PeerCredentials: Equatable, Sendable {
+        public let pid: pid_t
+        public let uid: uid_t
+        public let gid: gid_t
+    }
+
+    /// The peer's credentials (`SO_PEERCRED`), or the `errno`.
+    ///
+    /// libvirt: `virNetSocketGetUNIXIdentity`.
+    public static func peerCredentials(_ fd: Int32) -> Result<PeerCredentials, Failure> {
+        var pid: pid_t = 0, uid: uid_t = 0, gid: gid_t = 0
+        guard cglibc_peer_credentials(fd, &pid, &uid, &gid) == 0 else {
+            return .failure(Failure(step: .socket, errno: Glibc.errno))
+        }
+        return .success(PeerCredentials(pid: pid, uid: uid, gid: gid))
+    }
+
+    /// Waits until `fd` can be read (or is closed or in error) for at most
+    /// `milliseconds` (-1: no bound); `false` when the time ran out.
+    public static func waitReadable(_ fd: Int32, milliseconds: Int32) -> Bool {
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while true {
+            let rc = Glibc.poll(&p, 1, milliseconds)
+            if rc > 0 { return true }
+            if rc == 0 { return false }
+            if Glibc.errno != EINTR { return true }  // the read that follows reports it
+        }
+    }
+
     /// Bounds how long a write may block when the peer stops reading.
     public static func setSendTimeout(_ fd: Int32, seconds: Int) {
         var tv = timeval(tv_sec: seconds, tv_usec: 0)

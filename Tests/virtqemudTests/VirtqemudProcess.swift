@@ -19,11 +19,13 @@ final class VirtqemudProcess: @unchecked Sendable {
     /// `qemu+unix:///system?socket=PATH`: what virsh and python use.
     var uri: String { "qemu+unix:///system?socket=\(socket)" }
 
-    init(root: TestRoot, extraArgs: [String] = []) throws {
+    /// `socket`: the read-write socket (the read-only one is beside it,
+    /// with `-ro`); in the root unless given.
+    init(root: TestRoot, socket: String? = nil, extraArgs: [String] = []) throws {
         self.root = root
-        self.socket = root.path + "/virtqemud.sock"
+        self.socket = socket ?? root.path + "/virtqemud.sock"
         self.logPath = root.path + "/virtqemud.log"
-        process = try Self.launch(socket: socket, root: root.path, log: logPath, extraArgs: extraArgs)
+        process = try Self.launch(socket: self.socket, root: root.path, log: logPath, extraArgs: extraArgs)
         try waitForSocket()
     }
 
