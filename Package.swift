@@ -102,7 +102,7 @@ let package = Package(
 
         .testTarget(name: "virclosecallbacksTests", dependencies: ["virclosecallbacks", "virdomainobjlist", "domain_conf", "libvirt_abi"]),
         .testTarget(name: "remoteTests", dependencies: ["remote", "libvirt_abi", "domain_conf"]),
-        .testTarget(name: "virtqemudTests", dependencies: ["remote", "libvirt_abi", "domain_conf", "TestSupport"]),
+        .testTarget(name: "virtqemudTests", dependencies: ["remote", "virutil", "libvirt_abi", "domain_conf", "TestSupport"]),
         .testTarget(name: "virshTests", dependencies: ["virsh_shell", "libvirt_abi", "domain_conf", "TestSupport"]),
         .testTarget(name: "virutilTests", dependencies: ["virutil", "libvirt_abi", "TestSupport",
                                                        .product(name: "Logging", package: "swift-log")]),

@@ -55,11 +55,14 @@ struct ClientDeadlines {
         return out
     }
 
-    /// How long the reader may wait for input (-1: no bound).
+    /// How long the reader may wait for input (-1: no bound). While
+    /// keepalive may still start (the call that asks for it runs apart
+    /// from the reader), the wait is at most one interval, so that the
+    /// first ping is at most one interval late.
     func wait(partial: Bool, lastByte: ContinuousClock.Instant, opened: Bool, keepalive: Bool) -> Int32 {
-        guard let first = due(partial: partial, lastByte: lastByte, opened: opened, keepalive: keepalive).map(\.0).min() else {
-            return -1
-        }
+        var deadlines = due(partial: partial, lastByte: lastByte, opened: opened, keepalive: keepalive).map(\.0)
+        if let interval, !keepalive { deadlines.append(.now + interval) }
+        guard let first = deadlines.min() else { return -1 }
         let left = first - .now
         if left <= .zero { return 0 }
         let ms = left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1

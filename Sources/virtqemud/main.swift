@@ -27,6 +27,16 @@ if let outputs = options.logOutputs ?? (options.verbose ? "1:stderr" : nil) {
 }
 let logger = DriverLog.logger("virtqemud")
 
+// One descriptor per client (and per guest's monitor): as systemd gives
+// libvirt's daemons, the hard limit, not the 1024 of a login shell.
+var descriptors = rlimit()
+if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &descriptors) == 0, descriptors.rlim_cur < descriptors.rlim_max {
+    descriptors.rlim_cur = descriptors.rlim_max
+    if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &descriptors) != 0 {
+        logger.warning("cannot raise the descriptor limit to \(descriptors.rlim_max): \(String(cString: strerror(errno)))")
+    }
+}
+
 signal(SIGPIPE, SIG_IGN)
 signal(SIGTERM, SIG_IGN)
 signal(SIGINT, SIG_IGN)
