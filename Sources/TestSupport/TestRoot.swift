@@ -18,6 +18,13 @@ public final class TestRoot: @unchecked Sendable {
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
+    /// A root at `path` (created if missing), for a test that needs it in
+    /// a place of its choosing; whoever made the place removes it.
+    public init(existing path: String) {
+        self.path = path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
     /// `qemu:///embed?root=PATH`.
     public var uri: String { "qemu:///embed?root=\(path)" }
 

@@ -124,7 +124,7 @@ public final class QemuDriverState: Sendable {
     /// libvirt takes a pid file lock on an embedded root (`virPidFileAcquire`).
     private static func lockRoot(config: QemuDriverConfig, timeout: Duration) throws(VirError) -> Int32 {
         let path = config.stateDir + "/driver.lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
             throw VirError.system(errno, "Failed to open pid file '\(path)'")
         }

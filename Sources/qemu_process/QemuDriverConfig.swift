@@ -170,15 +170,55 @@ public struct QemuDriverConfig: Sendable, Equatable {
     public func logFile(name: String) -> String { "\(logDir)/\(name).log" }
 
     /// Creates the driver's directories (mode 0700 where they hold sockets
-    /// or guest memory).
+    /// or guest memory), then checks each of them, and the root's, before
+    /// anything is opened in them: a directory another user can write to,
+    /// or one that is a symbolic link, would let that user swap the
+    /// driver's lock, status or definitions under it.
     public func createDirectories() throws(VirError) {
-        for (dir, mode) in [(configDir, 0o755), (autostartDir, 0o755), (stateDir, 0o700), (logDir, 0o700),
-                            (libDir, 0o700), (memoryBackingDir, 0o700), (nvramDir, 0o700)] as [(String, Int)] {
+        var dirs: [(String, Int)] = [(configDir, 0o755), (autostartDir, 0o755), (stateDir, 0o700), (logDir, 0o700),
+                                     (libDir, 0o700), (memoryBackingDir, 0o700), (nvramDir, 0o700)]
+        if let root {
+            dirs.insert((root, 0o700), at: 0)
+            for sub in ["etc", "run", "log", "lib", "cache"] { dirs.insert((root + "/" + sub, 0o755), at: 1) }
+        }
+        for (dir, mode) in dirs {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                         attributes: [.posixPermissions: mode])
             } catch {
                 throw VirError(.operationFailed, "cannot create directory '\(dir)': \(error.localizedDescription)")
+            }
+        }
+        try Self.checkParents(of: root ?? stateDir)
+        for (dir, _) in dirs { try Self.checkOwnDirectory(dir) }
+    }
+
+    /// A directory of the driver's: a real directory (not a symbolic
+    /// link), owned by the driver's user, writable by nobody else.
+    static func checkOwnDirectory(_ dir: String) throws(VirError) {
+        var st = stat()
+        guard lstat(dir, &st) == 0 else { throw VirError.system(errno, "cannot use directory '\(dir)'") }
+        let kind = st.st_mode & S_IFMT
+        if kind == S_IFLNK { throw VirError(.operationFailed, "cannot use directory '\(dir)': it is a symbolic link") }
+        guard kind == S_IFDIR else { throw VirError(.operationFailed, "cannot use directory '\(dir)': it is not a directory") }
+        guard st.st_uid == geteuid() else {
+            throw VirError(.operationFailed, "cannot use directory '\(dir)': it is owned by uid \(st.st_uid), not \(geteuid())")
+        }
+        guard st.st_mode & 0o022 == 0 else {
+            throw VirError(.operationFailed, "cannot use directory '\(dir)': it is writable by other users (mode \(String(st.st_mode & 0o7777, radix: 8)))")
+        }
+    }
+
+    /// The directories above the driver's: one that others can write to
+    /// must be sticky (as /tmp is), or they could rename the driver's away.
+    static func checkParents(of dir: String) throws(VirError) {
+        var path = dir
+        while let slash = path.lastIndex(of: "/"), path != "/" {
+            path = slash == path.startIndex ? "/" : String(path[..<slash])
+            var st = stat()
+            guard stat(path, &st) == 0 else { throw VirError.system(errno, "cannot use directory '\(path)'") }
+            if st.st_mode & 0o002 != 0 && st.st_mode & S_ISVTX == 0 {
+                throw VirError(.operationFailed, "cannot use directory '\(dir)': '\(path)' is writable by every user and not sticky")
             }
         }
     }

@@ -21,7 +21,7 @@ public struct QemuLogFile: Sendable {
     /// - Returns: the descriptor and the offset where this instance's part
     ///   begins.
     func openForInstance() throws(VirError) -> (fd: Int32, offset: Int) {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw VirError.system(errno, "failed to create logfile \(path)") }
         let offset = Int(lseek(fd, 0, SEEK_END))
         return (fd, max(offset, 0))
