@@ -60,9 +60,13 @@ public struct QemuCommandLine: Sendable, Equatable {
         /// The child's descriptor of each interface's tap device (index in
         /// `def.interfaces` → fd), created per instance by the caller.
         public var tapFDs: [Int: Int32]
+        /// QEMU's seccomp filter (`-sandbox on,...`), as qemu.conf's
+        /// `seccomp_sandbox` asks (on unless it says 0).
+        public var sandbox: Bool
 
         public init(incoming: Bool = false, cprChannel: String? = nil, auxRamShare: Bool = false, kvmAvailable: Bool,
-                    graphicsPorts: [Int: Int] = [:], pretend: Bool = false, tapFDs: [Int: Int32] = [:]) {
+                    graphicsPorts: [Int: Int] = [:], pretend: Bool = false, tapFDs: [Int: Int32] = [:], sandbox: Bool = true) {
+            self.sandbox = sandbox
             self.incoming = incoming
             self.cprChannel = cprChannel
             self.auxRamShare = auxRamShare
@@ -126,6 +130,12 @@ public struct QemuCommandLine: Sendable, Equatable {
                 b.add("-incoming", #"{"channel-type":"cpr","addr":{"transport":"socket","type":"unix","path":\#(QemuCommandLineBuilder.jsonString(cpr))}}"#)
             }
             b.add("-incoming", "defer")
+        }
+        if options.sandbox {
+            // libvirt: qemuBuildSeccompSandboxCommandLine. A guest escape
+            // into QEMU can then not run programs, raise its privileges,
+            // change its scheduling or use obsolete system calls.
+            b.add("-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny")
         }
         b.addPassthrough()
         // Last, so that the builders' own refusals, which say more, come first.

@@ -39,6 +39,10 @@ public struct QemuDriverConfig: Sendable, Equatable {
     /// `<memoryBacking>` gets (`.private` by default, libvirt's anonymous
     /// private RAM).
     public var memoryBackingDefault = MemoryBackingDefault.private
+    /// `seccomp_sandbox`: QEMU runs under its seccomp filter unless this
+    /// is 0 (libvirt's default, -1, turns it on where QEMU has it; both of
+    /// Debian's QEMUs here do).
+    public var seccompSandbox = true
 
     /// The values of `memory_backing_default`.
     public enum MemoryBackingDefault: String, Sendable, CaseIterable {
@@ -140,6 +144,7 @@ public struct QemuDriverConfig: Sendable, Equatable {
             }
             memoryBackingDir = dir
         }
+        if let v = try conf.choice("seccomp_sandbox", ["-1", "0", "1"]) { seccompSandbox = v != "0" }
         if let mode = try conf.choice("memory_backing_default", MemoryBackingDefault.allCases.map(\.rawValue)),
            let value = MemoryBackingDefault(rawValue: mode) {
             memoryBackingDefault = value

@@ -84,7 +84,8 @@ public enum QemuProcess {
                                             options: .init(incoming: options.incoming,
                                                            cprChannel: options.cpr ? paths.cprSocket : nil,
                                                            auxRamShare: caps.supportsCPRTransfer, kvmAvailable: QemuHost.kvmUsable,
-                                                           graphicsPorts: graphicsPorts, tapFDs: tapFDs))
+                                                           graphicsPorts: graphicsPorts, tapFDs: tapFDs,
+                                                           sandbox: config.seccompSandbox))
         try config.createDirectories()
         if options.incoming {
             try checkIncomingNVRAM(def)
@@ -390,7 +391,8 @@ public enum QemuProcess {
         try caps.validate(def)
         let paths = QemuInstancePaths(stateDir: config.stateDir, id: id, name: def.name)
         let cmd = try QemuCommandLine.build(def: def, id: id, paths: paths, ramFile: config.ramFile(uuid: def.uuid.description),
-                                            options: .init(kvmAvailable: QemuHost.kvmUsable, pretend: true))
+                                            options: .init(kvmAvailable: QemuHost.kvmUsable, pretend: true,
+                                                           sandbox: config.seccompSandbox))
         return commandString(env: environment(paths), argv: cmd.argv)
     }
 
