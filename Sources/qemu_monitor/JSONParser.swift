@@ -151,11 +151,16 @@ struct JSONParser {
             while !atEnd, Self.isDigit(bytes[pos]) { pos += 1 }
         }
         let text = String(decoding: bytes[start..<pos], as: UTF8.self)
+        // Out of range is an error, as yajl (libvirt's parser) reports it:
+        // no integer silently turned into a rounded double, no infinity
+        // (which no JSON text can carry back).
         if isInteger {
             if let i = Int64(text) { return .int(i) }
             if !negative, let u = UInt64(text) { return .uint(u) }
+            throw JSONParseError("integer overflow", offset: start)
         }
         guard let d = Double(text) else { throw JSONParseError("malformed number", offset: start) }
+        guard d.isFinite else { throw JSONParseError("numeric (floating point) overflow", offset: start) }
         return .double(d)
     }
 

@@ -35,6 +35,17 @@ import qemu_monitor
         #expect(try JSONValue(parsing: value.jsonString) == value)
     }
 
+    /// Found by `make fuzz` (Fuzz/corpus/qmp-json/crash-exponent-overflow-became-infinity):
+    /// an exponent out of range parsed to infinity, which JSONWriter then
+    /// wrote as null. Such numbers are refused, as yajl refuses them.
+    @Test func numbersOutOfRangeAreRefused() throws {
+        for (text, reason) in [("18e446773709551615", "numeric (floating point) overflow"), ("-1e999", "numeric (floating point) overflow"),
+                               ("18446744073709551616", "integer overflow"), ("-9223372036854775809", "integer overflow")] {
+            #expect(throws: JSONParseError(reason, offset: 1)) { try JSONValue(parsing: "[\(text)]") }
+        }
+        #expect(try JSONValue(parsing: "1.7976931348623157e308") == .double(.greatestFiniteMagnitude))
+    }
+
     @Test func doublesAndLiterals() throws {
         let value = try JSONValue(parsing: #" [1.5, -0.25, 1e3, 2E-2, true, false, null] "#)
         #expect(value == [1.5, -0.25, 1000.0, 0.02, true, false, nil])
