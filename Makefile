@@ -1,7 +1,7 @@
 # Two commands for a newcomer on Debian 12:
 #   make test   install what is missing, build, run every test
 #   make demo   install what is missing, build, show the main job
-# Also: make build, make guest, make bench, make clean, and
+# Also: make build, make guest, make bench, make fuzz, make clean, and
 #   make test-under-load   the suite with both cores busy and a TCG guest beside it
 
 SWIFT ?= swift
@@ -11,7 +11,7 @@ SWIFT ?= swift
 SWIFTPM_TMP := $(CURDIR)/.build/tmp
 SWIFTPM := mkdir -p $(SWIFTPM_TMP) && TMPDIR=$(SWIFTPM_TMP) $(SWIFT)
 
-.PHONY: all setup build guest test test-under-load demo bench clean
+.PHONY: all setup build guest test test-under-load demo bench fuzz clean
 
 all: build
 
@@ -46,6 +46,11 @@ bench: setup guest
 	$(SWIFTPM) build -c release --product virtqemud-bench
 	.build/release/virtqemud-bench
 
+# libFuzzer targets (scripts/fuzz.sh), each FUZZ_SECONDS long (600 by default).
+FUZZ_SECONDS ?= 600
+fuzz: setup
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh
+
 clean:
 	$(MAKE) -s -C guest clean
-	rm -rf .build
+	rm -rf .build .build-fuzz
