@@ -183,7 +183,7 @@ public enum QemuProcess {
         // the source's balloon state with the migration stream.
         if !options.incoming && def.currentMemory < def.memory {
             do {
-                try await monitor.execute("balloon", ["value": .int(Int64(def.currentMemory * 1024))])
+                _ = try await monitor.execute("balloon", ["value": .int(Int64(def.currentMemory * 1024))])
             } catch {
                 await kill(instance)
                 throw VirError(.internalError, "cannot set the balloon to <currentMemory>: \(error.message)")
