@@ -148,7 +148,6 @@ import remote
         }
         defer { libvirtd.stop() }
         #expect(try Command.virsh(libvirtd.uri, "define", pub + "/vm.xml").status == 0)
-        defer { _ = try? Command.virsh(libvirtd.uri, "undefine", "vm") }
 
         for (socket, args) in Self.steps {
             func run(_ rw: String, _ ro: String, _ socketPath: String) throws -> String {
@@ -168,6 +167,7 @@ import remote
         // And nothing was changed.
         #expect(try Command.virsh(ours, "domstate", "vm").stdout.hasPrefix("shut off"))
         #expect(try Command.virsh(ours, "undefine", "vm").status == 0)
+        #expect(try Command.virsh(libvirtd.uri, "undefine", "vm").status == 0)
     }
 
     @Test func theSocketsTakeTheConfiguredGroupAndModesAndTheGroupGetsReadWrite() throws {

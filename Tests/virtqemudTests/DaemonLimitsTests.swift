@@ -35,15 +35,20 @@ import virutil
         (try? c.call(RemoteCalls.ConnectListAllDomains.self, ConnectListAllDomainsArgs(), timeout: .seconds(30))) != nil
     }
 
+    /// A call of the remote program, as a client writes it.
+    static func call(_ procedure: RemoteProcedure, serial: UInt32, type: MessageType = .call,
+                     payload: [UInt8] = []) -> RemoteMessage {
+        RemoteMessage(header: MessageHeader(program: RemoteProgram.remote, version: 1, procedure: procedure.rawValue,
+                                            type: type, serial: serial), payload: payload)
+    }
+
     /// Opens the driver on a raw stream, as `RemoteClient.open` does, but
     /// without asking for keepalive.
     static func rawOpen(_ path: String) throws -> UnixStream {
         let s = try UnixStream.connect(path: path)
         var tv = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(s.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        try s.writeMessage(try RemoteMessage(header: MessageHeader(program: RemoteProgram.remote, version: 1, procedure: 1,
-                                                                   type: .call, serial: 1),
-                                             body: ConnectOpenArgs(name: "qemu:///system")))
+        try s.writeMessage(call(.connectOpen, serial: 1, payload: try ConnectOpenArgs(name: "qemu:///system").xdrBytes()))
         guard let r = try s.readMessage(), r.header.status == .ok else { throw RemoteError(.rpc, "open refused") }
         return s
     }
@@ -133,9 +138,7 @@ import virutil
         let idle = try Self.rawOpen(daemon.socket)
         defer { idle.close() }
         Thread.sleep(forTimeInterval: 3)
-        try idle.writeMessage(RemoteMessage(header: MessageHeader(program: RemoteProgram.remote, version: 1,
-                                                                  procedure: RemoteProcedure.connectGetHostname.rawValue,
-                                                                  type: .call, serial: 2), payload: []))
+        try idle.writeMessage(Self.call(.connectGetHostname, serial: 2))
         #expect(try idle.readMessage()?.header.status == .ok)
     }
 
@@ -150,9 +153,7 @@ import virutil
         // Asks for keepalive, then falls silent.
         let mute = try Self.rawOpen(daemon.socket)
         defer { mute.close() }
-        try mute.writeMessage(try RemoteMessage(header: MessageHeader(program: RemoteProgram.remote, version: 1,
-                                                                      procedure: RemoteProcedure.connectSupportsFeature.rawValue,
-                                                                      type: .call, serial: 2), body: IntValue(10)))
+        try mute.writeMessage(Self.call(.connectSupportsFeature, serial: 2, payload: try IntValue(10).xdrBytes()))
         #expect(try mute.readMessage()?.header.status == .ok)
         // It is pinged, twice, then dropped (about 3 seconds).
         var pings = 0
@@ -182,9 +183,7 @@ import virutil
         defer { hog.close() }
         VirSocket.setSendTimeout(hog.fd, seconds: 5)
         // Capabilities replies (a few KiB each), asked for and never read.
-        let call = try RemoteMessage(header: MessageHeader(program: RemoteProgram.remote, version: 1,
-                                                           procedure: RemoteProcedure.connectGetCapabilities.rawValue,
-                                                           type: .call, serial: 3), payload: []).framed()
+        let call = try Self.call(.connectGetCapabilities, serial: 3).framed()
         var sent = 0
         var peak = before
         let t0 = ContinuousClock.now
@@ -267,9 +266,7 @@ import virutil
         defer { s.close() }
         let before = Self.descriptors(pid)
         for serial in 10..<30 as Range<UInt32> {
-            let msg = try RemoteMessage(header: MessageHeader(program: RemoteProgram.remote, version: 1,
-                                                              procedure: RemoteProcedure.connectGetHostname.rawValue,
-                                                              type: .callWithFDs, serial: serial), payload: [0, 0, 0, 1]).framed()
+            let msg = try Self.call(.connectGetHostname, serial: serial, type: .callWithFDs, payload: [0, 0, 0, 1]).framed()
             let fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
             defer { close(fd) }
             #expect(VirSocket.sendAll(s.fd, msg, passing: fd) == .sent)
