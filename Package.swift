@@ -117,3 +117,18 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets, only in the package scripts/fuzz.sh builds (LM_FUZZ=1,
+// with -sanitize=fuzzer,address): libFuzzer supplies their main, so they
+// cannot link in an ordinary build.
+if Context.environment["LM_FUZZ"] != nil {
+    package.targets += [
+        // libFuzzer's driver (LLVMFuzzerRunDriver): a SwiftPM executable has its own main.
+        .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .executableTarget(name: "fuzz-xdr", dependencies: ["CLibFuzzer", "remote"], path: "Fuzz/xdr"),
+        .executableTarget(name: "fuzz-domain-xml", dependencies: ["CLibFuzzer", "domain_conf"], path: "Fuzz/domain-xml"),
+        .executableTarget(name: "fuzz-migration-cookie", dependencies: ["CLibFuzzer", "qemu_migration", "domain_conf"],
+                          path: "Fuzz/migration-cookie"),
+        .executableTarget(name: "fuzz-status-file", dependencies: ["CLibFuzzer", "qemu_process"], path: "Fuzz/status-file"),
+    ]
+}
