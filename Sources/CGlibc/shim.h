@@ -130,4 +130,89 @@ static inline int cglibc_bridge_add_port(const char *bridge, const char *ifname)
     return rc;
 }
 
+/* Extended attributes, where the DAC security driver remembers the owner
+ * of a file it gave QEMU (getxattr, setxattr, removexattr). */
+#include <sys/xattr.h>
+
+/* Starting a program as another user, which posix_spawn cannot do
+ * (libvirt: virCommand's child after fork, virSetUIDGIDWithCaps).
+ *
+ * fork, then in the child system calls only, as a child of a threaded
+ * process must: every signal at its default and unblocked; a session of
+ * its own if asked; dup2(from[i], to[i]) in order (each from[i] is a
+ * close-on-exec copy above every to[i]); the capability bounding set and
+ * the ambient set emptied; the supplementary groups, then the gid, then
+ * the uid set for real, effective and saved (a uid other than 0 clears
+ * the permitted and effective capabilities); every descriptor from
+ * close_from on marked close-on-exec; execve. Whatever fails in the child
+ * comes back as its errno through a close-on-exec pipe, and the child is
+ * reaped. Returns the pid, or -1 with errno set. */
+#include <grp.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+extern int pipe2(int fds[2], int flags);
+#define CGLIBC_CLOSE_RANGE_CLOEXEC (1U << 2)
+
+static inline pid_t cglibc_spawn_as(const char *path, char *const argv[], char *const envp[],
+                                    const int *from, const int *to, int ndup, int close_from, int new_session,
+                                    uid_t uid, gid_t gid, const gid_t *groups, int ngroups) {
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) < 0) return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        int saved = errno;
+        close(report[0]);
+        close(report[1]);
+        errno = saved;
+        return -1;
+    }
+    if (pid == 0) {
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        for (int sig = 1; sig < NSIG; sig++) (void)sigaction(sig, &dfl, NULL); /* EINVAL for KILL, STOP */
+        sigset_t none;
+        sigemptyset(&none);
+        if (sigprocmask(SIG_SETMASK, &none, NULL) < 0) goto fail;
+        if (new_session && setsid() < 0) goto fail;
+        for (int i = 0; i < ndup; i++)
+            if (dup2(from[i], to[i]) < 0) goto fail;
+        for (unsigned long cap = 0;; cap++) {
+            if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0) continue;
+            if (errno == EINVAL) break; /* past the last capability the kernel knows */
+            goto fail;
+        }
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL) goto fail;
+        if (syscall(SYS_setgroups, (size_t)ngroups, groups) < 0) goto fail;
+        if (syscall(SYS_setresgid, gid, gid, gid) < 0) goto fail;
+        if (syscall(SYS_setresuid, uid, uid, uid) < 0) goto fail;
+        if (syscall(SYS_close_range, (unsigned)close_from, ~0U, CGLIBC_CLOSE_RANGE_CLOEXEC) < 0) {
+            if (errno != ENOSYS && errno != EINVAL) goto fail;
+            struct rlimit lim;
+            int last = getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < 1048576 ? (int)lim.rlim_cur : 1048576;
+            for (int fd = close_from; fd < last; fd++) (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+        }
+        execve(path, argv, envp);
+    fail:;
+        int err = errno;
+        (void)!write(report[1], &err, sizeof err);
+        _exit(127);
+    }
+    close(report[1]);
+    int child_errno = 0;
+    ssize_t n;
+    do n = read(report[0], &child_errno, sizeof child_errno); while (n < 0 && errno == EINTR);
+    close(report[0]);
+    if (n == (ssize_t)sizeof child_errno) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        errno = child_errno;
+        return -1;
+    }
+    return pid;
+}
+
 #endif

@@ -14,11 +14,13 @@ import Synchronization
 public enum ProcessSpawner {
     /// Spawns `argv[0]` with `argv`, in a session of its own, stdin from
     /// /dev/null, stdout and stderr to `outputFD`, and `passFDs` as its
-    /// descriptors 3, 4, ...
+    /// descriptors 3, 4, ..., as `identity` when given.
     ///
     /// - Returns: the child's pid.
-    public static func spawn(_ argv: [String], environment: [String], outputFD: Int32, passFDs: [Int32] = []) throws(VirError) -> pid_t {
+    public static func spawn(_ argv: [String], environment: [String], outputFD: Int32, passFDs: [Int32] = [],
+                             identity: ProcessIdentity? = nil) throws(VirError) -> pid_t {
         var command = VirCommand(argv, environment: environment)
+        command.identity = identity
         command.passFDs = passFDs
         command.stdout = .descriptor(outputFD)
         command.stderr = .descriptor(outputFD)

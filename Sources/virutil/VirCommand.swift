@@ -56,6 +56,13 @@ public struct VirCommand: Sendable {
     /// libvirt: `virCommandPassFD`.
     public var passFDs: [Int32] = []
 
+    /// Who the child runs as; `nil`: the caller's user, groups and
+    /// capabilities.
+    ///
+    /// libvirt: `virCommandSetUID`, `virCommandSetGID`,
+    /// `virCommandClearCaps`.
+    public var identity: ProcessIdentity?
+
     public init(_ argv: [String], environment: [String]? = nil) {
         self.argv = argv
         self.environment = environment
@@ -63,72 +70,62 @@ public struct VirCommand: Sendable {
 
     /// Starts the program. The caller reaps it (`ProcessSpawner.reap`,
     /// `wait`).
+    ///
+    /// Without an identity, `posix_spawn`; with one, the shim's fork and
+    /// exec (`cglibc_spawn_as`), which can change users. Either way the
+    /// child gets the same descriptors: the caller opens or creates each
+    /// stream, copies it above every target number, and the child gets it
+    /// by `dup2`; nothing else of the caller's is inherited.
     public func spawn() throws(VirError) -> Child {
         guard let program = argv.first else { throw VirError(.internalError, "empty command line") }
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attr, &none)
-        posix_spawnattr_setsigdefault(&attr, &all)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? CGLIBC_POSIX_SPAWN_SETSID : 0)))
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        var childEnds: [Int32] = []
+        // Every descriptor to dup2 in the child, in order: (source, target).
+        var dups: [(Int32, Int32)] = []
+        // Ours, closed once the child has its copies.
+        var temporaries: [Int32] = []
+        defer { for fd in temporaries { close(fd) } }
         var parentEnds: [Int32: Int32] = [:]
-        defer { for fd in childEnds { close(fd) } }
-        func closeParentEnds() { for fd in parentEnds.values { close(fd) } }
+        func fail(_ err: Int32, _ message: String) -> VirError {
+            for fd in parentEnds.values { close(fd) }
+            return VirError.system(err, message)
+        }
+        let floor = Int32(3 + passFDs.count)
+        // A close-on-exec copy of `fd` above every target, so that no dup2
+        // overwrites a source another one still needs.
+        func copyAbove(_ fd: Int32) throws(VirError) -> Int32 {
+            let copy = fcntl(fd, F_DUPFD_CLOEXEC, floor)
+            guard copy >= 0 else { throw fail(errno, "cannot pass descriptor \(fd)") }
+            temporaries.append(copy)
+            return copy
+        }
+        func open(_ path: String, _ flags: Int32) throws(VirError) -> Int32 {
+            let fd = Glibc.open(path, flags | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw fail(errno, "cannot open '\(path)'") }
+            temporaries.append(fd)
+            return try copyAbove(fd)
+        }
         for (stream, fd) in [(stdin, Int32(0)), (stdout, 1), (stderr, 2)] {
             let writes = fd != 0
             switch stream {
             case .inherit:
                 break
             case .null:
-                posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", writes ? O_WRONLY : O_RDONLY, 0)
+                dups.append((try open("/dev/null", writes ? O_WRONLY : O_RDONLY), fd))
             case .descriptor(let source):
-                posix_spawn_file_actions_adddup2(&actions, source, fd)
+                dups.append((try copyAbove(source), fd))
             case .stdout:
-                posix_spawn_file_actions_adddup2(&actions, 1, fd)
+                dups.append((1, fd))
             case .appendFile(let path):
-                posix_spawn_file_actions_addopen(&actions, fd, path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+                dups.append((try open(path, O_WRONLY | O_CREAT | O_APPEND), fd))
             case .pipe:
                 var ends: [Int32] = [0, 0]
-                guard pipe(&ends) == 0 else {
-                    let err = errno
-                    closeParentEnds()
-                    throw VirError.system(err, "cannot create pipe")
-                }
-                // Ours only: the child gets its end through dup2.
-                for e in ends { _ = fcntl(e, F_SETFD, FD_CLOEXEC) }
+                guard pipe2(&ends, O_CLOEXEC) == 0 else { throw fail(errno, "cannot create pipe") }
                 let (child, parent) = writes ? (ends[1], ends[0]) : (ends[0], ends[1])
-                posix_spawn_file_actions_adddup2(&actions, child, fd)
-                childEnds.append(child)
+                temporaries.append(child)
                 parentEnds[fd] = parent
+                dups.append((try copyAbove(child), fd))
             }
         }
-        // Passed descriptors: copied above any target number first, so that
-        // no dup2 overwrites a source another one still needs.
-        var copies: [Int32] = []
-        defer { for c in copies { close(c) } }
-        for (i, fd) in passFDs.enumerated() {
-            let copy = fcntl(fd, F_DUPFD_CLOEXEC, Int32(3 + passFDs.count))
-            guard copy >= 0 else {
-                let err = errno
-                closeParentEnds()
-                throw VirError.system(err, "cannot pass descriptor \(fd)")
-            }
-            copies.append(copy)
-            posix_spawn_file_actions_adddup2(&actions, copy, Int32(3 + i))
-        }
-        // No descriptor of ours but the three streams (and those passed)
-        // reaches the child, whether or not whoever opened it asked for
-        // O_CLOEXEC.
-        posix_spawn_file_actions_addclosefrom_np(&actions, Int32(3 + passFDs.count))
+        for (i, fd) in passFDs.enumerated() { dups.append((try copyAbove(fd), Int32(3 + i))) }
 
         let env = environment ?? ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
         var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
@@ -137,11 +134,35 @@ public struct VirCommand: Sendable {
             for p in cArgs { free(p) }
             for p in cEnv { free(p) }
         }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, program, &actions, &attr, &cArgs, &cEnv)
-        guard rc == 0 else {
-            closeParentEnds()
-            throw VirError.system(rc, "cannot execute binary \(program)")
+        let pid: pid_t
+        if let identity {
+            let sources = dups.map(\.0), targets = dups.map(\.1), groups = identity.groups
+            pid = cglibc_spawn_as(program, &cArgs, &cEnv, sources, targets, Int32(dups.count), floor, newSession ? 1 : 0,
+                                  identity.uid, identity.gid, groups, Int32(groups.count))
+            guard pid > 0 else { throw fail(errno, "cannot execute binary \(program) as uid \(identity.uid)") }
+        } else {
+            var attr = posix_spawnattr_t()
+            posix_spawnattr_init(&attr)
+            defer { posix_spawnattr_destroy(&attr) }
+            var none = sigset_t()
+            sigemptyset(&none)
+            var all = sigset_t()
+            sigfillset(&all)
+            posix_spawnattr_setsigmask(&attr, &none)
+            posix_spawnattr_setsigdefault(&attr, &all)
+            posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? CGLIBC_POSIX_SPAWN_SETSID : 0)))
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            for (source, target) in dups { posix_spawn_file_actions_adddup2(&actions, source, target) }
+            // No descriptor of ours but the three streams (and those passed)
+            // reaches the child, whether or not whoever opened it asked for
+            // O_CLOEXEC.
+            posix_spawn_file_actions_addclosefrom_np(&actions, floor)
+            var child: pid_t = 0
+            let rc = posix_spawn(&child, program, &actions, &attr, &cArgs, &cEnv)
+            guard rc == 0 else { throw fail(rc, "cannot execute binary \(program)") }
+            pid = child
         }
         return Child(pid: pid, stdin: parentEnds[0], stdout: parentEnds[1], stderr: parentEnds[2])
     }
