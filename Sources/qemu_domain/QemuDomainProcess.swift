@@ -417,7 +417,7 @@ public enum QemuDomainProcess {
                                metadata: ["domain": "\(file)", "step": "reconnect"])
             let dir = (file as NSString).deletingLastPathComponent
             QemuProcess.stopOrphan(instanceDir: dir)
-            driver.log.bestEffort("remove an unreadable instance", domain: file) { try VirFile.deleteTree(dir) }
+            QemuProcess.removeInstanceDir(dir)
             report.cleaned.append(file)
         }
         let (surveyed, indexed) = await survey(QemuProcess.statusFiles(config: driver.config), config: driver.config)
@@ -430,7 +430,7 @@ public enum QemuDomainProcess {
                 // An instance directory without status: a driver died while starting it.
                 let dir = (file as NSString).deletingLastPathComponent
                 QemuProcess.stopOrphan(instanceDir: dir)
-                driver.log.bestEffort("remove an instance directory without status", domain: dir) { try VirFile.deleteTree(dir) }
+                QemuProcess.removeInstanceDir(dir)
                 report.cleaned.append(dir)
                 continue
             } catch {

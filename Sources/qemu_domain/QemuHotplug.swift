@@ -99,6 +99,7 @@ public enum QemuHotplug {
             "file": .object(["driver": .string(disk.type == .block ? "host_device" : "file"), "filename": .string(path),
                              "read-only": .bool(readOnly)]),
         ]
+        try give(d, instance, path)
         do throws(QemuMonitorError) {
             let monitor = try await instance.monitor()
             _ = try await monitor.execute("blockdev-add", image)
@@ -111,6 +112,7 @@ public enum QemuHotplug {
                 throw error
             }
         } catch {
+            QemuSecurityDAC.release(path, instanceDir: instance.paths.dir)
             throw VirError(error)
         }
         // Appended under the lock (a DEVICE_DELETED of another disk may
@@ -160,21 +162,21 @@ public enum QemuHotplug {
     ///
     /// libvirt: `qemuProcessHandleDeviceDeleted` → `qemuDomainRemoveDiskDevice`.
     static func deviceDeleted(_ d: QemuDriverState, _ obj: DomainObj, alias: String) {
-        let removed = obj.qemu.withFilesLock { () -> Bool in
-            let removed = obj.withLock { f -> Bool in
+        let removed = obj.qemu.withFilesLock { () -> DomainDiskDef? in
+            let removed = obj.withLock { f -> DomainDiskDef? in
                 let q35 = isQ35(f.def)
                 guard let i = f.def.disks.firstIndex(where: { QemuCommandLine.diskAlias($0, q35: q35) == alias }) else {
-                    return false
+                    return nil
                 }
-                f.def.disks.remove(at: i)
-                return true
+                return f.def.disks.remove(at: i)
             }
-            if removed { d.writeStatusLogged(obj) }
+            if removed != nil { d.writeStatusLogged(obj) }
             return removed
         }
-        guard removed else { return }
+        guard let removed else { return }
         d.emit(obj, kind: .deviceRemoved(alias))
         guard let instance = obj.qemu.instance else { return }
+        if let path = removed.sourcePath { QemuSecurityDAC.release(path, instanceDir: instance.paths.dir) }
         let node = QemuCommandLine.driveID(alias: alias)
         let log = d.log
         let name = obj.name
@@ -211,6 +213,7 @@ extension QemuHotplug {
         if let path = source.sourcePath, access(path, F_OK) != 0 {
             throw VirError.system(errno, "Cannot access storage file '\(path)'")
         }
+        if let path = source.sourcePath { try give(d, instance, path) }
         do throws(QemuMonitorError) {
             let monitor = try await instance.monitor()
             if let path = source.sourcePath {
@@ -225,8 +228,10 @@ extension QemuHotplug {
                 _ = try await monitor.execute("blockdev-close-tray", ["id": .string(alias)])
             }
         } catch {
+            if let path = source.sourcePath { QemuSecurityDAC.release(path, instanceDir: instance.paths.dir) }
             throw VirError(error)
         }
+        if let old = disk.sourcePath { QemuSecurityDAC.release(old, instanceDir: instance.paths.dir) }
         obj.qemu.withFilesLock {
             obj.withLock { f in
                 guard let i = f.def.disks.firstIndex(where: { $0.targetDev == target }) else { return }
@@ -235,5 +240,18 @@ extension QemuHotplug {
             }
             d.writeStatusLogged(obj)
         }
+    }
+}
+
+extension QemuHotplug {
+    /// Gives `path` to the instance's QEMU when it runs as another user
+    /// with dynamic ownership (taken back with `QemuSecurityDAC.release`,
+    /// or when the instance is gone).
+    ///
+    /// libvirt: `qemuDomainStorageSourceAccessAllow` →
+    /// `qemuSecuritySetImageLabel`.
+    static func give(_ d: QemuDriverState, _ instance: QemuInstance, _ path: String) throws(VirError) {
+        guard let identity = d.config.qemuIdentity, d.config.dynamicOwnership else { return }
+        try QemuSecurityDAC.set(path, instanceDir: instance.paths.dir, identity: identity)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import libvirt_abi
+import virutil
 
 /// Where a driver keeps its files, from its URI.
 ///
@@ -43,6 +44,15 @@ public struct QemuDriverConfig: Sendable, Equatable {
     /// is 0 (libvirt's default, -1, turns it on where QEMU has it; both of
     /// Debian's QEMUs here do).
     public var seccompSandbox = true
+    /// `user` and `group`: who QEMU runs as, with no capabilities. `nil`:
+    /// the driver's own user. `qemu:///system` run by root defaults to
+    /// Debian's `libvirt-qemu:kvm`, as Debian's libvirt is built; an
+    /// embedded root keeps the driver's user unless its `qemu.conf` says
+    /// otherwise (its images are usually the user's own files).
+    public var qemuIdentity: ProcessIdentity?
+    /// `dynamic_ownership`: whether the driver gives QEMU's user the files
+    /// QEMU opens (disks, NVRAM, kernel, file chardevs) and takes them back.
+    public var dynamicOwnership = true
 
     /// The values of `memory_backing_default`.
     public enum MemoryBackingDefault: String, Sendable, CaseIterable {
@@ -145,6 +155,14 @@ public struct QemuDriverConfig: Sendable, Equatable {
             memoryBackingDir = dir
         }
         if let v = try conf.choice("seccomp_sandbox", ["-1", "0", "1"]) { seccompSandbox = v != "0" }
+        if let v = try conf.choice("dynamic_ownership", ["0", "1"]) { dynamicOwnership = v == "1" }
+        let user = conf["user"], group = conf["group"]
+        let systemDefault = root == nil && geteuid() == 0
+        if user != nil || group != nil || systemDefault {
+            let identity = try ProcessIdentity(user: user ?? (systemDefault ? "libvirt-qemu" : "+\(geteuid())"),
+                                               group: group ?? (systemDefault ? "kvm" : "+\(getegid())"))
+            qemuIdentity = identity.isCaller ? nil : identity
+        }
         if let mode = try conf.choice("memory_backing_default", MemoryBackingDefault.allCases.map(\.rawValue)),
            let value = MemoryBackingDefault(rawValue: mode) {
             memoryBackingDefault = value
@@ -196,6 +214,18 @@ public struct QemuDriverConfig: Sendable, Equatable {
         }
         try Self.checkParents(of: root ?? stateDir)
         for (dir, _) in dirs { try Self.checkOwnDirectory(dir) }
+        if qemuIdentity != nil {
+            // QEMU's user must reach its instance directory, RAM and NVRAM
+            // through these: search, not read or write.
+            for dir in [root, root.map { $0 + "/run" }, root.map { $0 + "/lib" }, stateDir, libDir, memoryBackingDir, nvramDir] {
+                guard let dir else { continue }
+                var st = stat()
+                guard stat(dir, &st) == 0 else { throw VirError.system(errno, "cannot use directory '\(dir)'") }
+                if st.st_mode & 0o011 != 0o011 && chmod(dir, (st.st_mode & 0o7777) | 0o011) != 0 {
+                    throw VirError.system(errno, "cannot set the mode of directory '\(dir)'")
+                }
+            }
+        }
     }
 
     /// A directory of the driver's: a real directory (not a symbolic

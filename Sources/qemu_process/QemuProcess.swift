@@ -98,11 +98,17 @@ public enum QemuProcess {
         }
         var cleanupDir = true
         defer { if cleanupDir { removeInstanceDir(paths) } }
+        var ramDir: String?
         if def.memoryBacking?.source == .file {
             let dir = (ramFile as NSString).deletingLastPathComponent
             if mkdir(dir, 0o700) != 0 && errno != EEXIST {
                 throw VirError.system(errno, "cannot create directory '\(dir)'")
             }
+            ramDir = dir
+        }
+        if let identity = config.qemuIdentity {
+            try QemuSecurityDAC.setAll(def, instanceDir: paths.dir, ramDir: ramDir, identity: identity,
+                                       dynamicOwnership: config.dynamicOwnership)
         }
 
         let log = QemuLogFile(path: config.logFile(name: def.name))
@@ -123,7 +129,8 @@ public enum QemuProcess {
             let name = net.node.child("target")?.attribute("dev").flatMap { $0.hasPrefix(VirNetDevTap.generatedPrefix) ? nil : $0 }
             taps.append(try VirNetDevTap.create(name: name, mac: net.mac, bridge: t.bridge))
         }
-        let pid = try ProcessSpawner.spawn(cmd.argv, environment: env, outputFD: logFD, passFDs: taps.map(\.fd))
+        let pid = try ProcessSpawner.spawn(cmd.argv, environment: env, outputFD: logFD, passFDs: taps.map(\.fd),
+                                           identity: config.qemuIdentity)
         let exited = ExitFlag()
         ProcessSpawner.reap(pid) { status in exited.set(status) }
 
@@ -289,8 +296,13 @@ public enum QemuProcess {
     }
 
     /// Removes an instance directory and what is in it.
-    public static func removeInstanceDir(_ paths: QemuInstancePaths) {
-        log.bestEffort("remove the instance directory", domain: paths.dir) { try VirFile.deleteTree(paths.dir) }
+    public static func removeInstanceDir(_ paths: QemuInstancePaths) { removeInstanceDir(paths.dir) }
+
+    /// Removes an instance directory whose QEMU is gone, after taking back
+    /// the files its QEMU was given (`QemuSecurityDAC.restoreAll`).
+    public static func removeInstanceDir(_ dir: String) {
+        QemuSecurityDAC.restoreAll(instanceDir: dir)
+        log.bestEffort("remove the instance directory", domain: dir) { try VirFile.deleteTree(dir) }
     }
 
     /// The status files of every instance directory under the state dir.
