@@ -370,9 +370,12 @@ public final class QemuInstance: Sendable {
             // its waiter, a watched process noticed by its watch; any other
             // process found again is polled until it is gone.
             guard !isExitWatched else { return }
-            let pid = self.pid
+            let pid = self.pid, startTime = self.startTime
             Thread.detachNewThread { [weak self] in
-                while ProcStat.isRunning(pid) { usleep(2_000) }
+                // Gone, a zombie, or its pid now another process's.
+                while let now = ProcStat.read(pid), now.startTime == startTime, now.state != "Z", now.state != "X" {
+                    usleep(2_000)
+                }
                 self?.markExited()
             }
         }

@@ -131,6 +131,9 @@ public enum QemuProcess {
         }
         let pid = try ProcessSpawner.spawn(cmd.argv, environment: env, outputFD: logFD, passFDs: taps.map(\.fd),
                                            identity: config.qemuIdentity)
+        // Held before the reaper can reap it: the failures below signal
+        // this QEMU, never a process that got its pid since.
+        let child = VirProcess.Child(pid)
         let exited = ExitFlag()
         ProcessSpawner.reap(pid) { status in exited.set(status) }
 
@@ -143,7 +146,7 @@ public enum QemuProcess {
                 exited.isSet || access(paths.cprSocket, F_OK) == 0
             }
             guard listening, !exited.isSet else {
-                Glibc.kill(pid, SIGKILL)
+                child.signal(SIGKILL)
                 _ = await exited.wait(timeout: .seconds(5))
                 let tail = log.read(from: logOffset)
                 let prefix = exited.isSet ? "process exited while waiting for its cpr channel" : "cpr channel '\(paths.cprSocket)' did not show up"
@@ -165,7 +168,7 @@ public enum QemuProcess {
             monitor = try await QemuMonitor.connect(path: paths.monitor, timeout: options.monitorTimeout,
                                                     processAlive: { !exited.isSet })
         } catch {
-            Glibc.kill(pid, SIGKILL)
+            child.signal(SIGKILL)
             _ = await exited.wait(timeout: .seconds(5))
             let tail = log.read(from: logOffset)
             let prefix = exited.isSet && !error.message.contains("did not show up") ? "process exited while connecting to monitor" : error.message
@@ -241,8 +244,7 @@ public enum QemuProcess {
     /// nothing to save: an incoming `cpr-transfer` QEMU still blocked on its
     /// `cpr` channel (its main loop, which acts on SIGTERM, does not run yet).
     public static func killAtOnce(_ instance: QemuInstance) async {
-        guard !instance.hasExited, ProcStat.read(instance.pid)?.startTime == instance.startTime else { return }
-        Glibc.kill(instance.pid, SIGKILL)
+        guard !instance.hasExited, VirProcess.signal(instance.pid, startTime: instance.startTime, SIGKILL) else { return }
         _ = await instance.waitForExit(timeout: .seconds(10))
     }
 
@@ -250,9 +252,7 @@ public enum QemuProcess {
     static func kill(_ instance: QemuInstance) async {
         for (signal, wait) in [(SIGTERM, Duration.seconds(10)), (SIGKILL, Duration.seconds(10))] {
             if instance.hasExited { break }
-            if ProcStat.read(instance.pid)?.startTime == instance.startTime {
-                Glibc.kill(instance.pid, signal)
-            }
+            VirProcess.signal(instance.pid, startTime: instance.startTime, signal)
             if await instance.waitForExit(timeout: wait) { break }
         }
         instance.closeMonitor()
@@ -325,11 +325,16 @@ public enum QemuProcess {
     public static func stopOrphan(instanceDir dir: String) -> pid_t? {
         guard let text = FileManager.default.contents(atPath: dir + "/qemu.pid").map({ String(decoding: $0, as: UTF8.self) }),
               let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1,
-              ProcStat.isRunning(pid), ProcStat.commandLine(pid, contains: dir) else { return nil }
+              let stat = ProcStat.read(pid), stat.state != "Z", stat.state != "X",
+              ProcStat.commandLine(pid, contains: dir) else { return nil }
         log.warning("stopping QEMU process \(pid), which no status file describes", metadata: ["domain": "\(dir)", "step": "reconnect"])
-        Glibc.kill(pid, SIGKILL)
+        // The process whose command line was read: same pid, same start time.
+        guard VirProcess.signal(pid, startTime: stat.startTime, SIGKILL) else { return nil }
         // SIGKILL is not refused; it is gone (or a zombie of a dead parent) soon.
-        for _ in 0..<500 where ProcStat.isRunning(pid) { usleep(10_000) }
+        for _ in 0..<500 {
+            guard let now = ProcStat.read(pid), now.startTime == stat.startTime, now.state != "Z", now.state != "X" else { break }
+            usleep(10_000)
+        }
         return pid
     }
 
