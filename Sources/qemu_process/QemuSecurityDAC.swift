@@ -101,7 +101,7 @@ public enum QemuSecurityDAC {
         let real = (path as NSString).resolvingSymlinksInPath
         let outcome = try VirSecurityLabel.set(real, uid: identity.uid, gid: identity.gid)
         if outcome == .notRemembered {
-            log.warning("cannot remember the owner of \(real) (no extended attributes): it stays QEMU's",
+            log.warning("cannot remember the owner of \(real) (no trusted extended attributes here): it stays QEMU's",
                         metadata: ["domain": "\(path)", "step": "dac"])
         }
     }

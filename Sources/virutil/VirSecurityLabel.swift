@@ -25,8 +25,9 @@ public enum VirSecurityLabel {
         case remembered
         /// Others hold it already: one more holder.
         case shared(holders: Int)
-        /// The file system keeps no extended attributes: owner set, nothing
-        /// remembered (and `restore` leaves it).
+        /// The file system keeps no extended attributes, or the driver may
+        /// not write trusted ones: owner set, nothing remembered (and
+        /// `restore` leaves it).
         case notRemembered
     }
 
@@ -42,7 +43,11 @@ public enum VirSecurityLabel {
             guard stat(path, &st) == 0 else { throw VirError.system(errno, "unable to stat: \(path)") }
             if setxattr(path, ownerAttribute, "+\(st.st_uid):+\(st.st_gid)", "+\(st.st_uid):+\(st.st_gid)".utf8.count, 0) != 0 {
                 let err = errno
-                guard err == ENOTSUP else { throw VirError.system(err, "Unable to set XATTR \(ownerAttribute) on \(path)") }
+                // No such attributes on this file system, or no right to
+                // trusted.* (a container without CAP_SYS_ADMIN).
+                guard err == ENOTSUP || err == EPERM else {
+                    throw VirError.system(err, "Unable to set XATTR \(ownerAttribute) on \(path)")
+                }
                 outcome = .notRemembered
             } else {
                 try write(path, countAttribute, "1")
