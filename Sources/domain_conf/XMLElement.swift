@@ -80,9 +80,19 @@ public struct XMLElement: Hashable, Sendable {
         switch (first, element) {
         case let (i?, e?): children[i] = .element(e)
         case let (i?, nil): children.remove(at: i)
-        case let (nil, e?): children.insert(.element(e), at: insertionIndex(for: name, order: order))
+        case let (nil, e?):
+            children.insert(.element(e), at: insertionIndex(for: name, order: order))
+            dropLayout()
         case (nil, nil): break
         }
+    }
+
+    /// Whitespace-only text beside child elements is layout, as the parser
+    /// leaves it out (`XMLParser`): an element that gets its first child
+    /// element drops it too, so that it formats as it would once parsed
+    /// again.
+    private mutating func dropLayout() {
+        children.removeAll { if case .text(let t) = $0 { return t.allSatisfy(\.isXMLSpace) } else { return false } }
     }
 
     /// Replaces the run of children with that name by `elements`, where the
@@ -97,6 +107,7 @@ public struct XMLElement: Hashable, Sendable {
         }
         guard !nodes.isEmpty else { return }
         children.insert(contentsOf: nodes, at: insertionIndex(for: name, order: order))
+        dropLayout()
     }
 
     /// Where a new child named `name` goes: before the first existing child

@@ -192,3 +192,21 @@ import libvirt_abi
         #expect(refusal { $0.uuid = DomainUUID("00000000-0000-0000-0000-000000000001")! } != nil)
     }
 }
+
+/// Found by `make fuzz` (Fuzz/corpus/domain-xml/crash-whitespace-beside-an-added-mac):
+/// an interface with only whitespace inside, in a `<devices>` with text of
+/// its own (so written as it is), got its generated `<mac>` beside that
+/// whitespace, which parsing the output again drops: the second format
+/// differed from the first.
+@Suite struct DomainDefFormatFixedPointTests {
+    @Test func anAddedChildDropsTheWhitespaceBesideIt() throws {
+        let xml = """
+            <domain type='qemu'><name>v</name><memory>65536</memory><os><type>hvm</type></os>\
+            <devices>stray text<interface type='user'>
+             \t\t  </interface></devices></domain>
+            """
+        let once = try DomainDef.parse(xml).format()
+        #expect(once.contains("<interface type='user'><mac address="), "\(once)")
+        #expect(try DomainDef.parse(once).format() == once)
+    }
+}
