@@ -48,17 +48,22 @@ public enum VirSocket {
         case .success(let s): fd = s
         case .failure(let f): return .failure(f)
         }
-        // Bound under a umask that already gives `mode`: never wider, not
-        // even between bind and chmod.
-        let old = umask(~mode & 0o777)
-        let rc = address.withSockaddr { bind(fd, $0, $1) }
-        let bindErrno = Glibc.errno
-        umask(old)
-        guard rc == 0 else {
+        // The mode is set between bind and listen: nobody can connect
+        // before listen, whatever the file's mode meanwhile. The umask is
+        // not touched: it is the whole process's, and a file or a child
+        // another thread creates meanwhile would get it (a daemon a test
+        // started while a listener was bound got 0177).
+        guard address.withSockaddr({ bind(fd, $0, $1) }) == 0 else {
+            let err = Glibc.errno
             Glibc.close(fd)
-            return .failure(Failure(step: .bind, errno: bindErrno))
+            return .failure(Failure(step: .bind, errno: err))
         }
-        chmod(path, mode)
+        guard chmod(path, mode) == 0 else {
+            let err = Glibc.errno
+            Glibc.close(fd)
+            unlink(path)
+            return .failure(Failure(step: .bind, errno: err))
+        }
         guard Glibc.listen(fd, backlog) == 0 else {
             let err = Glibc.errno
             Glibc.close(fd)
