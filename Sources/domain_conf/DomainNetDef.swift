@@ -58,7 +58,8 @@ public struct DomainNetDef: Hashable, Sendable {
         case "bridge": source = src?.attribute("bridge")
         default: source = nil
         }
-        model = element.child("model")?.attribute("type")
+        // libvirt's `string(./model/@type)`: the first type of any <model>.
+        model = element.children(named: "model").lazy.compactMap { $0.attribute("type") }.first
         address = try DomainDeviceAddress.parse(device: element)
     }
 
@@ -86,12 +87,14 @@ public struct DomainNetDef: Hashable, Sendable {
             s.setAttribute(attr, source)
             e.setChild("source", s.attributes.isEmpty && s.children.isEmpty ? nil : s, order: Self.order)
         }
+        // One <model> at most, as libvirt writes it: a second one is not
+        // kept beside the first (nor taken for it once the first is gone).
         if let model {
             var mo = node.child("model") ?? XMLElement("model")
             mo.setAttribute("type", model)
-            e.setChild("model", mo, order: Self.order)
+            e.setChildren("model", [mo], order: Self.order)
         } else {
-            e.setChild("model", nil, order: Self.order)
+            e.setChildren("model", [], order: Self.order)
         }
         e.setAddress(address, kept: node.child("address"), order: Self.order)
         return e
