@@ -345,6 +345,11 @@ public enum RemoteCalls {
         public typealias Args = DomainFlagsArgs; public typealias Ret = XDRVoid
         public static let procedure = RemoteProcedure.domainReset
     }
+    /// `REMOTE_PROC_DOMAIN_SEND_KEY` (`virDomainSendKey`).
+    public enum DomainSendKey: RemoteCall {
+        public typealias Args = DomainSendKeyArgs; public typealias Ret = XDRVoid
+        public static let procedure = RemoteProcedure.domainSendKey
+    }
     /// `REMOTE_PROC_DOMAIN_SUSPEND` (`virDomainSuspend`).
     public enum DomainSuspend: RemoteCall {
         public typealias Args = DomainArgs; public typealias Ret = XDRVoid

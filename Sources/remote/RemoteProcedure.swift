@@ -52,6 +52,7 @@ public struct RemoteProcedure: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let domainDetachDeviceFlags = RemoteProcedure(161)
     public static let domainSuspend = RemoteProcedure(34)
     public static let domainReset = RemoteProcedure(245)
+    public static let domainSendKey = RemoteProcedure(226)
     public static let domainSetMemoryFlags = RemoteProcedure(204)
     public static let domainUndefine = RemoteProcedure(35)
     public static let connectListDomains = RemoteProcedure(37)

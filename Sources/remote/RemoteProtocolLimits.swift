@@ -24,6 +24,8 @@ public enum RemoteProtocolLimits {
     public static let stringMax = 4_194_304
     /// `REMOTE_DOMAIN_LIST_MAX`: domains in one list.
     public static let domainListMax = 16_384
+    /// `REMOTE_DOMAIN_SEND_KEY_MAX`.
+    public static let domainSendKeyMax = 16
     /// `REMOTE_AUTH_TYPE_LIST_MAX`.
     public static let authTypeListMax = 20
     /// `REMOTE_MIGRATE_COOKIE_MAX`: a migration cookie (opaque).

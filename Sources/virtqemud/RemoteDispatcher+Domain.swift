@@ -364,6 +364,14 @@ extension RemoteDispatcher {
                 try await driver { try await conn.reset(ref(a.dom)) }
                 return XDRVoid()
             }
+        case .domainSendKey:
+            return try await run(RemoteCalls.DomainSendKey.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainSendKey")
+                try await driver {
+                    try await conn.sendKey(ref(a.dom), codeset: a.codeset, holdtime: a.holdtime, keycodes: a.keycodes, flags: a.flags)
+                }
+                return XDRVoid()
+            }
         case .domainSuspend:
             return try await run(RemoteCalls.DomainSuspend.self, msg) { a throws(RemoteError) in
                 try checkWritable(client, "virDomainSuspend")

@@ -135,6 +135,8 @@ protocol VirshDomain: Sendable {
     func resume() async throws(VirshError)
     /// libvirt: `virDomainReset`.
     func reset() async throws(VirshError)
+    /// libvirt: `virDomainSendKey`.
+    func sendKey(codeset: UInt32, holdtime: UInt32, keycodes: [UInt32]) async throws(VirshError)
     /// `flags`: `VIR_DOMAIN_AFFECT_*`, `VIR_DOMAIN_MEM_MAXIMUM`.
     ///
     /// libvirt: `virDomainSetMemoryFlags`.

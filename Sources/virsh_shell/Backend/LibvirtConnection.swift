@@ -77,6 +77,7 @@ struct LibvirtAPI: @unchecked Sendable {
     let virDomainMigrateSetMaxDowntime: clibvirt_virDomainMigrateSetMaxDowntime_fn
     let virDomainMigrateSetMaxSpeed: clibvirt_virDomainMigrateSetMaxSpeed_fn
     let virDomainReset: clibvirt_virDomainReset_fn
+    let virDomainSendKey: clibvirt_virDomainSendKey_fn
     let virDomainResume: clibvirt_virDomainResume_fn
     let virDomainSetAutostart: clibvirt_virDomainSetAutostart_fn
     let virDomainStatsRecordListFree: clibvirt_virDomainStatsRecordListFree_fn
@@ -214,6 +215,7 @@ struct LibvirtAPI: @unchecked Sendable {
                 virDomainMigrateSetMaxDowntime: try sym("virDomainMigrateSetMaxDowntime", clibvirt_virDomainMigrateSetMaxDowntime_fn.self),
                 virDomainMigrateSetMaxSpeed: try sym("virDomainMigrateSetMaxSpeed", clibvirt_virDomainMigrateSetMaxSpeed_fn.self),
                 virDomainReset: try sym("virDomainReset", clibvirt_virDomainReset_fn.self),
+                virDomainSendKey: try sym("virDomainSendKey", clibvirt_virDomainSendKey_fn.self),
                 virDomainResume: try sym("virDomainResume", clibvirt_virDomainResume_fn.self),
                 virDomainSetAutostart: try sym("virDomainSetAutostart", clibvirt_virDomainSetAutostart_fn.self),
                 virDomainStatsRecordListFree: try sym("virDomainStatsRecordListFree", clibvirt_virDomainStatsRecordListFree_fn.self),
@@ -951,6 +953,10 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
     func suspend() async throws(VirshError) { try check(api.virDomainSuspend(ptr)) }
     func resume() async throws(VirshError) { try check(api.virDomainResume(ptr)) }
     func reset() async throws(VirshError) { try check(api.virDomainReset(ptr, 0)) }
+    func sendKey(codeset: UInt32, holdtime: UInt32, keycodes: [UInt32]) async throws(VirshError) {
+        var codes = keycodes
+        try check(api.virDomainSendKey(ptr, codeset, holdtime, &codes, Int32(codes.count), 0))
+    }
     func setAutostart(_ on: Bool) async throws(VirshError) { try check(api.virDomainSetAutostart(ptr, on ? 1 : 0)) }
     func setMemory(kibibytes: UInt64, flags: UInt32) async throws(VirshError) {
         try check(api.virDomainSetMemoryFlags(ptr, UInt(kibibytes), flags))
