@@ -147,6 +147,35 @@ import TestSupport
         ["destroy", "%"], ["domstats", "--state", "%"], ["undefine", "%"],
     ]
 
+    /// `send-key` through the daemon (`REMOTE_PROC_DOMAIN_SEND_KEY`): shut
+    /// off, running, and refused, as libvirtd answers.
+    static let sendKeySteps: [[String]] = [
+        ["define", "%xml"], ["send-key", "%", "KEY_A"], ["start", "%"], ["send-key", "%", "KEY_A"],
+        ["send-key", "%", "--holdtime", "10", "KEY_LEFTCTRL", "KEY_C"], ["send-key", "%", "--codeset", "atset1", "0xe048"],
+        ["send-key", "%", "600"], ["send-key", "%", "KEY_NOSUCH"], ["destroy", "%"], ["undefine", "%"],
+    ]
+
+    @Test func sendKeyIsWhatLibvirtdSays() throws {
+        let root = TestRoot("vqkey")
+        defer { #expect(root.cleanup() == []) }
+        chmod(root.path, 0o755) // libvirtd's QEMU runs as libvirt-qemu
+        let daemon = try VirtqemudProcess(root: root)
+        defer { daemon.stop() }
+        let name = "vqkeys\(getpid() % 100_000)"
+        let uuid = "6a0e8a34-1c2b-4d6e-9f72-\(String(format: "%012x", getpid()))"
+        let ours = try Self.transcript(uri: daemon.uri, name: name, xmlFile: try domainXML(root: root, name: name, uuid: uuid),
+                                       steps: Self.sendKeySteps)
+        #expect(ours.outputs[3].combined == "\n")
+        let reference = try #require(ReferenceLibvirtd.acquire(), "Debian's libvirtd does not answer on \(ReferenceLibvirtd.uri)")
+        defer { reference.release() }
+        let theirs = try Self.transcript(uri: ReferenceLibvirtd.uri, name: name,
+                                         xmlFile: try domainXML(root: root, name: name, uuid: uuid), steps: Self.sendKeySteps)
+        for (i, step) in Self.sendKeySteps.enumerated() {
+            #expect(ours.outputs[i].status == theirs.outputs[i].status, "virsh \(step.joined(separator: " "))")
+            #expect(ours.outputs[i].combined == theirs.outputs[i].combined, "virsh \(step.joined(separator: " "))")
+        }
+    }
+
     @Test func domstatsStateIsWhatLibvirtdSays() throws {
         let root = TestRoot("vqstat")
         defer { #expect(root.cleanup() == []) }
