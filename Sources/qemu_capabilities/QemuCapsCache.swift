@@ -18,9 +18,13 @@ public final class QemuCapsCache: Sendable {
     public let directory: String?
     private let entries = Mutex<[String: QemuCaps]>([:])
     private let log: Logger
+    /// Who the probe runs as: QEMU's user (qemu.conf's `user`/`group`),
+    /// as libvirt probes; `nil`, the caller.
+    public let probeIdentity: ProcessIdentity?
 
-    public init(directory: String?, log: Logger = DriverLog.logger("qemu_capabilities")) {
+    public init(directory: String?, probeIdentity: ProcessIdentity? = nil, log: Logger = DriverLog.logger("qemu_capabilities")) {
         self.directory = directory.map { $0 + "/capabilities" }
+        self.probeIdentity = probeIdentity
         self.log = log
     }
 
@@ -38,12 +42,12 @@ public final class QemuCapsCache: Sendable {
             entries.withLock { $0[emulator] = caps }
             return caps
         }
-        var caps = try QemuCapsProbe.run(identity)
+        var caps = try QemuCapsProbe.run(identity, as: probeIdentity)
         // Replaced while it was being probed: what answered may be either file.
         let after = try QemuBinaryIdentity.of(emulator)
         if after != identity {
             identity = after
-            caps = try QemuCapsProbe.run(identity)
+            caps = try QemuCapsProbe.run(identity, as: probeIdentity)
         }
         log.debug("probed \(emulator): QEMU \(caps.version), \(caps.machines.count) machine types")
         entries.withLock { $0[emulator] = caps }

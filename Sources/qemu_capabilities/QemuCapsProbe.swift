@@ -18,10 +18,12 @@ enum QemuCapsProbe {
         ("qom-list-properties", #"{"typename":"machine"}"#), ("quit", nil),
     ]
 
-    static func run(_ identity: QemuBinaryIdentity) throws(VirError) -> QemuCaps {
+    /// - Parameter user: who QEMU runs as (`nil`: the caller).
+    static func run(_ identity: QemuBinaryIdentity, as user: ProcessIdentity? = nil) throws(VirError) -> QemuCaps {
         let path = identity.path
         var command = VirCommand([path, "-S", "-no-user-config", "-nodefaults", "-display", "none",
                                   "-machine", "none", "-accel", "tcg", "-qmp", "stdio"])
+        command.identity = user
         // Its messages, between the QMP lines, say why it failed.
         command.stderr = .stdout
         let input = commands.enumerated().map { c in

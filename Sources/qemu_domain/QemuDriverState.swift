@@ -70,7 +70,7 @@ public final class QemuDriverState: Sendable {
         self.config = config
         self.hostUUID = hostUUID
         self.hostname = Self.localHostname()
-        self.caps = QemuCapsCache(directory: config.cacheDir)
+        self.caps = QemuCapsCache(directory: config.cacheDir, probeIdentity: config.qemuIdentity)
         try config.createDirectories()
         lockFD = Mutex(try Self.lockRoot(config: config, timeout: lockTimeout))
         domains = DomainObjList(makePrivateData: { _ in QemuDomainPrivate() })

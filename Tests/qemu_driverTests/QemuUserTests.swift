@@ -121,6 +121,32 @@ import virutil
         try await conn.undefine(conn.lookup(name: "counter"))
     }
 
+    /// The capabilities probe runs as QEMU's user too, as libvirt probes.
+    /// The emulator is a script that writes who runs it, then runs QEMU.
+    @Test func theProbeRunsAsQemusUserToo() async throws {
+        let identity = try ProcessIdentity(user: Self.qemuUser, group: Self.qemuGroup)
+        let root = try Self.root("qemu-user-probe", conf: "user = \"\(Self.qemuUser)\"\ngroup = \"\(Self.qemuGroup)\"\n")
+        defer { #expect(root.cleanup() == []) }
+        let seen = root.path + "/who"
+        #expect(FileManager.default.createFile(atPath: seen, contents: nil, attributes: [.posixPermissions: 0o666]))
+        let emulator = root.path + "/qemu-who"
+        try "#!/bin/sh\necho \"$(id -u):$(id -g) $*\" >> \(seen)\nexec /usr/bin/qemu-system-x86_64 \"$@\"\n"
+            .write(toFile: emulator, atomically: true, encoding: .utf8)
+        #expect(chmod(emulator, 0o755) == 0)
+        let disk = try CounterGuest.disk(in: root.path)
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        let dom = try conn.defineXML(CounterGuest.domainXML(name: "counter", disk: disk, serialLog: root.path + "/serial.log",
+                                                            emulator: emulator), validate: true)
+        try await conn.create(dom)
+        let runs = try String(contentsOfFile: seen, encoding: .utf8).split(separator: "\n")
+        #expect(runs.contains { $0.contains("-machine none") }, "the probe: \(runs)")
+        #expect(runs.contains { $0.contains("guest=counter") }, "the guest: \(runs)")
+        #expect(runs.allSatisfy { $0.hasPrefix("\(identity.uid):\(identity.gid) ") }, "\(runs)")
+        try await conn.destroy(conn.lookup(name: "counter"))
+        try await conn.undefine(conn.lookup(name: "counter"))
+    }
+
     @Test func withoutDynamicOwnershipQemuCannotOpenTheDriversDisk() async throws {
         let root = try Self.root("qemu-user-static",
                                  conf: "user = \"\(Self.qemuUser)\"\ngroup = \"\(Self.qemuGroup)\"\ndynamic_ownership = 0\n")
