@@ -6,6 +6,7 @@ import libvirt_abi
 import qemu_domain
 import qemu_driver
 import virdomainobjlist
+import virutil
 
 /// The guests people run: every definition Debian's `virt-install` wrote
 /// into `fixtures/virt-install/` defines, starts under TCG, migrates
@@ -93,5 +94,46 @@ import virdomainobjlist
         for name in try FileManager.default.contentsOfDirectory(atPath: disks) {
             #expect(FileManager.default.fileExists(atPath: disks + "/" + name))
         }
+    }
+
+    /// The UEFI guests as `libvirt-qemu:kvm` (qemu.conf's `user` and
+    /// `group`): their QEMU gets the disks and the variable store made from
+    /// the template, through a local migration, and gives them back when
+    /// it is destroyed.
+    @Test(arguments: files.filter { (try? String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8))?
+        .contains("firmware=\"efi\"") == true })
+    func aUEFIGuestRunsAsQemusUser(_ file: String) async throws {
+        let identity = try ProcessIdentity(user: "libvirt-qemu", group: "kvm")
+        let root = TestRoot("vi-user")
+        defer { #expect(root.cleanup() == [], "the test leaves nothing behind") }
+        try FileManager.default.createDirectory(atPath: root.path + "/etc", withIntermediateDirectories: true)
+        try "user = \"libvirt-qemu\"\ngroup = \"kvm\"\n".write(toFile: root.path + "/etc/qemu.conf", atomically: true, encoding: .utf8)
+        let template = try String(contentsOf: Self.folder.appendingPathComponent(file), encoding: .utf8)
+        let disks = root.path + "/images"
+        try FileManager.default.createDirectory(atPath: disks, withIntermediateDirectories: true)
+        try Self.makeDisks(for: template, in: disks)
+        let images = try FileManager.default.contentsOfDirectory(atPath: disks).map { disks + "/" + $0 }
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        let started = try await conn.create(conn.defineXML(template.replacingOccurrences(of: "@DISKDIR@", with: disks), validate: true))
+        let nvram = try #require(try conn.obj(started).def.os.loader?.nvram)
+        func owner(_ path: String) -> String {
+            var st = stat()
+            return stat(path, &st) == 0 ? "\(st.st_uid):\(st.st_gid)" : "none"
+        }
+        let qemu = "\(identity.uid):\(identity.gid)"
+        for path in images + [nvram] { #expect(owner(path) == qemu, "\(path) is QEMU's") }
+        let moved = try await conn.migrate3(started, to: conn.driver.connect(), params: [], flags: [.live, .local])
+        #expect(try conn.state(moved) == .running(.migrated))
+        for path in images + [nvram] {
+            #expect(owner(path) == qemu, "\(path) is still QEMU's after the migration")
+            #expect(VirSecurityLabel.holders(path) == 1)
+        }
+        try await conn.destroy(moved)
+        for path in images + [nvram] {
+            #expect(owner(path) == "0:0", "\(path) is given back")
+            #expect(VirSecurityLabel.holders(path) == nil)
+        }
+        try await conn.undefine(moved, flags: [.nvram])
     }
 }
