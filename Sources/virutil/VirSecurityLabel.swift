@@ -1,5 +1,6 @@
 import CGlibc
 import Glibc
+import Foundation
 import libvirt_abi
 
 /// Gives a file to another user and takes it back, remembering its owner
@@ -18,6 +19,26 @@ import libvirt_abi
 public enum VirSecurityLabel {
     static let ownerAttribute = "trusted.libvirt.security.dac"
     static let countAttribute = "trusted.libvirt.security.ref_dac"
+    static let timestampAttribute = "trusted.libvirt.security.timestamp_dac"
+
+    /// The host's boot time (seconds since the epoch), which marks a
+    /// record as this boot's: a record from before a reboot counts holders
+    /// that died with the host, and is dropped. As libvirt computes it:
+    /// utmp's boot record, else now minus /proc/uptime, rounded.
+    ///
+    /// libvirt: `virHostGetBootTime` (src/util/virhostuptime.c).
+    static let bootTime: String? = {
+        setutxent()
+        defer { endutxent() }
+        var id = utmpx()
+        id.ut_type = Int16(BOOT_TIME)
+        if let boot = getutxid(&id), boot.pointee.ut_tv.tv_sec > 0 { return String(boot.pointee.ut_tv.tv_sec) }
+        guard let text = try? String(contentsOfFile: "/proc/uptime", encoding: .utf8),
+              let up = text.split(separator: " ").first.flatMap({ Double($0) }) else { return nil }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return String(Int64((Double(now.tv_sec) - up).rounded()))
+    }()
 
     /// What `set` did.
     public enum Outcome: Sendable, Equatable {
@@ -35,6 +56,7 @@ public enum VirSecurityLabel {
     /// counts one more holder.
     public static func set(_ path: String, uid: uid_t, gid: gid_t) throws(VirError) -> Outcome {
         let outcome: Outcome
+        dropStaleRecord(path)
         if let count = readCount(path) {
             try write(path, countAttribute, String(count + 1))
             outcome = .shared(holders: count + 1)
@@ -51,6 +73,7 @@ public enum VirSecurityLabel {
                 outcome = .notRemembered
             } else {
                 try write(path, countAttribute, "1")
+                if let bootTime { try write(path, timestampAttribute, bootTime) }
                 outcome = .remembered
             }
         }
@@ -68,14 +91,14 @@ public enum VirSecurityLabel {
     ///   file or nothing was remembered.
     @discardableResult
     public static func restore(_ path: String) throws(VirError) -> (uid: uid_t, gid: gid_t)? {
+        dropStaleRecord(path)
         guard let count = readCount(path) else { return nil }
         if count > 1 {
             try write(path, countAttribute, String(count - 1))
             return nil
         }
         let owner = read(path, ownerAttribute).flatMap(parseOwner)
-        _ = removexattr(path, countAttribute)
-        _ = removexattr(path, ownerAttribute)
+        removeRecord(path)
         guard let owner else { return nil }
         guard chown(path, owner.uid, owner.gid) == 0 else {
             let err = errno
@@ -92,6 +115,27 @@ public enum VirSecurityLabel {
     public static func rememberedOwner(_ path: String) -> (uid: uid_t, gid: gid_t)? {
         read(path, ownerAttribute).flatMap(parseOwner)
     }
+
+    /// A record without this boot's timestamp (libvirt writes one; a
+    /// record from before a reboot, or without one, counts holders that
+    /// are gone) is dropped, its owner not restored, as libvirt drops it.
+    ///
+    /// libvirt: `virSecurityValidateTimestamp`.
+    private static func dropStaleRecord(_ path: String) {
+        guard read(path, countAttribute) != nil || read(path, ownerAttribute) != nil else { return }
+        guard let bootTime, read(path, timestampAttribute) != bootTime else { return }
+        log.warning("Invalid XATTR timestamp detected on \(path) secdriver=dac", metadata: ["domain": "\(path)", "step": "dac"])
+        removeRecord(path)
+    }
+
+    private static func removeRecord(_ path: String) {
+        for name in [countAttribute, ownerAttribute, timestampAttribute] where removexattr(path, name) != 0 && errno != ENODATA {
+            log.warning("Unable to remove XATTR \(name) on \(path): \(VirError.strerror(errno))",
+                        metadata: ["domain": "\(path)", "step": "dac"])
+        }
+    }
+
+    static let log = DriverLog.logger("util.security")
 
     private static func readCount(_ path: String) -> Int? {
         read(path, countAttribute).flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
