@@ -65,6 +65,7 @@ typedef __typeof__(virDomainMigrateSetMaxDowntime) *clibvirt_virDomainMigrateSet
 typedef __typeof__(virDomainMigrateSetMaxSpeed) *clibvirt_virDomainMigrateSetMaxSpeed_fn;
 typedef __typeof__(virDomainReset) *clibvirt_virDomainReset_fn;
 typedef __typeof__(virDomainSendKey) *clibvirt_virDomainSendKey_fn;
+typedef __typeof__(virDomainScreenshot) *clibvirt_virDomainScreenshot_fn;
 typedef __typeof__(virDomainResume) *clibvirt_virDomainResume_fn;
 typedef __typeof__(virDomainSetAutostart) *clibvirt_virDomainSetAutostart_fn;
 typedef __typeof__(virDomainStatsRecordListFree) *clibvirt_virDomainStatsRecordListFree_fn;

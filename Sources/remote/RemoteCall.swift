@@ -345,6 +345,12 @@ public enum RemoteCalls {
         public typealias Args = DomainFlagsArgs; public typealias Ret = XDRVoid
         public static let procedure = RemoteProcedure.domainReset
     }
+    /// `REMOTE_PROC_DOMAIN_SCREENSHOT` (`virDomainScreenshot`): the image
+    /// follows the reply as a stream.
+    public enum DomainScreenshot: RemoteCall {
+        public typealias Args = DomainScreenshotArgs; public typealias Ret = DomainScreenshotRet
+        public static let procedure = RemoteProcedure.domainScreenshot
+    }
     /// `REMOTE_PROC_DOMAIN_SEND_KEY` (`virDomainSendKey`).
     public enum DomainSendKey: RemoteCall {
         public typealias Args = DomainSendKeyArgs; public typealias Ret = XDRVoid

@@ -53,6 +53,7 @@ public struct RemoteProcedure: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let domainSuspend = RemoteProcedure(34)
     public static let domainReset = RemoteProcedure(245)
     public static let domainSendKey = RemoteProcedure(226)
+    public static let domainScreenshot = RemoteProcedure(211)
     public static let domainSetMemoryFlags = RemoteProcedure(204)
     public static let domainUndefine = RemoteProcedure(35)
     public static let connectListDomains = RemoteProcedure(37)

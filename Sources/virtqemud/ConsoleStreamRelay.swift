@@ -14,7 +14,7 @@ import virutil
 ///
 /// libvirt: `daemonClientStream` (src/remote/remote_daemon_stream.c) over
 /// the pty's `virFDStream`, and `virChrdevOpen`'s one session per device.
-final class ConsoleStreamRelay: Sendable {
+final class ConsoleStreamRelay: DaemonStream {
     let serial: UInt32
     let path: String
     private weak let client: DaemonClient?

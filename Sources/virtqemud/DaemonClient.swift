@@ -56,9 +56,9 @@ final class DaemonClient: Sendable {
         var readOnly = false
         var nextCallbackID: Int32 = 1
         var callbacks: [Int32: EventCallback] = [:]
-        /// Console streams, by the serial of the call that opened them;
+        /// Streams (consoles, downloads), by the serial of the call that opened them;
         /// `started` once the call's reply went.
-        var streams: [UInt32: (relay: ConsoleStreamRelay, started: Bool)] = [:]
+        var streams: [UInt32: (relay: any DaemonStream, started: Bool)] = [:]
         var gone = false
     }
     let state = Mutex(State())
@@ -212,9 +212,9 @@ final class DaemonClient: Sendable {
 
     // MARK: streams
 
-    /// A console stream the call with `relay.serial` opened; it starts
-    /// once the reply is queued.
-    func addStream(_ relay: ConsoleStreamRelay) {
+    /// A stream the call with `relay.serial` opened (a console, a
+    /// download); it starts once the reply is queued.
+    func addStream(_ relay: any DaemonStream) {
         let kept = state.withLock { s -> Bool in
             guard !s.gone else { return false }
             s.streams[relay.serial] = (relay, false)
@@ -224,7 +224,7 @@ final class DaemonClient: Sendable {
     }
 
     private func startStream(_ serial: UInt32) {
-        let relay = state.withLock { s -> ConsoleStreamRelay? in
+        let relay = state.withLock { s -> (any DaemonStream)? in
             guard let entry = s.streams[serial], !entry.started else { return nil }
             s.streams[serial] = (entry.relay, true)
             return entry.relay
@@ -298,7 +298,7 @@ final class DaemonClient: Sendable {
     /// libvirt: `remoteClientCloseFunc` → `virConnectClose` → (when the
     /// last call drops its reference) `qemuConnectClose`.
     private func finish() {
-        let (conn, callbacks, streams) = state.withLock { s -> (QemuConnection?, [EventCallback], [ConsoleStreamRelay]) in
+        let (conn, callbacks, streams) = state.withLock { s -> (QemuConnection?, [EventCallback], [any DaemonStream]) in
             s.gone = true
             defer {
                 s.callbacks = [:]

@@ -364,6 +364,13 @@ extension RemoteDispatcher {
                 try await driver { try await conn.reset(ref(a.dom)) }
                 return XDRVoid()
             }
+        case .domainScreenshot:
+            return try await run(RemoteCalls.DomainScreenshot.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainScreenshot")
+                let shot = try await driver { try await conn.screenshot(ref(a.dom), screen: a.screen, flags: a.flags) }
+                client.addStream(DownloadStream(shot.data, procedure: .domainScreenshot, serial: msg.header.serial, client: client))
+                return DomainScreenshotRet(mime: shot.mime)
+            }
         case .domainSendKey:
             return try await run(RemoteCalls.DomainSendKey.self, msg) { a throws(RemoteError) in
                 try checkWritable(client, "virDomainSendKey")

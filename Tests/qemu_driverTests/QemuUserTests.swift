@@ -123,6 +123,7 @@ import virutil
 
     /// The capabilities probe runs as QEMU's user too, as libvirt probes.
     /// The emulator is a script that writes who runs it, then runs QEMU.
+    /// A screenshot works too (QEMU writes the file as its user).
     @Test func theProbeRunsAsQemusUserToo() async throws {
         let identity = try ProcessIdentity(user: Self.qemuUser, group: Self.qemuGroup)
         let root = try Self.root("qemu-user-probe", conf: "user = \"\(Self.qemuUser)\"\ngroup = \"\(Self.qemuGroup)\"\n")
@@ -137,8 +138,12 @@ import virutil
         let conn = try await QemuDriver.connect(uri: root.uri)
         defer { conn.driver.close() }
         let dom = try conn.defineXML(CounterGuest.domainXML(name: "counter", disk: disk, serialLog: root.path + "/serial.log",
-                                                            emulator: emulator), validate: true)
+                                                            emulator: emulator, extraDevices: "<video><model type='vga'/></video>"),
+                                     validate: true)
         try await conn.create(dom)
+        // A screenshot: QEMU, as its user, writes the file the driver made for it.
+        let shot = try await conn.screenshot(conn.lookup(name: "counter"), screen: 0)
+        #expect(shot.mime == "image/png" && shot.data.starts(with: [0x89, 0x50, 0x4e, 0x47]))
         let runs = try String(contentsOfFile: seen, encoding: .utf8).split(separator: "\n")
         #expect(runs.contains { $0.contains("-machine none") }, "the probe: \(runs)")
         #expect(runs.contains { $0.contains("guest=counter") }, "the guest: \(runs)")

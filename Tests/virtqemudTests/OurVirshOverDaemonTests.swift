@@ -326,6 +326,34 @@ import TestSupport
         #expect(try Command.virsh(daemon.uri, "destroy", "vm").status == 0)
     }
 
+    /// `screenshot` and `send-key` with our virsh through the daemon
+    /// (libvirt's client library: the image arrives as the call's stream),
+    /// as Debian's virsh gets them.
+    @Test func screenshotAndSendKeyThroughTheDaemon() throws {
+        let virsh = try #require(BuiltProduct.path("virsh"), "build the package first (make test does)")
+        let root = TestRoot("ovshot")
+        defer { #expect(root.cleanup() == []) }
+        let daemon = try VirtqemudProcess(root: root)
+        let xml = root.path + "/vm.xml"
+        try CounterGuest.domainXML(name: "vm", disk: try CounterGuest.disk(in: root.path), serialLog: root.path + "/serial.log",
+                                   extraDevices: "<video><model type='vga'/></video>")
+            .write(toFile: xml, atomically: true, encoding: .utf8)
+        #expect(try Command.virsh(daemon.uri, "define", xml).status == 0)
+        #expect(try Command.virsh(daemon.uri, "start", "vm").status == 0)
+        #expect(CounterGuest.waitForCounter(inLog: root.path + "/serial.log", atLeast: 3))
+        let (mine, debians) = (root.path + "/ours.png", root.path + "/debians.png")
+        let ours = try Command.run(virsh, ["-c", daemon.uri, "screenshot", "vm", "--file", mine])
+        let theirs = try Command.virsh(daemon.uri, "screenshot", "vm", "--file", debians)
+        #expect(ours.stdout == "Screenshot saved to \(mine), with type of image/png\n", "\(ours)")
+        #expect(theirs.stdout == "Screenshot saved to \(debians), with type of image/png\n", "\(theirs)")
+        // The same screen: the counter guest draws nothing on it.
+        let a = FileManager.default.contents(atPath: mine), b = FileManager.default.contents(atPath: debians)
+        #expect(a != nil && a == b)
+        let key = try Command.run(virsh, ["-c", daemon.uri, "send-key", "vm", "--holdtime", "20", "KEY_LEFTCTRL", "KEY_C"])
+        #expect(key.status == 0 && key.stderr.isEmpty, "\(key)")
+        #expect(try Command.virsh(daemon.uri, "destroy", "vm").status == 0)
+    }
+
     /// A destination QEMU that cannot load the stream: our virsh reports
     /// its reason through libvirt's client library (whose
     /// virDomainMigrateVersion3Full replaces Perform's "job failed" by

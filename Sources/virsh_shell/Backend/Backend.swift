@@ -135,6 +135,11 @@ protocol VirshDomain: Sendable {
     func resume() async throws(VirshError)
     /// libvirt: `virDomainReset`.
     func reset() async throws(VirshError)
+    /// The guest's screen `screen`: its MIME type and the image.
+    ///
+    /// libvirt: `virStreamNew`, `virDomainScreenshot`, `virStreamRecvAll`,
+    /// `virStreamFinish`.
+    func screenshot(screen: UInt32) async throws(VirshError) -> (mime: String, data: [UInt8])
     /// libvirt: `virDomainSendKey`.
     func sendKey(codeset: UInt32, holdtime: UInt32, keycodes: [UInt32]) async throws(VirshError)
     /// `flags`: `VIR_DOMAIN_AFFECT_*`, `VIR_DOMAIN_MEM_MAXIMUM`.

@@ -407,6 +407,10 @@ struct EmbeddedDomain: VirshDomain {
         do { try await conn.reset(ref) } catch { throw VirshError(error) }
     }
 
+    func screenshot(screen: UInt32) async throws(VirshError) -> (mime: String, data: [UInt8]) {
+        do { return try await conn.screenshot(ref, screen: screen) } catch { throw VirshError(error) }
+    }
+
     func sendKey(codeset: UInt32, holdtime: UInt32, keycodes: [UInt32]) async throws(VirshError) {
         do { try await conn.sendKey(ref, codeset: codeset, holdtime: holdtime, keycodes: keycodes) } catch { throw VirshError(error) }
     }

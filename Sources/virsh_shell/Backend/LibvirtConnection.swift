@@ -78,6 +78,7 @@ struct LibvirtAPI: @unchecked Sendable {
     let virDomainMigrateSetMaxSpeed: clibvirt_virDomainMigrateSetMaxSpeed_fn
     let virDomainReset: clibvirt_virDomainReset_fn
     let virDomainSendKey: clibvirt_virDomainSendKey_fn
+    let virDomainScreenshot: clibvirt_virDomainScreenshot_fn
     let virDomainResume: clibvirt_virDomainResume_fn
     let virDomainSetAutostart: clibvirt_virDomainSetAutostart_fn
     let virDomainStatsRecordListFree: clibvirt_virDomainStatsRecordListFree_fn
@@ -216,6 +217,7 @@ struct LibvirtAPI: @unchecked Sendable {
                 virDomainMigrateSetMaxSpeed: try sym("virDomainMigrateSetMaxSpeed", clibvirt_virDomainMigrateSetMaxSpeed_fn.self),
                 virDomainReset: try sym("virDomainReset", clibvirt_virDomainReset_fn.self),
                 virDomainSendKey: try sym("virDomainSendKey", clibvirt_virDomainSendKey_fn.self),
+                virDomainScreenshot: try sym("virDomainScreenshot", clibvirt_virDomainScreenshot_fn.self),
                 virDomainResume: try sym("virDomainResume", clibvirt_virDomainResume_fn.self),
                 virDomainSetAutostart: try sym("virDomainSetAutostart", clibvirt_virDomainSetAutostart_fn.self),
                 virDomainStatsRecordListFree: try sym("virDomainStatsRecordListFree", clibvirt_virDomainStatsRecordListFree_fn.self),
@@ -953,6 +955,30 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
     func suspend() async throws(VirshError) { try check(api.virDomainSuspend(ptr)) }
     func resume() async throws(VirshError) { try check(api.virDomainResume(ptr)) }
     func reset() async throws(VirshError) { try check(api.virDomainReset(ptr, 0)) }
+    func screenshot(screen: UInt32) async throws(VirshError) -> (mime: String, data: [UInt8]) {
+        guard let conn = api.virDomainGetConnect(ptr), let st = api.virStreamNew(conn, 0) else {
+            throw LibvirtLibrary.lastError()
+        }
+        defer { _ = api.virStreamFree(st) }
+        guard let mimePointer = api.virDomainScreenshot(ptr, st, screen, 0) else { throw LibvirtLibrary.lastError() }
+        let mime = String(cString: mimePointer)
+        free(mimePointer)
+        var data: [UInt8] = []
+        var buf = [CChar](repeating: 0, count: 256 * 1024)
+        while true {
+            let n = api.virStreamRecv(st, &buf, buf.count)
+            if n == 0 { break }
+            guard n > 0 else {
+                let error = LibvirtLibrary.lastError()
+                _ = api.virStreamAbort(st)
+                throw error
+            }
+            data += buf[0..<Int(n)].map { UInt8(bitPattern: $0) }
+        }
+        guard api.virStreamFinish(st) == 0 else { throw LibvirtLibrary.lastError() }
+        return (mime, data)
+    }
+
     func sendKey(codeset: UInt32, holdtime: UInt32, keycodes: [UInt32]) async throws(VirshError) {
         var codes = keycodes
         try check(api.virDomainSendKey(ptr, codeset, holdtime, &codes, Int32(codes.count), 0))
