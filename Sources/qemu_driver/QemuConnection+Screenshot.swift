@@ -38,7 +38,7 @@ extension QemuConnection {
             var template = Array("\(instance.paths.dir)/qemu.screendump.XXXXXX".utf8CString)
             let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
             guard fd >= 0 else { throw VirError.system(errno, "g_mkstemp(\"\(instance.paths.dir)/qemu.screendump.XXXXXX\") failed") }
-            let file = String(cString: template)
+            let file = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             // Ours only, whatever is spawned meanwhile.
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             defer {
