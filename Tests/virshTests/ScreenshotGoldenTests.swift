@@ -7,52 +7,16 @@ import TestSupport
 /// errors, and a PNG of the same size from each QEMU.
 @Suite(.serialized)
 final class ScreenshotGoldenTests {
-    let root = TestRoot("shot")
-    let name = "lmshot\(getpid() % 100_000)"
-    let uuid = UUID().uuidString.lowercased()
-    let reference: ReferenceLibvirtd?
-    var embedded: [String: String] { ["LIBVIRT_DEFAULT_URI": root.uri] }
-    static let system = ["LIBVIRT_DEFAULT_URI": "qemu:///system"]
+    let twins: TwinGuests
+    var name: String { twins.name }
 
     init() throws {
-        chmod(root.path, 0o755)
-        for dir in ["ours", "ref"] {
-            let path = root.path + "/" + dir
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            let disk = try CounterGuest.disk(in: path)
-            for (file, devices) in [("plain.xml", ""), ("vga.xml", "<video><model type='vga'/></video>")] {
-                try CounterGuest.domainXML(name: name, uuid: uuid, disk: disk, serialLog: path + "/serial.log", extraDevices: devices)
-                    .write(toFile: path + "/" + file, atomically: true, encoding: .utf8)
-            }
-        }
-        reference = ReferenceLibvirtd.acquire()
-        #expect(reference != nil, "Debian's libvirtd (libvirt-daemon-system) does not answer on \(ReferenceLibvirtd.uri)")
-        #expect(Virsh.ours != nil, "our virsh is not built")
+        twins = try TwinGuests("shot", definitions: [("plain.xml", ""), ("vga.xml", "<video><model type='vga'/></video>")])
     }
 
-    deinit {
-        Virsh.reference("destroy", name, env: Self.system)
-        Virsh.reference("undefine", name, env: Self.system)
-        Virsh.ours("destroy", name, env: embedded)
-        Virsh.ours("undefine", name, env: embedded)
-        reference?.release()
-        #expect(root.cleanup() == [], "the test leaves nothing behind")
-    }
-
-    /// Each virsh with `DIR` standing for its own directory.
-    func both(_ args: String...) -> (ours: VirshResult, ref: VirshResult) {
-        func fill(_ dir: String) -> [String] { args.map { $0.replacingOccurrences(of: "DIR", with: root.path + "/" + dir) } }
-        var o = Virsh.run(Virsh.ours ?? "", fill("ours"), env: embedded)
-        var r = Virsh.run(Virsh.reference, fill("ref"), env: Self.system)
-        o.stdout = o.stdout.replacingOccurrences(of: root.path + "/ours", with: "DIR")
-        r.stdout = r.stdout.replacingOccurrences(of: root.path + "/ref", with: "DIR")
-        return (o, r)
-    }
-
+    func both(_ args: String...) -> (ours: VirshResult, ref: VirshResult) { twins.both(args) }
     func same(_ args: String..., sourceLocation: SourceLocation = #_sourceLocation) {
-        var (o, r) = (Virsh.run(Virsh.ours ?? "", args, env: embedded), Virsh.run(Virsh.reference, args, env: Self.system))
-        o.stderr = o.stderr.replacingOccurrences(of: root.path, with: "ROOT")
-        r.stderr = r.stderr.replacingOccurrences(of: root.path, with: "ROOT")
+        let (o, r) = twins.both(args)
         #expect(o == r, "virsh \(args.joined(separator: " "))", sourceLocation: sourceLocation)
     }
 
@@ -76,14 +40,14 @@ final class ScreenshotGoldenTests {
         #expect(both("start", name).ours.status == 0)
         // Both guests past the BIOS, counting in text mode.
         for dir in ["ours", "ref"] {
-            let log = root.path + "/\(dir)/serial.log"
+            let log = twins.dir(dir) + "/serial.log"
             let counted = (CounterGuest.counters(inLog: log).last ?? 0) + 3
             #expect(CounterGuest.waitForCounter(inLog: log, atLeast: counted), "\(dir) counts")
         }
         let shot = both("screenshot", name, "--file", "DIR/shot.png")
         #expect(shot.ours == shot.ref, "\(shot)")
         #expect(shot.ours == VirshResult(stdout: "Screenshot saved to DIR/shot.png, with type of image/png\n", stderr: "", status: 0))
-        let ours = Self.pngSize(root.path + "/ours/shot.png"), theirs = Self.pngSize(root.path + "/ref/shot.png")
+        let ours = Self.pngSize(twins.dir("ours") + "/shot.png"), theirs = Self.pngSize(twins.dir("ref") + "/shot.png")
         #expect(ours != nil && ours?.0 == theirs?.0 && ours?.1 == theirs?.1, "\(String(describing: ours)) \(String(describing: theirs))")
         // Again over the same file, and by position.
         let again = both("screenshot", name, "DIR/shot.png")
@@ -94,6 +58,6 @@ final class ScreenshotGoldenTests {
         same("destroy", name)
         same("undefine", name)
         // The driver's file is gone once read.
-        #expect(root.files(under: "run/qemu").filter { $0.contains("screendump") }.isEmpty)
+        #expect(twins.root.files(under: "run/qemu").filter { $0.contains("screendump") }.isEmpty)
     }
 }

@@ -13,47 +13,16 @@ import libvirt_abi
 /// and ours agree on each of them.
 @Suite(.serialized)
 final class SendKeyGoldenTests {
-    let root = TestRoot("sendkey")
-    let name = "lmsendkey\(getpid() % 100_000)"
-    /// One definition each, each with its own disk (QEMU locks its image).
-    let xmlFiles: (ours: String, ref: String)
-    let reference: ReferenceLibvirtd?
-    var embedded: [String: String] { ["LIBVIRT_DEFAULT_URI": root.uri] }
-    static let system = ["LIBVIRT_DEFAULT_URI": "qemu:///system"]
+    let twins: TwinGuests
+    var name: String { twins.name }
 
     init() throws {
-        chmod(root.path, 0o755)
-        let uuid = UUID().uuidString.lowercased()
-        var files: [String] = []
-        for dir in ["ours", "ref"] {
-            let path = root.path + "/" + dir
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            let xml = CounterGuest.domainXML(name: name, uuid: uuid, disk: try CounterGuest.disk(in: path),
-                                             serialLog: path + "/serial.log")
-            files.append(path + "/\(name).xml")
-            try xml.write(toFile: files[files.count - 1], atomically: true, encoding: .utf8)
-        }
-        xmlFiles = (files[0], files[1])
-        reference = ReferenceLibvirtd.acquire()
-        #expect(reference != nil, "Debian's libvirtd (libvirt-daemon-system) does not answer on \(ReferenceLibvirtd.uri)")
-        #expect(Virsh.ours != nil, "our virsh is not built")
+        twins = try TwinGuests("sendkey", definitions: [("vm.xml", "")])
     }
 
-    deinit {
-        Virsh.reference("destroy", name, env: Self.system)
-        Virsh.reference("undefine", name, env: Self.system)
-        Virsh.ours("destroy", name, env: embedded)
-        Virsh.ours("undefine", name, env: embedded)
-        reference?.release()
-        #expect(root.cleanup() == [], "the test leaves nothing behind")
-    }
-
-    func both(_ args: [String]) -> (ours: VirshResult, ref: VirshResult) {
-        (Virsh.run(Virsh.ours ?? "", args, env: embedded), Virsh.run(Virsh.reference, args, env: Self.system))
-    }
-
+    func both(_ args: [String]) -> (ours: VirshResult, ref: VirshResult) { twins.both(args) }
     func same(_ args: String..., sourceLocation: SourceLocation = #_sourceLocation) {
-        let (o, r) = both(args)
+        let (o, r) = twins.both(args)
         #expect(o == r, "virsh \(args.joined(separator: " "))", sourceLocation: sourceLocation)
     }
 
@@ -68,14 +37,14 @@ final class SendKeyGoldenTests {
     }
 
     @Test func keysAndErrorsAreLibvirts() throws {
-        #expect(Virsh.ours("define", xmlFiles.ours, env: embedded).status == 0)
-        #expect(Virsh.reference("define", xmlFiles.ref, env: Self.system).status == 0)
+        let defined = both(["define", "DIR/vm.xml"])
+        #expect(defined.ours.status == 0 && defined.ref.status == 0, "\(defined)")
         // Not running yet.
         same("send-key", name, "KEY_A")
         let started = both(["start", name])
         #expect(started.ours == started.ref, "\(started)")
-        #expect(Virsh.ours("domstate", name, env: embedded).stdout == "running\n\n")
-        #expect(Virsh.reference("domstate", name, env: Self.system).stdout == "running\n\n")
+        let state = both(["domstate", name])
+        #expect(state.ours.stdout == "running\n\n" && state.ref.stdout == "running\n\n", "\(state)")
 
         // Refusals, in virsh's and libvirt's words.
         same("send-key", name, "KEY_NOSUCH")
@@ -111,7 +80,7 @@ final class SendKeyGoldenTests {
             #expect(r.ours == r.ref, "virsh \(args.joined(separator: " "))")
             #expect(r.ours == VirshResult(stdout: "\n", stderr: "", status: 0), "\(r.ours)")
         }
-        let ourLog = root.path + "/log/qemu/\(name).log", theirLog = "/var/log/libvirt/qemu/\(name).log"
+        let ourLog = twins.root.path + "/log/qemu/\(name).log", theirLog = "/var/log/libvirt/qemu/\(name).log"
         // Each send presses its keys and releases them: two lines a key.
         let expected = sends.reduce(0) { $0 + $1.keys.count * 2 }
         #expect(Wait.untilBlocking(timeout: .seconds(30)) { Self.keys(inLog: ourLog).count >= expected && Self.keys(inLog: theirLog).count >= expected })

@@ -155,57 +155,51 @@ import TestSupport
         ["send-key", "%", "600"], ["send-key", "%", "KEY_NOSUCH"], ["destroy", "%"], ["undefine", "%"],
     ]
 
-    @Test func sendKeyIsWhatLibvirtdSays() throws {
-        let root = TestRoot("vqkey")
+    /// `steps` through a daemon of ours, then through Debian's libvirtd,
+    /// on the same definition: the same status and output at each step.
+    /// `check` looks at ours first (`%root` in a step is the test root).
+    func sameAsLibvirtd(_ label: String, uuidTag: String, steps template: [[String]], extraDevices: String = "",
+                        check: (Transcript, TestRoot) -> Void) throws {
+        let root = TestRoot(label)
         defer { #expect(root.cleanup() == []) }
         chmod(root.path, 0o755) // libvirtd's QEMU runs as libvirt-qemu
         let daemon = try VirtqemudProcess(root: root)
         defer { daemon.stop() }
-        let name = "vqkeys\(getpid() % 100_000)"
-        let uuid = "6a0e8a34-1c2b-4d6e-9f72-\(String(format: "%012x", getpid()))"
-        let ours = try Self.transcript(uri: daemon.uri, name: name, xmlFile: try domainXML(root: root, name: name, uuid: uuid),
-                                       steps: Self.sendKeySteps)
-        #expect(ours.outputs[3].combined == "\n")
+        let name = "\(label)\(getpid() % 100_000)"
+        let uuid = "6a0e8a34-1c2b-4d6e-\(uuidTag)-\(String(format: "%012x", getpid()))"
+        let steps = template.map { $0.map { $0.replacingOccurrences(of: "%root", with: root.path) } }
+        let xml = { () throws in try self.domainXML(root: root, name: name, uuid: uuid, extraDevices: extraDevices) }
+        let ours = try Self.transcript(uri: daemon.uri, name: name, xmlFile: try xml(), steps: steps)
+        check(ours, root)
         let reference = try #require(ReferenceLibvirtd.acquire(), "Debian's libvirtd does not answer on \(ReferenceLibvirtd.uri)")
         defer { reference.release() }
-        let theirs = try Self.transcript(uri: ReferenceLibvirtd.uri, name: name,
-                                         xmlFile: try domainXML(root: root, name: name, uuid: uuid), steps: Self.sendKeySteps)
-        for (i, step) in Self.sendKeySteps.enumerated() {
+        let theirs = try Self.transcript(uri: ReferenceLibvirtd.uri, name: name, xmlFile: try xml(), steps: steps)
+        for (i, step) in steps.enumerated() {
             #expect(ours.outputs[i].status == theirs.outputs[i].status, "virsh \(step.joined(separator: " "))")
             #expect(ours.outputs[i].combined == theirs.outputs[i].combined, "virsh \(step.joined(separator: " "))")
+        }
+    }
+
+    @Test func sendKeyIsWhatLibvirtdSays() throws {
+        try sameAsLibvirtd("vqkeys", uuidTag: "9f72", steps: Self.sendKeySteps) { ours, _ in
+            #expect(ours.outputs[3].combined == "\n")
         }
     }
 
     /// `screenshot` through the daemon (`REMOTE_PROC_DOMAIN_SCREENSHOT`,
     /// the image as the call's stream): what libvirtd answers, and a PNG.
     static let screenshotSteps: [[String]] = [
-        ["define", "%xml"], ["screenshot", "%", "--file", "%shot"], ["start", "%"], ["screenshot", "%", "--file", "%shot"],
+        ["define", "%xml"], ["screenshot", "%", "--file", "%root/shot.png"], ["start", "%"], ["screenshot", "%", "--file", "%root/shot.png"],
         ["screenshot", "%", "--screen", "3"], ["destroy", "%"], ["undefine", "%"],
     ]
 
     @Test func screenshotIsWhatLibvirtdSays() throws {
-        let root = TestRoot("vqshot")
-        defer { #expect(root.cleanup() == []) }
-        chmod(root.path, 0o755) // libvirtd's QEMU runs as libvirt-qemu
-        let daemon = try VirtqemudProcess(root: root)
-        defer { daemon.stop() }
-        let name = "vqshot\(getpid() % 100_000)"
-        let uuid = "6a0e8a34-1c2b-4d6e-9f73-\(String(format: "%012x", getpid()))"
-        let vga = "<video><model type='vga'/></video>"
-        let shot = root.path + "/shot.png"
-        let steps = Self.screenshotSteps.map { $0.map { $0 == "%shot" ? shot : $0 } }
-        let ours = try Self.transcript(uri: daemon.uri, name: name,
-                                       xmlFile: try domainXML(root: root, name: name, uuid: uuid, extraDevices: vga), steps: steps)
-        #expect(ours.outputs[3].combined == "Screenshot saved to \(shot), with type of image/png\n", "\(ours.outputs[3])")
-        let png = FileManager.default.contents(atPath: shot).map(Array.init) ?? []
-        #expect(png.starts(with: [0x89, 0x50, 0x4e, 0x47]) && png.count > 100, "a PNG of \(png.count) bytes")
-        let reference = try #require(ReferenceLibvirtd.acquire(), "Debian's libvirtd does not answer on \(ReferenceLibvirtd.uri)")
-        defer { reference.release() }
-        let theirs = try Self.transcript(uri: ReferenceLibvirtd.uri, name: name,
-                                         xmlFile: try domainXML(root: root, name: name, uuid: uuid, extraDevices: vga), steps: steps)
-        for (i, step) in steps.enumerated() {
-            #expect(ours.outputs[i].status == theirs.outputs[i].status, "virsh \(step.joined(separator: " "))")
-            #expect(ours.outputs[i].combined == theirs.outputs[i].combined, "virsh \(step.joined(separator: " "))")
+        try sameAsLibvirtd("vqshot", uuidTag: "9f73", steps: Self.screenshotSteps,
+                           extraDevices: "<video><model type='vga'/></video>") { ours, root in
+            let shot = root.path + "/shot.png"
+            #expect(ours.outputs[3].combined == "Screenshot saved to \(shot), with type of image/png\n", "\(ours.outputs[3])")
+            let png = FileManager.default.contents(atPath: shot).map(Array.init) ?? []
+            #expect(png.starts(with: [0x89, 0x50, 0x4e, 0x47]) && png.count > 100, "a PNG of \(png.count) bytes")
         }
     }
 
