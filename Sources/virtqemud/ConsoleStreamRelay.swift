@@ -31,10 +31,7 @@ final class ConsoleStreamRelay: DaemonStream {
         self.client = client
     }
 
-    private func header(_ status: MessageStatus) -> MessageHeader {
-        MessageHeader(program: RemoteProgram.remote, version: RemoteProgram.remoteVersion,
-                      procedure: RemoteProcedure.domainOpenConsole.rawValue, type: .stream, serial: serial, status: status)
-    }
+    let procedure = RemoteProcedure.domainOpenConsole
 
     /// Starts relaying the guest's output (after the call's reply went).
     func start() {

@@ -9,7 +9,7 @@ import remote
 /// libvirt: `daemonStreamHandleRead` over the file's `virFDStream`.
 final class DownloadStream: DaemonStream {
     let serial: UInt32
-    private let procedure: RemoteProcedure
+    let procedure: RemoteProcedure
     private weak let client: DaemonClient?
     private let bytes: Mutex<[UInt8]?>
 
@@ -22,11 +22,6 @@ final class DownloadStream: DaemonStream {
         self.procedure = procedure
         self.serial = serial
         self.client = client
-    }
-
-    private func header(_ status: MessageStatus) -> MessageHeader {
-        MessageHeader(program: RemoteProgram.remote, version: RemoteProgram.remoteVersion,
-                      procedure: procedure.rawValue, type: .stream, serial: serial, status: status)
     }
 
     func start() {
