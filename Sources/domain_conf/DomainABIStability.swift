@@ -74,18 +74,18 @@ public enum DomainABIStability {
         }
     }
 
-    /// libvirt: `virDomainDefVcpuCheckAbiStability` (the online vCPUs are
-    /// the first `current` ones, this model having no `<vcpus>` order).
+    /// libvirt: `virDomainDefVcpuCheckAbiStability`.
     static func checkVcpus(_ src: DomainDef, _ dst: DomainDef) throws(VirError) {
         if src.vcpus != dst.vcpus {
             throw fail("Target domain vCPU max \(dst.vcpus) does not match source \(src.vcpus)")
         }
-        func online(_ d: DomainDef) -> UInt64 {
-            d.node.child("vcpu")?.attribute("current").flatMap { ScaledInteger.parseUnsigned($0) } ?? UInt64(d.vcpus)
-        }
-        let (s, d) = (online(src), online(dst))
-        if s != d {
-            throw fail("State of vCPU '\(min(s, d))' differs between source and destination definitions")
+        for (i, (s, d)) in zip(src.vcpuList, dst.vcpuList).enumerated() {
+            if s.online != d.online {
+                throw fail("State of vCPU '\(i)' differs between source and destination definitions")
+            }
+            if s.order != d.order {
+                throw fail("vcpu enable order of vCPU '\(i)' differs between source and destination definitions")
+            }
         }
     }
 

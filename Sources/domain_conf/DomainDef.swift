@@ -18,8 +18,19 @@ public struct DomainDef: Equatable, Sendable {
     public var memory: UInt64
     /// `<currentMemory>`, in KiB.
     public var currentMemory: UInt64
-    /// `<vcpu>`.
-    public var vcpus: UInt32
+    /// Each vCPU, `<vcpu>` being their count and `<vcpus>` their states.
+    public var vcpuList: [DomainVcpuDef]
+    /// Whether `<vcpus>` is written (it was in the XML, or a vCPU was
+    /// hot-plugged).
+    ///
+    /// libvirt: `virDomainDef.individualvcpus`.
+    public var individualVcpus: Bool
+    /// The maximum vCPU count, `<vcpu>`; setting it makes all of them
+    /// online (`setVcpus(all:)`).
+    public var vcpus: UInt32 {
+        get { UInt32(vcpuList.count) }
+        set { setVcpus(all: newValue) }
+    }
     public var os: DomainOSDef
     /// `<devices><emulator>`.
     public var emulator: String?
@@ -77,7 +88,8 @@ public struct DomainDef: Equatable, Sendable {
         self.uuid = uuid
         self.memory = memoryKiB
         self.currentMemory = memoryKiB
-        self.vcpus = vcpus
+        self.vcpuList = Array(repeating: DomainVcpuDef(online: true, hotpluggable: false), count: Int(vcpus))
+        self.individualVcpus = false
         self.os = os
         self.emulator = emulator
         self.onPoweroff = "destroy"
@@ -183,17 +195,7 @@ public struct DomainDef: Equatable, Sendable {
             currentMemory = memory
         }
 
-        if let v = root.child("vcpu") {
-            guard let n = ScaledInteger.parseUnsigned(v.text), let count = UInt32(exactly: n) else {
-                throw VirError.conf(.xmlError, "maximum vcpus count must be an integer")
-            }
-            guard count > 0 else {
-                throw VirError.conf(.invalidArg, "domain configuration does not specify any vCPUs")
-            }
-            vcpus = count
-        } else {
-            vcpus = 1
-        }
+        (vcpuList, individualVcpus) = try DomainDef.parseVcpus(root)
 
         guard let osNode = root.child("os") else {
             throw VirError.conf(.xmlError, "an os <type> must be specified")
@@ -317,13 +319,7 @@ public struct DomainDef: Equatable, Sendable {
         e.setChildText("description", description, order: o)
         setMemory(&e, "memory", memory)
         setMemory(&e, "currentMemory", currentMemory)
-        var vcpu = node.child("vcpu") ?? XMLElement("vcpu")
-        // virDomainDefFormatInternal writes the placement always (static
-        // unless the XML says), then cpuset and current.
-        if vcpu.attribute("placement") == nil { vcpu.attributes.insert(XMLAttribute("placement", "static"), at: 0) }
-        vcpu.orderAttributes(["placement", "cpuset", "current"])
-        vcpu.setText(String(vcpus))
-        e.setChild("vcpu", vcpu, order: o)
+        formatVcpus(&e)
         e.setChild("memoryBacking", memoryBacking?.element, order: o)
         e.setChild("os", os.element, order: o)
         if features.isEmpty {

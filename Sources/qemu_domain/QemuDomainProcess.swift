@@ -641,6 +641,7 @@ public enum QemuDomainProcess {
             driver.noteMonitorReconnect(obj)
             await refreshState(driver, obj, monitor)
             await recordPCIPlacement(driver, obj, monitor)
+            await refreshVcpus(driver, obj, monitor)
         } else {
             do { _ = try await instance.monitor() } catch {
                 // As libvirt's qemuProcessReconnect: a QEMU the driver
@@ -671,7 +672,31 @@ public enum QemuDomainProcess {
             driver.noteMonitorReconnect(obj)
             await refreshState(driver, obj, monitor)
             await recordPCIPlacement(driver, obj, monitor)
+            await refreshVcpus(driver, obj, monitor)
         }
+    }
+
+    /// The vCPUs QEMU has now, which may differ from the status file's: an
+    /// unplug the guest finished after the driver stopped waiting (its
+    /// `DEVICE_DELETED` came when no driver listened). Only guests with
+    /// hot-pluggable vCPUs are asked.
+    ///
+    /// libvirt: `qemuDomainRefreshVcpuInfo` with `state` and
+    /// `qemuDomainVcpuPersistOrder`, from `qemuProcessReconnect`.
+    static func refreshVcpus(_ driver: QemuDriverState, _ obj: DomainObj, _ monitor: QemuMonitor) async {
+        guard obj.def.vcpuList.contains(where: { $0.hotpluggable == true }) else { return }
+        let entities: [QemuVcpuHotplug.Entity]
+        do { entities = try await QemuVcpuHotplug.entities(monitor) } catch {
+            driver.log.warning("cannot read QEMU's vCPUs, keeping the recorded ones: \(error)",
+                               metadata: ["domain": "\(obj.name)", "step": "reconnect"])
+            return
+        }
+        let changed = obj.withLock { f in
+            let before = f.def
+            QemuVcpuHotplug.adopt(entities, into: &f.def)
+            return f.def != before
+        }
+        if changed { driver.saveStatus(obj) }
     }
 
     /// An instance started before this driver assigned PCI addresses: its

@@ -162,6 +162,14 @@ public enum QemuHotplug {
     ///
     /// libvirt: `qemuProcessHandleDeviceDeleted` → `qemuDomainRemoveDiskDevice`.
     static func deviceDeleted(_ d: QemuDriverState, _ obj: DomainObj, alias: String) {
+        if alias.hasPrefix("vcpu"), let id = Int(alias.dropFirst(4)) {
+            // libvirt: qemuDomainRemoveVcpuAlias (no device-removed event).
+            obj.qemu.withFilesLock {
+                obj.withLock { QemuVcpuHotplug.noteUnplugged(id, in: &$0.def) }
+                d.writeStatusLogged(obj)
+            }
+            return
+        }
         let removed = obj.qemu.withFilesLock { () -> DomainDiskDef? in
             let removed = obj.withLock { f -> DomainDiskDef? in
                 let q35 = isQ35(f.def)

@@ -69,7 +69,7 @@ extension QemuConnection {
     /// `virProcessGetSchedInfo`, `qemuGetSchedstatDelay`).
     func vcpuStats(_ obj: DomainObj, monitor: QemuMonitor?) async -> [TypedParameter] {
         let def = obj.def
-        var params = [TypedParameter("vcpu.current", .uint(def.vcpus)), TypedParameter("vcpu.maximum", .uint(def.vcpus))]
+        var params = [TypedParameter("vcpu.current", .uint(def.currentVcpus)), TypedParameter("vcpu.maximum", .uint(def.vcpus))]
         guard obj.isActive, let instance = obj.qemu.instance, let monitor else { return params }
         let threads: [(number: UInt32, tid: pid_t)]
         do throws(QemuMonitorError) { threads = try await Self.vcpuThreads(monitor) } catch {

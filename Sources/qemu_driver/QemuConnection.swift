@@ -361,7 +361,7 @@ public final class QemuConnection: Sendable {
         let (def, st) = obj.withLock { ($0.def, $0.state) }
         var cpuTime: UInt64 = 0
         if let pid = obj.qemu.instance?.pid { cpuTime = Self.cpuTime(pid) }
-        return DomainInfo(state: st.state, maxMemory: def.memory, memory: def.currentMemory, vcpus: def.vcpus, cpuTime: cpuTime)
+        return DomainInfo(state: st.state, maxMemory: def.memory, memory: def.currentMemory, vcpus: def.currentVcpus, cpuTime: cpuTime)
     }
 
     /// Whether a job holds the domain, and for how long: an async job (a

@@ -92,7 +92,7 @@ extension QemuMigration {
             try await monitor.migrateCPRTransfer(main: String(uri.dropFirst(5)), cpr: incoming.paths.cprSocket)
         } catch { throw VirError(error) }
         QemuMigrationCrashPoint.performDescriptorsSent.hit()
-        do {
+        do throws(QemuMonitorError) {
             // It exists once the new QEMU has read the descriptors; a QEMU
             // that dies first ends the wait.
             let monitor = try await incoming.monitor()
@@ -101,6 +101,14 @@ extension QemuMigration {
                 let paths = try await QemuProcess.ptyPaths(monitor)
                 dst.withLock { f in QemuProcess.applyPtyPaths(incoming.deferredPtys, paths, def: &f.def) }
                 d.saveStatus(dst)
+            }
+            // The vCPUs the source had plugged, before the state comes in.
+            do throws(VirError) {
+                var live = dst.def
+                try await QemuVcpuHotplug.plugAtStart(&live, monitor: monitor)
+                dst.withLock { [live] f in f.def.vcpuList = live.vcpuList }
+            } catch {
+                throw QemuMonitorError(error.code, error.detail)
             }
             try await monitor.migrateSetCapabilities(capabilities(for: def, flags: flags, incoming: true))
             try await monitor.migrateIncoming(uri: uri)

@@ -105,22 +105,16 @@ struct QemuCommandLineBuilder {
         }
     }
 
-    /// `-smp`: the vCPUs online at start (`<vcpu current=>`), the maximum,
-    /// and `<cpu><topology>` (one socket per vCPU without one).
+    /// `-smp`: the vCPUs online at start that cannot be unplugged (the
+    /// hot-pluggable ones are plugged over QMP before the guest runs,
+    /// `QemuProcess.plugStartupVcpus`), the maximum, and
+    /// `<cpu><topology>` (one socket per vCPU without one).
     ///
     /// libvirt: `qemuBuildSmpCommandLine`.
     mutating func addSMP() throws(VirError) {
-        let vcpu = def.node.child("vcpu")
-        var current = def.vcpus
-        if let text = vcpu?.attribute("current") {
-            guard let n = UInt32(text), n >= 1 else {
-                throw VirError(.xmlError, "Invalid value for attribute 'current' in element 'vcpu': '\(text)'. Expected non-negative integer value")
-            }
-            // libvirt caps it at the maximum (virDomainDefSetVcpus).
-            current = min(n, def.vcpus)
-        }
-        var smp = "\(current)"
-        if current != def.vcpus { smp += ",maxcpus=\(def.vcpus)" }
+        let fixed = UInt32(def.vcpuList.filter { $0.online && $0.hotpluggable != true }.count)
+        var smp = "\(fixed)"
+        if fixed != def.vcpus { smp += ",maxcpus=\(def.vcpus)" }
         if let t = def.node.child("cpu")?.child("topology") {
             func count(_ name: String) throws(VirError) -> UInt32 {
                 guard let text = t.attribute(name) else { return 1 }

@@ -19,7 +19,7 @@ public enum QemuDomainDefSupport {
 
     /// Elements the driver applies.
     static let applied: Set<String> = [
-        "name", "uuid", "memory", "currentMemory", "vcpu",
+        "name", "uuid", "memory", "currentMemory", "vcpu", "vcpus", "vcpus/vcpu",
         "os", "os/type", "os/boot", "os/bootmenu", "os/loader", "os/nvram", "os/nvram/source", "os/kernel", "os/initrd",
         "os/cmdline", "os/smbios",
         // Each table and entry is checked by name where it is built.

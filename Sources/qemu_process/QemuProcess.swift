@@ -55,6 +55,7 @@ public enum QemuProcess {
                              options: StartOptions = StartOptions()) async throws(VirError) -> (QemuInstance, DomainDef) {
         let emulator = QemuCommandLine.emulator(for: def)
         try caps.validate(def)
+        try QemuVcpuHotplug.validate(def)
         let paths = QemuInstancePaths(stateDir: config.stateDir, id: id, name: def.name)
         try paths.checkSocketPaths()
         try checkDisks(def)
@@ -188,6 +189,12 @@ public enum QemuProcess {
         } catch {
             await kill(instance)
             throw VirError(.internalError, "cannot read the pty paths of the character devices: \(error.message)")
+        }
+        do {
+            try await QemuVcpuHotplug.plugAtStart(&live, monitor: monitor)
+        } catch {
+            await kill(instance)
+            throw error
         }
         // The balloon's target: <currentMemory>. An incoming instance gets
         // the source's balloon state with the migration stream.
