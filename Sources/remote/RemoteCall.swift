@@ -208,6 +208,21 @@ public enum RemoteCalls {
         public typealias Args = DomainHyperArgs; public typealias Ret = XDRVoid
         public static let procedure = RemoteProcedure.domainSetMemory
     }
+    /// `REMOTE_PROC_DOMAIN_SET_VCPUS` (`virDomainSetVcpus`).
+    public enum DomainSetVcpus: RemoteCall {
+        public typealias Args = DomainUIntArgs; public typealias Ret = XDRVoid
+        public static let procedure = RemoteProcedure.domainSetVcpus
+    }
+    /// `REMOTE_PROC_DOMAIN_SET_VCPUS_FLAGS` (`virDomainSetVcpusFlags`).
+    public enum DomainSetVcpusFlags: RemoteCall {
+        public typealias Args = DomainUIntFlagsArgs; public typealias Ret = XDRVoid
+        public static let procedure = RemoteProcedure.domainSetVcpusFlags
+    }
+    /// `REMOTE_PROC_DOMAIN_GET_VCPUS_FLAGS` (`virDomainGetVcpusFlags`).
+    public enum DomainGetVcpusFlags: RemoteCall {
+        public typealias Args = DomainFlagsArgs; public typealias Ret = IntValue
+        public static let procedure = RemoteProcedure.domainGetVcpusFlags
+    }
     /// `REMOTE_PROC_DOMAIN_SET_MEMORY_FLAGS` (`virDomainSetMemoryFlags`).
     public enum DomainSetMemoryFlags: RemoteCall {
         public typealias Args = DomainHyperFlagsArgs; public typealias Ret = XDRVoid

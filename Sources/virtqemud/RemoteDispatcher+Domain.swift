@@ -349,6 +349,25 @@ extension RemoteDispatcher {
                 }
                 return XDRVoid()
             }
+        case .domainSetVcpus:
+            return try await run(RemoteCalls.DomainSetVcpus.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainSetVcpus")
+                try await driver { try await conn.setVcpus(ref(a.dom), count: a.value, flags: .live) }
+                return XDRVoid()
+            }
+        case .domainSetVcpusFlags:
+            return try await run(RemoteCalls.DomainSetVcpusFlags.self, msg) { a throws(RemoteError) in
+                try checkWritable(client, "virDomainSetVcpusFlags")
+                try await driver { try await conn.setVcpus(ref(a.dom), count: a.value, flags: DomainVcpuFlags(rawValue: a.flags)) }
+                return XDRVoid()
+            }
+        case .domainGetVcpusFlags:
+            return try await run(RemoteCalls.DomainGetVcpusFlags.self, msg) { a throws(RemoteError) in
+                if a.flags & DomainVcpuFlags.guest.rawValue != 0 {
+                    try checkWritable(client, "virDomainGetVcpusFlags")
+                }
+                return IntValue(try await driver { try await conn.vcpuCount(ref(a.dom), flags: DomainVcpuFlags(rawValue: a.flags)) })
+            }
         case .domainSetMemoryFlags:
             return try await run(RemoteCalls.DomainSetMemoryFlags.self, msg) { a throws(RemoteError) in
                 try checkWritable(client, "virDomainSetMemoryFlags")
