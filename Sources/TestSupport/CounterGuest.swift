@@ -62,7 +62,7 @@ public enum CounterGuest {
     public static func domainXML(name: String, uuid: String? = nil, disk: String, serialLog: String,
                                  memoryMiB: Int = 16, sharedMemory: Bool = false, memfd: Bool = false, emulator: String? = nil,
                                  extraDevices: String = "", memballoon: String = "none", ballast: String? = nil,
-                                 features: String = "", ptyConsole: Bool = false) -> String {
+                                 features: String = "", ptyConsole: Bool = false, vcpu: String = "<vcpu>1</vcpu>") -> String {
         let serial = ptyConsole ? """
             <serial type='pty'>
               <target port='0'/>
@@ -89,7 +89,7 @@ public enum CounterGuest {
           \(uuid.map { "<uuid>\($0)</uuid>" } ?? "")
           <memory unit='MiB'>\(memoryMiB)</memory>
           \(sharedMemory || memfd ? "<memoryBacking><source type='\(memfd ? "memfd" : "file")'/><access mode='shared'/></memoryBacking>" : "")
-          <vcpu>1</vcpu>
+          \(vcpu)
           <os>
             <type arch='x86_64' machine='pc'>hvm</type>
             <boot dev='hd'/>

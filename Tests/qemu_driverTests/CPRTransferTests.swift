@@ -47,6 +47,30 @@ import qemu_driver
         #expect(Self.qemuRAMFiles(f).isEmpty, "memfd RAM has no file: \(Self.qemuRAMFiles(f))")
     }
 
+    /// A vCPU plugged into the running guest: the new QEMU of a
+    /// cpr-transfer plugs it too, once it has taken the descriptors and
+    /// before the state comes in.
+    @Test func aPluggedVcpuIsPluggedInTheCPRTransfersNewQemu() async throws {
+        let f = try await MigrationFixture.start("cpr-vcpu", shared: false, memfd: true, emulator: Emulators.qemu100,
+                                                 vcpu: "<vcpu current='1'>2</vcpu>")
+        defer { f.close() }
+        let before = try f.dom
+        try await f.conn.setVcpus(before, count: 2, flags: .live)
+        func cpus(_ dom: DomainRef) async throws -> String {
+            try await f.conn.qemuMonitorCommand(dom, command: #"{"execute":"query-cpus-fast"}"#)
+        }
+        #expect(try await cpus(before).contains("/machine/peripheral/vcpu1"))
+        let after = try await f.conn.migrate3(before, to: f.conn.driver.connect(), params: [], flags: [.live, .local])
+        #expect(after.id != before.id)
+        #expect(try await Self.completed(f, after)[QemuMigrationStatistics.modeParameter] == .string("cpr-transfer"))
+        #expect(try await cpus(after).contains("/machine/peripheral/vcpu1"))
+        let live = try DomainDef.parse(try f.conn.xmlDesc(after))
+        #expect(live.individualVcpus && live.vcpuList.map(\.online) == [true, true] && live.vcpuList.map(\.order) == [1, 2])
+        #expect(f.counterAdvances())
+        #expect(f.countersAreContinuous())
+        #expect(try f.runsExactlyOnce())
+    }
+
     @Test func from72To100TheMigrationStreamIsUsedAndSaysSo() async throws {
         let f = try await MigrationFixture.start("cpr-72", shared: false, memfd: true)
         defer { f.close() }

@@ -20,14 +20,14 @@ struct MigrationFixture {
 
     static func start(_ label: String, shared: Bool = true, memfd: Bool = false, ballastMiB: Int? = nil, emulator: String? = nil,
                       persistent: Bool = true, extraDevices: String = "",
-                      memballoon: String = "none", dirtier: Bool = false) async throws -> MigrationFixture {
+                      memballoon: String = "none", dirtier: Bool = false, vcpu: String = "<vcpu>1</vcpu>") async throws -> MigrationFixture {
         let root = TestRoot(label)
         let serial = root.path + "/serial.log"
         let disk = try CounterGuest.disk(in: root.path, dirtier: dirtier)
         let ballast = try ballastMiB.map { try CounterGuest.ballast(in: root.path, mebibytes: $0) }
         let conn = try await QemuDriver.connect(uri: root.uri)
         let xml = CounterGuest.domainXML(name: "vm", disk: disk, serialLog: serial, sharedMemory: shared, memfd: memfd, emulator: emulator,
-                                         extraDevices: extraDevices, memballoon: memballoon, ballast: ballast)
+                                         extraDevices: extraDevices, memballoon: memballoon, ballast: ballast, vcpu: vcpu)
         if persistent {
             try await conn.create(conn.defineXML(xml, validate: true))
         } else {

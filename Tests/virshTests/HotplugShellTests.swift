@@ -105,6 +105,56 @@ import TestSupport
         #expect(g.virsh("undefine", g.name).status == 0)
     }
 
+    /// The vCPUs of a running QEMU (`query-cpus-fast`): index → QOM path.
+    static func qemuVcpus(_ g: LocalMigrationShellTests.Guest) -> [Int: String] {
+        let r = g.virsh("qemu-monitor-command", g.name, #"{"execute":"query-cpus-fast"}"#)
+        guard let data = r.stdout.data(using: .utf8),
+              let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let cpus = obj["return"] as? [[String: Any]] else { return [:] }
+        return Dictionary(cpus.compactMap { c in (c["cpu-index"] as? Int).map { ($0, c["qom-path"] as? String ?? "") } },
+                          uniquingKeysWith: { a, _ in a })
+    }
+
+    /// vCPUs plugged into a running guest are in the live XML (`<vcpus>`,
+    /// with the order they came in), so a local migration's new QEMU
+    /// plugs the same ones before the guest's state comes in: without
+    /// them QEMU would refuse the stream's CPU sections.
+    @Test func vcpusPluggedBeforeALocalMigrationAreThereAfterIt() throws {
+        let g = try LocalMigrationShellTests.Guest("vcpumig", features: "<acpi/>", vcpu: "<vcpu current='1'>3</vcpu>")
+        defer { #expect(g.root.cleanup() == []) }
+        #expect(g.virsh("define", g.xmlFile).status == 0)
+        #expect(g.virsh("start", g.name).status == 0)
+        #expect(g.counterAdvances())
+        #expect(Self.qemuVcpus(g).count == 1)
+        let plugged = g.virsh("setvcpus", g.name, "3", "--live")
+        #expect(plugged == VirshResult(stdout: "\n", stderr: "", status: 0), "\(plugged)")
+        let expected = [0: "/machine/unattached/device[0]", 1: "/machine/peripheral/vcpu1", 2: "/machine/peripheral/vcpu2"]
+        #expect(Self.qemuVcpus(g) == expected)
+        let vcpus = DomainXMLVcpus.lines(g.virsh("dumpxml", g.name).stdout)
+        #expect(vcpus == ["  <vcpu placement='static'>3</vcpu>", "  <vcpus>",
+                          "    <vcpu id='0' enabled='yes' hotpluggable='no' order='1'/>",
+                          "    <vcpu id='1' enabled='yes' hotpluggable='yes' order='2'/>",
+                          "    <vcpu id='2' enabled='yes' hotpluggable='yes' order='3'/>", "  </vcpus>"], "\(vcpus)")
+        #expect(DomainXMLVcpus.lines(g.virsh("dumpxml", "--inactive", g.name).stdout)
+                == ["  <vcpu placement='static' current='1'>3</vcpu>"], "a live change only")
+
+        let before = g.qemus
+        let m = g.virsh("migrate", "--live", "--local", g.name, g.root.uri)
+        #expect(m.status == 0, "\(m)")
+        #expect(g.qemus.count == 1 && g.qemus != before, "a new QEMU runs the guest")
+        #expect(Self.qemuVcpus(g) == expected)
+        #expect(DomainXMLVcpus.lines(g.virsh("dumpxml", g.name).stdout) == vcpus)
+        #expect(g.virsh("vcpucount", g.name, "--live").stdout == "3\n\n")
+        #expect(g.counterAdvances())
+        #expect(g.countersAreContinuous())
+        // And once more, from the QEMU that plugged them at its start.
+        #expect(g.virsh("migrate", "--live", "--local", g.name, g.root.uri).status == 0)
+        #expect(Self.qemuVcpus(g) == expected)
+        #expect(g.counterAdvances())
+        #expect(g.virsh("destroy", g.name).status == 0)
+        #expect(g.virsh("undefine", g.name).status == 0)
+    }
+
     /// A CD-ROM's medium changed in a running guest is in the live XML, so
     /// a local migration's new QEMU opens the same medium in the drive
     /// (and an emptied drive stays empty).

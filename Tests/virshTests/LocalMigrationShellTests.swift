@@ -25,7 +25,7 @@ struct LocalMigrationShellTests {
 
         init(_ label: String, name: String = "vm", sharedMemory: Bool = true, memfd: Bool = false, emulator: String? = nil,
              ballastMiB: Int? = nil, extraDevices: String = "", memballoon: String = "none", features: String = "",
-             ptyConsole: Bool = false) throws {
+             ptyConsole: Bool = false, vcpu: String = "<vcpu>1</vcpu>") throws {
             let root = TestRoot(label)
             self.root = root
             self.name = name
@@ -34,7 +34,7 @@ struct LocalMigrationShellTests {
             let ballast = try ballastMiB.map { try CounterGuest.ballast(in: root.path, mebibytes: $0) }
             let xml = CounterGuest.domainXML(name: name, disk: disk, serialLog: serial, sharedMemory: sharedMemory,
                                              memfd: memfd, emulator: emulator, extraDevices: extraDevices, memballoon: memballoon, ballast: ballast,
-                                             features: features, ptyConsole: ptyConsole)
+                                             features: features, ptyConsole: ptyConsole, vcpu: vcpu)
             xmlFile = root.path + "/\(name).xml"
             try xml.write(toFile: xmlFile, atomically: true, encoding: .utf8)
         }

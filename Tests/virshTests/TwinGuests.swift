@@ -17,7 +17,10 @@ final class TwinGuests {
 
     /// - Parameter definitions: file names in each directory, with the
     ///   devices each definition adds to the counter guest.
-    init(_ label: String, definitions: [(file: String, extraDevices: String)]) throws {
+    /// - Parameter vcpu: the definitions' `<vcpu>` (and `<vcpus>`).
+    /// - Parameter features: what their `<features>` holds.
+    init(_ label: String, definitions: [(file: String, extraDevices: String)], vcpu: String = "<vcpu>1</vcpu>",
+         features: String = "") throws {
         root = TestRoot(label)
         name = "lm\(label)\(getpid() % 100_000)"
         chmod(root.path, 0o755) // libvirtd's QEMU runs as libvirt-qemu
@@ -26,7 +29,8 @@ final class TwinGuests {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let disk = try CounterGuest.disk(in: dir)
             for d in definitions {
-                try CounterGuest.domainXML(name: name, uuid: uuid, disk: disk, serialLog: dir + "/serial.log", extraDevices: d.extraDevices)
+                try CounterGuest.domainXML(name: name, uuid: uuid, disk: disk, serialLog: dir + "/serial.log", extraDevices: d.extraDevices,
+                                           features: features, vcpu: vcpu)
                     .write(toFile: dir + "/" + d.file, atomically: true, encoding: .utf8)
             }
         }

@@ -354,6 +354,35 @@ import TestSupport
         #expect(try Command.virsh(daemon.uri, "destroy", "vm").status == 0)
     }
 
+    /// `setvcpus` and `vcpucount` of our virsh through the daemon (libvirt's
+    /// client library): vCPUs plugged into the guest, counts that
+    /// Debian's virsh reads the same.
+    @Test func setvcpusThroughTheDaemon() throws {
+        let virsh = try #require(BuiltProduct.path("virsh"), "build the package first (make test does)")
+        let root = TestRoot("ovvcpu")
+        defer { #expect(root.cleanup() == []) }
+        let daemon = try VirtqemudProcess(root: root)
+        let xml = root.path + "/vm.xml"
+        try CounterGuest.domainXML(name: "vm", disk: try CounterGuest.disk(in: root.path), serialLog: root.path + "/serial.log",
+                                   features: "<acpi/>", vcpu: "<vcpu current='1'>3</vcpu>")
+            .write(toFile: xml, atomically: true, encoding: .utf8)
+        #expect(try Command.virsh(daemon.uri, "define", xml).status == 0)
+        #expect(try Command.virsh(daemon.uri, "start", "vm").status == 0)
+        func ours(_ args: String...) throws -> String {
+            let r = try Command.run(virsh, ["-c", daemon.uri] + args)
+            return r.stdout + r.stderr
+        }
+        let counts = "maximum      config         3\nmaximum      live           3\ncurrent      config         1\ncurrent      live           %d\n\n"
+        #expect(try ours("vcpucount", "vm") == String(format: counts, 1))
+        #expect(try ours("setvcpus", "vm", "3") == "\n")
+        #expect(try ours("vcpucount", "vm") == String(format: counts, 3))
+        #expect(try Command.virsh(daemon.uri, "vcpucount", "vm").stdout == String(format: counts, 3))
+        #expect(try ours("setvcpus", "vm", "4", "--live")
+                == "\nerror: invalid argument: requested vcpus is greater than max allowable vcpus for the live domain: 4 > 3\n")
+        #expect(try ours("vcpucount", "vm", "--guest") == "\nerror: argument unsupported: QEMU guest agent is not configured\n")
+        #expect(try Command.virsh(daemon.uri, "destroy", "vm").status == 0)
+    }
+
     /// A destination QEMU that cannot load the stream: our virsh reports
     /// its reason through libvirt's client library (whose
     /// virDomainMigrateVersion3Full replaces Perform's "job failed" by

@@ -59,12 +59,14 @@ import TestSupport
         return "status \(r.status)\n" + lines.joined(separator: "\n")
     }
 
-    func domainXML(root: TestRoot, name: String, uuid: String, extraDevices: String = "") throws -> String {
+    func domainXML(root: TestRoot, name: String, uuid: String, extraDevices: String = "", vcpu: String = "<vcpu>1</vcpu>",
+                   features: String = "") throws -> String {
         let disk = try CounterGuest.disk(in: root.path, name: "\(name).img")
         let serial = root.path + "/\(name).log"
         _ = FileManager.default.createFile(atPath: serial, contents: nil, attributes: [.posixPermissions: 0o666])
         let xmlFile = root.path + "/\(name).xml"
-        try CounterGuest.domainXML(name: name, uuid: uuid, disk: disk, serialLog: serial, extraDevices: extraDevices)
+        try CounterGuest.domainXML(name: name, uuid: uuid, disk: disk, serialLog: serial, extraDevices: extraDevices,
+                                   features: features, vcpu: vcpu)
             .write(toFile: xmlFile, atomically: true, encoding: .utf8)
         return xmlFile
     }
@@ -159,6 +161,7 @@ import TestSupport
     /// on the same definition: the same status and output at each step.
     /// `check` looks at ours first (`%root` in a step is the test root).
     func sameAsLibvirtd(_ label: String, uuidTag: String, steps template: [[String]], extraDevices: String = "",
+                        vcpu: String = "<vcpu>1</vcpu>", features: String = "",
                         check: (Transcript, TestRoot) -> Void) throws {
         let root = TestRoot(label)
         defer { #expect(root.cleanup() == []) }
@@ -168,7 +171,9 @@ import TestSupport
         let name = "\(label)\(getpid() % 100_000)"
         let uuid = "6a0e8a34-1c2b-4d6e-\(uuidTag)-\(String(format: "%012x", getpid()))"
         let steps = template.map { $0.map { $0.replacingOccurrences(of: "%root", with: root.path) } }
-        let xml = { () throws in try self.domainXML(root: root, name: name, uuid: uuid, extraDevices: extraDevices) }
+        let xml = { () throws in
+            try self.domainXML(root: root, name: name, uuid: uuid, extraDevices: extraDevices, vcpu: vcpu, features: features)
+        }
         let ours = try Self.transcript(uri: daemon.uri, name: name, xmlFile: try xml(), steps: steps)
         check(ours, root)
         let reference = try #require(ReferenceLibvirtd.acquire(), "Debian's libvirtd does not answer on \(ReferenceLibvirtd.uri)")
@@ -200,6 +205,27 @@ import TestSupport
             #expect(ours.outputs[3].combined == "Screenshot saved to \(shot), with type of image/png\n", "\(ours.outputs[3])")
             let png = FileManager.default.contents(atPath: shot).map(Array.init) ?? []
             #expect(png.starts(with: [0x89, 0x50, 0x4e, 0x47]) && png.count > 100, "a PNG of \(png.count) bytes")
+        }
+    }
+
+    /// `setvcpus` and `vcpucount` through the daemon
+    /// (`REMOTE_PROC_DOMAIN_SET_VCPUS`, `_SET_VCPUS_FLAGS`,
+    /// `_GET_VCPUS_FLAGS`): vCPUs plugged into the running guest, the
+    /// definition's counts, the refusals.
+    static let vcpuSteps: [[String]] = [
+        ["define", "%xml"], ["vcpucount", "%"], ["setvcpus", "%", "2", "--config"], ["setvcpus", "%", "5", "--config"],
+        ["setvcpus", "%", "2", "--live"], ["start", "%"], ["setvcpus", "%", "3"], ["vcpucount", "%"], ["vcpucount", "%", "--guest"],
+        ["setvcpus", "%", "4", "--live", "--config"], ["setvcpus", "%", "5"], ["setvcpus", "%", "1", "--maximum", "--config", "--live"],
+        ["vcpucount", "%", "--maximum", "--live"], ["destroy", "%"], ["setvcpus", "%", "6", "--maximum", "--config"],
+        ["vcpucount", "%"], ["undefine", "%"],
+    ]
+
+    @Test func setvcpusIsWhatLibvirtdSays() throws {
+        try sameAsLibvirtd("vqvcpu", uuidTag: "9f74", steps: Self.vcpuSteps, vcpu: "<vcpu current='1'>4</vcpu>",
+                           features: "<acpi/>") { ours, _ in
+            #expect(ours.outputs[7].combined == "maximum      config         4\nmaximum      live           4\ncurrent      config         2\ncurrent      live           3\n\n",
+                    "\(ours.outputs[7])")
+            #expect(ours.outputs[15].combined == "maximum      config         6\ncurrent      config         4\n\n", "\(ours.outputs[15])")
         }
     }
 

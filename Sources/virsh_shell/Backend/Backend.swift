@@ -146,6 +146,12 @@ protocol VirshDomain: Sendable {
     ///
     /// libvirt: `virDomainSetMemoryFlags`.
     func setMemory(kibibytes: UInt64, flags: UInt32) async throws(VirshError)
+    /// `flags`: `VIR_DOMAIN_VCPU_*`; `nil` calls the form without flags.
+    ///
+    /// libvirt: `virDomainSetVcpusFlags`, `virDomainSetVcpus`.
+    func setVcpus(_ count: UInt32, flags: UInt32?) async throws(VirshError)
+    /// libvirt: `virDomainGetVcpusFlags` (`VIR_DOMAIN_VCPU_*`).
+    func vcpuCount(flags: UInt32) async throws(VirshError) -> Int32
     /// `flags`: `VIR_DOMAIN_AFFECT_*`; `nil` calls the form without flags.
     ///
     /// libvirt: `virDomainAttachDeviceFlags`, `virDomainAttachDevice`.

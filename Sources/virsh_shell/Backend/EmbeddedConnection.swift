@@ -399,6 +399,22 @@ struct EmbeddedDomain: VirshDomain {
         }
     }
 
+    func setVcpus(_ count: UInt32, flags: UInt32?) async throws(VirshError) {
+        do {
+            try await conn.setVcpus(ref, count: count, flags: DomainVcpuFlags(rawValue: flags ?? DomainVcpuFlags.live.rawValue))
+        } catch {
+            throw VirshError(error)
+        }
+    }
+
+    func vcpuCount(flags: UInt32) async throws(VirshError) -> Int32 {
+        do {
+            return try await conn.vcpuCount(ref, flags: DomainVcpuFlags(rawValue: flags))
+        } catch {
+            throw VirshError(error)
+        }
+    }
+
     func setAutostart(_ on: Bool) async throws(VirshError) {
         try run { () throws(VirError) in try conn.setAutostart(ref, on) }
     }

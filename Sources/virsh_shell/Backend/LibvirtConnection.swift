@@ -84,6 +84,9 @@ struct LibvirtAPI: @unchecked Sendable {
     let virDomainStatsRecordListFree: clibvirt_virDomainStatsRecordListFree_fn
     let virDomainSetMemoryFlags: clibvirt_virDomainSetMemoryFlags_fn
     let virDomainSetMemoryStatsPeriod: clibvirt_virDomainSetMemoryStatsPeriod_fn
+    let virDomainSetVcpus: clibvirt_virDomainSetVcpus_fn
+    let virDomainSetVcpusFlags: clibvirt_virDomainSetVcpusFlags_fn
+    let virDomainGetVcpusFlags: clibvirt_virDomainGetVcpusFlags_fn
     let virDomainShutdown: clibvirt_virDomainShutdown_fn
     let virDomainSuspend: clibvirt_virDomainSuspend_fn
     let virDomainUndefine: clibvirt_virDomainUndefine_fn
@@ -223,6 +226,9 @@ struct LibvirtAPI: @unchecked Sendable {
                 virDomainStatsRecordListFree: try sym("virDomainStatsRecordListFree", clibvirt_virDomainStatsRecordListFree_fn.self),
                 virDomainSetMemoryFlags: try sym("virDomainSetMemoryFlags", clibvirt_virDomainSetMemoryFlags_fn.self),
                 virDomainSetMemoryStatsPeriod: try sym("virDomainSetMemoryStatsPeriod", clibvirt_virDomainSetMemoryStatsPeriod_fn.self),
+                virDomainSetVcpus: try sym("virDomainSetVcpus", clibvirt_virDomainSetVcpus_fn.self),
+                virDomainSetVcpusFlags: try sym("virDomainSetVcpusFlags", clibvirt_virDomainSetVcpusFlags_fn.self),
+                virDomainGetVcpusFlags: try sym("virDomainGetVcpusFlags", clibvirt_virDomainGetVcpusFlags_fn.self),
                 virDomainShutdown: try sym("virDomainShutdown", clibvirt_virDomainShutdown_fn.self),
                 virDomainSuspend: try sym("virDomainSuspend", clibvirt_virDomainSuspend_fn.self),
                 virDomainUndefine: try sym("virDomainUndefine", clibvirt_virDomainUndefine_fn.self),
@@ -986,6 +992,18 @@ final class LibvirtDomain: VirshDomain, @unchecked Sendable {
     func setAutostart(_ on: Bool) async throws(VirshError) { try check(api.virDomainSetAutostart(ptr, on ? 1 : 0)) }
     func setMemory(kibibytes: UInt64, flags: UInt32) async throws(VirshError) {
         try check(api.virDomainSetMemoryFlags(ptr, UInt(kibibytes), flags))
+    }
+    func setVcpus(_ count: UInt32, flags: UInt32?) async throws(VirshError) {
+        let rc = await LibvirtLibrary.blocking { [self] () -> Result<Void, VirshError> in
+            let rc = flags.map { api.virDomainSetVcpusFlags(self.ptr, count, $0) } ?? api.virDomainSetVcpus(self.ptr, count)
+            return rc == 0 ? .success(()) : .failure(LibvirtLibrary.lastError())
+        }
+        try rc.get()
+    }
+    func vcpuCount(flags: UInt32) async throws(VirshError) -> Int32 {
+        let n = api.virDomainGetVcpusFlags(ptr, flags)
+        try check(n)
+        return n
     }
     /// As virsh: the older API unless a flag must be passed.
     func undefine(_ flags: DomainUndefineFlags) async throws(VirshError) {

@@ -5,8 +5,8 @@ enum Commands {
         AttachDeviceCommand.self, AttachDiskCommand.self, AutostartCommand.self, ChangeMediaCommand.self, ConsoleCommand.self, CreateCommand.self, DefineCommand.self, DescCommand.self, DestroyCommand.self, DetachDeviceCommand.self, DetachDiskCommand.self, DomDisplayCommand.self, DomFSInfoCommand.self, DomHostnameCommand.self, DomIDCommand.self, DomJobAbortCommand.self,
         DomJobInfoCommand.self, DomNameCommand.self, DomUUIDCommand.self, DomXMLToNativeCommand.self, DumpXMLCommand.self, EditCommand.self, GuestInfoCommand.self, ManagedSaveCommand.self, ManagedSaveRemoveCommand.self, MetadataCommand.self,
         MigrateCommand.self, MigrateGetMaxDowntimeCommand.self, MigrateGetSpeedCommand.self,
-        MigrateSetMaxDowntimeCommand.self, MigrateSetSpeedCommand.self, QemuMonitorCommandCommand.self, RebootCommand.self, ResetCommand.self, RestoreCommand.self, ResumeCommand.self, SaveCommand.self, ScreenshotCommand.self, SendKeyCommand.self, SetMaxMemCommand.self, SetMemCommand.self, ShutdownCommand.self, StartCommand.self,
-        SuspendCommand.self, UndefineCommand.self, UpgradeQemuCommand.self, VcpuInfoCommand.self, VNCDisplayCommand.self,
+        MigrateSetMaxDowntimeCommand.self, MigrateSetSpeedCommand.self, QemuMonitorCommandCommand.self, RebootCommand.self, ResetCommand.self, RestoreCommand.self, ResumeCommand.self, SaveCommand.self, ScreenshotCommand.self, SendKeyCommand.self, SetMaxMemCommand.self, SetMemCommand.self, SetVcpusCommand.self, ShutdownCommand.self, StartCommand.self,
+        SuspendCommand.self, UndefineCommand.self, UpgradeQemuCommand.self, VcpuCountCommand.self, VcpuInfoCommand.self, VNCDisplayCommand.self,
         // Domain Monitoring
         DomBlkListCommand.self, DomBlkStatCommand.self, DomControlCommand.self, DomIfAddrCommand.self, DomIfListCommand.self, DomIfStatCommand.self, DomInfoCommand.self, DomMemStatCommand.self, DomStateCommand.self, DomStatsCommand.self, DomTimeCommand.self, ListCommand.self,
         // Domain Events
