@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Unpacks Debian 12's kernel (the package linux-image-amd64 depends on)
-# into /opt/linux-guest for the tests' Linux guest: vmlinuz and the virtio
-# and vfat modules that guest loads from its initramfs. The package is downloaded
+# into /opt/linux-guest for the tests' Linux guest: vmlinuz and the virtio,
+# vfat, evdev and ACPI button modules that guest loads from its initramfs. The package is downloaded
 # with `apt-get download` and unpacked with `dpkg-deb -x`: nothing is
 # installed, no boot loader or initramfs hook runs on this machine. The
 # initramfs itself (busybox-static, the guest agent and an init script) is
@@ -14,7 +14,7 @@
 #   bash scripts/setup-linux-guest.sh        # run by scripts/setup.sh
 set -euo pipefail
 prefix=/opt/linux-guest
-[[ -f $prefix/vmlinuz && -f $prefix/stamp && -x $prefix/ga/usr/sbin/qemu-ga && -f $prefix/modules/nls_ascii.ko ]] && exit 0
+[[ -f $prefix/vmlinuz && -f $prefix/stamp && -x $prefix/ga/usr/sbin/qemu-ga && -f $prefix/modules/button.ko ]] && exit 0
 
 sudo=()
 [[ $(id -u) -ne 0 ]] && sudo=(sudo)
@@ -36,7 +36,8 @@ for m in drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko drivers/virtio/v
          drivers/virtio/virtio_pci_modern_dev.ko drivers/virtio/virtio_pci.ko drivers/block/virtio_blk.ko \
          net/core/failover.ko drivers/net/net_failover.ko drivers/net/virtio_net.ko drivers/char/virtio_console.ko \
          drivers/char/hw_random/virtio-rng.ko drivers/virtio/virtio_balloon.ko \
-         fs/fat/fat.ko fs/fat/vfat.ko fs/nls/nls_cp437.ko fs/nls/nls_ascii.ko; do
+         fs/fat/fat.ko fs/fat/vfat.ko fs/nls/nls_cp437.ko fs/nls/nls_ascii.ko \
+         drivers/input/evdev.ko drivers/acpi/button.ko; do
   cp "$modules/$m" "$stage/modules/"
   basename "$m" >> "$stage/modules/order"
 done
