@@ -17,6 +17,9 @@ public final class QemuDomainPrivate: Sendable {
         var stopping = false
         /// The guest asked to power off (QMP `SHUTDOWN`).
         var guestShutdown = false
+        /// QEMU paused on the guest's power-off for a fake reboot: its
+        /// `STOP` is not a pause of the domain (libvirt: `pausedShutdown`).
+        var pausedShutdown = false
         /// Why the next `RESUME` happens (libvirt: `priv->runningReason`).
         var pendingRunningReason: RunningReason?
         /// Why the next `STOP` happens (libvirt: `priv->pausedReason`).

@@ -282,6 +282,9 @@ public enum QemuDomainProcess {
             if let alias = event.data["device"]?.stringValue { QemuHotplug.deviceDeleted(driver, obj, alias: alias) }
         case "RESET":
             obj.qemu.state.withLock { $0.resets += 1 }
+        case "SHUTDOWN" where QemuFakeReboot.isPending(obj):
+            obj.qemu.state.withLock { $0.shutdowns += 1 }
+            QemuFakeReboot.guestPoweredOff(driver, obj)
         case "SHUTDOWN":
             obj.qemu.state.withLock {
                 $0.guestShutdown = true
@@ -297,6 +300,8 @@ public enum QemuDomainProcess {
 
     /// libvirt: `qemuProcessHandleStop`.
     static func stopped(_ driver: QemuDriverState, _ obj: DomainObj) {
+        // QEMU paused on the guest's power-off, for a reboot: the domain runs on.
+        if obj.qemu.state.withLock({ $0.pausedShutdown }) { return }
         let pending = obj.qemu.state.withLock { s -> PausedReason? in
             defer { s.pendingPausedReason = nil }
             return s.pendingPausedReason
@@ -727,6 +732,13 @@ public enum QemuDomainProcess {
         do { status = try await monitor.queryStatus() } catch {
             driver.log.warning("cannot read the running state, keeping the status file's: \(error)",
                                metadata: ["domain": "\(obj.name)", "step": "reconnect"])
+            return
+        }
+        // The guest powered off for a reboot while no driver watched: the
+        // reboot is finished now (libvirt: qemuProcessReconnect's
+        // "Finishing shutdown sequence").
+        if status.status == "shutdown" && QemuFakeReboot.isPending(obj) {
+            QemuFakeReboot.guestPoweredOff(driver, obj)
             return
         }
         let changed = obj.withLock { f -> Bool in

@@ -13,4 +13,7 @@ public enum QemuStatusExtra: String, Sendable, CaseIterable {
     /// A save in flight: its file, and whether the guest ran before it
     /// (libvirt: `<job type='none' async='save'>`).
     case saveJob
+    /// The guest's next power-off is a reboot (`virsh reboot` by ACPI),
+    /// QEMU set to pause on it (libvirt: `<fakereboot/>`).
+    case fakeReboot = "fakereboot"
 }

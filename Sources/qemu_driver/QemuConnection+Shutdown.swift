@@ -34,26 +34,49 @@ extension QemuConnection {
             guard obj.isActive, let instance = obj.qemu.instance, obj.state.state == .running else {
                 throw VirError(.operationInvalid, "domain is not running")
             }
-            do throws(QemuMonitorError) { try await instance.monitor().systemPowerdown() } catch { throw VirError(error) }
+            do throws(QemuMonitorError) {
+                await QemuFakeReboot.disarm(state, obj, instance)
+                try await instance.monitor().systemPowerdown()
+            } catch {
+                throw VirError(error)
+            }
         }
     }
 
-    /// Asks the guest to reboot, through its agent (`guest-shutdown` with
-    /// `mode: reboot`), as `shutdown` chooses it. The ACPI way is refused:
-    /// libvirt presses the power button and, when the guest has powered
-    /// off, resets and resumes the QEMU it keeps with `-no-shutdown`
-    /// (a "fake reboot"); this driver's QEMUs end when their guest powers
-    /// off, as a virsh command on the embedded driver may not be there to
-    /// watch it.
+    /// Asks the guest to reboot: through its agent (`guest-shutdown` with
+    /// `mode: reboot`), chosen as `shutdown` chooses it, or with the ACPI
+    /// power button, after which the guest's power-off is turned into a
+    /// reboot of the same QEMU (`QemuFakeReboot`).
     ///
-    /// libvirt: `qemuDomainReboot`, `qemuDomainRebootAgent`.
+    /// libvirt: `qemuDomainReboot`, `qemuDomainRebootAgent`,
+    /// `qemuDomainRebootMonitor`.
     public func reboot(_ dom: DomainRef, flags: UInt32 = 0) async throws(VirError) {
         try Self.checkFlags(flags, allowed: DomainShutdownFlags([.acpiPowerButton, .guestAgent]).rawValue, "qemuDomainReboot")
         let obj = try obj(dom)
         if try await viaAgent(obj, flags: flags, reboot: true, api: "qemuDomainReboot") { return }
-        guard obj.isActive else { throw VirError.notRunning }
-        throw VirError(.operationUnsupported,
-                       "cannot reboot domain '\(obj.name)' with the ACPI power button: QEMU runs without -no-shutdown here; reboot it through its guest agent (--mode agent)")
+        try await withJob(obj, .modify, api: "qemuDomainReboot") { () throws(VirError) in
+            guard obj.isActive, let instance = obj.qemu.instance else { throw VirError.notRunning }
+            do throws(QemuMonitorError) {
+                let monitor = try await instance.monitor()
+                try await QemuFakeReboot.arm(state, obj, monitor)
+                do throws(QemuMonitorError) { try await monitor.systemPowerdown() } catch {
+                    await QemuFakeReboot.disarm(state, obj, instance)
+                    throw error
+                }
+            } catch {
+                throw VirError(error)
+            }
+        }
+    }
+
+    /// Waits, up to `timeout`, for a reboot by ACPI to be done: the guest
+    /// powered off, its QEMU reset and resumed. For a caller that ends
+    /// (a virsh command on the embedded driver), after which nothing would
+    /// see the guest power off until the next driver connects to it.
+    ///
+    /// - Returns: whether it is done.
+    public func waitForReboot(_ dom: DomainRef, timeout: Duration) async throws(VirError) -> Bool {
+        await QemuFakeReboot.wait(try obj(dom), timeout: timeout)
     }
 
     /// The agent's part of `shutdown` and `reboot`, as libvirt chooses it:
@@ -89,6 +112,7 @@ extension QemuConnection {
             if reportError { throw error }
             return false
         }
+        await QemuFakeReboot.disarm(state, obj, instance)
         let before = obj.qemu.guestEvents
         try await agent.executeAwaiting("guest-shutdown", ["mode": .string(reboot ? "reboot" : "powerdown")]) {
             let now = obj.qemu.guestEvents

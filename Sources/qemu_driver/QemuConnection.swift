@@ -322,7 +322,12 @@ public final class QemuConnection: Sendable {
         let obj = try obj(dom)
         try await withJob(obj, .modify, api: "qemuDomainReset") { () throws(VirError) in
             guard obj.isActive, let instance = obj.qemu.instance else { throw VirError.notRunning }
-            do throws(QemuMonitorError) { try await instance.monitor().systemReset() } catch { throw VirError(error) }
+            do throws(QemuMonitorError) {
+                try await instance.monitor().systemReset()
+                await QemuFakeReboot.disarm(state, obj, instance)
+            } catch {
+                throw VirError(error)
+            }
         }
     }
 

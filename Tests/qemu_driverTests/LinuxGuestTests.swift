@@ -53,4 +53,51 @@ import qemu_driver
         try await conn.destroy(upgraded)
         #expect(TestRoot.processes(mentioning: root.path + "/").isEmpty)
     }
+
+    /// A reboot by ACPI asked of a driver that ends before the guest powers
+    /// off (a virsh command on the embedded driver): QEMU, told to pause
+    /// rather than end, waits with the guest off, and the next driver to
+    /// connect to it resets and resumes it: the same QEMU boots the guest
+    /// again, and no second one starts.
+    @Test func aRebootByACPIIsFinishedByTheNextDriverWhenTheFirstHasGone() async throws {
+        let root = TestRoot("acpireboot")
+        defer { #expect(root.cleanup() == []) }
+        let serial = root.path + "/serial.log"
+        let xml = try LinuxGuest.domainXML(name: "linux", disk: try LinuxGuest.disk(in: root.path), serialLog: serial)
+        var conn = try await QemuDriver.connect(uri: root.uri)
+        let dom = try conn.defineXML(xml, validate: true)
+        try await conn.create(dom)
+        #expect(Wait.untilBlocking(timeout: .seconds(120)) { LinuxGuest.lines(inLog: serial).contains("acpid") },
+                "the guest's acpid runs: \(LinuxGuest.lines(inLog: serial))")
+        let qemus = TestRoot.processes(mentioning: root.path + "/")
+        #expect(qemus.count == 1)
+        try await conn.reboot(dom, flags: DomainShutdownFlags.acpiPowerButton.rawValue)
+        conn.driver.close()
+
+        #expect(Wait.untilBlocking(timeout: .seconds(60)) { LinuxGuest.lines(inLog: serial).contains("powering off") },
+                "the guest powers off: \(LinuxGuest.lines(inLog: serial))")
+        let stopped = LinuxGuest.counters(inLog: serial).last ?? 0
+        try await Task.sleep(for: .seconds(2))
+        #expect(TestRoot.processes(mentioning: root.path + "/") == qemus, "QEMU waits, paused, with the guest off")
+        #expect(LinuxGuest.counters(inLog: serial).last ?? 0 == stopped)
+
+        conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        // Its first command connects the monitor, which finds QEMU paused on
+        // the power-off with a reboot pending.
+        #expect(try await conn.qemuMonitorCommand(dom, command: #"{"execute":"query-status"}"#).contains("status"))
+        #expect(Wait.untilBlocking(timeout: .seconds(120)) { LinuxGuest.lines(inLog: serial).filter { $0 == "booted" }.count == 2 },
+                "the guest boots again: \(LinuxGuest.lines(inLog: serial))")
+        #expect(TestRoot.processes(mentioning: root.path + "/") == qemus, "in the same QEMU")
+        #expect(try conn.state(dom).state == .running)
+        let status = try await conn.qemuMonitorCommand(dom, command: #"{"execute":"query-status"}"#)
+        #expect(status.contains("\"running\": true") || status.contains("\"running\":true"), "\(status)")
+        // The reboot is done: the next power-off ends QEMU again.
+        #expect(Wait.untilBlocking(timeout: .seconds(120)) { LinuxGuest.lines(inLog: serial).filter { $0 == "acpid" }.count == 2 },
+                "the guest's acpid runs again")
+        try await conn.shutdown(dom, flags: DomainShutdownFlags.acpiPowerButton.rawValue)
+        #expect(Wait.untilBlocking(timeout: .seconds(120)) { TestRoot.processes(mentioning: root.path + "/").isEmpty },
+                "QEMU ends with its guest's power-off")
+        #expect(Wait.untilBlocking(timeout: .seconds(30)) { (try? conn.state(dom).state) == .shutoff })
+    }
 }

@@ -192,6 +192,25 @@ final class AgentGoldenTests {
                     "\(virsh): the agent answers again")
         }
         same("domstate", "--reason", name)
+        // By the ACPI power button: each guest's acpid powers it off, and
+        // each driver resets and resumes its QEMU (a fake reboot).
+        for dir in ["ours", "ref"] {
+            let log = root.path + "/\(dir)/serial.log"
+            #expect(Wait.untilBlocking(timeout: .seconds(60)) { LinuxGuest.lines(inLog: log).filter { $0 == "acpid" }.count == 2 },
+                    "\(dir): the guest's acpid runs")
+        }
+        same("reboot", name, "--mode", "acpi")
+        for dir in ["ours", "ref"] {
+            let log = root.path + "/\(dir)/serial.log"
+            #expect(Wait.untilBlocking(timeout: .seconds(120)) { LinuxGuest.lines(inLog: log).filter { $0 == "agent" }.count == 3 },
+                    "\(dir): the guest boots again: \(LinuxGuest.lines(inLog: log))")
+            #expect(LinuxGuest.lines(inLog: log).contains("powering off"))
+        }
+        for (virsh, env) in [(Virsh.ours ?? "", embedded), (Virsh.reference, Self.system)] {
+            #expect(Wait.untilBlocking(timeout: .seconds(60)) { Virsh.run(virsh, ["domtime", name], env: env).status == 0 },
+                    "\(virsh): the agent answers after the ACPI reboot")
+        }
+        same("domstate", "--reason", name)
         same("shutdown", name, "--mode", "agent")
         for (virsh, env) in [(Virsh.ours ?? "", embedded), (Virsh.reference, Self.system)] {
             #expect(Wait.untilBlocking(timeout: .seconds(60)) { Virsh.run(virsh, ["domstate", name], env: env).stdout == "shut off\n\n" },

@@ -268,9 +268,20 @@ struct EmbeddedDomain: VirshDomain {
         do { try await conn.shutdown(ref, flags: flags) } catch { throw VirshError(error) }
     }
 
+    /// A reboot by ACPI is finished when the guest has powered off; this
+    /// process, which ends with the command, waits a while for that (the
+    /// next driver to connect to the guest finishes a later one).
     func reboot(flags: UInt32) async throws(VirshError) {
-        do { try await conn.reboot(ref, flags: flags) } catch { throw VirshError(error) }
+        do {
+            try await conn.reboot(ref, flags: flags)
+            _ = try await conn.waitForReboot(ref, timeout: Self.rebootWait)
+        } catch {
+            throw VirshError(error)
+        }
     }
+
+    /// How long `reboot` waits for the guest to power off.
+    static let rebootWait: Duration = .seconds(30)
 
     func vcpus(maxInfo: Int, hostCPUs: Int) async throws(VirshError) -> [VirshVcpuInfo] {
         do {
