@@ -410,6 +410,15 @@ public enum QemuMigration {
             // guest, so a driver that dies now must complete the migration,
             // never roll it back (the destination holds the whole state).
             try recordChecked(d, dst, m)
+            // A reboot by ACPI asked before the move: the guest's power-off
+            // in the new QEMU is still a reboot (libvirt's cookie does not
+            // carry it, so a guest rebooted just before a migration would
+            // power off; a local migration knows its source).
+            if let source = d.domains.findByUUID(dst.uuid), source !== dst, QemuFakeReboot.isPending(source) {
+                await d.log.bestEffort("keep the pending reboot in the new QEMU", domain: name) {
+                    try await QemuFakeReboot.arm(d, dst, instance.monitor())
+                }
+            }
             QemuMigrationCrashPoint.finishResuming.hit()
             if m.flags.contains(.paused) {
                 dst.setState(.paused(.user))

@@ -97,7 +97,38 @@ import qemu_driver
                 "the guest's acpid runs again")
         try await conn.shutdown(dom, flags: DomainShutdownFlags.acpiPowerButton.rawValue)
         #expect(Wait.untilBlocking(timeout: .seconds(120)) { TestRoot.processes(mentioning: root.path + "/").isEmpty },
-                "QEMU ends with its guest's power-off")
+                "QEMU ends with its guest's power-off: \(LinuxGuest.lines(inLog: serial).filter { !$0.hasPrefix("count") })")
         #expect(Wait.untilBlocking(timeout: .seconds(30)) { (try? conn.state(dom).state) == .shutoff })
+    }
+
+    /// A reboot by ACPI asked just before a local migration stays a reboot
+    /// in the new QEMU. The guest is paused, so it takes the button press
+    /// (kept in the migrated ACPI registers) only once it runs in the
+    /// destination: its power-off there must reset that QEMU, not end it.
+    @Test func aRebootByACPIPendingAcrossALocalMigrationIsARebootInTheNewQemu() async throws {
+        let root = TestRoot("acpimig")
+        defer { #expect(root.cleanup() == []) }
+        let serial = root.path + "/serial.log"
+        let xml = try LinuxGuest.domainXML(name: "linux", disk: try LinuxGuest.disk(in: root.path), serialLog: serial)
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        defer { conn.driver.close() }
+        let dom = try conn.defineXML(xml, validate: true)
+        try await conn.create(dom)
+        #expect(Wait.untilBlocking(timeout: .seconds(120)) { LinuxGuest.lines(inLog: serial).contains("acpid") },
+                "the guest's acpid runs: \(LinuxGuest.lines(inLog: serial))")
+        try await conn.suspend(dom)
+        try await conn.reboot(dom, flags: DomainShutdownFlags.acpiPowerButton.rawValue)
+        let moved = try await conn.migrate3(dom, to: conn.driver.connect(), params: [], flags: [.live, .local])
+        let qemus = TestRoot.processes(mentioning: root.path + "/")
+        #expect(qemus.count == 1)
+        #expect(!LinuxGuest.lines(inLog: serial).contains("powering off"), "the paused guest has not seen the button yet")
+        try await conn.resume(moved)
+        #expect(Wait.untilBlocking(timeout: .seconds(60)) { LinuxGuest.lines(inLog: serial).contains("powering off") },
+                "the guest takes the button press in the new QEMU: \(LinuxGuest.lines(inLog: serial))")
+        #expect(Wait.untilBlocking(timeout: .seconds(120)) { LinuxGuest.lines(inLog: serial).filter { $0 == "booted" }.count == 2 },
+                "and boots again: \(LinuxGuest.lines(inLog: serial))")
+        #expect(TestRoot.processes(mentioning: root.path + "/") == qemus, "in the QEMU the migration started")
+        #expect(try conn.state(moved).state == .running)
+        try await conn.destroy(moved)
     }
 }
