@@ -48,7 +48,13 @@ public enum QemuVcpuHotplug {
     public static func plug(_ id: Int, of def: DomainDef, monitor: QemuMonitor) async throws(VirError) {
         let all: [Entity]
         do throws(QemuMonitorError) { all = try await entities(monitor) } catch { throw VirError(error) }
-        guard all.reduce(0, { $0 + $1.vcpus }) == def.vcpuList.count, all.allSatisfy({ $0.vcpus == 1 }) else {
+        let listed = all.reduce(0) { $0 + $1.vcpus }
+        guard listed == def.vcpuList.count else {
+            throw VirError(.internalError, "QEMU lists \(listed) hot-pluggable vCPUs for a maximum of \(def.vcpuList.count)")
+        }
+        // A vCPU of its own per entity (x86): entities of several vCPUs
+        // (ppc64's cores) are not handled here.
+        guard all.allSatisfy({ $0.vcpus == 1 }) else {
             throw VirError(.configUnsupported, "target vm vcpu granularity does not allow the desired vcpu count")
         }
         var args = all[id].props
