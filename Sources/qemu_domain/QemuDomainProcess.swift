@@ -696,11 +696,12 @@ public enum QemuDomainProcess {
                                metadata: ["domain": "\(obj.name)", "step": "reconnect"])
             return
         }
-        let changed = obj.withLock { f in
+        let (changed, unplugged) = obj.withLock { f in
             let before = f.def
             QemuVcpuHotplug.adopt(entities, into: &f.def)
-            return f.def != before
+            return (f.def != before, f.def.currentVcpus < before.currentVcpus)
         }
+        if unplugged { obj.qemu.setStatusExtra(.vcpuUnplugged, XMLElement(QemuStatusExtra.vcpuUnplugged.rawValue)) }
         if changed { driver.saveStatus(obj) }
     }
 

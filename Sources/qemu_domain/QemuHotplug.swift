@@ -166,6 +166,7 @@ public enum QemuHotplug {
             // libvirt: qemuDomainRemoveVcpuAlias (no device-removed event).
             obj.qemu.withFilesLock {
                 obj.withLock { QemuVcpuHotplug.noteUnplugged(id, in: &$0.def) }
+                obj.qemu.setStatusExtra(.vcpuUnplugged, XMLElement(QemuStatusExtra.vcpuUnplugged.rawValue))
                 d.writeStatusLogged(obj)
             }
             return

@@ -16,4 +16,7 @@ public enum QemuStatusExtra: String, Sendable, CaseIterable {
     /// The guest's next power-off is a reboot (`virsh reboot` by ACPI),
     /// QEMU set to pause on it (libvirt: `<fakereboot/>`).
     case fakeReboot = "fakereboot"
+    /// A vCPU was unplugged from this QEMU: under TCG it crashes when a
+    /// vCPU is plugged into it again.
+    case vcpuUnplugged
 }

@@ -128,6 +128,17 @@ extension QemuConnection {
         guard current == count else {
             throw VirError(.configUnsupported, "failed to find appropriate hotpluggable vcpus to reach the desired target vcpu count")
         }
+        // QEMU 7.2 and 10.0 under TCG crash ("double free or corruption")
+        // once a vCPU was unplugged, on the next vCPU plug or migration:
+        // refused, where libvirt would let the guest die.
+        if !chosen.isEmpty && def.virtType == "qemu" && !enable {
+            throw VirError(.operationUnsupported,
+                           "cannot unplug vCPUs from domain '\(obj.name)' under TCG: its QEMU would crash on the next vCPU plug or migration")
+        }
+        if !chosen.isEmpty && def.virtType == "qemu" && obj.qemu.statusExtra(.vcpuUnplugged) != nil {
+            throw VirError(.operationUnsupported,
+                           "cannot plug vCPUs into domain '\(obj.name)': a vCPU was unplugged from its QEMU, which crashes under TCG when one is plugged again; restart the domain first")
+        }
         let monitor: QemuMonitor
         do throws(QemuMonitorError) { monitor = try await instance.monitor() } catch { throw VirError(error) }
         for id in chosen {

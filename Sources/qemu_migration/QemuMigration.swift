@@ -61,6 +61,10 @@ public enum QemuMigration {
                 throw VirError(.argumentUnsupported, "a local migration keeps the domain's name: destination name '\(dn)' differs from '\(name)'")
             }
             try checkPerInstanceResources(destination)
+            if current.virtType == "qemu" && obj.qemu.statusExtra(.vcpuUnplugged) != nil {
+                throw VirError(.operationUnsupported,
+                               "cannot migrate domain '\(name)': a vCPU was unplugged from its QEMU, which crashes under TCG when it migrates; restart the domain first")
+            }
             let m = QemuMigrationState(role: .outgoing, flags: flags, params: p, phase: .begin3)
             m.state.withLock { $0.sourceWasRunning = obj.state.state == .running }
             try recordChecked(d, obj, m)
