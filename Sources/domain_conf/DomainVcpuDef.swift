@@ -57,8 +57,8 @@ extension DomainDef {
     /// `<vcpu>` (its text, `current`) and `<vcpus>`.
     ///
     /// libvirt: `virDomainVcpuParse`, then `qemuDomainDefVcpusPostParse`
-    /// (the QEMU driver's rules, on the values as written) and
-    /// `virDomainVcpuDefPostParse` (the defaults).
+    /// (the QEMU driver's rules, on the values as written, and here again
+    /// with the defaults) and `virDomainVcpuDefPostParse` (the defaults).
     static func parseVcpus(_ root: XMLElement) throws(VirError) -> (list: [DomainVcpuDef], individual: Bool) {
         var maximum: UInt32 = 1
         var current: UInt32?
@@ -107,6 +107,11 @@ extension DomainDef {
             case true?: break
             }
         }
+        // Once more with the defaults: libvirt checks only the values as
+        // written when it defines, and refuses the same definition when it
+        // starts it (the definition is parsed again), or when a daemon that
+        // restarts loads it; refused here at once, in the start's words.
+        try checkVcpus(list)
         return (list, !entries.isEmpty)
     }
 

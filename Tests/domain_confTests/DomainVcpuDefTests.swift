@@ -72,6 +72,14 @@ import libvirt_abi
          "unsupported configuration: online non-hotpluggable vcpus need to be ordered prior to hotplugable vcpus"),
         ("<vcpu>2</vcpu><vcpus><vcpu id='0' enabled='yes'/><vcpu id='1' enabled='no' hotpluggable='no'/></vcpus>",
          "unsupported configuration: vcpu '1' is both offline and not hotpluggable"),
+        // Online vCPUs with nothing said are not hot-pluggable: out of
+        // order, libvirt defines this and refuses to start it (found by
+        // make fuzz: its formatted form did not parse again).
+        ("<vcpu>3</vcpu><vcpus><vcpu id='0' enabled='yes' order='1'/><vcpu id='1' enabled='yes' order='3'/>"
+            + "<vcpu id='2' enabled='yes' order='2'/></vcpus>",
+         "unsupported configuration: online non-hotpluggable vcpus must be ordered in ascending order"),
+        ("<vcpu current='2'>3</vcpu><vcpus><vcpu id='0' enabled='yes'/><vcpu id='2' enabled='yes'/></vcpus>",
+         "unsupported configuration: online non-hotpluggable vcpus need to be ordered prior to hotplugable vcpus"),
     ])
     func refusals(vcpu: String, message: String) {
         #expect(throws: VirError.self) { try Self.parse(vcpu) }
