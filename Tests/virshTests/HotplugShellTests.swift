@@ -118,7 +118,8 @@ import TestSupport
     /// vCPUs plugged into a running guest are in the live XML (`<vcpus>`,
     /// with the order they came in), so a local migration's new QEMU
     /// plugs the same ones before the guest's state comes in: without
-    /// them QEMU would refuse the stream's CPU sections.
+    /// them QEMU would refuse the stream's CPU sections. The same for the
+    /// upgrade, into QEMU 10.0.
     @Test func vcpusPluggedBeforeALocalMigrationAreThereAfterIt() throws {
         let g = try LocalMigrationShellTests.Guest("vcpumig", features: "<acpi/>", vcpu: "<vcpu current='1'>3</vcpu>")
         defer { #expect(g.root.cleanup() == []) }
@@ -151,6 +152,18 @@ import TestSupport
         #expect(g.virsh("migrate", "--live", "--local", g.name, g.root.uri).status == 0)
         #expect(Self.qemuVcpus(g) == expected)
         #expect(g.counterAdvances())
+        // The upgrade: QEMU 10.0 plugs them as well.
+        let upgraded = g.virsh("dumpxml", "--migratable", g.name).stdout
+            .replacingOccurrences(of: "<emulator>\(Emulators.qemu72)</emulator>", with: "<emulator>\(Emulators.qemu100)</emulator>")
+        #expect(upgraded.contains(Emulators.qemu100))
+        try upgraded.write(toFile: g.root.path + "/upgraded.xml", atomically: true, encoding: .utf8)
+        let up = g.virsh("migrate", "--live", "--local", "--xml", g.root.path + "/upgraded.xml", g.name, g.root.uri)
+        #expect(up.status == 0, "\(up)")
+        #expect(g.virsh("dumpxml", g.name).stdout.contains("<emulator>\(Emulators.qemu100)</emulator>"))
+        #expect(Self.qemuVcpus(g) == expected)
+        #expect(DomainXMLVcpus.lines(g.virsh("dumpxml", g.name).stdout) == vcpus)
+        #expect(g.counterAdvances())
+        #expect(g.countersAreContinuous())
         #expect(g.virsh("destroy", g.name).status == 0)
         #expect(g.virsh("undefine", g.name).status == 0)
     }
