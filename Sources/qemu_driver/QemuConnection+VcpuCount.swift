@@ -141,13 +141,14 @@ extension QemuConnection {
         }
         let monitor: QemuMonitor
         do throws(QemuMonitorError) { monitor = try await instance.monitor() } catch { throw VirError(error) }
-        for id in chosen {
-            if enable {
-                try await QemuVcpuHotplug.plug(id, of: obj.def, monitor: monitor)
+        if enable {
+            try await QemuVcpuHotplug.plug(chosen, of: def, monitor: monitor) { id in
                 obj.withLock { QemuVcpuHotplug.notePlugged(id, in: &$0.def) }
                 state.saveStatus(obj)
-                continue
             }
+            return
+        }
+        for id in chosen {
             do throws(QemuMonitorError) {
                 _ = try await monitor.execute("device_del", ["id": .string(QemuVcpuHotplug.alias(id))])
             } catch {

@@ -42,10 +42,14 @@ public enum QemuVcpuHotplug {
     /// The QEMU alias of vCPU `id`'s device.
     public static func alias(_ id: Int) -> String { "vcpu\(id)" }
 
-    /// `device_add` of vCPU `id`.
+    /// `device_add` of vCPUs `ids`, in that order, from one
+    /// `query-hotpluggable-cpus`; `plugged` is told of each as QEMU takes
+    /// it, so that a failure part way leaves the caller knowing which are in.
     ///
     /// libvirt: `qemuBuildHotpluggableCPUProps` and `qemuMonitorAddDeviceProps`.
-    public static func plug(_ id: Int, of def: DomainDef, monitor: QemuMonitor) async throws(VirError) {
+    public static func plug(_ ids: [Int], of def: DomainDef, monitor: QemuMonitor,
+                            plugged: (Int) -> Void = { _ in }) async throws(VirError) {
+        guard !ids.isEmpty else { return }
         let all: [Entity]
         do throws(QemuMonitorError) { all = try await entities(monitor) } catch { throw VirError(error) }
         let listed = all.reduce(0) { $0 + $1.vcpus }
@@ -57,13 +61,16 @@ public enum QemuVcpuHotplug {
         guard all.allSatisfy({ $0.vcpus == 1 }) else {
             throw VirError(.configUnsupported, "target vm vcpu granularity does not allow the desired vcpu count")
         }
-        var args = all[id].props
-        args["driver"] = .string(all[id].type)
-        args["id"] = .string(alias(id))
-        do throws(QemuMonitorError) {
-            _ = try await monitor.execute("device_add", args)
-        } catch {
-            throw VirError(error)
+        for id in ids {
+            var args = all[id].props
+            args["driver"] = .string(all[id].type)
+            args["id"] = .string(alias(id))
+            do throws(QemuMonitorError) {
+                _ = try await monitor.execute("device_add", args)
+            } catch {
+                throw VirError(error)
+            }
+            plugged(id)
         }
     }
 
@@ -96,7 +103,7 @@ public enum QemuVcpuHotplug {
         let plugged = def.vcpuList.indices
             .filter { def.vcpuList[$0].online && def.vcpuList[$0].hotpluggable == true }
             .sorted { (def.vcpuList[$0].order, $0) < (def.vcpuList[$1].order, $1) }
-        for id in plugged { try await plug(id, of: def, monitor: monitor) }
+        try await plug(plugged, of: def, monitor: monitor)
         guard def.individualVcpus else { return }
         setOrder(&def, plugged: plugged)
     }
