@@ -48,13 +48,8 @@ extension QemuConnection {
                     throw VirError(.operationUnsupported, "maximum vcpu count of a live domain can't be modified")
                 }
                 var def = obj.persistentDef
-                if let t = def.node.child("cpu")?.child("topology") {
-                    let product = ["sockets", "dies", "cores", "threads"].reduce(UInt64(1)) { p, name in
-                        p * (t.attribute(name).flatMap { UInt64($0) } ?? 1)
-                    }
-                    guard product == UInt64(count) else {
-                        throw VirError(.invalidArg, "CPU topology doesn't match the desired vcpu count")
-                    }
+                if let t = try def.cpuTopology(), t.vcpus != UInt64(count) {
+                    throw VirError(.invalidArg, "CPU topology doesn't match the desired vcpu count")
                 }
                 def.clearVcpuOrder()
                 def.setMaxVcpus(count)

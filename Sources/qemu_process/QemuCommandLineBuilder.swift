@@ -115,19 +115,11 @@ struct QemuCommandLineBuilder {
         let fixed = UInt32(def.vcpuList.filter { $0.online && $0.hotpluggable != true }.count)
         var smp = "\(fixed)"
         if fixed != def.vcpus { smp += ",maxcpus=\(def.vcpus)" }
-        if let t = def.node.child("cpu")?.child("topology") {
-            func count(_ name: String) throws(VirError) -> UInt32 {
-                guard let text = t.attribute(name) else { return 1 }
-                guard let n = UInt32(text), n >= 1 else {
-                    throw VirError(.xmlError, "Invalid CPU topology")
-                }
-                return n
-            }
-            let (sockets, dies, cores, threads) = (try count("sockets"), try count("dies"), try count("cores"), try count("threads"))
-            guard sockets * dies * cores * threads == def.vcpus else {
+        if let t = try def.cpuTopology() {
+            guard t.vcpus == UInt64(def.vcpus) else {
                 throw VirError(.configUnsupported, "CPU topology doesn't match maximum vcpu count")
             }
-            smp += ",sockets=\(sockets)" + (dies > 1 ? ",dies=\(dies)" : "") + ",cores=\(cores),threads=\(threads)"
+            smp += ",sockets=\(t.sockets)" + (t.dies > 1 ? ",dies=\(t.dies)" : "") + ",cores=\(t.cores),threads=\(t.threads)"
         } else {
             smp += ",sockets=\(def.vcpus),cores=1,threads=1"
         }
