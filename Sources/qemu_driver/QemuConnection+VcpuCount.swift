@@ -35,10 +35,10 @@ extension QemuConnection {
                             "qemuDomainSetVcpusFlags")
         let obj = try obj(dom)
         if flags.contains(.guest) {
-            try await obj.qemu.jobs.beginAgent(api: "qemuDomainSetVcpusFlags", domainName: obj.name)
-            defer { obj.qemu.jobs.endAgent() }
-            _ = try modificationImpact(obj, live: flags.contains(.live), config: flags.contains(.config))
-            try await setGuestVcpus(obj, count: count)
+            try await withAgent(obj, api: "qemuDomainSetVcpusFlags") { agent throws(VirError) in
+                _ = try modificationImpact(obj, live: flags.contains(.live), config: flags.contains(.config))
+                try await setGuestVcpus(obj, agent, count: count)
+            }
             return
         }
         try await withJob(obj, .modify, api: "qemuDomainSetVcpusFlags") { () throws(VirError) in
@@ -85,12 +85,12 @@ extension QemuConnection {
         guard flags.contains(.guest) else {
             return Int32(flags.contains(.maximum) ? def.vcpus : def.currentVcpus)
         }
-        try await obj.qemu.jobs.beginAgent(api: "qemuDomainGetVcpusFlags", domainName: obj.name)
-        defer { obj.qemu.jobs.endAgent() }
-        guard obj.isActive, let instance = obj.qemu.instance else {
+        guard obj.isActive else {
             throw VirError(.invalidArg, "vCPU count provided by the guest agent can only be requested for live domains")
         }
-        let cpus = try await Self.guestVcpus(try await agent(obj, instance))
+        let cpus = try await withAgent(obj, api: "qemuDomainGetVcpusFlags") { agent throws(VirError) in
+            try await Self.guestVcpus(agent)
+        }
         return Int32(flags.contains(.maximum) ? cpus.count : cpus.filter(\.online).count)
     }
 
@@ -225,9 +225,7 @@ extension QemuConnection {
     /// libvirt: `qemuDomainSetVcpusAgent`, `qemuAgentUpdateCPUInfo`,
     /// `qemuAgentSetVCPUs` (`guest-set-vcpus`, again for the rest when the
     /// guest did only part).
-    func setGuestVcpus(_ obj: DomainObj, count: UInt32) async throws(VirError) {
-        guard obj.isActive, let instance = obj.qemu.instance else { throw VirError.notRunning }
-        let agent = try await agent(obj, instance)
+    func setGuestVcpus(_ obj: DomainObj, _ agent: QemuAgent, count: UInt32) async throws(VirError) {
         let enabled = obj.def.currentVcpus
         guard count <= enabled else {
             throw VirError(.invalidArg, "requested vcpu count is greater than the count of enabled vcpus in the domain: \(count) > \(enabled)")
