@@ -643,10 +643,7 @@ public enum QemuDomainProcess {
         guard connect else { return }
         if let monitor = instance.connectedMonitor {
             // Connected before it had an object (a migration's instance).
-            driver.noteMonitorReconnect(obj)
-            await refreshState(driver, obj, monitor)
-            await recordPCIPlacement(driver, obj, monitor)
-            await refreshVcpus(driver, obj, monitor)
+            await catchUp(driver, obj, monitor)
         } else {
             do { _ = try await instance.monitor() } catch {
                 // As libvirt's qemuProcessReconnect: a QEMU the driver
@@ -674,11 +671,18 @@ public enum QemuDomainProcess {
         attachHandlers(driver, obj, instance)
         instance.setReconnectHandler { [weak obj] monitor in
             guard let obj else { return }
-            driver.noteMonitorReconnect(obj)
-            await refreshState(driver, obj, monitor)
-            await recordPCIPlacement(driver, obj, monitor)
-            await refreshVcpus(driver, obj, monitor)
+            await catchUp(driver, obj, monitor)
         }
+    }
+
+    /// What a reconnected monitor is asked first, before anyone else uses
+    /// it: the running state, where QEMU placed the devices of an older
+    /// instance, the vCPUs it has.
+    static func catchUp(_ driver: QemuDriverState, _ obj: DomainObj, _ monitor: QemuMonitor) async {
+        driver.noteMonitorReconnect(obj)
+        await refreshState(driver, obj, monitor)
+        await recordPCIPlacement(driver, obj, monitor)
+        await refreshVcpus(driver, obj, monitor)
     }
 
     /// The vCPUs QEMU has now, which may differ from the status file's: an
