@@ -16,8 +16,7 @@ final class ScreenshotGoldenTests {
 
     func both(_ args: String...) -> (ours: VirshResult, ref: VirshResult) { twins.both(args) }
     func same(_ args: String..., sourceLocation: SourceLocation = #_sourceLocation) {
-        let (o, r) = twins.both(args)
-        #expect(o == r, "virsh \(args.joined(separator: " "))", sourceLocation: sourceLocation)
+        twins.same(args, sourceLocation: sourceLocation)
     }
 
     /// A PNG's width and height (its IHDR chunk).

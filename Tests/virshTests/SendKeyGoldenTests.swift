@@ -22,8 +22,7 @@ final class SendKeyGoldenTests {
 
     func both(_ args: [String]) -> (ours: VirshResult, ref: VirshResult) { twins.both(args) }
     func same(_ args: String..., sourceLocation: SourceLocation = #_sourceLocation) {
-        let (o, r) = twins.both(args)
-        #expect(o == r, "virsh \(args.joined(separator: " "))", sourceLocation: sourceLocation)
+        twins.same(args, sourceLocation: sourceLocation)
     }
 
     /// The keys QEMU's input layer got, in order, from a domain log.

@@ -18,8 +18,7 @@ final class SetVcpusGoldenTests {
     }
 
     func same(_ args: String..., sourceLocation: SourceLocation = #_sourceLocation) {
-        let (o, r) = twins.both(args)
-        #expect(o == r, "virsh \(args.joined(separator: " "))", sourceLocation: sourceLocation)
+        twins.same(args, sourceLocation: sourceLocation)
     }
 
     /// The same `<vcpu>`/`<vcpus>` on both sides, and that block.

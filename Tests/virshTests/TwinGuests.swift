@@ -64,6 +64,11 @@ final class TwinGuests {
     func both(_ args: String...) -> (ours: VirshResult, ref: VirshResult) { both(args) }
 
     func same(_ args: String..., sourceLocation: SourceLocation = #_sourceLocation) {
+        same(args, sourceLocation: sourceLocation)
+    }
+
+    /// The same output, errors and status from both.
+    func same(_ args: [String], sourceLocation: SourceLocation = #_sourceLocation) {
         let (o, r) = both(args)
         #expect(o == r, "virsh \(args.joined(separator: " "))", sourceLocation: sourceLocation)
     }
