@@ -54,6 +54,18 @@ import qemu_driver
         #expect(TestRoot.processes(mentioning: root.path + "/").isEmpty)
     }
 
+    /// The Linux guest defined and started on a driver of `root`, once its
+    /// acpid reads the power button (a press before that is lost).
+    static func startUntilAcpid(_ root: TestRoot, serial: String) async throws -> (QemuConnection, DomainRef) {
+        let xml = try LinuxGuest.domainXML(name: "linux", disk: try LinuxGuest.disk(in: root.path), serialLog: serial)
+        let conn = try await QemuDriver.connect(uri: root.uri)
+        let dom = try conn.defineXML(xml, validate: true)
+        try await conn.create(dom)
+        #expect(Wait.untilBlocking(timeout: .seconds(120)) { LinuxGuest.lines(inLog: serial).contains("acpid") },
+                "the guest's acpid runs: \(LinuxGuest.lines(inLog: serial))")
+        return (conn, dom)
+    }
+
     /// A reboot by ACPI asked of a driver that ends before the guest powers
     /// off (a virsh command on the embedded driver): QEMU, told to pause
     /// rather than end, waits with the guest off, and the next driver to
@@ -63,12 +75,7 @@ import qemu_driver
         let root = TestRoot("acpireboot")
         defer { #expect(root.cleanup() == []) }
         let serial = root.path + "/serial.log"
-        let xml = try LinuxGuest.domainXML(name: "linux", disk: try LinuxGuest.disk(in: root.path), serialLog: serial)
-        var conn = try await QemuDriver.connect(uri: root.uri)
-        let dom = try conn.defineXML(xml, validate: true)
-        try await conn.create(dom)
-        #expect(Wait.untilBlocking(timeout: .seconds(120)) { LinuxGuest.lines(inLog: serial).contains("acpid") },
-                "the guest's acpid runs: \(LinuxGuest.lines(inLog: serial))")
+        var (conn, dom) = try await Self.startUntilAcpid(root, serial: serial)
         let qemus = TestRoot.processes(mentioning: root.path + "/")
         #expect(qemus.count == 1)
         try await conn.reboot(dom, flags: DomainShutdownFlags.acpiPowerButton.rawValue)
@@ -109,13 +116,8 @@ import qemu_driver
         let root = TestRoot("acpimig")
         defer { #expect(root.cleanup() == []) }
         let serial = root.path + "/serial.log"
-        let xml = try LinuxGuest.domainXML(name: "linux", disk: try LinuxGuest.disk(in: root.path), serialLog: serial)
-        let conn = try await QemuDriver.connect(uri: root.uri)
+        let (conn, dom) = try await Self.startUntilAcpid(root, serial: serial)
         defer { conn.driver.close() }
-        let dom = try conn.defineXML(xml, validate: true)
-        try await conn.create(dom)
-        #expect(Wait.untilBlocking(timeout: .seconds(120)) { LinuxGuest.lines(inLog: serial).contains("acpid") },
-                "the guest's acpid runs: \(LinuxGuest.lines(inLog: serial))")
         try await conn.suspend(dom)
         try await conn.reboot(dom, flags: DomainShutdownFlags.acpiPowerButton.rawValue)
         let moved = try await conn.migrate3(dom, to: conn.driver.connect(), params: [], flags: [.live, .local])

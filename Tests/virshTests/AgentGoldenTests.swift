@@ -79,15 +79,32 @@ final class AgentGoldenTests {
             let started = Virsh.run(virsh, ["start", name], env: env)
             #expect(started.status == 0, "\(dir): \(started)")
         }
+        bothBooted(1)
+    }
+
+    /// Both guests' consoles have said `line` `count` times.
+    func bothSaid(_ line: String, _ count: Int, timeout: Duration = .seconds(120), sourceLocation: SourceLocation = #_sourceLocation) {
         for dir in ["ours", "ref"] {
             let log = root.path + "/\(dir)/serial.log"
-            #expect(Wait.untilBlocking(timeout: .seconds(120)) { LinuxGuest.lines(inLog: log).contains("agent") },
-                    "\(dir): the guest starts its agent: \(LinuxGuest.lines(inLog: log))")
+            #expect(Wait.untilBlocking(timeout: timeout) { LinuxGuest.lines(inLog: log).filter { $0 == line }.count == count },
+                    "\(dir): '\(line)' \(count) times: \(LinuxGuest.lines(inLog: log))", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// Both guests booted `boots` times (their agents started as often),
+    /// each having said `line` on the way, and their agents answering.
+    func bothBooted(_ boots: Int, after line: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+        bothSaid("agent", boots, sourceLocation: sourceLocation)
+        if let line {
+            for dir in ["ours", "ref"] {
+                #expect(LinuxGuest.lines(inLog: root.path + "/\(dir)/serial.log").contains(line), "\(dir): '\(line)'",
+                        sourceLocation: sourceLocation)
+            }
         }
         // qemu-ga opens its port a moment after it says it started.
         for (virsh, env) in [(Virsh.ours ?? "", embedded), (Virsh.reference, Self.system)] {
             #expect(Wait.untilBlocking(timeout: .seconds(60)) { Virsh.run(virsh, ["domtime", name], env: env).status == 0 },
-                    "\(virsh): the agent's port opens")
+                    "\(virsh): the agent answers", sourceLocation: sourceLocation)
         }
     }
 
@@ -181,35 +198,13 @@ final class AgentGoldenTests {
             same("shutdown", name, "--mode", mode)
         }
         same("reboot", name, "--mode", "agent")
-        for dir in ["ours", "ref"] {
-            let log = root.path + "/\(dir)/serial.log"
-            #expect(Wait.untilBlocking(timeout: .seconds(120)) { LinuxGuest.lines(inLog: log).filter { $0 == "agent" }.count == 2 },
-                    "\(dir): the guest boots again: \(LinuxGuest.lines(inLog: log))")
-            #expect(LinuxGuest.lines(inLog: log).contains("rebooting"))
-        }
-        for (virsh, env) in [(Virsh.ours ?? "", embedded), (Virsh.reference, Self.system)] {
-            #expect(Wait.untilBlocking(timeout: .seconds(60)) { Virsh.run(virsh, ["domtime", name], env: env).status == 0 },
-                    "\(virsh): the agent answers again")
-        }
+        bothBooted(2, after: "rebooting")
         same("domstate", "--reason", name)
         // By the ACPI power button: each guest's acpid powers it off, and
         // each driver resets and resumes its QEMU (a fake reboot).
-        for dir in ["ours", "ref"] {
-            let log = root.path + "/\(dir)/serial.log"
-            #expect(Wait.untilBlocking(timeout: .seconds(60)) { LinuxGuest.lines(inLog: log).filter { $0 == "acpid" }.count == 2 },
-                    "\(dir): the guest's acpid runs")
-        }
+        bothSaid("acpid", 2, timeout: .seconds(60))
         same("reboot", name, "--mode", "acpi")
-        for dir in ["ours", "ref"] {
-            let log = root.path + "/\(dir)/serial.log"
-            #expect(Wait.untilBlocking(timeout: .seconds(120)) { LinuxGuest.lines(inLog: log).filter { $0 == "agent" }.count == 3 },
-                    "\(dir): the guest boots again: \(LinuxGuest.lines(inLog: log))")
-            #expect(LinuxGuest.lines(inLog: log).contains("powering off"))
-        }
-        for (virsh, env) in [(Virsh.ours ?? "", embedded), (Virsh.reference, Self.system)] {
-            #expect(Wait.untilBlocking(timeout: .seconds(60)) { Virsh.run(virsh, ["domtime", name], env: env).status == 0 },
-                    "\(virsh): the agent answers after the ACPI reboot")
-        }
+        bothBooted(3, after: "powering off")
         same("domstate", "--reason", name)
         same("shutdown", name, "--mode", "agent")
         for (virsh, env) in [(Virsh.ours ?? "", embedded), (Virsh.reference, Self.system)] {

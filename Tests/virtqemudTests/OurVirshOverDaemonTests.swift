@@ -299,6 +299,16 @@ import TestSupport
         unlink(image)
     }
 
+    /// The counter guest `vm` with these options, defined on `daemon`.
+    static func defineCounterGuest(_ root: TestRoot, on daemon: VirtqemudProcess, extraDevices: String = "", memballoon: String = "none",
+                                   features: String = "", vcpu: String = "<vcpu>1</vcpu>") throws {
+        let xml = root.path + "/vm.xml"
+        try CounterGuest.domainXML(name: "vm", disk: try CounterGuest.disk(in: root.path), serialLog: root.path + "/serial.log",
+                                   extraDevices: extraDevices, memballoon: memballoon, features: features, vcpu: vcpu)
+            .write(toFile: xml, atomically: true, encoding: .utf8)
+        #expect(try Command.virsh(daemon.uri, "define", xml).status == 0)
+    }
+
     /// `dommemstat` of a guest with a virtio balloon: the memory the
     /// balloon leaves it (`query-balloon`) and the QEMU's resident size,
     /// the same through Debian's virsh and ours; the guest has no balloon
@@ -309,11 +319,7 @@ import TestSupport
         let root = TestRoot("ovmem")
         defer { #expect(root.cleanup() == []) }
         let daemon = try VirtqemudProcess(root: root)
-        let xml = root.path + "/vm.xml"
-        try CounterGuest.domainXML(name: "vm", disk: try CounterGuest.disk(in: root.path), serialLog: root.path + "/serial.log",
-                                   memballoon: "virtio")
-            .write(toFile: xml, atomically: true, encoding: .utf8)
-        #expect(try Command.virsh(daemon.uri, "define", xml).status == 0)
+        try Self.defineCounterGuest(root, on: daemon, memballoon: "virtio")
         let off = try Command.virsh(daemon.uri, "dommemstat", "vm")
         #expect(off.status == 1)
         #expect(off.stderr == "error: Failed to get memory statistics for domain vm\nerror: Requested operation is not valid: domain is not running\n")
@@ -334,11 +340,7 @@ import TestSupport
         let root = TestRoot("ovshot")
         defer { #expect(root.cleanup() == []) }
         let daemon = try VirtqemudProcess(root: root)
-        let xml = root.path + "/vm.xml"
-        try CounterGuest.domainXML(name: "vm", disk: try CounterGuest.disk(in: root.path), serialLog: root.path + "/serial.log",
-                                   extraDevices: "<video><model type='vga'/></video>")
-            .write(toFile: xml, atomically: true, encoding: .utf8)
-        #expect(try Command.virsh(daemon.uri, "define", xml).status == 0)
+        try Self.defineCounterGuest(root, on: daemon, extraDevices: "<video><model type='vga'/></video>")
         #expect(try Command.virsh(daemon.uri, "start", "vm").status == 0)
         #expect(CounterGuest.waitForCounter(inLog: root.path + "/serial.log", atLeast: 3))
         let (mine, debians) = (root.path + "/ours.png", root.path + "/debians.png")
@@ -362,11 +364,7 @@ import TestSupport
         let root = TestRoot("ovvcpu")
         defer { #expect(root.cleanup() == []) }
         let daemon = try VirtqemudProcess(root: root)
-        let xml = root.path + "/vm.xml"
-        try CounterGuest.domainXML(name: "vm", disk: try CounterGuest.disk(in: root.path), serialLog: root.path + "/serial.log",
-                                   features: "<acpi/>", vcpu: "<vcpu current='1'>3</vcpu>")
-            .write(toFile: xml, atomically: true, encoding: .utf8)
-        #expect(try Command.virsh(daemon.uri, "define", xml).status == 0)
+        try Self.defineCounterGuest(root, on: daemon, features: "<acpi/>", vcpu: "<vcpu current='1'>3</vcpu>")
         #expect(try Command.virsh(daemon.uri, "start", "vm").status == 0)
         func ours(_ args: String...) throws -> String {
             let r = try Command.run(virsh, ["-c", daemon.uri] + args)
