@@ -20,16 +20,29 @@ public struct QemuCaps: Sendable, Equatable {
     /// The machine property `aux-ram-share` (QEMU 10.0): ROMs and video RAM
     /// in shared memory too, which `cpr-transfer` needs.
     public let auxRamShare: Bool
+    /// The binary has the KVM accelerator (`query-kvm`'s `present`),
+    /// whether or not this host can use it.
+    public let kvmPresent: Bool
+    /// The CPU models under TCG, in QEMU's order.
+    public let cpuModels: [QemuCPUModel]
+    /// The CPU models under KVM, once asked (`QemuCapsCache.kvmCPUModels`):
+    /// a second probe, made only for the domain capabilities of a KVM
+    /// domain.
+    public internal(set) var kvmCPUModels: [QemuCPUModel]?
 
     public var emulator: String { identity.path }
 
     public init(identity: QemuBinaryIdentity, version: QemuVersion, machines: [QemuMachine],
-                migrationModes: [String] = [], auxRamShare: Bool = false) {
+                migrationModes: [String] = [], auxRamShare: Bool = false, kvmPresent: Bool = false,
+                cpuModels: [QemuCPUModel] = [], kvmCPUModels: [QemuCPUModel]? = nil) {
         self.identity = identity
         self.version = version
         self.machines = machines
         self.migrationModes = migrationModes
         self.auxRamShare = auxRamShare
+        self.kvmPresent = kvmPresent
+        self.cpuModels = cpuModels
+        self.kvmCPUModels = kvmCPUModels
     }
 
     /// Whether the emulator can hand its guest to a new QEMU by
@@ -61,15 +74,17 @@ public struct QemuCaps: Sendable, Equatable {
     // MARK: the cache file
 
     /// The cache file's layout version; a file of another layout is probed again.
-    static let formatVersion = "2"
+    static let formatVersion = "3"
 
     /// ```xml
-    /// <qemuCaps format='2'>
+    /// <qemuCaps format='3'>
     ///   <emulator path='/usr/bin/qemu-system-x86_64' dev='2049' inode='1234' size='1' mtime='1' ctime='1'/>
     ///   <version major='7' minor='2' micro='22' package='Debian ...'/>
-    ///   <machine name='pc-i440fx-7.2' alias='pc' default='yes'/>
+    ///   <machine name='pc-i440fx-7.2' alias='pc' default='yes' maxCpus='255'/>
     ///   <migrationMode name='normal'/>
     ///   <auxRamShare/>
+    ///   <kvm/>
+    ///   <cpuModel accel='tcg' name='qemu64' usable='yes'/>
     /// </qemuCaps>
     /// ```
     ///
@@ -91,12 +106,22 @@ public struct QemuCaps: Sendable, Equatable {
             e.setAttribute("alias", m.alias)
             e.setAttribute("default", m.isDefault ? "yes" : nil)
             e.setAttribute("deprecated", m.deprecated ? "yes" : nil)
+            e.setAttribute("maxCpus", m.maxCpus > 0 ? String(m.maxCpus) : nil)
             root.children.append(.element(e))
         }
         for mode in migrationModes {
             root.children.append(.element(XMLElement("migrationMode", attributes: [XMLAttribute("name", mode)])))
         }
         if auxRamShare { root.children.append(.element(XMLElement("auxRamShare"))) }
+        if kvmPresent { root.children.append(.element(XMLElement("kvm"))) }
+        for (accel, models) in [("tcg", cpuModels), ("kvm", kvmCPUModels ?? [])] {
+            for m in models {
+                var e = XMLElement("cpuModel", attributes: [XMLAttribute("accel", accel), XMLAttribute("name", m.name)])
+                e.setAttribute("usable", m.usable.map { $0 ? "yes" : "no" })
+                root.children.append(.element(e))
+            }
+        }
+        if kvmCPUModels != nil { root.children.append(.element(XMLElement("kvmProbed"))) }
         return root.formatted() + "\n"
     }
 
@@ -117,13 +142,23 @@ public struct QemuCaps: Sendable, Equatable {
         for m in root.children(named: "machine") {
             guard let name = m.attribute("name") else { return nil }
             machines.append(QemuMachine(name: name, alias: m.attribute("alias"), isDefault: m.attribute("default") == "yes",
-                                        deprecated: m.attribute("deprecated") == "yes"))
+                                        deprecated: m.attribute("deprecated") == "yes",
+                                        maxCpus: m.attribute("maxCpus").flatMap { Int($0) } ?? 0))
         }
         return QemuCaps(identity: QemuBinaryIdentity(path: path, device: dev, inode: inode, size: size,
                                                      modified: mtime, changed: ctime),
                         version: QemuVersion(major: major, minor: minor, micro: micro, package: v.attribute("package") ?? ""),
                         machines: machines,
                         migrationModes: root.children(named: "migrationMode").compactMap { $0.attribute("name") },
-                        auxRamShare: root.child("auxRamShare") != nil)
+                        auxRamShare: root.child("auxRamShare") != nil, kvmPresent: root.child("kvm") != nil,
+                        cpuModels: cpuModels(root, accel: "tcg"),
+                        kvmCPUModels: root.child("kvmProbed") != nil ? cpuModels(root, accel: "kvm") : nil)
+    }
+
+    static func cpuModels(_ root: XMLElement, accel: String) -> [QemuCPUModel] {
+        root.children(named: "cpuModel").compactMap { e in
+            guard e.attribute("accel") == accel, let name = e.attribute("name") else { return nil }
+            return QemuCPUModel(name: name, usable: e.attribute("usable").map { $0 == "yes" })
+        }
     }
 }

@@ -50,9 +50,14 @@ public final class QemuCapsCache: Sendable {
             caps = try QemuCapsProbe.run(identity, as: probeIdentity)
         }
         log.debug("probed \(emulator): QEMU \(caps.version), \(caps.machines.count) machine types")
-        entries.withLock { $0[emulator] = caps }
-        save(caps)
+        store(caps)
         return caps
+    }
+
+    /// Keeps `caps` in memory and in its file.
+    func store(_ caps: QemuCaps) {
+        entries.withLock { $0[caps.emulator] = caps }
+        save(caps)
     }
 
     /// Fails as libvirt does when the emulator binary is missing or not
@@ -101,5 +106,20 @@ public final class QemuCapsCache: Sendable {
         }
         let hex = String(h, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+extension QemuCapsCache {
+    /// The CPU models of `emulator` under KVM, probed once per binary
+    /// identity and kept with its other capabilities.
+    ///
+    /// libvirt: `virQEMUCapsGetAccel(qemuCaps, VIR_DOMAIN_VIRT_KVM)->cpuModels`.
+    public func kvmCPUModels(_ emulator: String) throws(VirError) -> [QemuCPUModel] {
+        var caps = try lookup(emulator)
+        if let models = caps.kvmCPUModels { return models }
+        let models = try QemuCapsProbe.kvmCPUModels(emulator, as: probeIdentity)
+        caps.kvmCPUModels = models
+        store(caps)
+        return models
     }
 }

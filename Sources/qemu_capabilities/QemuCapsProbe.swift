@@ -4,8 +4,8 @@ import virutil
 
 /// Asks an emulator what it offers: QEMU started with no machine, its QMP
 /// monitor on stdin/stdout, `query-version`, `query-machines`, the QMP
-/// schema (for the migration modes) and the properties every machine has
-/// (for `aux-ram-share`), `quit`.
+/// schema (for the migration modes), the properties every machine has
+/// (for `aux-ram-share`), `query-kvm` (whether the binary has KVM), `quit`.
 ///
 /// libvirt: `virQEMUCapsInitQMP` / `virQEMUCapsInitQMPMonitor` (libvirt
 /// talks to a UNIX socket; stdio needs no path and no cleanup).
@@ -15,14 +15,16 @@ enum QemuCapsProbe {
 
     static let commands: [(name: String, arguments: String?)] = [
         ("qmp_capabilities", nil), ("query-version", nil), ("query-machines", nil), ("query-qmp-schema", nil),
-        ("qom-list-properties", #"{"typename":"machine"}"#), ("quit", nil),
+        ("qom-list-properties", #"{"typename":"machine"}"#), ("query-kvm", nil),
+        ("query-cpu-definitions", nil), ("quit", nil),
     ]
 
-    /// - Parameter user: who QEMU runs as (`nil`: the caller).
-    static func run(_ identity: QemuBinaryIdentity, as user: ProcessIdentity? = nil) throws(VirError) -> QemuCaps {
-        let path = identity.path
+    /// What an emulator started with no machine answers to `commands`,
+    /// by position, with the lines that were not QMP (its messages).
+    static func exchange(_ path: String, accel: String, _ commands: [(name: String, arguments: String?)],
+                         as user: ProcessIdentity?) throws(VirError) -> (status: Int32, greeting: Bool, replies: [Int: JSONValue], messages: [String]) {
         var command = VirCommand([path, "-S", "-no-user-config", "-nodefaults", "-display", "none",
-                                  "-machine", "none", "-accel", "tcg", "-qmp", "stdio"])
+                                  "-machine", "none", "-accel", accel, "-qmp", "stdio"])
         command.identity = user
         // Its messages, between the QMP lines, say why it failed.
         command.stderr = .stdout
@@ -32,14 +34,14 @@ enum QemuCapsProbe {
         }.joined(separator: "\n") + "\n"
         let (status, output) = try command.output(input: input, timeout: timeout)
         var replies: [Int: JSONValue] = [:]
-        var greeting: JSONValue?
+        var greeting = false
         var messages: [String] = []
         for line in output.split(whereSeparator: \.isNewline) {
             guard line.hasPrefix("{"), let value = try? JSONValue(parsing: String(line)) else {
                 messages.append(String(line))
                 continue
             }
-            if let qmp = value["QMP"] { greeting = qmp }
+            if value["QMP"] != nil { greeting = true }
             if let id = value["id"]?.intValue {
                 if let error = value["error"] {
                     throw VirError(.internalError, "unable to execute QEMU command '\(commands[safe: id]?.name ?? "?")': "
@@ -48,7 +50,14 @@ enum QemuCapsProbe {
                 replies[id] = value["return"]
             }
         }
-        guard greeting != nil, let versionReply = replies[1], let version = QemuVersion(qmp: versionReply),
+        return (status, greeting, replies, messages)
+    }
+
+    /// - Parameter user: who QEMU runs as (`nil`: the caller).
+    static func run(_ identity: QemuBinaryIdentity, as user: ProcessIdentity? = nil) throws(VirError) -> QemuCaps {
+        let path = identity.path
+        let (status, greeting, replies, messages) = try exchange(path, accel: "tcg", commands, as: user)
+        guard greeting, let versionReply = replies[1], let version = QemuVersion(qmp: versionReply),
               let list = replies[2]?.arrayValue else {
             let why = messages.isEmpty ? "exit status \(VirCommand.exitCode(status)) before answering query-version and query-machines"
                 : messages.joined(separator: "\n")
@@ -57,7 +66,7 @@ enum QemuCapsProbe {
         let machines = list.compactMap { m -> QemuMachine? in
             guard let name = m["name"]?.stringValue else { return nil }
             return QemuMachine(name: name, alias: m["alias"]?.stringValue, isDefault: m["is-default"]?.boolValue ?? false,
-                               deprecated: m["deprecated"]?.boolValue ?? false)
+                               deprecated: m["deprecated"]?.boolValue ?? false, maxCpus: m["cpu-max"]?.intValue ?? 0)
         }
         // QEMU 10.0's migration modes: the values of the enum that holds
         // `cpr-transfer` (MigMode), whatever the schema numbers it.
@@ -66,7 +75,26 @@ enum QemuCapsProbe {
             .first { $0.contains("normal") && $0.contains("cpr-transfer") } ?? []
         let machineProperties = (replies[4]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
         return QemuCaps(identity: identity, version: version, machines: machines,
-                        migrationModes: modes, auxRamShare: machineProperties.contains("aux-ram-share"))
+                        migrationModes: modes, auxRamShare: machineProperties.contains("aux-ram-share"),
+                        kvmPresent: replies[5]?["present"]?.boolValue ?? false,
+                        cpuModels: QemuCPUModel.list(replies[6]?.arrayValue ?? []))
+    }
+}
+
+extension QemuCapsProbe {
+    /// The CPU models under KVM: the emulator started with `-accel kvm`,
+    /// asked `query-cpu-definitions` only.
+    ///
+    /// libvirt: the KVM half of `virQEMUCapsInitQMP` (libvirt probes both
+    /// accelerators at once; here the second probe waits until asked).
+    static func kvmCPUModels(_ path: String, as user: ProcessIdentity?) throws(VirError) -> [QemuCPUModel] {
+        let (_, greeting, replies, messages) = try exchange(path, accel: "kvm", [("qmp_capabilities", nil),
+                                                                               ("query-cpu-definitions", nil), ("quit", nil)], as: user)
+        guard greeting, let list = replies[1]?.arrayValue else {
+            throw VirError(.internalError, "Failed to start QEMU binary \(path) for probing: "
+                           + (messages.isEmpty ? "no answer to query-cpu-definitions" : messages.joined(separator: "\n")))
+        }
+        return QemuCPUModel.list(list)
     }
 }
 

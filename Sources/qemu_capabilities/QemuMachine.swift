@@ -9,11 +9,14 @@ public struct QemuMachine: Sendable, Hashable {
     /// The machine QEMU uses when none is given.
     public let isDefault: Bool
     public let deprecated: Bool
+    /// The most vCPUs it takes (`cpu-max`); 0 when QEMU does not say.
+    public let maxCpus: Int
 
-    public init(name: String, alias: String? = nil, isDefault: Bool = false, deprecated: Bool = false) {
+    public init(name: String, alias: String? = nil, isDefault: Bool = false, deprecated: Bool = false, maxCpus: Int = 0) {
         self.name = name
         self.alias = alias
         self.isDefault = isDefault
         self.deprecated = deprecated
+        self.maxCpus = maxCpus
     }
 }
