@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import libvirt_abi
+import virutil
 
 /// The host's processors and memory as `virNodeGetInfo` reports them.
 ///
@@ -113,15 +114,10 @@ public struct NodeInfo: Sendable, Equatable {
             return t
         }
 
-        /// A sysfs CPU list (`0-3,8,10-11`).
+        /// A sysfs CPU list (`0-3,8,10-11`); empty when it cannot be read.
         static func cpuList(_ path: String) -> Set<UInt32> {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
-            var out: Set<UInt32> = []
-            for part in text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",") {
-                let ends = part.split(separator: "-").compactMap { UInt32($0) }
-                if ends.count == 2, ends[0] <= ends[1] { out.formUnion(ends[0]...ends[1]) } else if ends.count == 1 { out.insert(ends[0]) }
-            }
-            return out
+            return VirBitmap.parse(text)
         }
 
         static func number(_ path: String) -> Int? {
@@ -152,24 +148,6 @@ public enum NodeFreeMemory {
         guard let last = ids.last else { throw VirError(.internalError, "no NUMA nodes found") }
         guard start <= last else { throw VirError(.internalError, "start cell \(start) out of range (0-\(last))") }
         return (start...Swift.min(last, start + max - 1)).map { free(cell: $0) }
-    }
-
-    /// `<topology>` of the host's capabilities: each cell with its memory
-    /// and CPUs (what `virsh freecell --all` reads the cell ids from).
-    ///
-    /// libvirt: `virCapabilitiesHostNUMAFormat`, much reduced.
-    public static func topologyXML(indent: String) -> String {
-        let ids = cells()
-        var out = "\(indent)<topology>\n\(indent)  <cells num='\(ids.count)'>\n"
-        for id in ids {
-            let total = NodeInfo.meminfoKiB("\(NodeInfo.sysfs)/node/node\(id)/meminfo", "MemTotal:") ?? 0
-            let cpus = NodeInfo.cpus(ofNode: id)
-            out += "\(indent)    <cell id='\(id)'>\n\(indent)      <memory unit='KiB'>\(total)</memory>\n"
-            out += "\(indent)      <cpus num='\(cpus.count)'>\n"
-            for cpu in cpus { out += "\(indent)        <cpu id='\(cpu)'/>\n" }
-            out += "\(indent)      </cpus>\n\(indent)    </cell>\n"
-        }
-        return out + "\(indent)  </cells>\n\(indent)</topology>\n"
     }
 
     /// The free memory of every cell together, in bytes.
