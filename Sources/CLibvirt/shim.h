@@ -14,6 +14,8 @@ typedef __typeof__(virConnectDomainEventRegisterAny) *clibvirt_virConnectDomainE
 typedef __typeof__(virConnectDomainXMLToNative) *clibvirt_virConnectDomainXMLToNative_fn;
 typedef __typeof__(virConnectGetAllDomainStats) *clibvirt_virConnectGetAllDomainStats_fn;
 typedef __typeof__(virConnectGetCapabilities) *clibvirt_virConnectGetCapabilities_fn;
+typedef __typeof__(virConnectGetDomainCapabilities) *clibvirt_virConnectGetDomainCapabilities_fn;
+typedef __typeof__(virConnectGetMaxVcpus) *clibvirt_virConnectGetMaxVcpus_fn;
 typedef __typeof__(virConnectGetHostname) *clibvirt_virConnectGetHostname_fn;
 typedef __typeof__(virConnectGetSysinfo) *clibvirt_virConnectGetSysinfo_fn;
 typedef __typeof__(virConnectGetLibVersion) *clibvirt_virConnectGetLibVersion_fn;

@@ -81,6 +81,11 @@ public struct QemuCommandLine: Sendable, Equatable {
     public static let qemuNamespace = "http://libvirt.org/schemas/domain/qemu/1.0"
 
     /// The emulator when the XML names none.
+    /// The Hyper-V enlightenments `<features><hyperv>` may name, in
+    /// libvirt's order (`virDomainHyperv`).
+    public static let hypervFeatures = ["relaxed", "vapic", "spinlocks", "vpindex", "runtime", "synic", "stimer", "reset",
+                                        "vendor_id", "frequencies", "reenlightenment", "tlbflush", "ipi", "evmcs", "avic"]
+
     public static let defaultEmulator = "/usr/bin/qemu-system-x86_64"
     /// The id of the RAM backend: the name of the RAM block in the migration
     /// stream, so both ends must use the same one (libvirt uses `pc.ram`).

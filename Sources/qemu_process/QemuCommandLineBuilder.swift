@@ -184,8 +184,7 @@ struct QemuCommandLineBuilder {
         guard mode == "custom" else {
             throw QemuCommandLine.unsupported("hyperv mode '\(mode)' is not supported by this driver")
         }
-        let known = ["relaxed", "vapic", "spinlocks", "vpindex", "runtime", "synic", "stimer", "reset", "vendor_id",
-                     "frequencies", "reenlightenment", "tlbflush", "ipi", "evmcs", "avic"]
+        let known = QemuCommandLine.hypervFeatures
         for e in hyperv.elements {
             guard known.contains(e.name) else {
                 throw QemuCommandLine.unsupported("hyperv feature '\(e.name)' is not supported by this driver")

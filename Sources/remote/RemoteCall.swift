@@ -53,6 +53,16 @@ public enum RemoteCalls {
         public typealias Args = XDRVoid; public typealias Ret = StringValue
         public static let procedure = RemoteProcedure.connectGetCapabilities
     }
+    /// `REMOTE_PROC_CONNECT_GET_MAX_VCPUS` (`virConnectGetMaxVcpus`).
+    public enum ConnectGetMaxVcpus: RemoteCall {
+        public typealias Args = OptionalStringValue; public typealias Ret = IntValue
+        public static let procedure = RemoteProcedure.connectGetMaxVcpus
+    }
+    /// `REMOTE_PROC_CONNECT_GET_DOMAIN_CAPABILITIES` (`virConnectGetDomainCapabilities`).
+    public enum ConnectGetDomainCapabilities: RemoteCall {
+        public typealias Args = ConnectGetDomainCapabilitiesArgs; public typealias Ret = StringValue
+        public static let procedure = RemoteProcedure.connectGetDomainCapabilities
+    }
     /// `REMOTE_PROC_CONNECT_GET_HOSTNAME` (`virConnectGetHostname`).
     public enum ConnectGetHostname: RemoteCall {
         public typealias Args = XDRVoid; public typealias Ret = StringValue

@@ -117,6 +117,8 @@ public struct RemoteProcedure: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let domainGetFSInfo = RemoteProcedure(349)
     public static let domainGetGuestInfo = RemoteProcedure(418)
     public static let domainAbortJobFlags = RemoteProcedure(442)
+    public static let connectGetMaxVcpus = RemoteProcedure(5)
+    public static let connectGetDomainCapabilities = RemoteProcedure(342)
 
     /// The public API the procedure carries, e.g. `virDomainGetXMLDesc`.
     public var apiName: String? { RemoteProcedureNames.apiName(rawValue) }

@@ -42,7 +42,20 @@ enum RemoteDispatcher {
                 StringValue(try await driver { try conn.sysinfo(flags: a.value) })
             }
         case .connectGetCapabilities:
-            return try runSync(RemoteCalls.ConnectGetCapabilities.self, msg) { _ in StringValue(client.server.host.capabilities) }
+            return try await run(RemoteCalls.ConnectGetCapabilities.self, msg) { _ throws(RemoteError) in
+                StringValue(try await driver { try conn.capabilities() })
+            }
+        case .connectGetDomainCapabilities:
+            return try await run(RemoteCalls.ConnectGetDomainCapabilities.self, msg) { a throws(RemoteError) in
+                StringValue(try await driver {
+                    try conn.domainCapabilities(emulatorBin: a.emulatorBin, arch: a.arch, machine: a.machine,
+                                                virtType: a.virtType, flags: a.flags)
+                })
+            }
+        case .connectGetMaxVcpus:
+            return try await run(RemoteCalls.ConnectGetMaxVcpus.self, msg) { a throws(RemoteError) in
+                IntValue(try await driver { try conn.maxVcpus(type: a.value) })
+            }
         case .connectDomainXMLToNative:
             return try await run(RemoteCalls.ConnectDomainXMLToNative.self, msg) { a throws(RemoteError) in
                 try checkWritable(client, "virConnectDomainXMLToNative")

@@ -277,6 +277,12 @@ protocol VirshConnection: AnyObject, Sendable {
     func freeMemory() async throws(VirshError) -> UInt64
     /// libvirt: `virNodeGetCellsFreeMemory` (bytes, a cell each).
     func cellsFreeMemory(start: Int32, maxCells: Int32) async throws(VirshError) -> [UInt64]
+    /// libvirt: `virConnectGetCapabilities`.
+    func capabilities() async throws(VirshError) -> String
+    /// libvirt: `virConnectGetDomainCapabilities` (no flags exist).
+    func domainCapabilities(emulatorBin: String?, arch: String?, machine: String?, virtType: String?) async throws(VirshError) -> String
+    /// libvirt: `virConnectGetMaxVcpus`.
+    func maxVcpus(type: String?) async throws(VirshError) -> Int32
     /// The NUMA cells' ids, as the host capabilities list them
     /// (`/capabilities/host/topology/cells/cell/@id`).
     func numaCellIDs() async throws(VirshError) -> [UInt64]

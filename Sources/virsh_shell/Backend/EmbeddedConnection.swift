@@ -40,6 +40,17 @@ final class EmbeddedConnection: VirshConnection {
         do { return try conn.cellsFreeMemory(start: Int(start), maxCells: Int(maxCells)) } catch { throw VirshError(error) }
     }
     func numaCellIDs() async throws(VirshError) -> [UInt64] { NodeFreeMemory.cells().map { UInt64($0) } }
+    func capabilities() async throws(VirshError) -> String {
+        do { return try conn.capabilities() } catch { throw VirshError(error) }
+    }
+    func domainCapabilities(emulatorBin: String?, arch: String?, machine: String?, virtType: String?) async throws(VirshError) -> String {
+        do {
+            return try conn.domainCapabilities(emulatorBin: emulatorBin, arch: arch, machine: machine, virtType: virtType)
+        } catch { throw VirshError(error) }
+    }
+    func maxVcpus(type: String?) async throws(VirshError) -> Int32 {
+        do { return try conn.maxVcpus(type: type) } catch { throw VirshError(error) }
+    }
 
     func restore(from path: String, xml: String?, flags: UInt32) async throws(VirshError) {
         do { try await conn.restore(from: path, xml: xml, flags: DomainSaveFlags(rawValue: flags)) } catch { throw VirshError(error) }

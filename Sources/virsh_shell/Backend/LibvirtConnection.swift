@@ -27,6 +27,8 @@ struct LibvirtAPI: @unchecked Sendable {
     let virConnectDomainXMLToNative: clibvirt_virConnectDomainXMLToNative_fn
     let virConnectGetAllDomainStats: clibvirt_virConnectGetAllDomainStats_fn
     let virConnectGetCapabilities: clibvirt_virConnectGetCapabilities_fn
+    let virConnectGetDomainCapabilities: clibvirt_virConnectGetDomainCapabilities_fn
+    let virConnectGetMaxVcpus: clibvirt_virConnectGetMaxVcpus_fn
     let virConnectGetHostname: clibvirt_virConnectGetHostname_fn
     let virConnectGetSysinfo: clibvirt_virConnectGetSysinfo_fn
     let virConnectGetLibVersion: clibvirt_virConnectGetLibVersion_fn
@@ -169,6 +171,9 @@ struct LibvirtAPI: @unchecked Sendable {
                 virConnectDomainXMLToNative: try sym("virConnectDomainXMLToNative", clibvirt_virConnectDomainXMLToNative_fn.self),
                 virConnectGetAllDomainStats: try sym("virConnectGetAllDomainStats", clibvirt_virConnectGetAllDomainStats_fn.self),
                 virConnectGetCapabilities: try sym("virConnectGetCapabilities", clibvirt_virConnectGetCapabilities_fn.self),
+                virConnectGetDomainCapabilities: try sym("virConnectGetDomainCapabilities",
+                                                         clibvirt_virConnectGetDomainCapabilities_fn.self),
+                virConnectGetMaxVcpus: try sym("virConnectGetMaxVcpus", clibvirt_virConnectGetMaxVcpus_fn.self),
                 virConnectGetHostname: try sym("virConnectGetHostname", clibvirt_virConnectGetHostname_fn.self),
                 virConnectGetSysinfo: try sym("virConnectGetSysinfo", clibvirt_virConnectGetSysinfo_fn.self),
                 virConnectGetLibVersion: try sym("virConnectGetLibVersion", clibvirt_virConnectGetLibVersion_fn.self),
@@ -512,8 +517,26 @@ final class LibvirtConnection: VirshConnection, @unchecked Sendable {
         return Array(cells.prefix(Int(n)))
     }
 
-    func numaCellIDs() async throws(VirshError) -> [UInt64] {
+    func capabilities() async throws(VirshError) -> String {
         guard let xml = LibvirtLibrary.take(api.virConnectGetCapabilities(ptr)) else { throw LibvirtLibrary.lastError() }
+        return xml
+    }
+
+    func domainCapabilities(emulatorBin: String?, arch: String?, machine: String?, virtType: String?) async throws(VirshError) -> String {
+        guard let xml = LibvirtLibrary.take(api.virConnectGetDomainCapabilities(ptr, emulatorBin, arch, machine, virtType, 0)) else {
+            throw LibvirtLibrary.lastError()
+        }
+        return xml
+    }
+
+    func maxVcpus(type: String?) async throws(VirshError) -> Int32 {
+        let n = api.virConnectGetMaxVcpus(ptr, type)
+        guard n >= 0 else { throw LibvirtLibrary.lastError() }
+        return n
+    }
+
+    func numaCellIDs() async throws(VirshError) -> [UInt64] {
+        let xml = try await capabilities()
         guard let caps = try? XMLParser.parse(xml, url: "(capabilities)") else {
             throw VirshError(code: .xmlError, message: "unable to get node capabilities")
         }

@@ -12,7 +12,7 @@ enum Commands {
         // Domain Events
         EventCommand.self,
         // Host and Hypervisor
-        FreeCellCommand.self, HostnameCommand.self, NodeInfoCommand.self, SysinfoCommand.self, URICommand.self, VersionCommand.self,
+        CapabilitiesCommand.self, DomCapabilitiesCommand.self, FreeCellCommand.self, HostnameCommand.self, MaxVcpusCommand.self, NodeInfoCommand.self, SysinfoCommand.self, URICommand.self, VersionCommand.self,
         // Virsh itself
         ConnectCommand.self, ExitCommand.self, HelpCommand.self, QuitCommand.self,
     ]
