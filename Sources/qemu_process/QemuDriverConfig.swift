@@ -46,7 +46,8 @@ public struct QemuDriverConfig: Sendable, Equatable {
     public var seccompSandbox = true
     /// `user` and `group`: who QEMU runs as, with no capabilities. `nil`:
     /// the driver's own user. `qemu:///system` run by root defaults to
-    /// Debian's `libvirt-qemu:kvm`, as Debian's libvirt is built; an
+    /// Debian's `libvirt-qemu:libvirt-qemu` (with the user's groups, `kvm`
+    /// among them), as Debian's libvirt is built; an
     /// embedded root keeps the driver's user unless its `qemu.conf` says
     /// otherwise (its images are usually the user's own files).
     public var qemuIdentity: ProcessIdentity?
@@ -160,7 +161,7 @@ public struct QemuDriverConfig: Sendable, Equatable {
         let systemDefault = root == nil && geteuid() == 0
         if user != nil || group != nil || systemDefault {
             let identity = try ProcessIdentity(user: user ?? (systemDefault ? "libvirt-qemu" : "+\(geteuid())"),
-                                               group: group ?? (systemDefault ? "kvm" : "+\(getegid())"))
+                                               group: group ?? (systemDefault ? "libvirt-qemu" : "+\(getegid())"))
             qemuIdentity = identity.isCaller ? nil : identity
         }
         if let mode = try conf.choice("memory_backing_default", MemoryBackingDefault.allCases.map(\.rawValue)),

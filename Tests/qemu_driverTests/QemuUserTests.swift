@@ -7,7 +7,7 @@ import qemu_driver
 import qemu_process
 import virutil
 
-/// QEMU as `qemu.conf`'s `user` and `group` (Debian's `libvirt-qemu:kvm`),
+/// QEMU as `qemu.conf`'s `user` and `group` (here `libvirt-qemu:kvm`),
 /// with no capabilities, given exactly the files it needs and nothing more:
 /// its disk, its serial log, its RAM directory, and its instance directory
 /// for sockets; each file's owner remembered and restored when the last
@@ -173,8 +173,11 @@ import virutil
         let empty = QemuConf(path: "qemu.conf", text: "")
         var system = try QemuDriverConfig(uri: "qemu:///system")
         try system.load(empty)
-        let debians = try ProcessIdentity(user: "libvirt-qemu", group: "kvm")
+        // What Debian's libvirtd runs its QEMUs as: /proc/PID/status there
+        // says Gid 64055 (libvirt-qemu), Groups 107 (kvm) 64055.
+        let debians = try ProcessIdentity(user: "libvirt-qemu", group: "libvirt-qemu")
         #expect(system.qemuIdentity == debians)
+        #expect(debians.groups.contains(try #require(getgrnam("kvm")).pointee.gr_gid))
         var embedded = QemuDriverConfig(root: "/srv/vms")
         try embedded.load(empty)
         #expect(embedded.qemuIdentity == nil)
