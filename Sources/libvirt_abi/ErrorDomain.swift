@@ -17,4 +17,5 @@ public struct ErrorDomain: RawRepresentable, Hashable, Sendable {
     public static let remote = ErrorDomain(VIR_FROM_REMOTE)
     public static let domain = ErrorDomain(VIR_FROM_DOMAIN)
     public static let uri = ErrorDomain(VIR_FROM_URI)
+    public static let cpu = ErrorDomain(VIR_FROM_CPU)
 }
