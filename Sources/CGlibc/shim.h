@@ -215,4 +215,59 @@ static inline pid_t cglibc_spawn_as(const char *path, char *const argv[], char *
     return pid;
 }
 
+/* The host CPU as libvirt's CPU driver reads it (src/cpu/cpu_x86.c,
+ * src/util/virhostcpu.c). */
+#include <stdint.h>
+
+/* One CPUID leaf and sub-leaf (libvirt: virHostCPUX86GetCPUID); x86 only,
+ * as the instruction is. */
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+static inline void cglibc_cpuid(uint32_t leaf, uint32_t subleaf,
+                                uint32_t *eax, uint32_t *ebx, uint32_t *ecx, uint32_t *edx) {
+    uint32_t a, b, c, d;
+    __cpuid_count(leaf, subleaf, a, b, c, d);
+    *eax = a;
+    *ebx = b;
+    *ecx = c;
+    *edx = d;
+}
+#endif
+
+/* KVM's ioctls that libvirt probes the host with, numbered as
+ * <linux/kvm.h> numbers them (that header is left out of this module). */
+#define CGLIBC_KVM_CHECK_EXTENSION 0xAE03UL
+#define CGLIBC_KVM_CREATE_VM 0xAE01UL
+#define CGLIBC_KVM_CREATE_VCPU 0xAE41UL
+#define CGLIBC_KVM_GET_TSC_KHZ 0xAEA3UL
+#define CGLIBC_KVM_GET_MSRS 0xC008AE88UL /* _IOWR(KVMIO, 0x88, struct kvm_msrs) */
+#define CGLIBC_KVM_CAP_TSC_CONTROL 60
+
+/* ioctl(2) with an integer argument (or none): Swift cannot call the
+ * variadic declaration. Returns what the ioctl returns, -1 with errno set
+ * on failure. */
+static inline int cglibc_ioctl_arg(int fd, unsigned long request, unsigned long arg) {
+    return ioctl(fd, request, arg);
+}
+
+/* KVM_GET_MSRS for one MSR on a /dev/kvm descriptor (struct kvm_msrs with
+ * one struct kvm_msr_entry, as <linux/kvm.h> lays them out). Returns the
+ * ioctl's result (the number of MSRs read) and stores the value, or -1
+ * with errno set. libvirt: virHostCPUGetMSRFromKVM. */
+struct cglibc_kvm_msrs_one {
+    uint32_t nmsrs;
+    uint32_t pad;
+    struct { uint32_t index; uint32_t reserved; uint64_t data; } entry;
+};
+static inline int cglibc_kvm_get_msr(int fd, uint32_t index, uint64_t *value) {
+    struct cglibc_kvm_msrs_one msrs;
+    memset(&msrs, 0, sizeof msrs);
+    msrs.nmsrs = 1;
+    msrs.entry.index = index;
+    int rc = ioctl(fd, CGLIBC_KVM_GET_MSRS, &msrs);
+    if (rc < 0) return -1;
+    *value = msrs.entry.data;
+    return rc;
+}
+
 #endif
