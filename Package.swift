@@ -37,6 +37,11 @@ let package = Package(
         // Domain XML (src/conf/domain_conf.c).
         .target(name: "domain_conf", dependencies: ["CLibXML2", "libvirt_abi"]),
 
+        // The host CPU as the capabilities describe it: libvirt's x86 CPU
+        // map, CPUID and the model decoding (src/cpu/cpu_x86.c, cpu_map.c,
+        // src/util/virhostcpu.c).
+        .target(name: "cpu_x86", dependencies: ["CGlibc", "domain_conf", "libvirt_abi"]),
+
         // Patches 2 and 6: source and remote tables (src/conf/virdomainobjlist.c).
         .target(name: "virdomainobjlist", dependencies: ["domain_conf", "libvirt_abi"]),
 
