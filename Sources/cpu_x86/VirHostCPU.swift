@@ -36,7 +36,7 @@ public enum VirHostCPU {
     ///
     /// libvirt: the parsing half of `virHostCPUGetMicrocodeVersion`.
     public static func microcodeVersion(cpuinfo: String) -> UInt32? {
-        guard let field = cpuinfo.range(of: "microcode"),
+        guard let field = cpuinfo.firstRange(of: "microcode"),
               let colon = cpuinfo[field.upperBound...].firstIndex(of: ":") else { return nil }
         let version = LibvirtNumber.uiPrefix(cpuinfo[cpuinfo.index(after: colon)...], base: 0)
         return version == 0 ? nil : version
