@@ -113,6 +113,7 @@ let package = Package(
                                                        .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "libvirt_abiTests", dependencies: ["libvirt_abi", "CLibvirt"]),
         .testTarget(name: "domain_confTests", dependencies: ["domain_conf", "libvirt_abi", "TestSupport"]),
+        .testTarget(name: "cpu_x86Tests", dependencies: ["cpu_x86", "libvirt_abi"]),
         .testTarget(name: "qemu_monitorTests", dependencies: ["qemu_monitor", "qemu_agent", "virutil", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "qemu_capabilitiesTests", dependencies: ["qemu_capabilities", "libvirt_abi", "TestSupport"]),
         .testTarget(name: "qemu_processTests", dependencies: ["qemu_process", "qemu_monitor", "domain_conf", "libvirt_abi", "TestSupport"]),
