@@ -23,19 +23,23 @@ public struct ProcessIdentity: Sendable, Equatable, CustomStringConvertible {
     /// The identity of `user` and `group` as `qemu.conf` spells them: a
     /// name, or `+N` for a number (libvirt: `virGetUserID`,
     /// `virGetGroupID`). The supplementary groups are the user's, when the
-    /// user has an account.
+    /// user has an account: its primary group and the groups that list it,
+    /// and `group` (libvirt: `virGetGroupList`). So `libvirt-qemu` with
+    /// group `libvirt-qemu` keeps its primary group `kvm`, which /dev/kvm
+    /// belongs to.
     public init(user: String, group: String) throws(VirError) {
         let uid = try Self.lookup(user, kind: "user")
         let gid = try Self.lookup(group, kind: "group")
         var groups: [gid_t] = [gid]
-        if let name = Self.userName(uid) {
+        if let (name, primary) = Self.account(uid) {
             var count: Int32 = 64
             var list = [gid_t](repeating: 0, count: Int(count))
-            if getgrouplist(name, gid, &list, &count) < 0 {
+            if getgrouplist(name, primary, &list, &count) < 0 {
                 list = [gid_t](repeating: 0, count: Int(count))
-                _ = getgrouplist(name, gid, &list, &count)
+                _ = getgrouplist(name, primary, &list, &count)
             }
             groups = Array(list.prefix(Int(max(count, 0))))
+            if !groups.contains(gid) { groups.append(gid) }
         }
         self.init(uid: uid, gid: gid, groups: groups)
     }
@@ -64,11 +68,14 @@ public struct ProcessIdentity: Sendable, Equatable, CustomStringConvertible {
         throw VirError(.internalError, "Failed to find \(kind) record for name '\(spec)'")
     }
 
-    static func userName(_ uid: uid_t) -> String? {
+    static func userName(_ uid: uid_t) -> String? { account(uid)?.name }
+
+    /// The user's name and primary group, from its passwd entry.
+    static func account(_ uid: uid_t) -> (name: String, primaryGroup: gid_t)? {
         var pw = passwd(), result: UnsafeMutablePointer<passwd>?
         var buf = [CChar](repeating: 0, count: 16384)
         guard getpwuid_r(uid, &pw, &buf, buf.count, &result) == 0, let result, let name = result.pointee.pw_name else { return nil }
-        return String(cString: name)
+        return (String(cString: name), result.pointee.pw_gid)
     }
 
     static func groupName(_ gid: gid_t) -> String? {
