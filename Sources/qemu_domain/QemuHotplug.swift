@@ -58,6 +58,7 @@ public enum QemuHotplug {
         var newDef = def
         newDef.disks.append(plugged)
         var device: [String: JSONValue] = ["id": .string(alias)]
+        let virtioDevice = try QemuCommandLine.virtioBlockDevice(plugged, bus: bus)
         switch bus {
         case .virtio:
             let controllers = newDef.controllers.count
@@ -68,7 +69,7 @@ public enum QemuHotplug {
                   let address = newDef.disks.last?.address?.pci else {
                 throw VirError(.internalError, "No more available PCI slots")
             }
-            device["driver"] = .string("virtio-blk-pci")
+            device["driver"] = .string(virtioDevice)
             device["bus"] = .string(address.bus == 0 ? (q35 ? "pcie.0" : "pci.0") : "pci.\(address.bus)")
             device["addr"] = .string(address.qemuAddr)
         default:

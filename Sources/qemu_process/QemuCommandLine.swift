@@ -162,6 +162,25 @@ public struct QemuCommandLine: Sendable, Equatable {
     public static func interfaceAlias(_ index: Int) -> String { "net\(index)" }
     public static func virtioDiskAlias(_ index: Int) -> String { "virtio-disk\(index)" }
 
+    /// The QEMU device of a virtio disk for its `model` (`virtio`, the
+    /// default; `virtio-transitional`, `virtio-non-transitional`); a model
+    /// on another bus is refused.
+    ///
+    /// libvirt: `qemuBuildVirtioDevGetConfigDev` for disks, with the
+    /// checks of `virDomainDiskDefValidate`.
+    public static func virtioBlockDevice(_ disk: DomainDiskDef, bus: DomainDiskBus) throws(VirError) -> String {
+        let model = disk.node.attribute("model") ?? "default"
+        let devices = ["default": "virtio-blk-pci", "virtio": "virtio-blk-pci",
+                       "virtio-transitional": "virtio-blk-pci-transitional", "virtio-non-transitional": "virtio-blk-pci-non-transitional"]
+        guard let device = devices[model] else {
+            throw VirError(.xmlError, "Invalid value for attribute 'model' in element 'disk': '\(model)'.")
+        }
+        if bus != .virtio && model != "default" {
+            throw VirError(.configUnsupported, "disk model '\(model)' not supported for bus '\(bus.rawValue)'")
+        }
+        return device
+    }
+
     /// The bus a disk sits on: its `<target bus>`, or what its name says
     /// (`vd*` virtio, `sd*` SATA on q35 and SCSI elsewhere, else IDE).
     public static func diskBus(_ disk: DomainDiskDef, q35: Bool) -> DomainDiskBus {

@@ -27,6 +27,7 @@ extension QemuCommandLineBuilder {
             if disk.device == .disk, !firstDiskBooted, let b = bootIndex["hd"] { boot = ",bootindex=\(b)"; firstDiskBooted = true }
             if disk.device == .cdrom, !firstCdromBooted, let b = bootIndex["cdrom"] { boot = ",bootindex=\(b)"; firstCdromBooted = true }
             let ide = disk.device == .cdrom ? "ide-cd" : "ide-hd"
+            let virtioDevice = try QemuCommandLine.virtioBlockDevice(disk, bus: bus)
             switch bus {
             case .ide:
                 guard !isQ35 else {
@@ -63,7 +64,7 @@ extension QemuCommandLineBuilder {
                 guard let alias else {
                     throw VirError(.internalError, "invalid disk name '\(disk.targetDev)'")
                 }
-                add("-device", "virtio-blk-pci\(pciAddress(disk.address)),drive=\(driveID),id=\(alias)\(properties)\(boot)")
+                add("-device", "\(virtioDevice)\(pciAddress(disk.address)),drive=\(driveID),id=\(alias)\(properties)\(boot)")
             default:
                 throw QemuCommandLine.unsupported("disk bus '\(bus.rawValue)' of disk '\(disk.targetDev)' is not supported by this driver")
             }
