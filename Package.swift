@@ -99,7 +99,7 @@ let package = Package(
                                                      .product(name: "Logging", package: "swift-log")]),
 
         // The driver's API: one method per libvirt entry point (src/qemu/qemu_driver.c).
-        .target(name: "qemu_driver", dependencies: ["CGlibc", "virutil", "qemu_agent", "qemu_migration", "qemu_domain", "virclosecallbacks", "qemu_process", "qemu_capabilities", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi",
+        .target(name: "qemu_driver", dependencies: ["CGlibc", "cpu_x86", "virutil", "qemu_agent", "qemu_migration", "qemu_domain", "virclosecallbacks", "qemu_process", "qemu_capabilities", "qemu_monitor", "virdomainobjlist", "domain_conf", "libvirt_abi",
                                                      .product(name: "Logging", package: "swift-log")]),
 
         // Helpers shared by the test targets (fixture paths, temporary roots).

@@ -21,6 +21,10 @@ public struct VirCPUDef: Hashable, Sendable {
     public var tsc: VirHostCPUTscInfo?
     /// `<maxphysaddr mode='emulate' bits=...>`.
     public var maxPhysAddrBits: UInt32?
+    /// Sockets, dies, cores per die, threads per core: the host's, from
+    /// its node information (`virCPUDef`'s `sockets`...`threads`); not
+    /// read from CPUID.
+    public var topology: VirCPUTopology?
     /// `<feature name=...>`, in the map's feature order.
     public var features: [String]
 
@@ -118,7 +122,7 @@ public struct VirCPUDef: Hashable, Sendable {
     }
 
     /// The lines libvirt prints for these fields inside `<cpu>` (without
-    /// `<topology>` or `<pages>`, which come from elsewhere), two spaces a
+    /// `<pages>`, which come from elsewhere), two spaces a
     /// level, starting at `indent` spaces.
     ///
     /// libvirt: `virCPUDefFormatBuf` for a `VIR_CPU_TYPE_HOST` CPU.
@@ -135,6 +139,9 @@ public struct VirCPUDef: Hashable, Sendable {
             var line = "<counter name='tsc' frequency='\(tsc.frequency)'"
             if let scaling = tsc.scaling { line += " scaling='\(scaling ? "yes" : "no")'" }
             lines.append(line + "/>")
+        }
+        if let t = topology, t.sockets > 0, t.dies > 0, t.cores > 0, t.threads > 0 {
+            lines.append("<topology sockets='\(t.sockets)' dies='\(t.dies)' cores='\(t.cores)' threads='\(t.threads)'/>")
         }
         if let maxPhysAddrBits { lines.append("<maxphysaddr mode='emulate' bits='\(maxPhysAddrBits)'/>") }
         lines += features.map { "<feature name='\($0)'/>" }

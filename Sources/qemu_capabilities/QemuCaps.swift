@@ -25,16 +25,15 @@ public struct QemuCaps: Sendable, Equatable {
     public let kvmPresent: Bool
     /// The CPU models under TCG, in QEMU's order.
     public let cpuModels: [QemuCPUModel]
-    /// The CPU models under KVM, once asked (`QemuCapsCache.kvmCPUModels`):
-    /// a second probe, made only for the domain capabilities of a KVM
-    /// domain.
-    public internal(set) var kvmCPUModels: [QemuCPUModel]?
+    /// What KVM offers, once asked (`QemuCapsCache.kvmCaps`): a second
+    /// probe, made only for domain capabilities.
+    public internal(set) var kvm: QemuKVMCaps?
 
     public var emulator: String { identity.path }
 
     public init(identity: QemuBinaryIdentity, version: QemuVersion, machines: [QemuMachine],
                 migrationModes: [String] = [], auxRamShare: Bool = false, kvmPresent: Bool = false,
-                cpuModels: [QemuCPUModel] = [], kvmCPUModels: [QemuCPUModel]? = nil) {
+                cpuModels: [QemuCPUModel] = [], kvm: QemuKVMCaps? = nil) {
         self.identity = identity
         self.version = version
         self.machines = machines
@@ -42,7 +41,7 @@ public struct QemuCaps: Sendable, Equatable {
         self.auxRamShare = auxRamShare
         self.kvmPresent = kvmPresent
         self.cpuModels = cpuModels
-        self.kvmCPUModels = kvmCPUModels
+        self.kvm = kvm
     }
 
     /// Whether the emulator can hand its guest to a new QEMU by
@@ -85,6 +84,9 @@ public struct QemuCaps: Sendable, Equatable {
     ///   <auxRamShare/>
     ///   <kvm/>
     ///   <cpuModel accel='tcg' name='qemu64' usable='yes'/>
+    ///   <kvmProbed/>
+    ///   <cpuModel accel='kvm' name='qemu64' usable='no'/>
+    ///   <hyperv name='spinlocks'/>
     /// </qemuCaps>
     /// ```
     ///
@@ -114,14 +116,17 @@ public struct QemuCaps: Sendable, Equatable {
         }
         if auxRamShare { root.children.append(.element(XMLElement("auxRamShare"))) }
         if kvmPresent { root.children.append(.element(XMLElement("kvm"))) }
-        for (accel, models) in [("tcg", cpuModels), ("kvm", kvmCPUModels ?? [])] {
+        for (accel, models) in [("tcg", cpuModels), ("kvm", kvm?.cpuModels ?? [])] {
             for m in models {
                 var e = XMLElement("cpuModel", attributes: [XMLAttribute("accel", accel), XMLAttribute("name", m.name)])
                 e.setAttribute("usable", m.usable.map { $0 ? "yes" : "no" })
                 root.children.append(.element(e))
             }
         }
-        if kvmCPUModels != nil { root.children.append(.element(XMLElement("kvmProbed"))) }
+        if let kvm {
+            root.children.append(.element(XMLElement("kvmProbed")))
+            for p in kvm.hypervProperties { root.children.append(.element(XMLElement("hyperv", attributes: [XMLAttribute("name", p)]))) }
+        }
         return root.formatted() + "\n"
     }
 
@@ -152,7 +157,9 @@ public struct QemuCaps: Sendable, Equatable {
                         migrationModes: root.children(named: "migrationMode").compactMap { $0.attribute("name") },
                         auxRamShare: root.child("auxRamShare") != nil, kvmPresent: root.child("kvm") != nil,
                         cpuModels: cpuModels(root, accel: "tcg"),
-                        kvmCPUModels: root.child("kvmProbed") != nil ? cpuModels(root, accel: "kvm") : nil)
+                        kvm: root.child("kvmProbed") == nil ? nil
+                            : QemuKVMCaps(cpuModels: cpuModels(root, accel: "kvm"),
+                                          hypervProperties: root.children(named: "hyperv").compactMap { $0.attribute("name") }))
     }
 
     static func cpuModels(_ root: XMLElement, accel: String) -> [QemuCPUModel] {

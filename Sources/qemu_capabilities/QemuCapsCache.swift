@@ -110,16 +110,16 @@ public final class QemuCapsCache: Sendable {
 }
 
 extension QemuCapsCache {
-    /// The CPU models of `emulator` under KVM, probed once per binary
-    /// identity and kept with its other capabilities.
+    /// What `emulator` offers under KVM, probed once per binary identity
+    /// and kept with its other capabilities.
     ///
-    /// libvirt: `virQEMUCapsGetAccel(qemuCaps, VIR_DOMAIN_VIRT_KVM)->cpuModels`.
-    public func kvmCPUModels(_ emulator: String) throws(VirError) -> [QemuCPUModel] {
+    /// libvirt: `virQEMUCapsGetAccel(qemuCaps, VIR_DOMAIN_VIRT_KVM)`.
+    public func kvmCaps(_ emulator: String) throws(VirError) -> QemuKVMCaps {
         var caps = try lookup(emulator)
-        if let models = caps.kvmCPUModels { return models }
-        let models = try QemuCapsProbe.kvmCPUModels(emulator, as: probeIdentity)
-        caps.kvmCPUModels = models
+        if let kvm = caps.kvm { return kvm }
+        let kvm = try QemuCapsProbe.kvm(emulator, as: probeIdentity)
+        caps.kvm = kvm
         store(caps)
-        return models
+        return kvm
     }
 }

@@ -82,19 +82,22 @@ enum QemuCapsProbe {
 }
 
 extension QemuCapsProbe {
-    /// The CPU models under KVM: the emulator started with `-accel kvm`,
-    /// asked `query-cpu-definitions` only.
+    /// What the emulator offers under KVM: started with `-accel kvm`,
+    /// asked `query-cpu-definitions` and the full expansion of `host`.
     ///
-    /// libvirt: the KVM half of `virQEMUCapsInitQMP` (libvirt probes both
-    /// accelerators at once; here the second probe waits until asked).
-    static func kvmCPUModels(_ path: String, as user: ProcessIdentity?) throws(VirError) -> [QemuCPUModel] {
-        let (_, greeting, replies, messages) = try exchange(path, accel: "kvm", [("qmp_capabilities", nil),
-                                                                               ("query-cpu-definitions", nil), ("quit", nil)], as: user)
+    /// libvirt: the KVM half of `virQEMUCapsInitQMP`, with
+    /// `virQEMUCapsProbeQMPHostCPU` (libvirt probes both accelerators at
+    /// once; here the second probe waits until asked).
+    static func kvm(_ path: String, as user: ProcessIdentity?) throws(VirError) -> QemuKVMCaps {
+        let expansion = #"{"type":"full","model":{"name":"host"}}"#
+        let (_, greeting, replies, messages) = try exchange(path, accel: "kvm", [
+            ("qmp_capabilities", nil), ("query-cpu-definitions", nil), ("query-cpu-model-expansion", expansion), ("quit", nil),
+        ], as: user)
         guard greeting, let list = replies[1]?.arrayValue else {
             throw VirError(.internalError, "Failed to start QEMU binary \(path) for probing: "
                            + (messages.isEmpty ? "no answer to query-cpu-definitions" : messages.joined(separator: "\n")))
         }
-        return QemuCPUModel.list(list)
+        return QemuKVMCaps(cpuModels: QemuCPUModel.list(list), hypervProperties: QemuKVMCaps.hypervProperties(replies[2]))
     }
 }
 

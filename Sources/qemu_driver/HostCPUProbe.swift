@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import cpu_x86
 import libvirt_abi
 import virutil
 
@@ -8,9 +9,16 @@ import virutil
 /// libvirt: `virQEMUCapsProbeHostCPU` / `virCPUProbeHost`
 /// (src/cpu/cpu.c), and `virHostCPUGetKVMMaxVCPUs` (src/util/virhostcpu.c).
 enum HostCPUProbe {
-    static func probe() -> HostCPUDescription {
-        HostCPUDescription(model: nil, vendor: nil, microcode: nil, signature: nil, tsc: nil,
-                           sockets: 0, dies: 0, cores: 0, threads: 0, maxPhysAddrBits: nil, features: [])
+    /// The host CPU as libvirt's CPU map names it; only the architecture
+    /// when the map cannot be read (libvirt then has no host CPU model
+    /// either), with a warning.
+    static func probe() -> VirCPUDef {
+        do {
+            return try VirCPUDef.host()
+        } catch {
+            DriverLog.logger("qemu_driver").warning("cannot describe the host CPU: \(error)")
+            return VirCPUDef(arch: VirCPUDef.hostArch)
+        }
     }
 
     /// `KVM_CHECK_EXTENSION` (`_IO(KVMIO, 0x03)`) and the two capabilities
@@ -33,14 +41,19 @@ enum HostCPUProbe {
         }
         return 4
     }
-}
 
-extension HostCPUProbe {
-    /// The x86 models of libvirt's CPU map, with their vendor (`nil`: the
-    /// map names none).
-    ///
+    /// The x86 models of libvirt's CPU map with their vendors, read once
+    /// per process; none when the map cannot be read.
+    static let cpuMap: [String: String?] = {
+        do {
+            let map = try CPUx86Map.load()
+            return Dictionary(map.models.map { ($0.name, $0.vendor) }, uniquingKeysWith: { a, _ in a })
+        } catch {
+            DriverLog.logger("qemu_driver").warning("cannot read libvirt's CPU map: \(error)")
+            return [:]
+        }
+    }()
+
     /// libvirt: `virCPUGetModels`, `virCPUGetVendorForModel`.
-    static func cpuMapModels() -> [String: String?] {
-        [:]
-    }
+    static func cpuMapModels() -> [String: String?] { cpuMap }
 }

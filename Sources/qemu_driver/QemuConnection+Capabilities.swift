@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import cpu_x86
 import libvirt_abi
 import qemu_capabilities
 import qemu_process
@@ -8,7 +9,7 @@ import virutil
 extension QemuConnection {
     /// The host CPU, probed once per process: CPUID does not change under
     /// a running driver. libvirt: `virQEMUDriverGetHostCPU`.
-    static let hostCPU: HostCPUDescription = HostCPUProbe.probe()
+    static let hostCPU: VirCPUDef = HostCPUProbe.probe()
 
     /// The capabilities XML, read again at each call (memory, huge pages
     /// and the emulator can change), the host CPU excepted.
@@ -19,7 +20,7 @@ extension QemuConnection {
         let config = driver.config
         let node = try NodeInfo.read()
         var cpu = Self.hostCPU
-        (cpu.sockets, cpu.dies, cpu.cores, cpu.threads) = (node.sockets, 1, node.cores, node.threads)
+        cpu.topology = VirCPUTopology(sockets: node.sockets, dies: 1, cores: node.cores, threads: node.threads)
         let identity = config.qemuIdentity
         let uid = identity?.uid ?? geteuid(), gid = identity?.gid ?? getegid()
         var guests: [QemuHostCapabilities.Guest] = []
@@ -37,7 +38,7 @@ extension QemuConnection {
             state.log.warning("capabilities: no guest for \(QemuCommandLine.defaultEmulator): \(error)")
         }
         let pages = [HostNUMACell.systemPageKiB] + HostNUMACell.hugePageSizes("/sys/kernel/mm/hugepages")
-        return QemuHostCapabilities(hostUUID: hostUUID.description, arch: node.model, cpu: cpu, pageSizes: pages,
+        return QemuHostCapabilities(hostUUID: hostUUID.description, cpu: cpu, pageSizes: pages,
                                     powerManagement: HostPowerManagement.read(), iommu: QemuHostCapabilities.hostHasIOMMU(),
                                     migrationTransports: QemuHostCapabilities.migrationTransports,
                                     cells: HostNUMACell.readAll(), caches: HostCacheBank.readAll(),
@@ -120,7 +121,9 @@ extension QemuConnection {
             guard let file = d.executable?.filename, d.device != .kernel, access(file, F_OK) == 0, !loaders.contains(file) else { continue }
             loaders.append(file)
         }
-        let models = virtType == "kvm" ? try state.caps.kvmCPUModels(binary) : caps.cpuModels
+        // KVM's own probe, for its CPU models and Hyper-V, where KVM runs.
+        let kvm = kvmUsable ? try state.caps.kvmCaps(binary) : nil
+        let models = virtType == "kvm" ? kvm?.cpuModels ?? [] : caps.cpuModels
         let map = HostCPUProbe.cpuMapModels()
         let cpuModels = models.compactMap { m -> (name: String, usable: Bool?, vendor: String?)? in
             guard m.name != "host", let vendor = map[m.name] else { return nil }
@@ -131,6 +134,11 @@ extension QemuConnection {
             efi: descriptors.contains { $0.interfaceTypes.contains("uefi") },
             bios: descriptors.contains { $0.interfaceTypes.contains("bios") },
             secureBoot: descriptors.contains { $0.features.contains("requires-smm") },
-            cpuModels: cpuModels).format()
+            cpuModels: cpuModels,
+            hyperv: kvm.map { k in
+                QemuCommandLine.hypervFeatures.filter {
+                    k.hypervProperties.contains($0) || k.hypervProperties.contains($0.replacingOccurrences(of: "_", with: "-"))
+                }
+            }).format()
     }
 }

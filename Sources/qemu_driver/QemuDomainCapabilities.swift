@@ -30,6 +30,9 @@ struct QemuDomainCapabilities: Sendable {
     /// Custom CPU models: QEMU's, those libvirt's CPU map knows, with the
     /// map's vendor.
     var cpuModels: [(name: String, usable: Bool?, vendor: String?)]
+    /// The enlightenments KVM's host CPU sets (what libvirt lists), `nil`
+    /// where KVM cannot run.
+    var hyperv: [String]?
 
     static func supported(_ yes: Bool) -> String { "supported='\(yes ? "yes" : "no")'" }
 
@@ -79,14 +82,17 @@ struct QemuDomainCapabilities: Sendable {
         out.open("devices")
         Self.device(&out, "disk", true, enums: [
             ("diskDevice", ["disk", "cdrom"]),
-            ("bus", ["ide", "scsi", "virtio", "sata"]),
-            ("model", []),
+            // q35 has no IDE bus (its AHCI is the SATA one).
+            ("bus", (isQ35 ? [] : ["ide"]) + ["scsi", "virtio", "sata"]),
+            ("model", isQ35 ? ["virtio", "virtio-non-transitional"] : ["virtio", "virtio-transitional", "virtio-non-transitional"]),
         ])
         Self.device(&out, "graphics", true, enums: [("type", ["vnc", "spice"])])
         Self.device(&out, "video", true, enums: [("modelType", ["vga", "cirrus", "qxl", "virtio", "none", "bochs"])])
         Self.device(&out, "hostdev", Self.applied("devices/hostdev"), enums: [])
         Self.device(&out, "rng", true, enums: [
-            ("model", ["virtio", "virtio-transitional", "virtio-non-transitional"]),
+            // A transitional device is conventional PCI, which q35 would
+            // need a pcie-to-pci-bridge for; this driver has none.
+            ("model", isQ35 ? ["virtio", "virtio-non-transitional"] : ["virtio", "virtio-transitional", "virtio-non-transitional"]),
             ("backendModel", ["random", "builtin"]),
         ])
         Self.device(&out, "filesystem", Self.applied("devices/filesystem"), enums: [])
@@ -107,7 +113,7 @@ struct QemuDomainCapabilities: Sendable {
         for l in loaders { out.element("value", l) }
         Self.enumLines(&out, "type", ["rom", "pflash"])
         Self.enumLines(&out, "readonly", ["yes", "no"])
-        Self.enumLines(&out, "secure", secureBoot ? ["no", "yes"] : ["no"])
+        Self.enumLines(&out, "secure", secureBoot ? ["yes", "no"] : ["no"])
         out.close("loader")
         out.close("os")
     }
@@ -147,9 +153,13 @@ struct QemuDomainCapabilities: Sendable {
         out.line("<backup supported='no'/>")
         out.line("<sev supported='no'/>")
         out.line("<sgx supported='no'/>")
-        out.open("hyperv supported='yes'")
-        Self.enumLines(&out, "features", QemuCommandLine.hypervFeatures)
-        out.close("hyperv")
+        if let hyperv {
+            out.open("hyperv supported='yes'")
+            Self.enumLines(&out, "features", hyperv)
+            out.close("hyperv")
+        } else {
+            out.line("<hyperv supported='no'/>")
+        }
         out.close("features")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import cpu_x86
 import libvirt_abi
 import qemu_capabilities
 import qemu_process
@@ -13,8 +14,8 @@ import virutil
 /// `virCapabilitiesFormatXML` (src/conf/capabilities.c).
 struct QemuHostCapabilities: Sendable {
     var hostUUID: String
-    var arch: String
-    var cpu: HostCPUDescription
+    /// With the host's topology.
+    var cpu: VirCPUDef
     /// KiB, smallest first.
     var pageSizes: [UInt64]
     var powerManagement: [String]
@@ -37,9 +38,10 @@ struct QemuHostCapabilities: Sendable {
         var kvm: Bool
     }
 
-    /// The URI schemes `migrate --migrateuri` takes here: the local
-    /// migration's own UNIX socket, or TCP on this host.
-    static let migrationTransports = ["tcp", "unix"]
+    /// The URI transports `migrate --migrateuri` takes here that libvirt's
+    /// schema can name: TCP (the other, `unix:`, is not in the schema's
+    /// list; RDMA is not offered).
+    static let migrationTransports = ["tcp"]
 
     /// libvirt: `virHostHasIOMMU` (a populated /sys/kernel/iommu_groups).
     static func hostHasIOMMU() -> Bool {
@@ -90,8 +92,7 @@ struct QemuHostCapabilities: Sendable {
         out.open("host")
         out.element("uuid", hostUUID)
         out.open("cpu")
-        out.element("arch", arch)
-        cpu.format(into: &out)
+        for line in cpu.hostXMLLines() { out.line(line) }
         for size in pageSizes { out.line("<pages unit='KiB' size='\(size)'/>") }
         out.close("cpu")
         if powerManagement.isEmpty {

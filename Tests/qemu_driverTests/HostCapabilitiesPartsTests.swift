@@ -1,6 +1,8 @@
 import Testing
 @testable import qemu_capabilities
 import qemu_monitor
+import virutil
+import Glibc
 @testable import qemu_driver
 
 /// The pieces of `virsh capabilities` read from sysfs and QEMU, each
@@ -54,7 +56,8 @@ import qemu_monitor
 
     /// The cache file keeps what capabilities and domain capabilities
     /// read: the machines' vCPU limits, KVM, the CPU models of each
-    /// accelerator (KVM's only once probed).
+    /// accelerator and the Hyper-V properties KVM's host CPU sets (KVM's only
+    /// once probed).
     @Test func theCapabilitiesCacheKeepsMachineLimitsKVMAndCPUModels() throws {
         let identity = QemuBinaryIdentity(path: "/usr/bin/qemu-system-x86_64", device: 1, inode: 2, size: 3, modified: 4, changed: 5)
         let version = QemuVersion(major: 7, minor: 2, micro: 0, package: "")
@@ -65,11 +68,25 @@ import qemu_monitor
                             kvmPresent: true, cpuModels: tcg)
         let once = try #require(QemuCaps.parseCache(caps.formatCache(), url: "t"))
         #expect(once == caps)
-        #expect(once.kvmCPUModels == nil)
-        caps.kvmCPUModels = []
+        #expect(once.kvm == nil)
+        caps.kvm = QemuKVMCaps(cpuModels: [], hypervProperties: [])
         let probed = try #require(QemuCaps.parseCache(caps.formatCache(), url: "t"))
-        #expect(probed.kvmCPUModels == [])
-        caps.kvmCPUModels = [QemuCPUModel(name: "EPYC", usable: false)]
+        #expect(probed.kvm == QemuKVMCaps(cpuModels: [], hypervProperties: []))
+        caps.kvm = QemuKVMCaps(cpuModels: [QemuCPUModel(name: "EPYC", usable: false)], hypervProperties: ["spinlocks", "vendor-id"])
         #expect(QemuCaps.parseCache(caps.formatCache(), url: "t") == caps)
+    }
+}
+
+extension HostCapabilitiesPartsTests {
+    /// /dev/kvm is `root:kvm 0660` on Debian: QEMU's user reaches it
+    /// through its `kvm` group, a user outside the group does not.
+    @Test func kvmIsUsableByQemusUserThroughItsGroup() throws {
+        var st = stat()
+        try #require(stat("/dev/kvm", &st) == 0, "this host has no /dev/kvm")
+        let qemu = try ProcessIdentity(user: "libvirt-qemu", group: "libvirt-qemu")
+        #expect(QemuHostCapabilities.kvmUsable(as: qemu) == (st.st_mode & 0o060 == 0o060 && qemu.groups.contains(st.st_gid)))
+        let nobody = ProcessIdentity(uid: 65534, gid: 65534, groups: [65534])
+        #expect(QemuHostCapabilities.kvmUsable(as: nobody) == (st.st_mode & 0o006 == 0o006))
+        #expect(QemuHostCapabilities.kvmUsable(as: nil) == (access("/dev/kvm", R_OK | W_OK) == 0))
     }
 }
