@@ -314,6 +314,26 @@ import TestSupport
     /// the same through Debian's virsh and ours; the guest has no balloon
     /// driver, so of its own statistics only `last_update` (0) is there,
     /// the others being "not collected" (-1) for QEMU.
+    /// `capabilities`, `domcapabilities` and `maxvcpus` with our virsh
+    /// through the daemon (libvirt's client library): what Debian's virsh
+    /// prints there, errors included.
+    @Test func hostCapabilitiesThroughTheDaemon() throws {
+        let virsh = try #require(BuiltProduct.path("virsh"), "build the package first (make test does)")
+        let root = TestRoot("ovcaps")
+        defer { #expect(root.cleanup() == []) }
+        let daemon = try VirtqemudProcess(root: root)
+        defer { daemon.stop() }
+        let uuid = { (t: String) in CapabilitiesGolden.maskUUID(t) }
+        for args in [["capabilities"], ["domcapabilities"], ["domcapabilities", "--virttype", "qemu", "--machine", "q35"],
+                     ["domcapabilities", "--virttype", "bogus"], ["maxvcpus"], ["maxvcpus", "--type", "qemu"],
+                     ["maxvcpus", "--type", "bogus"]] {
+            let debians = try Command.virsh(daemon.uri, args)
+            let ours = try Command.run(virsh, ["-c", daemon.uri] + args)
+            #expect(ours.status == debians.status && uuid(ours.combined) == uuid(debians.combined),
+                    "virsh \(args): \(ours) against \(debians)")
+        }
+    }
+
     @Test func memoryStatisticsThroughTheDaemon() throws {
         let virsh = try #require(BuiltProduct.path("virsh"), "build the package first (make test does)")
         let root = TestRoot("ovmem")

@@ -229,6 +229,38 @@ import TestSupport
         }
     }
 
+    /// `capabilities`, `domcapabilities` and `maxvcpus` through our daemon
+    /// are what Debian's virsh gets from libvirtd on the same host, as on
+    /// the embedded driver (`HostCapabilitiesGoldenTests`): QEMU's user is
+    /// libvirtd's, so DAC's label is the same.
+    @Test func hostCapabilitiesAreWhatLibvirtdSays() throws {
+        let root = TestRoot("vqcaps")
+        defer { #expect(root.cleanup() == []) }
+        try FileManager.default.createDirectory(atPath: root.path + "/etc", withIntermediateDirectories: true)
+        try "user = \"libvirt-qemu\"\ngroup = \"libvirt-qemu\"\n".write(toFile: root.path + "/etc/qemu.conf", atomically: true, encoding: .utf8)
+        let daemon = try VirtqemudProcess(root: root)
+        defer { daemon.stop() }
+        let reference = try #require(ReferenceLibvirtd.acquire(), "Debian's libvirtd does not answer on \(ReferenceLibvirtd.uri)")
+        defer { reference.release() }
+
+        let caps = try Command.virsh(daemon.uri, "capabilities"), theirs = try Command.virsh(ReferenceLibvirtd.uri, "capabilities")
+        #expect(caps.status == 0 && theirs.status == 0, "\(caps)\n\(theirs)")
+        let ours = CapabilitiesGolden.maskUUID(caps.stdout), expected = CapabilitiesGolden.libvirtdAsOurs(theirs.stdout)
+        #expect(ours == expected, "\(CapabilitiesGolden.difference(ours, expected))")
+        for args in [["maxvcpus"], ["maxvcpus", "--type", "kvm"], ["maxvcpus", "--type", "qemu"], ["maxvcpus", "--type", "bogus"],
+                     ["domcapabilities", "--virttype", "xen"], ["domcapabilities", "--arch", "bogus"],
+                     ["domcapabilities", "--machine", "nope"], ["domcapabilities", "--emulatorbin", "/nonexistent"]] {
+            let o = try Command.virsh(daemon.uri, args), r = try Command.virsh(ReferenceLibvirtd.uri, args)
+            #expect(o.status == r.status && o.combined == r.combined, "virsh \(args): \(o) against \(r)")
+        }
+        for args in [[], ["--virttype", "qemu", "--machine", "q35"]] {
+            let o = try Command.virsh(daemon.uri, ["domcapabilities"] + args)
+            let r = try Command.virsh(ReferenceLibvirtd.uri, ["domcapabilities"] + args)
+            let problems = DomainCapabilitiesGolden.check(ours: o.stdout, libvirtd: r.stdout)
+            #expect(o.status == 0 && problems.isEmpty, "domcapabilities \(args): \(o)\n\(problems.joined(separator: "\n"))")
+        }
+    }
+
     @Test func domstatsStateIsWhatLibvirtdSays() throws {
         let root = TestRoot("vqstat")
         defer { #expect(root.cleanup() == []) }
