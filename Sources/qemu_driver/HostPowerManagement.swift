@@ -20,7 +20,10 @@ enum HostPowerManagement {
 
     static let timeout: Duration = .seconds(10)
 
-    /// The supported targets' element names.
+    /// The supported targets' element names, asked once per process as
+    /// libvirt asks once per daemon (`nodeSuspendTargetMaskInit`).
+    static let supported: [String] = read()
+
     static func read() -> [String] {
         // logind runs: it answers (virSystemdHasLogind looks at the bus;
         // logind keeps this directory while it runs).

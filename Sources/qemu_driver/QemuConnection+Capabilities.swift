@@ -39,7 +39,7 @@ extension QemuConnection {
         }
         let pages = [HostNUMACell.systemPageKiB] + HostNUMACell.hugePageSizes("/sys/kernel/mm/hugepages")
         return QemuHostCapabilities(hostUUID: hostUUID.description, cpu: cpu, pageSizes: pages,
-                                    powerManagement: HostPowerManagement.read(), iommu: QemuHostCapabilities.hostHasIOMMU(),
+                                    powerManagement: HostPowerManagement.supported, iommu: QemuHostCapabilities.hostHasIOMMU(),
                                     migrationTransports: QemuHostCapabilities.migrationTransports,
                                     cells: HostNUMACell.readAll(), caches: HostCacheBank.readAll(),
                                     dacLabel: "+\(uid):+\(gid)", guests: guests).format()

@@ -93,6 +93,14 @@ struct TestDriverGoldenTests {
         // The test driver's fixed SMBIOS tables.
         same("-c", Self.uri, "sysinfo")
         same("-c", Self.uri, "version", "--daemon")
+        // The test driver's capabilities; it has no domain capabilities, so
+        // maxvcpus falls back to virConnectGetMaxVcpus (32).
+        same("-c", Self.uri, "capabilities")
+        same("-c", Self.uri, "domcapabilities")
+        same("-c", Self.uri, "domcapabilities", "--virttype", "")
+        same("-c", Self.uri, "maxvcpus")
+        same("-c", Self.uri, "maxvcpus", "--type", "test")
+        same("-c", Self.uri, "maxvcpus", "--type", "")
     }
 
     @Test func errorsOfLookupAndParsing() {
@@ -153,7 +161,7 @@ struct TestDriverGoldenTests {
         same("-c", Self.uri, "help", "nosuch")
         for c in ["list", "dominfo", "domstate", "domid", "domuuid", "domname", "define", "undefine", "start", "destroy",
                   "shutdown", "suspend", "resume", "dumpxml", "domjobinfo", "domjobabort", "domstats", "domblklist", "domiflist", "domcontrol", "nodeinfo", "dommemstat", "freecell", "version", "uri", "hostname",
-                  "sysinfo", "help"] {
+                  "sysinfo", "capabilities", "domcapabilities", "maxvcpus", "help"] {
             same("help", c)
             same("-c", Self.uri, c, "--help")
         }
