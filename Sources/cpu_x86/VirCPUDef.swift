@@ -1,3 +1,4 @@
+import domain_conf
 import libvirt_abi
 
 /// The host CPU as libvirt describes it in the capabilities' `<host><cpu>`:
@@ -129,8 +130,8 @@ public struct VirCPUDef: Hashable, Sendable {
     public func hostXMLLines(indent: Int = 0) -> [String] {
         let pad = String(repeating: " ", count: indent)
         var lines = ["<arch>\(arch)</arch>"]
-        if let model { lines.append("<model>\(VirCPUDef.escape(model))</model>") }
-        if let vendor { lines.append("<vendor>\(VirCPUDef.escape(vendor))</vendor>") }
+        if let model { lines.append("<model>\(XMLElement.escape(model))</model>") }
+        if let vendor { lines.append("<vendor>\(XMLElement.escape(vendor))</vendor>") }
         if let microcodeVersion { lines.append("<microcode version='\(microcodeVersion)'/>") }
         if let signature {
             lines.append("<signature family='\(signature.family)' model='\(signature.model)' stepping='\(signature.stepping)'/>")
@@ -146,21 +147,5 @@ public struct VirCPUDef: Hashable, Sendable {
         if let maxPhysAddrBits { lines.append("<maxphysaddr mode='emulate' bits='\(maxPhysAddrBits)'/>") }
         lines += features.map { "<feature name='\($0)'/>" }
         return lines.map { pad + $0 }
-    }
-
-    /// libvirt: `virBufferEscapeString` (&, <, >, ', ").
-    private static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "'": out += "&apos;"
-            case "\"": out += "&quot;"
-            default: out.append(c)
-            }
-        }
-        return out
     }
 }

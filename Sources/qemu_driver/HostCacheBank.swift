@@ -1,4 +1,5 @@
 import Foundation
+import domain_conf
 import virutil
 
 /// One bank of a host CPU cache of level 3 or more, shared by a set of

@@ -1,4 +1,5 @@
 import Foundation
+import domain_conf
 import Glibc
 import virutil
 

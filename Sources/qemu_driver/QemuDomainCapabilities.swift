@@ -135,7 +135,7 @@ struct QemuDomainCapabilities: Sendable {
             out.open("mode name='custom' supported='yes'")
             for m in cpuModels {
                 let usable = m.usable.map { $0 ? "yes" : "no" } ?? "unknown"
-                out.element("model", m.name, attributes: " usable='\(usable)' vendor='\(XMLText.escape(m.vendor ?? "unknown"))'")
+                out.element("model", m.name, attributes: " usable='\(usable)' vendor='\(XMLElement.escape(m.vendor ?? "unknown"))'")
             }
             out.close("mode")
         }

@@ -1,3 +1,4 @@
+import domain_conf
 import Foundation
 import Glibc
 import cpu_x86
@@ -75,10 +76,10 @@ struct QemuHostCapabilities: Sendable {
         var lines: [String] = []
         for m in ordered {
             let extra = (m.maxCpus > 0 ? " maxCpus='\(m.maxCpus)'" : "") + (m.deprecated ? " deprecated='yes'" : "")
-            lines.append("<machine\(extra)>\(XMLText.escape(m.name))</machine>")
+            lines.append("<machine\(extra)>\(XMLElement.escape(m.name))</machine>")
             if let alias = m.alias {
                 let maxCpus = m.maxCpus > 0 ? " maxCpus='\(m.maxCpus)'" : ""
-                lines.append("<machine canonical='\(XMLText.escape(m.name))'\(maxCpus)>\(XMLText.escape(alias))</machine>")
+                lines.append("<machine canonical='\(XMLElement.escape(m.name))'\(maxCpus)>\(XMLElement.escape(alias))</machine>")
             }
         }
         return lines

@@ -31,27 +31,8 @@ public struct XMLText: Sendable {
         text += "\n"
     }
 
-    /// `<name>text</name>`, the text escaped.
+    /// `<name>text</name>`, the text escaped as libvirt escapes it.
     public mutating func element(_ name: String, _ value: String, attributes: String = "") {
-        line("<\(name)\(attributes)>\(Self.escape(value))</\(name)>")
-    }
-
-    /// Escapes text or an attribute value (`&`, `<`, `>`, `'`, `"`).
-    ///
-    /// libvirt: `virBufferEscapeString`.
-    public static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "'": out += "&apos;"
-            case "\"": out += "&quot;"
-            default: out.append(c)
-            }
-        }
-        return out
+        line("<\(name)\(attributes)>\(XMLElement.escape(value))</\(name)>")
     }
 }

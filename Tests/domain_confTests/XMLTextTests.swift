@@ -1,5 +1,5 @@
 import Testing
-import virutil
+import domain_conf
 
 @Suite struct XMLTextTests {
     @Test func indentsTwoSpacesPerLevelAndEscapes() {
