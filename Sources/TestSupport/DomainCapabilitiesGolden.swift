@@ -9,9 +9,11 @@ import FoundationXML
 public enum DomainCapabilitiesGolden {
     /// Elements that must be identical: the emulator, type, machine,
     /// architecture and vCPU limit; the firmware (the same descriptors);
+    /// `host-passthrough` and `maximum` with their `migratable` values;
     /// the custom CPU models (QEMU's, with libvirt's CPU map vendors);
     /// memory backings; USB redirection; channels; what neither offers.
-    public static let identical = ["path", "domain", "machine", "arch", "vcpu", "os", "cpu/mode[@name='custom']", "memoryBacking",
+    public static let identical = ["path", "domain", "machine", "arch", "vcpu", "os", "cpu/mode[@name='host-passthrough']",
+                                   "cpu/mode[@name='maximum']", "cpu/mode[@name='custom']", "memoryBacking",
                                    "devices/redirdev", "devices/channel", "features/gic", "features/sev", "features/sgx"]
 
     /// The differences, as messages; empty when `ours` holds.

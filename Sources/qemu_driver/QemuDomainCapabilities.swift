@@ -118,16 +118,23 @@ struct QemuDomainCapabilities: Sendable {
         out.close("os")
     }
 
-    /// The CPU modes: `host-passthrough`, `maximum` and `host-model` all
-    /// run QEMU's `host` CPU, so only under KVM; no `migratable` enum, as
-    /// the driver does not apply that attribute; `host-model` is not
-    /// expanded to a named model.
+    /// The CPU modes: `host-passthrough` and `host-model` run QEMU's
+    /// `host` CPU, so only under KVM, and `host-model` is not expanded to a
+    /// named model; `maximum` is QEMU's `max`, under either accelerator;
+    /// both take `migratable`.
     ///
     /// libvirt: `virDomainCapsCPUFormat`.
     func formatCPU(_ out: inout XMLText) {
         out.open("cpu")
-        out.line("<mode name='host-passthrough' \(Self.supported(kvm))/>")
-        out.line("<mode name='maximum' \(Self.supported(kvm))/>")
+        for (mode, yes, migratable) in [("host-passthrough", kvm, "hostPassthroughMigratable"), ("maximum", true, "maximumMigratable")] {
+            guard yes else {
+                out.line("<mode name='\(mode)' supported='no'/>")
+                continue
+            }
+            out.open("mode name='\(mode)' supported='yes'")
+            Self.enumLines(&out, migratable, ["on", "off"])
+            out.close("mode")
+        }
         out.line("<mode name='host-model' \(Self.supported(kvm))/>")
         if cpuModels.isEmpty {
             out.line("<mode name='custom' supported='yes'/>")

@@ -156,15 +156,32 @@ struct QemuCommandLineBuilder {
         }
         flags = try Self.cpuFeatureFlags(cpu) + flags
         let arch = def.os.arch ?? "x86_64"
-        switch cpu.attribute("mode") ?? "custom" {
+        let mode = cpu.attribute("mode") ?? "custom"
+        switch mode {
         case "host-passthrough", "host-model", "maximum":
-            guard kvm else {
-                throw QemuCommandLine.unsupported("CPU mode '\(cpu.attribute("mode") ?? "")' for \(arch) \(def.virtType) domain on \(arch) host is not supported by hypervisor")
+            // QEMU's `max` runs under TCG too; `host` is KVM's.
+            guard kvm || mode == "maximum" else {
+                throw QemuCommandLine.unsupported("CPU mode '\(mode)' for \(arch) \(def.virtType) domain on \(arch) host is not supported by hypervisor")
             }
-            add("-cpu", (["host"] + flags).joined(separator: ","))
+            var name = mode == "maximum" ? "max" : "host"
+            // libvirt reads `migratable` for these two modes only.
+            if mode != "host-model", let migratable = cpu.attribute("migratable") {
+                guard migratable == "on" || migratable == "off" else {
+                    throw VirError(.xmlError, "Invalid value for attribute 'migratable' in element 'cpu': '\(migratable)'.")
+                }
+                name += ",migratable=\(migratable)"
+            }
+            add("-cpu", ([name] + flags).joined(separator: ","))
         default:
             if let model = cpu.childText("model") {
-                add("-cpu", ([QemuCommandLine.escape(model)] + flags).joined(separator: ","))
+                var name = QemuCommandLine.escape(model)
+                if let vendor = cpu.child("model")?.attribute("vendor_id") {
+                    guard vendor.count == 12 else {
+                        throw VirError(.xmlError, "vendor_id must be exactly 12 characters long")
+                    }
+                    name += ",vendor=" + QemuCommandLine.escape(vendor)
+                }
+                add("-cpu", ([name] + flags).joined(separator: ","))
             } else if !flags.isEmpty {
                 add("-cpu", (["qemu64"] + flags).joined(separator: ","))
             }

@@ -122,10 +122,22 @@ import qemu_driver
         for model in usable {
             builds(conn, definition(machine: canonical, cpu: "<cpu mode='custom'><model>\(model)</model></cpu>"), "CPU \(model)")
         }
-        // Modes marked unsupported under TCG are refused.
-        for mode in caps.child("cpu")?.children(named: "mode") ?? [] where mode.attribute("supported") == "no" {
+        // Modes marked unsupported under TCG are refused; the supported
+        // ones build, with each `migratable` value they list.
+        for mode in caps.child("cpu")?.children(named: "mode") ?? [] where mode.attribute("name") != "custom" {
             let name = mode.attribute("name") ?? ""
-            refused(conn, definition(machine: canonical, cpu: "<cpu mode='\(name)'/>"), "CPU mode \(name)")
+            guard mode.attribute("supported") == "yes" else {
+                refused(conn, definition(machine: canonical, cpu: "<cpu mode='\(name)'/>"), "CPU mode \(name)")
+                continue
+            }
+            builds(conn, definition(machine: canonical, cpu: "<cpu mode='\(name)'/>"), "CPU mode \(name)")
+            for e in mode.children(named: "enum") {
+                for value in e.children(named: "value").map(\.text) {
+                    let line = try conn.domainXMLToNative(format: "qemu-argv", xml: definition(
+                        machine: canonical, cpu: "<cpu mode='\(name)' migratable='\(value)'/>"))
+                    #expect(line.contains(",migratable=\(value)"), "CPU mode \(name) migratable=\(value): \(line)")
+                }
+            }
         }
 
         // What it says it does not run.
