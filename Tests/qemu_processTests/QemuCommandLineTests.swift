@@ -162,6 +162,19 @@ import qemu_process
         var features = try Self.def(features: "<features><acpi/><pmu state='off'/><kvm><hidden state='on'/><poll-control state='on'/></kvm></features>")
         features.vcpus = 1
         #expect(Self.value(try Self.build(features).argv, "-cpu") == ["qemu64,kvm=off,kvm-poll-control=on,pmu=off"])
+        // libvirt's qemuBuildCpuModelArgStr: max/host with migratable, a
+        // model with its vendor_id (qemuxml2argvdata: cpu-host-passthrough-migratable...).
+        #expect(Self.value(try build("<vcpu>1</vcpu>", "<cpu mode='maximum' migratable='off'/>"), "-cpu") == ["max,migratable=off"])
+        #expect(Self.value(try build("<vcpu>1</vcpu>", "<cpu mode='maximum' migratable='on'/>"), "-cpu") == ["max,migratable=on"])
+        // QEMU's host CPU is KVM's: refused for a TCG domain, as libvirt.
+        let host = #expect(throws: VirError.self) { try build("<vcpu>1</vcpu>", "<cpu mode='host-passthrough' migratable='on'/>") }
+        #expect(host?.message == "unsupported configuration: CPU mode 'host-passthrough' for x86_64 qemu domain on x86_64 host is not supported by hypervisor")
+        #expect(Self.value(try build("<vcpu>1</vcpu>", "<cpu><model vendor_id='GenuineIntel'>qemu64</model></cpu>"), "-cpu")
+                == ["qemu64,vendor=GenuineIntel"])
+        let vendor = #expect(throws: VirError.self) { try build("<vcpu>1</vcpu>", "<cpu><model vendor_id='Intel'>qemu64</model></cpu>") }
+        #expect(vendor?.message == "XML error: vendor_id must be exactly 12 characters long")
+        let migratable = #expect(throws: VirError.self) { try build("<vcpu>1</vcpu>", "<cpu mode='maximum' migratable='yes'/>") }
+        #expect(migratable?.message == "XML error: Invalid value for attribute 'migratable' in element 'cpu': 'yes'.")
         let bad = #expect(throws: VirError.self) { try build("<vcpu>4</vcpu>", "<cpu><topology sockets='1' cores='2' threads='1'/></cpu>") }
         #expect(bad?.message == "unsupported configuration: CPU topology doesn't match maximum vcpu count")
     }
