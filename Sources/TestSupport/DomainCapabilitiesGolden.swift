@@ -36,7 +36,7 @@ public enum DomainCapabilitiesGolden {
                 problems.append("\(path) is supported here, not by libvirtd")
                 continue
             }
-            for case let en as XMLElement in e.elements(forName: "enum") {
+            for en in e.elements(forName: "enum") {
                 let name = en.attribute(forName: "name")?.stringValue ?? ""
                 let values = Set(en.elements(forName: "value").compactMap(\.stringValue))
                 let known = Set(t.elements(forName: "enum").first { $0.attribute(forName: "name")?.stringValue == name }?

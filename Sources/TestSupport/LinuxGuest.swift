@@ -42,7 +42,9 @@ public enum LinuxGuest {
 
     /// A sparse file of `bytes` zeros at `path`.
     static func blankDisk(_ path: String, bytes: UInt64) throws -> String {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try h.truncate(atOffset: bytes)
         try h.close()
