@@ -259,12 +259,17 @@ final class AgentGoldenTests {
         let del = Virsh.run(Virsh.ours ?? "", ["qemu-monitor-command", name, #"{"execute":"device_del","arguments":{"id":"vcpu1"}}"#],
                             env: embedded)
         #expect(del.status == 0, "\(del)")
+        // Each qemu-monitor-command connects the monitor, and a connection
+        // reads QEMU's list first: the guest may finish the eject between
+        // that read and the query, so the driver's view is asked after a
+        // query that found the vCPU gone, until a connection has seen it.
+        var counts = VirshResult(stdout: "", stderr: "", status: -1)
         #expect(Wait.untilBlocking(timeout: .seconds(60)) {
             let cpus = Virsh.run(Virsh.ours ?? "", ["qemu-monitor-command", name, #"{"execute":"query-cpus-fast"}"#], env: embedded)
-            return cpus.status == 0 && !cpus.stdout.contains("\"cpu-index\":1")
-        }, "the guest lets the vCPU go")
-        let counts = Virsh.run(Virsh.ours ?? "", ["vcpucount", name, "--live"], env: embedded)
-        #expect(counts.stdout == "1\n\n", "\(counts)")
+            guard cpus.status == 0, !cpus.stdout.contains("\"cpu-index\":1") else { return false }
+            counts = Virsh.run(Virsh.ours ?? "", ["vcpucount", name, "--live"], env: embedded)
+            return counts.stdout == "1\n\n"
+        }, "the guest lets the vCPU go, and the driver sees it: \(counts)")
         let vcpus = DomainXMLVcpus.lines(Virsh.run(Virsh.ours ?? "", ["dumpxml", name], env: embedded).stdout)
         #expect(vcpus.contains("    <vcpu id='1' enabled='no' hotpluggable='yes'/>"), "\(vcpus)")
         let replug = Virsh.run(Virsh.ours ?? "", ["setvcpus", name, "2"], env: embedded)
