@@ -44,6 +44,8 @@ enum HostCPUProbe {
 
     /// The x86 models of libvirt's CPU map with their vendors, read once
     /// per process; none when the map cannot be read.
+    ///
+    /// libvirt: `virCPUGetModels`, `virCPUGetVendorForModel`.
     static let cpuMap: [String: String?] = {
         do {
             let map = try CPUx86Map.load()
@@ -53,7 +55,4 @@ enum HostCPUProbe {
             return [:]
         }
     }()
-
-    /// libvirt: `virCPUGetModels`, `virCPUGetVendorForModel`.
-    static func cpuMapModels() -> [String: String?] { cpuMap }
 }

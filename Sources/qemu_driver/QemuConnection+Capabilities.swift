@@ -78,8 +78,8 @@ extension QemuConnection {
         if flags != 0 { throw VirError.unsupportedFlags(flags, in: "qemuConnectGetDomainCapabilities") }
         if let v = virtTypeName, !Self.virtTypeNames.contains(v) { throw VirError(.invalidArg, "unknown virttype: \(v)") }
         if let a = archName, !Self.archNames.contains(a) { throw VirError(.invalidArg, "unknown architecture: \(a)") }
-        let host = try NodeInfo.read().model
-        let arch = archName ?? host
+        // The host's architecture (uname), not its whole topology.
+        let arch = archName ?? VirCPUDef.hostArch
         let isX86 = arch == "x86_64" || arch == "i686"
         // The driver runs x86 guests, i686 ones too, with its x86_64 emulator.
         guard emulatorBin != nil || isX86 else {
@@ -124,7 +124,7 @@ extension QemuConnection {
         // KVM's own probe, for its CPU models and Hyper-V, where KVM runs.
         let kvm = kvmUsable ? try state.caps.kvmCaps(binary) : nil
         let models = virtType == "kvm" ? kvm?.cpuModels ?? [] : caps.cpuModels
-        let map = HostCPUProbe.cpuMapModels()
+        let map = HostCPUProbe.cpuMap
         let cpuModels = models.compactMap { m -> (name: String, usable: Bool?, vendor: String?)? in
             guard m.name != "host", let vendor = map[m.name] else { return nil }
             return (m.name, m.usable, vendor)
